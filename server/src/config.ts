@@ -1,0 +1,90 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+const durationList = z
+  .string()
+  .regex(/^\s*\d+(\.\d+)?(ms|s|m|h|d)(\s*,\s*\d+(\.\d+)?(ms|s|m|h|d))*\s*$/, 'a list of durations such as "1s,2s,5s"')
+  .transform((s) => s.split(',').map((part) => parseDuration(part.trim())));
+
+const envSchema = z.object({
+  DATABASE_URL: z.string().url().optional(),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('0.0.0.0'),
+  TRIPLINE_DATA_DIR: z.string().default('.tripline'),
+  TRIPLINE_ROLE: z.enum(['api', 'worker', 'all']).default('all'),
+  TRIPLINE_ADMIN_EMAIL: z.string().email().default('admin@tripline.local'),
+  TRIPLINE_ADMIN_PASSWORD: z.string().min(8).optional(),
+  TRIPLINE_API_KEY: z.string().min(16).optional(),
+  TRIPLINE_SECRET_KEY: z.string().optional(),
+  TRIPLINE_ALLOW_PRIVATE_TARGETS: z.enum(['0', '1', 'true', 'false']).default('0').transform((v) => v === '1' || v === 'true'),
+  TRIPLINE_RETRY_SCHEDULE: durationList.optional(),
+  TRIPLINE_DEMO_DATA: z.enum(['0', '1']).default('1').transform((v) => v === '1'),
+  TRIPLINE_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  TRIPLINE_WEB_DIST: z.string().optional(),
+  TRIPLINE_DB_POOL_MAX: z.coerce.number().int().min(2).max(200).default(20),
+});
+
+export type Role = 'api' | 'worker' | 'all';
+
+export interface Config {
+  databaseUrl: string | undefined;
+  port: number;
+  host: string;
+  dataDir: string;
+  role: Role;
+  runsApi: boolean;
+  runsWorkers: boolean;
+  adminEmail: string;
+  adminPassword: string | undefined;
+  apiKey: string | undefined;
+  secretKey: string | undefined;
+  allowPrivateTargets: boolean;
+  /** Delays between delivery attempts, in ms. */
+  retryScheduleMs: number[];
+  demoData: boolean;
+  logLevel: string;
+  webDist: string;
+  dbPoolMax: number;
+}
+
+/** Close to Svix's schedule: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h. */
+export const DEFAULT_RETRY_SCHEDULE_MS = [5e3, 3e5, 18e5, 72e5, 18e6, 36e6, 36e6];
+
+export class ConfigError extends Error {}
+
+/** Reads the environment once, at start-up; the rest of the code gets the typed result. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  return {
+    databaseUrl: e.DATABASE_URL,
+    port: e.PORT,
+    host: e.HOST,
+    dataDir: path.resolve(e.TRIPLINE_DATA_DIR),
+    role: e.TRIPLINE_ROLE,
+    runsApi: e.TRIPLINE_ROLE !== 'worker',
+    runsWorkers: e.TRIPLINE_ROLE !== 'api',
+    adminEmail: e.TRIPLINE_ADMIN_EMAIL,
+    adminPassword: e.TRIPLINE_ADMIN_PASSWORD,
+    apiKey: e.TRIPLINE_API_KEY,
+    secretKey: e.TRIPLINE_SECRET_KEY,
+    allowPrivateTargets: e.TRIPLINE_ALLOW_PRIVATE_TARGETS,
+    retryScheduleMs: e.TRIPLINE_RETRY_SCHEDULE ?? DEFAULT_RETRY_SCHEDULE_MS,
+    demoData: e.TRIPLINE_DEMO_DATA,
+    logLevel: e.TRIPLINE_LOG_LEVEL,
+    webDist: path.resolve(e.TRIPLINE_WEB_DIST ?? path.join(import.meta.dirname, '../../web/dist')),
+    dbPoolMax: e.TRIPLINE_DB_POOL_MAX,
+  };
+}
+
+const UNIT_MS = { ms: 1, s: 1e3, m: 6e4, h: 36e5, d: 864e5 } as const;
+
+export function parseDuration(text: string): number {
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/.exec(text);
+  if (!match) throw new ConfigError(`"${text}" is not a duration such as 5s or 10m`);
+  return Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS];
+}

@@ -1,0 +1,35 @@
+import type { Router } from 'express';
+import type { Authenticator } from './auth/middleware.ts';
+import type { AppContext } from './context.ts';
+
+/** One area of the product plugs into the process through this shape. */
+export interface Feature {
+  name: string;
+  apiRouters?: Router[];
+  publicRouters?: Router[];
+  authenticators?: Authenticator[];
+  startWorkers?: () => Promise<void>;
+  seed?: () => Promise<void>;
+}
+
+type FeatureFactory = (ctx: AppContext) => Feature | Promise<Feature>;
+
+/** The product's areas, in the order they seed and start. */
+const factories: FeatureFactory[] = [];
+
+export async function features(ctx: AppContext) {
+  const list = await Promise.all(factories.map((f) => f(ctx)));
+  return {
+    http: {
+      apiRouters: list.flatMap((f) => f.apiRouters ?? []),
+      publicRouters: list.flatMap((f) => f.publicRouters ?? []),
+      authenticators: list.flatMap((f) => f.authenticators ?? []),
+    },
+    async startWorkers() {
+      for (const f of list) await f.startWorkers?.();
+    },
+    async seed() {
+      for (const f of list) await f.seed?.();
+    },
+  };
+}

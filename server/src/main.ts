@@ -1,0 +1,51 @@
+import { ConfigError, loadConfig } from './config.ts';
+import { DataDirInUseError } from './db/embedded-postgres.ts';
+import { createLogger } from './logger.ts';
+import { startTripline } from './runtime.ts';
+
+const startedAt = Date.now();
+let config;
+try {
+  config = loadConfig();
+} catch (error) {
+  if (error instanceof ConfigError) {
+    console.error(error.message);
+    process.exit(2);
+  }
+  throw error;
+}
+const log = createLogger(config.logLevel);
+
+try {
+  const tripline = await startTripline(config, log);
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    await tripline.stop();
+    log.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  if (tripline.url) {
+    const seconds = ((Date.now() - startedAt) / 1000).toFixed(1);
+    console.log(
+      [
+        '',
+        `  Tripline is running at ${tripline.url}  (ready in ${seconds} s)`,
+        `  Sign in as ${config.adminEmail} with the password ${config.adminPassword ? 'from TRIPLINE_ADMIN_PASSWORD' : `printed in ${config.dataDir}/admin-password.txt on first start`}`,
+        `  API docs: ${tripline.url}/api/openapi.json    Stop: Ctrl-C`,
+        '',
+      ].join('\n'),
+    );
+  }
+} catch (error) {
+  if (error instanceof DataDirInUseError) {
+    console.error(error.message);
+    process.exit(3);
+  }
+  log.fatal({ err: error }, 'failed to start');
+  process.exit(1);
+}

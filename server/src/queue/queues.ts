@@ -1,0 +1,54 @@
+import { z } from 'zod';
+
+/**
+ * Every queue Tripline uses, with the schema of its job payload. Workers parse with these
+ * schemas; senders are typed by them. Retry and expiry settings sit beside the name so
+ * one place says how each kind of work behaves.
+ */
+export const queues = {
+  /** Apply an accepted event: state, derived events, trigger matching, subscriptions. */
+  processEvent: {
+    name: 'event.process',
+    payload: z.object({ eventId: z.string() }),
+    options: { retryLimit: 10, retryDelay: 1, retryBackoff: true, retryDelayMax: 60, expireInSeconds: 60 },
+  },
+  /** Execute a workflow run from its current step until it ends or waits. */
+  executeRun: {
+    name: 'run.execute',
+    payload: z.object({ runId: z.string() }),
+    options: { retryLimit: 5, retryDelay: 1, retryBackoff: true, retryDelayMax: 60, expireInSeconds: 60 },
+  },
+  /** One attempt of one webhook delivery; its own retry schedule lives in the delivery row. */
+  sendDelivery: {
+    name: 'delivery.send',
+    payload: z.object({ deliveryId: z.string() }),
+    options: { retryLimit: 3, retryDelay: 5, retryBackoff: true, retryDelayMax: 300, expireInSeconds: 60 },
+  },
+  /** Fires cart.abandoned if the cart was not converted since this check was scheduled. */
+  checkCartAbandoned: {
+    name: 'cart.check-abandoned',
+    payload: z.object({ cartId: z.string(), version: z.number().int() }),
+    options: { retryLimit: 5, retryDelay: 5, retryBackoff: true, expireInSeconds: 60 },
+  },
+  /** Ends a timed campaign activation. */
+  expireCampaign: {
+    name: 'campaign.expire',
+    payload: z.object({ campaignId: z.string(), activationId: z.string() }),
+    options: { retryLimit: 5, retryDelay: 5, retryBackoff: true, expireInSeconds: 60 },
+  },
+  /** Scheduled: moves customers to at_risk / lapsed when days pass without an order. */
+  lifecycleSweep: {
+    name: 'lifecycle.sweep',
+    payload: z.object({}).passthrough(),
+    options: { retryLimit: 2, retryDelay: 30, expireInSeconds: 600 },
+  },
+  /** Scheduled: deletes runs, events and attempts older than the retention setting. */
+  prune: {
+    name: 'retention.prune',
+    payload: z.object({}).passthrough(),
+    options: { retryLimit: 2, retryDelay: 60, expireInSeconds: 1800 },
+  },
+} as const;
+
+export type QueueKey = keyof typeof queues;
+export type QueuePayload<K extends QueueKey> = z.infer<(typeof queues)[K]['payload']>;

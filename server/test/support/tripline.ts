@@ -1,0 +1,54 @@
+import { loadConfig } from '../../src/config.ts';
+import { createLogger } from '../../src/logger.ts';
+import { startTripline, type Tripline } from '../../src/runtime.ts';
+import { cloneDatabase } from './database.ts';
+
+export const TEST_API_KEY = 'test-api-key-0123456789abcdef';
+export const TEST_ADMIN = { email: 'admin@test.local', password: 'correct horse battery' };
+
+export interface TestTripline extends Tripline {
+  url: string;
+  databaseUrl: string;
+  /** fetch against the API with the admin API key. */
+  api: (path: string, init?: RequestInit & { json?: unknown }) => Promise<Response>;
+}
+
+/** A whole Tripline (API + workers) on its own database and a free port. */
+export async function startTestTripline(env: Record<string, string> = {}): Promise<TestTripline> {
+  const db = await cloneDatabase();
+  const config = loadConfig({
+    DATABASE_URL: db.url,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    TRIPLINE_API_KEY: TEST_API_KEY,
+    TRIPLINE_ADMIN_EMAIL: TEST_ADMIN.email,
+    TRIPLINE_ADMIN_PASSWORD: TEST_ADMIN.password,
+    TRIPLINE_SECRET_KEY: 'a'.repeat(64),
+    TRIPLINE_ALLOW_PRIVATE_TARGETS: '1',
+    TRIPLINE_DEMO_DATA: '0',
+    TRIPLINE_LOG_LEVEL: process.env.TRIPLINE_TEST_LOG ?? 'silent',
+    TRIPLINE_RETRY_SCHEDULE: '200ms,400ms,800ms',
+    ...env,
+  });
+  const tripline = await startTripline(config, createLogger(config.logLevel));
+  const url = tripline.url!;
+  return {
+    ...tripline,
+    url,
+    databaseUrl: db.url,
+    api: (path, init = {}) => {
+      const headers = new Headers(init.headers);
+      if (!headers.has('authorization')) headers.set('authorization', `Bearer ${TEST_API_KEY}`);
+      let body = init.body;
+      if (init.json !== undefined) {
+        headers.set('content-type', 'application/json');
+        body = JSON.stringify(init.json);
+      }
+      return fetch(url + path, { ...init, headers, body });
+    },
+    async stop() {
+      await tripline.stop();
+      await db.drop();
+    },
+  };
+}

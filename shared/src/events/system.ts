@@ -1,0 +1,53 @@
+import { z } from 'zod';
+import { id } from './common.ts';
+import { defineEvent } from './define.ts';
+
+const campaignCause = z.object({
+  runId: z.string().optional(),
+  userId: z.string().optional(),
+  actor: z.string().optional(),
+});
+
+const campaignData = z.object({
+  campaignId: id,
+  name: z.string().max(200),
+  causedBy: campaignCause,
+  customerId: id.optional(),
+  until: z.iso.datetime().optional(),
+});
+
+export const campaignActivated = defineEvent({
+  type: 'campaign.activated',
+  origin: 'system',
+  description: 'A campaign was activated by a workflow run or by a person.',
+  schema: campaignData,
+  example: { campaignId: 'cmp_vip', name: 'VIP early access', causedBy: { runId: 'run_01J' }, customerId: 'cus_42' },
+  subject: (d) => d.campaignId,
+});
+
+export const campaignDeactivated = defineEvent({
+  type: 'campaign.deactivated',
+  origin: 'system',
+  description: 'A campaign was deactivated by a workflow run, a person, or the end of its timed activation.',
+  schema: campaignData,
+  example: { campaignId: 'cmp_bogo', name: 'BOGO tees', causedBy: { actor: 'schedule' } },
+  subject: (d) => d.campaignId,
+});
+
+export const endpointDisabled = defineEvent({
+  type: 'endpoint.disabled',
+  origin: 'system',
+  description: 'A webhook endpoint was disabled (410 Gone, or failing for longer than the failure window).',
+  schema: z.object({ endpointId: id, url: z.string(), reason: z.string().max(1000) }),
+  example: { endpointId: 'ep_01J', url: 'https://desk.example.com/hooks/tripline', reason: 'Receiver answered 410 Gone' },
+  subject: (d) => d.endpointId,
+});
+
+export const runFailed = defineEvent({
+  type: 'run.failed',
+  origin: 'system',
+  description: 'A workflow run failed after its retries.',
+  schema: z.object({ runId: id, workflowId: id, workflowName: z.string(), nodeId: z.string().optional(), error: z.string().max(4000) }),
+  example: { runId: 'run_01J', workflowId: 'wf_01J', workflowName: 'Low stock → supplier', nodeId: 'notify', error: 'Endpoint answered 500' },
+  subject: (d) => d.workflowId,
+});

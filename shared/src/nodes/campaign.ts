@@ -1,0 +1,18 @@
+import { z } from 'zod';
+import { defineNode } from './define.ts';
+
+export const campaignNode = defineNode({
+  type: 'campaign',
+  displayName: 'Campaign',
+  category: 'action',
+  description: 'Activates or deactivates a campaign, optionally for a limited time or for one audience segment.',
+  configSchema: z.object({
+    campaignId: z.string().min(1, 'choose a campaign').max(100).meta({ title: 'Campaign', format: 'campaign-id' }),
+    action: z.enum(['activate', 'deactivate']).meta({ title: 'Action' }),
+    durationSeconds: z.number().int().min(60).max(365 * 24 * 3600).optional().meta({ title: 'For (seconds)' }),
+    segment: z.string().max(100).optional().meta({ title: 'Audience segment' }),
+  }),
+  defaults: { campaignId: '', action: 'activate' },
+  inputs: ['in'],
+  outputs: ['out'],
+});

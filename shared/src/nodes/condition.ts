@@ -1,0 +1,14 @@
+import { z } from 'zod';
+import { ruleSchema } from '../logic/rule.ts';
+import { defineNode } from './define.ts';
+
+export const conditionNode = defineNode({
+  type: 'condition',
+  displayName: 'Condition',
+  category: 'logic',
+  description: 'Follows the true or the false branch depending on a json-logic rule over the event.',
+  configSchema: z.object({ rule: ruleSchema.meta({ title: 'Rule' }) }),
+  defaults: { rule: { '==': [{ var: 'data.to' }, 'gold'] } },
+  inputs: ['in'],
+  outputs: ['true', 'false'],
+});

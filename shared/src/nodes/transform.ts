@@ -1,0 +1,20 @@
+import { z } from 'zod';
+import { defineNode } from './define.ts';
+
+const fieldName = z.string().regex(/^[A-Za-z_][\w]{0,63}$/, 'a field name: letters, digits and _');
+
+export const transformNode = defineNode({
+  type: 'transform',
+  displayName: 'Set fields',
+  category: 'logic',
+  description: 'Builds fields from {{templates}} over the event; later steps see them under vars.',
+  configSchema: z.object({
+    fields: z
+      .record(fieldName, z.string().max(2000))
+      .refine((f) => Object.keys(f).length <= 50, 'at most 50 fields')
+      .meta({ title: 'Fields', description: 'name → template such as "{{data.customerId}}"' }),
+  }),
+  defaults: { fields: { customer: '{{data.customerId}}' } },
+  inputs: ['in'],
+  outputs: ['out'],
+});

@@ -1,0 +1,13 @@
+import { z } from 'zod';
+import { defineNode } from './define.ts';
+
+export const webhookNode = defineNode({
+  type: 'webhook',
+  displayName: 'Send webhook',
+  category: 'action',
+  description: 'Delivers the event (and any fields set earlier) to an endpoint, signed with Standard Webhooks, with retries.',
+  configSchema: z.object({ endpointId: z.string().min(1, 'choose an endpoint').max(100).meta({ title: 'Endpoint', format: 'endpoint-id' }) }),
+  defaults: { endpointId: '' },
+  inputs: ['in'],
+  outputs: ['out'],
+});

@@ -1,0 +1,150 @@
+import { isNodeType, nodeDefinitions, type NodeType } from '../nodes/index.ts';
+import type { GraphEdge, GraphNode, WorkflowGraph } from './graph.ts';
+
+export interface GraphProblem {
+  message: string;
+  nodeId?: string;
+  edgeId?: string;
+  /** Path inside the node's config, e.g. "rule.and.0". */
+  field?: string;
+}
+
+/** A node whose type is known and whose config passed its schema. */
+export interface CheckedNode {
+  id: string;
+  type: NodeType;
+  config: Record<string, unknown>;
+}
+
+export interface CheckedGraph {
+  trigger: CheckedNode;
+  nodes: Map<string, CheckedNode>;
+  /** nodeId → handle → next nodeId. */
+  next: Map<string, Map<string, string>>;
+}
+
+export type GraphCheck = { ok: true; graph: CheckedGraph } | { ok: false; problems: GraphProblem[] };
+
+/**
+ * Everything a workflow must satisfy before it can be published: one trigger, known node
+ * types with valid configs, edges between existing handles, each output used once, no cycle.
+ * Never throws, whatever the input.
+ */
+export function validateGraph(graph: WorkflowGraph): GraphCheck {
+  const problems: GraphProblem[] = [];
+  const nodes = new Map<string, CheckedNode>();
+  const seenIds = new Set<string>();
+
+  for (const node of graph.nodes) {
+    if (seenIds.has(node.id)) {
+      problems.push({ nodeId: node.id, message: `two nodes share the id "${node.id}"` });
+      continue;
+    }
+    seenIds.add(node.id);
+    const checked = checkNode(node, problems);
+    if (checked) nodes.set(node.id, checked);
+  }
+
+  const triggers = graph.nodes.filter((n) => n.type === 'trigger');
+  if (triggers.length === 0) problems.push({ message: 'a workflow needs exactly one trigger; add a "When an event arrives" node' });
+  for (const extra of triggers.slice(1)) {
+    problems.push({ nodeId: extra.id, message: 'a workflow has exactly one trigger; remove this one' });
+  }
+
+  const next = new Map<string, Map<string, string>>();
+  const incoming = new Set<string>();
+  const edgeIds = new Set<string>();
+  for (const edge of graph.edges) {
+    if (edgeIds.has(edge.id)) problems.push({ edgeId: edge.id, message: `two edges share the id "${edge.id}"` });
+    edgeIds.add(edge.id);
+    checkEdge(edge, graph, next, incoming, problems);
+  }
+
+  for (const node of graph.nodes) {
+    if (node.type !== 'trigger' && seenIds.has(node.id) && !incoming.has(node.id) && isNodeType(node.type)) {
+      problems.push({ nodeId: node.id, message: 'this step is not connected: nothing leads to it' });
+    }
+  }
+
+  const cycleAt = findCycle(next);
+  if (cycleAt) problems.push({ nodeId: cycleAt, message: 'the workflow loops back to this step; workflows must not contain cycles' });
+
+  const trigger = triggers.length === 1 ? nodes.get(triggers[0]!.id) : undefined;
+  if (problems.length > 0 || !trigger) return { ok: false, problems };
+  return { ok: true, graph: { trigger, nodes, next } };
+}
+
+function checkNode(node: GraphNode, problems: GraphProblem[]): CheckedNode | undefined {
+  if (!isNodeType(node.type)) {
+    problems.push({ nodeId: node.id, field: 'type', message: `unknown node type "${node.type}"; known: ${Object.keys(nodeDefinitions).join(', ')}` });
+    return undefined;
+  }
+  const parsed = nodeDefinitions[node.type].configSchema.safeParse(node.config);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      problems.push({ nodeId: node.id, field: issue.path.join('.') || undefined, message: issue.message });
+    }
+    return undefined;
+  }
+  return { id: node.id, type: node.type, config: parsed.data as Record<string, unknown> };
+}
+
+function checkEdge(
+  edge: GraphEdge,
+  graph: WorkflowGraph,
+  next: Map<string, Map<string, string>>,
+  incoming: Set<string>,
+  problems: GraphProblem[],
+) {
+  const source = graph.nodes.find((n) => n.id === edge.source);
+  const target = graph.nodes.find((n) => n.id === edge.target);
+  if (!source || !target) {
+    problems.push({ edgeId: edge.id, message: `edge points to a missing node "${!source ? edge.source : edge.target}"` });
+    return;
+  }
+  if (!isNodeType(source.type) || !isNodeType(target.type)) return;
+  const outputs = nodeDefinitions[source.type].outputs;
+  const handle = edge.sourceHandle ?? (outputs.length === 1 ? outputs[0] : undefined);
+  if (handle === undefined || !outputs.includes(handle)) {
+    const expected = outputs.length ? outputs.join(' or ') : 'none (this step ends the run)';
+    problems.push({ edgeId: edge.id, nodeId: source.id, message: `"${source.id}" has no output "${handle ?? ''}"; outputs: ${expected}` });
+    return;
+  }
+  if (nodeDefinitions[target.type].inputs.length === 0) {
+    problems.push({ edgeId: edge.id, nodeId: target.id, message: 'a trigger cannot have incoming connections' });
+    return;
+  }
+  if (source.id === target.id) {
+    problems.push({ edgeId: edge.id, nodeId: source.id, message: 'a step cannot connect to itself' });
+    return;
+  }
+  const outs = next.get(source.id) ?? new Map<string, string>();
+  if (outs.has(handle)) {
+    problems.push({ edgeId: edge.id, nodeId: source.id, message: `output "${handle}" of "${source.id}" is already connected` });
+    return;
+  }
+  outs.set(handle, target.id);
+  next.set(source.id, outs);
+  incoming.add(target.id);
+}
+
+function findCycle(next: Map<string, Map<string, string>>): string | undefined {
+  const state = new Map<string, 'visiting' | 'done'>();
+  const visit = (id: string): string | undefined => {
+    const s = state.get(id);
+    if (s === 'visiting') return id;
+    if (s === 'done') return undefined;
+    state.set(id, 'visiting');
+    for (const target of next.get(id)?.values() ?? []) {
+      const found = visit(target);
+      if (found) return found;
+    }
+    state.set(id, 'done');
+    return undefined;
+  };
+  for (const id of next.keys()) {
+    const found = visit(id);
+    if (found) return found;
+  }
+  return undefined;
+}

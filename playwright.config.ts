@@ -42,6 +42,7 @@ export default defineConfig({
       TRIPLINE_ALLOW_PRIVATE_TARGETS: '1',
       TRIPLINE_RETRY_SCHEDULE: '500ms,1s,2s',
       TRIPLINE_LOG_LEVEL: 'warn',
+      ...(process.env.TRIPLINE_WEB_DIST ? { TRIPLINE_WEB_DIST: process.env.TRIPLINE_WEB_DIST } : {}),
     },
   },
 });

@@ -9,6 +9,7 @@ import { createApp } from './http/app.ts';
 import type { Logger } from './logger.ts';
 import { startBoss } from './queue/boss.ts';
 import { features } from './features.ts';
+import { loadSecretCipher } from './secrets/cipher.ts';
 
 export interface Tripline {
   ctx: AppContext;
@@ -41,7 +42,7 @@ export async function startTripline(config: Config, log: Logger): Promise<Tripli
     const boss = await startBoss(databaseUrl, log, { schedule: config.runsWorkers });
     // Graceful: stop fetching, let in-flight jobs finish (or return to the queue at the timeout).
     cleanups.push(() => boss.stop({ graceful: true, timeout: 20_000, close: true }));
-    const ctx: AppContext = { config, pool, boss, log };
+    const ctx: AppContext = { config, pool, boss, log, secrets: loadSecretCipher(config.secretKey, config.dataDir) };
 
     const parts = await features(ctx);
     let ready = false;

@@ -1,0 +1,48 @@
+import { z } from 'zod';
+import { workflowGraphSchema } from '../workflow/graph.ts';
+import { stepResultSchema } from './workflows.ts';
+
+export const runStatuses = ['running', 'waiting', 'succeeded', 'failed', 'cancelled'] as const;
+export const runStatusSchema = z.enum(runStatuses);
+export type RunStatus = z.infer<typeof runStatusSchema>;
+
+export const runSummarySchema = z.object({
+  id: z.string(),
+  workflowId: z.string(),
+  workflowName: z.string(),
+  version: z.number().int(),
+  eventId: z.string(),
+  eventType: z.string(),
+  subject: z.string().nullable(),
+  status: runStatusSchema,
+  currentNode: z.string().nullable(),
+  error: z.string().nullable(),
+  depth: z.number().int(),
+  createdAt: z.string(),
+  finishedAt: z.string().nullable(),
+});
+export type RunSummary = z.infer<typeof runSummarySchema>;
+
+export const runDetailSchema = runSummarySchema.extend({
+  graph: workflowGraphSchema,
+  steps: z.array(stepResultSchema),
+  event: z.record(z.string(), z.unknown()).nullable(),
+  deliveries: z.array(
+    z.object({ id: z.string(), endpointId: z.string(), nodeId: z.string().nullable(), status: z.string(), attemptCount: z.number().int() }),
+  ),
+});
+export type RunDetail = z.infer<typeof runDetailSchema>;
+
+/** Query of GET /api/v1/runs: filters and a keyset cursor (`before` = the last seq seen). */
+export const runQuerySchema = z.object({
+  workflowId: z.string().optional(),
+  status: runStatusSchema.optional(),
+  eventType: z.string().optional(),
+  subject: z.string().optional(),
+  since: z.iso.datetime({ offset: true }).optional(),
+  until: z.iso.datetime({ offset: true }).optional(),
+  cursor: z.string().regex(/^\d+$/).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+
+export const pageSchema = <T extends z.ZodType>(item: T) => z.object({ data: z.array(item), nextCursor: z.string().nullable() });

@@ -1,0 +1,76 @@
+import { z } from 'zod';
+import { workflowGraphSchema } from '../workflow/graph.ts';
+
+export const graphProblemSchema = z.object({
+  message: z.string(),
+  nodeId: z.string().optional(),
+  edgeId: z.string().optional(),
+  field: z.string().optional(),
+});
+
+export const workflowSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  description: z.string().nullable(),
+  graph: workflowGraphSchema,
+  /** Increments on every save of the draft; PUT must send the revision it edited. */
+  revision: z.number().int(),
+  enabled: z.boolean(),
+  publishedVersion: z.number().int().nullable(),
+  /** True when the draft differs from the published version. */
+  hasUnpublishedChanges: z.boolean(),
+  triggerEventType: z.string().nullable(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type Workflow = z.infer<typeof workflowSchema>;
+
+export const workflowUpdateSchema = z.object({
+  name: z.string().trim().min(1).max(200).optional(),
+  description: z.string().max(2000).nullable().optional(),
+  graph: workflowGraphSchema.optional(),
+  /** The revision this edit started from; a mismatch answers 409 instead of overwriting. */
+  revision: z.number().int(),
+});
+
+export const publishSchema = z.object({
+  /** Publish an older version again (roll back); omitted: publish the current draft. */
+  version: z.number().int().positive().optional(),
+});
+
+export const workflowVersionSchema = z.object({
+  version: z.number().int(),
+  graph: workflowGraphSchema,
+  publishedAt: z.string(),
+  publishedBy: z.string().nullable(),
+});
+
+export const dryRunRequestSchema = z.object({
+  event: z.object({
+    type: z.string().optional(),
+    data: z.record(z.string(), z.unknown()),
+    occurredAt: z.string().optional(),
+  }),
+});
+
+export const stepResultSchema = z.object({
+  nodeId: z.string(),
+  nodeType: z.string(),
+  status: z.enum(['running', 'waiting', 'succeeded', 'failed', 'skipped', 'cancelled']),
+  input: z.unknown().optional(),
+  output: z.unknown().optional(),
+  error: z.string().nullable().optional(),
+  attempts: z.number().int().optional(),
+  startedAt: z.string().optional(),
+  finishedAt: z.string().nullable().optional(),
+});
+export type StepResult = z.infer<typeof stepResultSchema>;
+
+export const dryRunResultSchema = z.object({
+  path: z.array(z.string()),
+  steps: z.array(stepResultSchema),
+  status: z.enum(['succeeded', 'failed', 'waiting', 'skipped']),
+  /** Why the trigger did not match, when it did not. */
+  skippedReason: z.string().optional(),
+});
+export type DryRunResult = z.infer<typeof dryRunResultSchema>;

@@ -4,3 +4,4 @@ export * from './nodes/index.ts';
 export * from './workflow/graph.ts';
 export * from './workflow/validate.ts';
 export * from './api/index.ts';
+export * from './settings.ts';

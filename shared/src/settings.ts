@@ -1,0 +1,39 @@
+import { z } from 'zod';
+
+/** Every admin-editable setting: its schema and default. Engine, API and UI read this one table. */
+export const settingSchemas = {
+  ltvTiers: z
+    .array(z.object({ name: z.string().min(1).max(50), min: z.number().nonnegative() }))
+    .min(1)
+    .max(20)
+    .refine((tiers) => tiers.every((t, i) => i === 0 || t.min > tiers[i - 1]!.min), 'tiers must be in increasing order of min')
+    .default([
+      { name: 'bronze', min: 0 },
+      { name: 'silver', min: 200 },
+      { name: 'gold', min: 500 },
+      { name: 'platinum', min: 2000 },
+    ]),
+  lifecycle: z
+    .object({
+      repeatOrders: z.number().int().min(2).default(2),
+      loyalOrders: z.number().int().min(3).default(5),
+      atRiskDays: z.number().int().min(1).default(60),
+      lapsedDays: z.number().int().min(2).default(120),
+    })
+    .default({ repeatOrders: 2, loyalOrders: 5, atRiskDays: 60, lapsedDays: 120 }),
+  cartAbandonMinutes: z.number().int().min(1).max(7 * 24 * 60).default(60),
+  retentionDays: z.number().int().min(1).max(3650).default(30),
+  maxChainDepth: z.number().int().min(1).max(20).default(5),
+} as const;
+
+export type SettingKey = keyof typeof settingSchemas;
+export type SettingValue<K extends SettingKey> = z.infer<(typeof settingSchemas)[K]>;
+export const settingKeys = Object.keys(settingSchemas) as SettingKey[];
+
+export function isSettingKey(key: string): key is SettingKey {
+  return Object.hasOwn(settingSchemas, key);
+}
+
+export function defaultSetting<K extends SettingKey>(key: K): SettingValue<K> {
+  return settingSchemas[key].parse(undefined) as SettingValue<K>;
+}

@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { workflowInputSchema } from './graph.ts';
+import { instantiateTemplate, workflowTemplates } from './templates.ts';
+import { validateGraph } from './validate.ts';
+
+describe('workflow templates', () => {
+  it('cover the four patterns of the product brief', () => {
+    expect(workflowTemplates.map((t) => t.id)).toEqual(['low-stock', 'gold-tier', 'fulfilment-update', 'abandoned-cart']);
+  });
+
+  for (const template of workflowTemplates) {
+    describe(template.id, () => {
+      it('is a valid workflow input', () => {
+        expect(workflowInputSchema.safeParse(template.workflow).success).toBe(true);
+      });
+
+      it('only lacks the endpoint and campaign ids its slots name', () => {
+        const check = validateGraph(template.workflow.graph);
+        expect(check.ok).toBe(false);
+        if (check.ok) return;
+        const missing = check.problems.map((p) => `${p.nodeId}.${p.field}`).sort();
+        expect(missing).toEqual(template.slots.map((s) => `${s.nodeId}.${s.field}`).sort());
+      });
+
+      it('publishes once its slots are chosen', () => {
+        const choices = Object.fromEntries(template.slots.map((s) => [s.nodeId, `id-${s.nodeId}`]));
+        const filled = instantiateTemplate(template, choices);
+        expect(validateGraph(filled.graph).ok).toBe(true);
+        // the template itself is left untouched
+        expect(validateGraph(template.workflow.graph).ok).toBe(false);
+      });
+    });
+  }
+});

@@ -3,5 +3,7 @@ export * from './logic/rule.ts';
 export * from './nodes/index.ts';
 export * from './workflow/graph.ts';
 export * from './workflow/validate.ts';
+export * from './workflow/diff.ts';
+export * from './workflow/templates.ts';
 export * from './api/index.ts';
 export * from './settings.ts';

@@ -32,7 +32,8 @@ create table workflows (
   created_at timestamptz not null default now(),
   updated_at timestamptz not null default now(),
   created_by text,
-  updated_by text
+  updated_by text,
+  deleted_at timestamptz
 );
 
 create table workflow_versions (
@@ -67,7 +68,9 @@ create table runs (
   current_node text,
   error text,
   depth integer not null default 0,
-  dry_run boolean not null default false,
+  -- Fields set by transform steps, visible to later steps as `vars`.
+  vars jsonb not null default '{}',
+  attempt integer not null default 1,
   created_at timestamptz not null default now(),
   updated_at timestamptz not null default now(),
   finished_at timestamptz,
@@ -105,15 +108,15 @@ create table product_state (
   updated_at timestamptz not null default now()
 );
 
--- Edge-triggered thresholds: one row per (workflow trigger, sku); armed until it fires.
+-- Edge-triggered thresholds: one row per (sku, threshold, direction) that some live
+-- trigger watches; `fired` until stock crosses back, which re-arms it.
 create table threshold_state (
-  workflow_id text not null,
   sku text not null,
   threshold integer not null,
-  direction text not null,
+  direction text not null check (direction in ('below', 'above')),
   fired boolean not null default false,
   updated_at timestamptz not null default now(),
-  primary key (workflow_id, sku, threshold, direction)
+  primary key (sku, threshold, direction)
 );
 
 create table customer_state (

@@ -1,6 +1,8 @@
 import type { Router } from 'express';
+import { accountsFeature } from './accounts/feature.ts';
 import type { Authenticator } from './auth/middleware.ts';
 import type { AppContext } from './context.ts';
+import { engineFeature } from './engine/feature.ts';
 
 /** One area of the product plugs into the process through this shape. */
 export interface Feature {
@@ -15,7 +17,7 @@ export interface Feature {
 type FeatureFactory = (ctx: AppContext) => Feature | Promise<Feature>;
 
 /** The product's areas, in the order they seed and start. */
-const factories: FeatureFactory[] = [];
+const factories: FeatureFactory[] = [accountsFeature, engineFeature];
 
 export async function features(ctx: AppContext) {
   const list = await Promise.all(factories.map((f) => f(ctx)));

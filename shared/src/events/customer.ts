@@ -31,8 +31,15 @@ export const customerLtvTierChanged = defineEvent({
   type: 'customer.ltv_tier_changed',
   origin: 'derived',
   description: 'Lifetime value (paid minus refunded) moved the customer into another tier. Tier boundaries are a setting.',
-  schema: z.object({ customerId: id, from: z.string().max(100), to: z.string().max(100), ltv: money }),
-  example: { customerId: 'cus_42', from: 'silver', to: 'gold', ltv: 529.9 },
+  schema: z.object({
+    customerId: id,
+    from: z.string().max(100),
+    to: z.string().max(100),
+    ltv: money,
+    /** The customer's segments at the change, so conditions need no lookup. */
+    segments: z.array(z.string().max(100)).max(100).optional(),
+  }),
+  example: { customerId: 'cus_42', from: 'silver', to: 'gold', ltv: 529.9, segments: ['newsletter'] },
   subject: (d) => d.customerId,
 });
 

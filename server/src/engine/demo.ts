@@ -1,0 +1,72 @@
+import type { WorkflowGraph } from '@tripline/shared';
+import type { AppContext } from '../context.ts';
+import { withTransaction } from '../db/pool.ts';
+import { storeEvents, toEnvelope } from './store-events.ts';
+import { syncTrigger } from './workflows/repository.ts';
+
+const DEMO_LOCK = 7_241_865_001;
+
+const vipGraph: WorkflowGraph = {
+  nodes: [
+    { id: 'trigger', type: 'trigger', config: { eventType: 'customer.ltv_tier_changed' }, position: { x: 0, y: 0 } },
+    {
+      id: 'is_gold',
+      type: 'condition',
+      config: { rule: { and: [{ '==': [{ var: 'data.to' }, 'gold'] }, { '!': { in: ['wholesale', { var: 'data.segments' }] } }] } },
+      position: { x: 0, y: 140 },
+    },
+    { id: 'vip', type: 'campaign', config: { campaignId: 'cmp_vip', action: 'activate' }, position: { x: -140, y: 280 } },
+    { id: 'not_gold', type: 'stop', config: { reason: 'not a move to gold, or a wholesale customer' }, position: { x: 160, y: 280 } },
+  ],
+  edges: [
+    { id: 'e1', source: 'trigger', target: 'is_gold' },
+    { id: 'e2', source: 'is_gold', target: 'vip', sourceHandle: 'true' },
+    { id: 'e3', source: 'is_gold', target: 'not_gold', sourceHandle: 'false' },
+  ],
+};
+
+const lowStockGraph: WorkflowGraph = {
+  nodes: [
+    { id: 'trigger', type: 'trigger', config: { eventType: 'inventory.threshold_crossed', threshold: 10, direction: 'below' }, position: { x: 0, y: 0 } },
+    { id: 'pause_bogo', type: 'campaign', config: { campaignId: 'cmp_bogo', action: 'deactivate' }, position: { x: 0, y: 140 } },
+  ],
+  edges: [{ id: 'e1', source: 'trigger', target: 'pause_bogo' }],
+};
+
+/**
+ * Demo data a newcomer can click through: two campaigns, two published workflows, and a
+ * few events that make them run. Only on an empty database; serialised by an advisory
+ * lock so two processes starting together seed once.
+ */
+export async function seedDemo(app: AppContext): Promise<void> {
+  await withTransaction(app.pool, async (tx) => {
+    await tx.query('select pg_advisory_xact_lock($1)', [DEMO_LOCK]);
+    const { rows } = await tx.query('select 1 from workflows limit 1');
+    if (rows.length) return;
+    await tx.query(
+      `insert into campaigns (id, name, kind, status, description) values
+         ('cmp_vip', 'VIP early access', 'custom', 'inactive', 'Early access to new drops for Gold customers'),
+         ('cmp_bogo', 'BOGO tees', 'bogo', 'active', 'Buy one tee, get one free')
+       on conflict do nothing`,
+    );
+    for (const [id, name, graph] of [
+      ['wf_demo_vip', 'Gold tier → VIP campaign', vipGraph],
+      ['wf_demo_low_stock', 'Low stock → pause BOGO', lowStockGraph],
+    ] as const) {
+      await tx.query(`insert into workflows (id, name, draft, published_version, created_by) values ($1, $2, $3, 1, 'demo')`, [id, name, JSON.stringify(graph)]);
+      await tx.query(`insert into workflow_versions (workflow_id, version, graph, published_by) values ($1, 1, $2, 'demo')`, [id, JSON.stringify(graph)]);
+      await syncTrigger(tx, id);
+    }
+    const now = Date.now();
+    const at = (minutesAgo: number) => new Date(now - minutesAgo * 60_000).toISOString();
+    const events = [
+      { type: 'customer.created', occurredAt: at(50), data: { customerId: 'cus_42', email: 'ada@example.com', name: 'Ada Lovelace' } },
+      { type: 'product.stock_changed', occurredAt: at(45), data: { sku: 'TEE-BLK-M', quantity: 24, category: 'apparel' } },
+      { type: 'order.created', occurredAt: at(40), data: { orderId: '1001', customerId: 'cus_42', status: 'paid', total: 320, currency: 'EUR', items: [{ sku: 'HOODIE-GRY-L', quantity: 4, price: 80 }] } },
+      { type: 'order.created', occurredAt: at(20), data: { orderId: '1002', customerId: 'cus_42', status: 'processing', total: 249.5, currency: 'EUR', items: [{ sku: 'TEE-BLK-M', quantity: 10, price: 24.95 }] } },
+      { type: 'product.stock_changed', occurredAt: at(19), data: { sku: 'TEE-BLK-M', quantity: 8, category: 'apparel' } },
+      { type: 'order.fulfillment_updated', occurredAt: at(5), data: { orderId: '1002', customerId: 'cus_42', status: 'shipped', carrier: 'DHL' } },
+    ];
+    await storeEvents(tx, app.boss, events.map((e, i) => toEnvelope({ ...e, id: `demo_${i + 1}`, source: 'demo' })));
+  });
+}

@@ -1,0 +1,20 @@
+import type { AppContext } from '../context.ts';
+import type { Feature } from '../features.ts';
+import { campaignsRouter } from './campaigns/routes.ts';
+import { seedDemo } from './demo.ts';
+import { ingestRouter } from './ingest/routes.ts';
+import { runsRouter } from './runs/routes.ts';
+import { startEngineWorkers } from './workers.ts';
+import { workflowsRouter } from './workflows/routes.ts';
+
+/** The event engine: ingestion, state and derived events, workflows, runs, campaigns. */
+export function engineFeature(app: AppContext): Feature {
+  return {
+    name: 'engine',
+    apiRouters: [ingestRouter(app), workflowsRouter(app), runsRouter(app), campaignsRouter(app)],
+    startWorkers: () => startEngineWorkers(app),
+    seed: async () => {
+      if (app.config.demoData) await seedDemo(app);
+    },
+  };
+}

@@ -1,0 +1,20 @@
+import type { EventEnvelope } from '@tripline/shared';
+import { matches } from './logic.ts';
+
+/**
+ * Does a trigger's config accept this event? Returns undefined when it does, or the
+ * reason it does not (shown by dry runs). The event type itself is matched by the index.
+ */
+export function matchesTrigger(config: Record<string, unknown>, event: EventEnvelope, scope: Record<string, unknown>): string | undefined {
+  if (config.eventType !== event.type) return `the trigger listens to ${String(config.eventType)}, not ${event.type}`;
+  if (event.type === 'inventory.threshold_crossed') {
+    const d = event.data;
+    if (config.threshold !== d.threshold || config.direction !== d.direction) {
+      return `crossing ${String(d.direction)} ${String(d.threshold)} is not this trigger's ${String(config.direction)} ${String(config.threshold)}`;
+    }
+    if (config.sku && config.sku !== d.sku) return `SKU ${String(d.sku)} is not ${String(config.sku)}`;
+    if (config.category && config.category !== d.category) return `category ${String(d.category)} is not ${String(config.category)}`;
+  }
+  if (config.filter !== undefined && !matches(config.filter, scope)) return 'the trigger filter did not match';
+  return undefined;
+}

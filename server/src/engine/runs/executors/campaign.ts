@@ -1,0 +1,22 @@
+import { changeCampaign } from '../../campaigns/activation.ts';
+import type { Executor } from '../types.ts';
+
+export const campaign: Executor<'campaign'> = async (config, step) => {
+  const customerId = typeof step.event.data.customerId === 'string' ? step.event.data.customerId : undefined;
+  if (!step.tx) {
+    const { rows } = await step.app.pool.query<{ name: string; status: string }>('select name, status from campaigns where id = $1', [config.campaignId]);
+    if (!rows[0]) return { kind: 'fail', error: `campaign "${config.campaignId}" does not exist` };
+    return { kind: 'next', output: { dryRun: true, would: config.action, campaign: rows[0].name, currentStatus: rows[0].status, customerId } };
+  }
+  const result = await changeCampaign(step.tx, step.app.boss, {
+    campaignId: config.campaignId,
+    action: config.action,
+    runId: step.run.id,
+    customerId,
+    segment: config.segment,
+    durationSeconds: config.durationSeconds,
+    cause: step.event,
+  });
+  if (!result.ok) return { kind: 'fail', error: result.error };
+  return { kind: 'next', output: { campaignId: config.campaignId, status: result.status, until: result.until, activationId: result.activationId } };
+};

@@ -1,0 +1,23 @@
+import type { AppContext } from '../../context.ts';
+import type { PoolClient } from '../../db/pool.ts';
+import { clientDb, sendJob } from '../../queue/boss.ts';
+
+/**
+ * Retrying a failed webhook step sends its delivery again (same webhook-id, so receivers
+ * can dedupe) rather than creating a second one; the step waits for it as before.
+ * Returns false when the failed step was not a delivery: the run simply re-executes it.
+ */
+export async function retryStepDelivery(tx: PoolClient, app: AppContext, runId: string, nodeId: string): Promise<boolean> {
+  const { rows } = await tx.query<{ id: string }>(
+    `update deliveries set status = 'pending', next_attempt_at = now(), updated_at = now()
+      where run_id = $1 and node_id = $2 and status = 'failed' returning id`,
+    [runId, nodeId],
+  );
+  if (!rows[0]) return false;
+  await tx.query(`update run_steps set status = 'waiting', error = null, attempts = attempts + 1, finished_at = null where run_id = $1 and node_id = $2`, [
+    runId,
+    nodeId,
+  ]);
+  await sendJob(app.boss, 'sendDelivery', { deliveryId: rows[0].id }, { db: clientDb(tx) });
+  return true;
+}

@@ -1,0 +1,155 @@
+import type { EventEnvelope } from '@tripline/shared';
+import type { PoolClient } from '../../db/pool.ts';
+import { getSetting } from '../../settings.ts';
+import { matches } from '../logic.ts';
+import type { NewEvent } from '../store-events.ts';
+import { derive } from './derived.ts';
+import { stageFor } from './lifecycle.ts';
+import { tierFor } from './tiers.ts';
+
+export interface CustomerRow {
+  customer_id: string;
+  email: string | null;
+  name: string | null;
+  tags: string[];
+  ltv: string;
+  ltv_tier: string;
+  order_count: number;
+  first_order_at: Date | null;
+  last_order_at: Date | null;
+  lifecycle_stage: string;
+  segments: string[];
+}
+
+/** The customer as conditions and segment rules see it (`customer.*` in json-logic). */
+export function customerView(row: CustomerRow) {
+  return {
+    customerId: row.customer_id,
+    email: row.email,
+    name: row.name,
+    tags: row.tags,
+    ltv: Number(row.ltv),
+    ltvTier: row.ltv_tier,
+    orderCount: row.order_count,
+    firstOrderAt: row.first_order_at?.toISOString() ?? null,
+    lastOrderAt: row.last_order_at?.toISOString() ?? null,
+    lifecycleStage: row.lifecycle_stage,
+    segments: row.segments,
+  };
+}
+
+const PAID_STATUSES = new Set(['paid', 'processing', 'completed']);
+
+/** Locks (creating if needed) the customer's state row; every customer change goes through it. */
+async function lockCustomer(tx: PoolClient, customerId: string): Promise<CustomerRow> {
+  await tx.query('insert into customer_state (customer_id) values ($1) on conflict do nothing', [customerId]);
+  const { rows } = await tx.query<CustomerRow>('select * from customer_state where customer_id = $1 for update', [customerId]);
+  return rows[0]!;
+}
+
+/**
+ * Applies an order, refund or customer event to the customer's state and returns the
+ * derived events: LTV tier, lifecycle stage and segment changes. LTV is a sum over a ledger
+ * keyed by order id (an order counts once) and by refund event (a refund applies once),
+ * so duplicates and reordering cannot skew it.
+ */
+export async function applyCustomerEvent(tx: PoolClient, event: EventEnvelope): Promise<NewEvent[]> {
+  const data = event.data as Record<string, unknown>;
+  const customerId = String(data.customerId);
+  let counted = false;
+  let refund = 0;
+
+  if ((event.type === 'order.created' && PAID_STATUSES.has(String(data.status))) || event.type === 'order.paid') {
+    const inserted = await tx.query(
+      `insert into order_ledger (order_id, customer_id, paid_amount) values ($1, $2, $3) on conflict (order_id) do nothing`,
+      [String(data.orderId), customerId, Number(data.total)],
+    );
+    counted = inserted.rowCount === 1;
+  }
+  if (event.type === 'order.refunded') {
+    // Refunds are applied once per event id: the event row itself is the dedupe key.
+    refund = Number(data.amount);
+    await tx.query(
+      `insert into order_ledger (order_id, customer_id, refunded_amount) values ($1, $2, $3)
+       on conflict (order_id) do update set refunded_amount = order_ledger.refunded_amount + excluded.refunded_amount`,
+      [String(data.orderId), customerId, refund],
+    );
+  }
+
+  const before = await lockCustomer(tx, customerId);
+  const occurredAt = new Date(event.occurredAt);
+  const [tiers, lifecycle] = await Promise.all([getSetting(tx, 'ltvTiers'), getSetting(tx, 'lifecycle')]);
+
+  const ltv = Math.max(0, Number(before.ltv) + (counted ? Number(data.total) : 0) - refund);
+  const orderCount = before.order_count + (counted ? 1 : 0);
+  const lastOrderAt = counted && (!before.last_order_at || occurredAt > before.last_order_at) ? occurredAt : before.last_order_at;
+  const firstOrderAt = counted && (!before.first_order_at || occurredAt < before.first_order_at) ? occurredAt : before.first_order_at;
+  const tier = tierFor(ltv, tiers);
+  const stage = stageFor(orderCount, lastOrderAt, new Date(), lifecycle);
+  const isProfile = event.type === 'customer.created' || event.type === 'customer.updated';
+
+  const { rows } = await tx.query<CustomerRow>(
+    `update customer_state set
+       ltv = $2, ltv_tier = $3, order_count = $4, first_order_at = $5, last_order_at = $6, lifecycle_stage = $7,
+       email = coalesce($8, email), name = coalesce($9, name), tags = coalesce($10, tags), updated_at = now()
+     where customer_id = $1 returning *`,
+    [
+      customerId,
+      ltv,
+      tier,
+      orderCount,
+      firstOrderAt,
+      lastOrderAt,
+      stage,
+      isProfile ? ((data.email as string | undefined) ?? null) : null,
+      isProfile ? ((data.name as string | undefined) ?? null) : null,
+      isProfile ? ((data.tags as string[] | undefined) ?? null) : null,
+    ],
+  );
+  const after = rows[0]!;
+  const derived: NewEvent[] = [];
+  const segmentEvents = await updateSegments(tx, event, after);
+  derived.push(...segmentEvents.events);
+
+  if (tier !== before.ltv_tier) {
+    derived.push(
+      derive(event, `tier:${tier}`, 'customer.ltv_tier_changed', {
+        customerId,
+        from: before.ltv_tier,
+        to: tier,
+        ltv,
+        segments: segmentEvents.segments,
+      }),
+    );
+  }
+  if (stage !== before.lifecycle_stage) {
+    derived.push(derive(event, `stage:${stage}`, 'customer.lifecycle_stage_changed', { customerId, from: before.lifecycle_stage, to: stage }));
+  }
+  return derived;
+}
+
+/** Re-evaluates every segment rule for the customer; returns added/removed events. */
+export async function updateSegments(tx: PoolClient, cause: EventEnvelope, customer: CustomerRow) {
+  const { rows: segments } = await tx.query<{ name: string; rule: unknown }>('select name, rule from segments order by name');
+  const view = customerView(customer);
+  const now = segments.filter((s) => safeMatch(s.rule, view)).map((s) => s.name);
+  const was = new Set(customer.segments);
+  const events: NewEvent[] = [];
+  for (const name of now) if (!was.has(name)) events.push(derive(cause, `segment:+${name}`, 'customer.segment_changed', { customerId: customer.customer_id, segment: name, change: 'added' }));
+  for (const name of was) if (!now.includes(name)) events.push(derive(cause, `segment:-${name}`, 'customer.segment_changed', { customerId: customer.customer_id, segment: name, change: 'removed' }));
+  if (events.length) await tx.query('update customer_state set segments = $2 where customer_id = $1', [customer.customer_id, now]);
+  return { events, segments: now };
+}
+
+function safeMatch(rule: unknown, data: unknown): boolean {
+  try {
+    return matches(rule, data);
+  } catch {
+    return false;
+  }
+}
+
+export async function loadCustomer(db: PoolClient | { query: PoolClient['query'] }, customerId: string) {
+  const { rows } = await db.query<CustomerRow>('select * from customer_state where customer_id = $1', [customerId]);
+  return rows[0] ? customerView(rows[0]) : null;
+}

@@ -15,7 +15,7 @@ export function authenticate(ctx: AppContext, extra: Authenticator[] = []): Requ
     const header = req.headers.authorization;
     const token = header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
     if (token && envKey && safeEqual(Buffer.from(token), envKey)) {
-      req.principal = { kind: 'apiKey', id: 'env', name: 'TRIPLINE_API_KEY', role: 'admin' };
+      req.principal = { kind: 'apiKey', id: 'env', name: 'TRIPLINE_API_KEY', role: 'admin', scope: 'admin' };
       return next();
     }
     const cookies = parseCookies(req.headers.cookie);
@@ -30,18 +30,71 @@ export function authenticate(ctx: AppContext, extra: Authenticator[] = []): Requ
   };
 }
 
+/**
+ * What a route demands of its caller, attached to the handler so a test can walk the
+ * router and check every route against every role (server/test/accounts/route-access.test.ts).
+ */
+export type RouteAccess = { kind: 'permission'; permission: Permission } | { kind: 'signedIn' } | { kind: 'public'; reason: string };
+const ACCESS = Symbol.for('tripline.routeAccess');
+
+function tagged(handler: RequestHandler, access: RouteAccess): RequestHandler {
+  Object.defineProperty(handler, ACCESS, { value: access });
+  return handler;
+}
+
+/** The access rule a handler was tagged with by authorize / requireSignedIn / allowAnonymous. */
+export function routeAccessOf(handler: unknown): RouteAccess | undefined {
+  return typeof handler === 'function' ? ((handler as unknown as Record<symbol, RouteAccess>)[ACCESS] ?? undefined) : undefined;
+}
+
+const unauthenticated = () => new HttpError(401, 'unauthenticated', 'sign in, or send an API key as "Authorization: Bearer <key>"');
+
 /** 401 for nobody, 403 for someone whose role lacks the permission. */
 export function authorize(permission: Permission): RequestHandler {
-  return (req, _res, next) => {
-    if (req.principal.kind === 'anonymous') {
-      throw new HttpError(401, 'unauthenticated', 'sign in, or send an API key as "Authorization: Bearer <key>"');
-    }
-    if (!allowed(req.principal, permission)) {
-      throw new HttpError(403, 'forbidden', `your role (${req.principal.role}) may not do this: needs ${permission}`);
-    }
-    next();
-  };
+  return tagged(
+    (req, _res, next) => {
+      if (req.principal.kind === 'anonymous') throw unauthenticated();
+      if (!allowed(req.principal, permission)) {
+        throw new HttpError(403, 'forbidden', `your role (${req.principal.role}) may not do this: needs ${permission}`);
+      }
+      next();
+    },
+    { kind: 'permission', permission },
+  );
 }
+
+/** Any signed-in caller (person or API key), whatever the role: 401 for nobody. */
+export function requireSignedIn(): RequestHandler {
+  return tagged(
+    (req, _res, next) => {
+      if (req.principal.kind === 'anonymous') throw unauthenticated();
+      next();
+    },
+    { kind: 'signedIn' },
+  );
+}
+
+/** Marks a route as deliberately open to anonymous callers (sign-in); does nothing else. */
+export function allowAnonymous(reason: string): RequestHandler {
+  return tagged((_req, _res, next) => next(), { kind: 'public', reason });
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * CSRF protection for cookie-authenticated writes: the per-session token (from /auth/me or
+ * the login answer) must come back in `X-CSRF-Token`. A cross-site page can make the browser
+ * send the cookie but cannot read the token. API keys are not sent by browsers on their own,
+ * so bearer callers are exempt. Mounted right after `authenticate`.
+ */
+export const requireCsrf: RequestHandler = (req, _res, next) => {
+  if (req.principal.kind !== 'user' || SAFE_METHODS.has(req.method)) return next();
+  const sent = req.headers['x-csrf-token'];
+  if (typeof sent !== 'string' || !safeEqual(Buffer.from(sent), Buffer.from(req.principal.csrfToken))) {
+    throw new HttpError(403, 'csrf_failed', 'missing or wrong X-CSRF-Token header: read the token from GET /api/v1/auth/me and send it with every write');
+  }
+  next();
+};
 
 export function safeEqual(a: Buffer, b: Buffer): boolean {
   return a.length === b.length && crypto.timingSafeEqual(a, b);
@@ -51,7 +104,12 @@ export function parseCookies(header: string | undefined): Record<string, string>
   const out: Record<string, string> = {};
   for (const part of header?.split(';') ?? []) {
     const i = part.indexOf('=');
-    if (i > 0) out[part.slice(0, i).trim()] = decodeURIComponent(part.slice(i + 1).trim());
+    if (i <= 0) continue;
+    try {
+      out[part.slice(0, i).trim()] = decodeURIComponent(part.slice(i + 1).trim());
+    } catch {
+      /* a malformed cookie from some other app on the domain: ignore it, not the request */
+    }
   }
   return out;
 }

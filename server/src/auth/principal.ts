@@ -1,10 +1,13 @@
-import type { Permission, UserRole } from '@tripline/shared';
+import type { ApiKeyScope, Permission, PrincipalRole, UserRole } from '@tripline/shared';
 import { can } from '@tripline/shared';
 
-/** Who is calling: a signed-in person, an API key, or nobody. */
+/**
+ * Who is calling: a signed-in person (session cookie), an API key, or nobody.
+ * Only `user` principals come from a cookie, so only they need a CSRF token on writes.
+ */
 export type Principal =
-  | { kind: 'user'; id: string; email: string; role: UserRole; sessionId: string }
-  | { kind: 'apiKey'; id: string; name: string; role: UserRole }
+  | { kind: 'user'; id: string; email: string; role: UserRole; sessionId: string; csrfToken: string }
+  | { kind: 'apiKey'; id: string; name: string; role: PrincipalRole; scope: ApiKeyScope }
   | { kind: 'anonymous' };
 
 export function allowed(principal: Principal, permission: Permission): boolean {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import express, { type RequestHandler, type Router } from 'express';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
-import { authenticate, type Authenticator } from '../auth/middleware.ts';
+import { authenticate, requireCsrf, type Authenticator } from '../auth/middleware.ts';
 import type { AppContext } from '../context.ts';
 import { errorHandler, HttpError } from './errors.ts';
 import { openApiDocument } from './openapi.ts';
@@ -56,6 +56,7 @@ export function createApp(ctx: AppContext, parts: AppParts): express.Express {
   api.use(requireJsonBody);
   api.use(express.json({ limit: JSON_LIMIT, strict: true }));
   api.use(authenticate(ctx, parts.authenticators));
+  api.use(requireCsrf);
   api.use(eventTypesRouter());
   for (const router of parts.apiRouters) api.use(router);
   api.use((req) => {

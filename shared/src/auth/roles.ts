@@ -1,8 +1,15 @@
 import { z } from 'zod';
 
+/** The roles a person (a user account) can have. */
 export const roles = ['admin', 'editor', 'marketer', 'viewer'] as const;
 export const roleSchema = z.enum(roles);
 export type UserRole = z.infer<typeof roleSchema>;
+
+/**
+ * What a caller acts as: a user role, or `ingest`, the pseudo-role of an API key with the
+ * ingest scope (it may send events and nothing else). No user can have `ingest`.
+ */
+export type PrincipalRole = UserRole | 'ingest';
 
 /** What each capability is; routes and UI both check these, never role names. */
 export const permissions = [
@@ -28,13 +35,24 @@ export type Permission = (typeof permissions)[number];
 
 const read: Permission[] = ['events:read', 'workflows:read', 'runs:read', 'endpoints:read', 'campaigns:read', 'settings:read'];
 
-export const rolePermissions: Record<UserRole, ReadonlySet<Permission>> = {
+export const rolePermissions: Record<PrincipalRole, ReadonlySet<Permission>> = {
   admin: new Set(permissions),
   editor: new Set([...read, 'workflows:write', 'runs:write', 'endpoints:write', 'deliveries:replay', 'events:ingest']),
   marketer: new Set([...read, 'campaigns:write']),
   viewer: new Set([...read, 'audit:read']),
+  ingest: new Set(['events:ingest']),
 };
 
-export function can(role: UserRole, permission: Permission): boolean {
+export function can(role: PrincipalRole, permission: Permission): boolean {
   return rolePermissions[role].has(permission);
 }
+
+export function permissionsOf(role: PrincipalRole): Permission[] {
+  return permissions.filter((p) => rolePermissions[role].has(p));
+}
+
+/** API key scopes and the role each one acts as. */
+export const apiKeyScopes = ['ingest', 'read', 'admin'] as const;
+export const apiKeyScopeSchema = z.enum(apiKeyScopes);
+export type ApiKeyScope = z.infer<typeof apiKeyScopeSchema>;
+export const scopeRole: Record<ApiKeyScope, PrincipalRole> = { ingest: 'ingest', read: 'viewer', admin: 'admin' };

@@ -1,0 +1,44 @@
+import { auditEntrySchema, auditQuerySchema, pageSchema } from '@tripline/shared';
+import { Router } from 'express';
+import { authorize } from '../auth/middleware.ts';
+import type { AppContext } from '../context.ts';
+import { parseOr422 } from '../http/errors.ts';
+import { describeRoute } from '../http/openapi.ts';
+import { csvHeader, csvLine, queryAudit } from './query.ts';
+
+describeRoute({
+  method: 'get',
+  path: '/api/v1/audit',
+  tag: 'Audit',
+  summary: 'The audit log, newest first; filters actor, action, targetType, targetId, since, until; cursor = nextCursor of the previous page',
+  response: pageSchema(auditEntrySchema),
+});
+describeRoute({ method: 'get', path: '/api/v1/audit.csv', tag: 'Audit', summary: 'The audit log as CSV, same filters (every matching entry)' });
+
+/** Read-only on purpose: there is no route that changes the audit log, and the database refuses it too. */
+export function auditRouter(ctx: AppContext): Router {
+  const router = Router();
+
+  router.get('/audit', authorize('audit:read'), async (req, res) => {
+    const q = parseOr422(auditQuerySchema, req.query, 'query');
+    res.json(await queryAudit(ctx.pool, q));
+  });
+
+  router.get('/audit.csv', authorize('audit:read'), async (req, res) => {
+    const q = parseOr422(auditQuerySchema, { ...req.query, limit: 500 }, 'query');
+    res.setHeader('Content-Type', 'text/csv; charset=utf-8');
+    res.setHeader('Content-Disposition', `attachment; filename="tripline-audit-${new Date().toISOString().slice(0, 10)}.csv"`);
+    res.write(csvHeader());
+    // Streams page by page (keyset), so an export of the whole log never sits in memory.
+    let cursor = q.cursor;
+    for (;;) {
+      const page = await queryAudit(ctx.pool, { ...q, cursor });
+      if (page.data.length) res.write(page.data.map(csvLine).join(''));
+      if (!page.nextCursor) break;
+      cursor = page.nextCursor;
+    }
+    res.end();
+  });
+
+  return router;
+}

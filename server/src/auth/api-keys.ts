@@ -1,0 +1,32 @@
+import { scopeRole, type ApiKeyScope } from '@tripline/shared';
+import type { Pool } from '../db/pool.ts';
+import type { Authenticator } from './middleware.ts';
+import { randomToken, sha256 } from './tokens.ts';
+
+export const API_KEY_PREFIX = 'tl_';
+const KEY_SHAPE = /^tl_[A-Za-z0-9_-]{43}$/;
+/** last_used_at is written at most once a minute per key, not on every request. */
+const TOUCH_EVERY_MS = 60_000;
+
+/** A new key: shown to its creator once; only `hash` is stored. */
+export function newApiKey(): { key: string; hash: string; prefix: string } {
+  const key = API_KEY_PREFIX + randomToken();
+  return { key, hash: sha256(key), prefix: key.slice(0, 10) };
+}
+
+/** `Authorization: Bearer tl_…` → the key's principal, while it is not revoked. */
+export function apiKeyAuthenticator(pool: Pool): Authenticator {
+  return async (header) => {
+    const token = header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
+    if (!token || !KEY_SHAPE.test(token)) return undefined;
+    const { rows } = await pool.query<{ id: string; name: string; scope: ApiKeyScope; stale: boolean }>(
+      `select id, name, scope, (last_used_at is null or last_used_at < now() - $2 * interval '1 millisecond') as stale
+         from api_keys where key_hash = $1 and revoked_at is null`,
+      [sha256(token), TOUCH_EVERY_MS],
+    );
+    const row = rows[0];
+    if (!row) return undefined;
+    if (row.stale) await pool.query(`update api_keys set last_used_at = now() where id = $1`, [row.id]);
+    return { kind: 'apiKey', id: row.id, name: row.name, role: scopeRole[row.scope], scope: row.scope };
+  };
+}

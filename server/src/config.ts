@@ -18,6 +18,8 @@ const envSchema = z.object({
   TRIPLINE_SECRET_KEY: z.string().optional(),
   TRIPLINE_ALLOW_PRIVATE_TARGETS: z.enum(['0', '1', 'true', 'false']).default('0').transform((v) => v === '1' || v === 'true'),
   TRIPLINE_RETRY_SCHEDULE: durationList.optional(),
+  TRIPLINE_DELIVERY_TIMEOUT: z.string().regex(/^\d+(\.\d+)?(ms|s|m|h|d)$/, 'a duration such as 15s or 5d').transform(parseDuration).optional(),
+  TRIPLINE_ENDPOINT_FAILURE_WINDOW: z.string().regex(/^\d+(\.\d+)?(ms|s|m|h|d)$/, 'a duration such as 15s or 5d').transform(parseDuration).optional(),
   TRIPLINE_DEMO_DATA: z.enum(['0', '1']).default('1').transform((v) => v === '1'),
   TRIPLINE_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   TRIPLINE_WEB_DIST: z.string().optional(),
@@ -41,6 +43,10 @@ export interface Config {
   allowPrivateTargets: boolean;
   /** Delays between delivery attempts, in ms. */
   retryScheduleMs: number[];
+  /** How long one delivery attempt may take (TRIPLINE_DELIVERY_TIMEOUT, default 15 s). */
+  deliveryTimeoutMs: number;
+  /** An endpoint failing for longer than this is disabled (TRIPLINE_ENDPOINT_FAILURE_WINDOW, default 5 days). */
+  endpointFailureWindowMs: number;
   demoData: boolean;
   logLevel: string;
   webDist: string;
@@ -74,6 +80,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     secretKey: e.TRIPLINE_SECRET_KEY,
     allowPrivateTargets: e.TRIPLINE_ALLOW_PRIVATE_TARGETS,
     retryScheduleMs: e.TRIPLINE_RETRY_SCHEDULE ?? DEFAULT_RETRY_SCHEDULE_MS,
+    deliveryTimeoutMs: e.TRIPLINE_DELIVERY_TIMEOUT ?? 15_000,
+    endpointFailureWindowMs: e.TRIPLINE_ENDPOINT_FAILURE_WINDOW ?? 5 * 864e5,
     demoData: e.TRIPLINE_DEMO_DATA,
     logLevel: e.TRIPLINE_LOG_LEVEL,
     webDist: path.resolve(e.TRIPLINE_WEB_DIST ?? path.join(import.meta.dirname, '../../web/dist')),

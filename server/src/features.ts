@@ -1,7 +1,9 @@
 import type { Router } from 'express';
 import { accountsFeature } from './accounts/feature.ts';
 import type { Authenticator } from './auth/middleware.ts';
+import { consoleFeature } from './console/feature.ts';
 import type { AppContext } from './context.ts';
+import { deliveryFeature } from './delivery/feature.ts';
 import { engineFeature } from './engine/feature.ts';
 
 /** One area of the product plugs into the process through this shape. */
@@ -17,7 +19,7 @@ export interface Feature {
 type FeatureFactory = (ctx: AppContext) => Feature | Promise<Feature>;
 
 /** The product's areas, in the order they seed and start. */
-const factories: FeatureFactory[] = [accountsFeature, engineFeature];
+const factories: FeatureFactory[] = [accountsFeature, consoleFeature, engineFeature, deliveryFeature];
 
 export async function features(ctx: AppContext) {
   const list = await Promise.all(factories.map((f) => f(ctx)));

@@ -41,8 +41,8 @@ export function customerView(row: CustomerRow) {
 const PAID_STATUSES = new Set(['paid', 'processing', 'completed']);
 
 /** Locks (creating if needed) the customer's state row; every customer change goes through it. */
-async function lockCustomer(tx: PoolClient, customerId: string): Promise<CustomerRow> {
-  await tx.query('insert into customer_state (customer_id) values ($1) on conflict do nothing', [customerId]);
+async function lockCustomer(tx: PoolClient, customerId: string, firstTier: string): Promise<CustomerRow> {
+  await tx.query('insert into customer_state (customer_id, ltv_tier) values ($1, $2) on conflict do nothing', [customerId, firstTier]);
   const { rows } = await tx.query<CustomerRow>('select * from customer_state where customer_id = $1 for update', [customerId]);
   return rows[0]!;
 }
@@ -76,9 +76,9 @@ export async function applyCustomerEvent(tx: PoolClient, event: EventEnvelope): 
     );
   }
 
-  const before = await lockCustomer(tx, customerId);
-  const occurredAt = new Date(event.occurredAt);
   const [tiers, lifecycle] = await Promise.all([getSetting(tx, 'ltvTiers'), getSetting(tx, 'lifecycle')]);
+  const before = await lockCustomer(tx, customerId, tierFor(0, tiers));
+  const occurredAt = new Date(event.occurredAt);
 
   const ltv = Math.max(0, Number(before.ltv) + (counted ? Number(data.total) : 0) - refund);
   const orderCount = before.order_count + (counted ? 1 : 0);

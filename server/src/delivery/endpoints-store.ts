@@ -1,0 +1,130 @@
+import type { DeliveryAttempt, DeliverySummary, Endpoint, EndpointAuth } from '@tripline/shared';
+import type { StoredAuth } from './worker.ts';
+
+/** Row ↔ API shapes for endpoints and deliveries. Secrets never leave through here. */
+
+export interface EndpointRow {
+  id: string;
+  url: string;
+  description: string | null;
+  event_types: string[];
+  filter: unknown;
+  enabled: boolean;
+  disabled_reason: string | null;
+  disabled_at: Date | null;
+  rate_limit_per_second: number | null;
+  max_concurrency: number | null;
+  headers: Record<string, string>;
+  auth: StoredAuth;
+  auth_secret_enc: string | null;
+  secret_enc: string;
+  previous_secret_enc: string | null;
+  previous_secret_expires_at: Date | null;
+  failing_since: Date | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+export function toEndpoint(row: EndpointRow): Endpoint {
+  let auth: EndpointAuth;
+  const a = row.auth ?? { kind: 'none' };
+  if (a.kind === 'oauth2') {
+    auth = { kind: 'oauth2', tokenUrl: a.tokenUrl, clientId: a.clientId, ...(a.scope ? { scope: a.scope } : {}), hasClientSecret: row.auth_secret_enc !== null };
+  } else if (a.kind === 'mtls') {
+    auth = { kind: 'mtls', cert: a.cert, ...(a.ca ? { ca: a.ca } : {}), hasKey: row.auth_secret_enc !== null };
+  } else {
+    auth = { kind: 'none' };
+  }
+  const rotating = row.previous_secret_expires_at && row.previous_secret_expires_at.getTime() > Date.now();
+  return {
+    id: row.id,
+    url: row.url,
+    description: row.description,
+    eventTypes: row.event_types,
+    filter: row.filter ?? null,
+    enabled: row.enabled,
+    disabledReason: row.disabled_reason,
+    disabledAt: iso(row.disabled_at),
+    rateLimitPerSecond: row.rate_limit_per_second,
+    maxConcurrency: row.max_concurrency,
+    headers: row.headers ?? {},
+    auth,
+    failingSince: iso(row.failing_since),
+    previousSecretExpiresAt: rotating ? iso(row.previous_secret_expires_at) : null,
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+  };
+}
+
+export interface DeliveryRow {
+  id: string;
+  seq: number;
+  endpoint_id: string;
+  event_id: string;
+  event_type: string;
+  run_id: string | null;
+  node_id: string | null;
+  payload: Record<string, unknown>;
+  status: DeliverySummary['status'];
+  attempt_count: number;
+  next_attempt_at: Date | null;
+  last_status_code: number | null;
+  last_error: string | null;
+  created_at: Date;
+  delivered_at: Date | null;
+}
+
+export const DELIVERY_COLUMNS = `id, seq, endpoint_id, event_id, event_type, run_id, node_id, status, attempt_count,
+  next_attempt_at, last_status_code, last_error, created_at, delivered_at`;
+
+export function toDeliverySummary(row: DeliveryRow): DeliverySummary {
+  return {
+    id: row.id,
+    endpointId: row.endpoint_id,
+    eventId: row.event_id,
+    eventType: row.event_type,
+    runId: row.run_id,
+    nodeId: row.node_id,
+    status: row.status,
+    attemptCount: row.attempt_count,
+    nextAttemptAt: iso(row.next_attempt_at),
+    lastStatusCode: row.last_status_code,
+    lastError: row.last_error,
+    createdAt: row.created_at.toISOString(),
+    deliveredAt: iso(row.delivered_at),
+  };
+}
+
+export interface AttemptRow {
+  attempt: number;
+  url: string;
+  request_headers: Record<string, string>;
+  request_body: string;
+  response_status: number | null;
+  response_headers: Record<string, string> | null;
+  response_body: string | null;
+  duration_ms: number;
+  outcome: 'succeeded' | 'failed';
+  error_class: string | null;
+  error: string | null;
+  created_at: Date;
+}
+
+export function toAttempt(row: AttemptRow): DeliveryAttempt {
+  return {
+    attempt: row.attempt,
+    url: row.url,
+    requestHeaders: row.request_headers,
+    requestBody: row.request_body,
+    responseStatus: row.response_status,
+    responseHeaders: row.response_headers,
+    responseBody: row.response_body,
+    durationMs: row.duration_ms,
+    outcome: row.outcome,
+    errorClass: row.error_class,
+    error: row.error,
+    createdAt: row.created_at.toISOString(),
+  };
+}

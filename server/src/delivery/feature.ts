@@ -1,0 +1,15 @@
+import type { AppContext } from '../context.ts';
+import type { Feature } from '../features.ts';
+import { ingestRouter, sourcesRouter } from '../sources/routes.ts';
+import { endpointsRouter } from './routes.ts';
+import { startDeliveryWorkers } from './worker.ts';
+
+/** Outbound webhooks (endpoints, deliveries, the delivery worker) and inbound store webhooks. */
+export function deliveryFeature(ctx: AppContext): Feature {
+  return {
+    name: 'delivery',
+    apiRouters: [endpointsRouter(ctx), sourcesRouter(ctx)],
+    publicRouters: [ingestRouter(ctx)],
+    startWorkers: () => startDeliveryWorkers(ctx),
+  };
+}

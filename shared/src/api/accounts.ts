@@ -97,6 +97,8 @@ export interface AuditChange {
 /** The fields an audit entry changed (top-level keys of before/after), for display. */
 export function auditChanges(before: unknown, after: unknown): AuditChange[] {
   const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (isObj(after) && (before === null || before === undefined)) before = {};
+  if (isObj(before) && (after === null || after === undefined)) after = {};
   if (!isObj(before) || !isObj(after)) {
     return JSON.stringify(before ?? null) === JSON.stringify(after ?? null) ? [] : [{ path: '', before: before ?? null, after: after ?? null }];
   }

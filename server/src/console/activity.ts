@@ -1,0 +1,110 @@
+import { activitySchema, type Activity } from '@tripline/shared';
+import pg from 'pg';
+import type { Logger } from '../logger.ts';
+
+/** The channel every process listens on; migration 0006's triggers notify it. */
+export const ACTIVITY_CHANNEL = 'tripline_activity';
+
+interface Queryable {
+  query: (text: string, values?: unknown[]) => Promise<unknown>;
+}
+
+/**
+ * Announces a change by hand. Runs, deliveries and events already notify through database
+ * triggers (migration 0006), so producers normally need nothing; this is for anything else
+ * that should wake the console. Inside a transaction, the notification is sent at commit.
+ */
+export async function notifyActivity(db: Queryable, activity: Activity): Promise<void> {
+  await db.query('select pg_notify($1, $2)', [ACTIVITY_CHANNEL, JSON.stringify(activitySchema.parse(activity))]);
+}
+
+type Listener = (activity: Activity) => void;
+
+/**
+ * One dedicated connection per process LISTENing on the channel, fanned out to the
+ * console's open streams. Connects on the first subscriber and reconnects with backoff if
+ * the connection drops; notifications sent while it was down are lost, which is fine for a
+ * live view (the console refetches on reconnect).
+ */
+export class ActivityHub {
+  readonly #connectionString: string;
+  readonly #log: Logger;
+  readonly #listeners = new Set<Listener>();
+  #client: pg.Client | undefined;
+  #connecting: Promise<void> | undefined;
+  #closed = false;
+  #retryMs = 500;
+
+  constructor(connectionString: string, log: Logger) {
+    this.#connectionString = connectionString;
+    this.#log = log;
+  }
+
+  /** Adds a listener; resolves once the process is listening, so nothing committed after it is missed. */
+  async subscribe(listener: Listener): Promise<() => void> {
+    this.#listeners.add(listener);
+    await this.#ensureConnected();
+    return () => this.#listeners.delete(listener);
+  }
+
+  get listenerCount(): number {
+    return this.#listeners.size;
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    const client = this.#client;
+    this.#client = undefined;
+    await client?.end().catch(() => {});
+  }
+
+  #ensureConnected(): Promise<void> {
+    if (this.#client || this.#closed) return Promise.resolve();
+    this.#connecting ??= this.#connect().finally(() => {
+      this.#connecting = undefined;
+    });
+    return this.#connecting;
+  }
+
+  async #connect(): Promise<void> {
+    const client = new pg.Client({ connectionString: this.#connectionString, application_name: 'tripline-activity' });
+    client.on('error', (error) => this.#log.warn({ err: error }, 'activity listener connection failed'));
+    client.on('end', () => {
+      if (this.#client !== client) return;
+      this.#client = undefined;
+      this.#scheduleReconnect();
+    });
+    client.on('notification', (msg) => {
+      if (msg.channel !== ACTIVITY_CHANNEL || !msg.payload) return;
+      let parsed: Activity;
+      try {
+        parsed = activitySchema.parse(JSON.parse(msg.payload));
+      } catch {
+        return;
+      }
+      for (const listener of this.#listeners) listener(parsed);
+    });
+    try {
+      await client.connect();
+      await client.query(`listen ${ACTIVITY_CHANNEL}`);
+    } catch (error) {
+      await client.end().catch(() => {});
+      this.#log.warn({ err: error }, 'activity listener could not connect');
+      this.#scheduleReconnect();
+      return;
+    }
+    if (this.#closed) {
+      await client.end().catch(() => {});
+      return;
+    }
+    this.#retryMs = 500;
+    this.#client = client;
+  }
+
+  #scheduleReconnect() {
+    if (this.#closed || this.#listeners.size === 0) return;
+    const delay = this.#retryMs;
+    this.#retryMs = Math.min(this.#retryMs * 2, 30_000);
+    setTimeout(() => void this.#ensureConnected(), delay).unref();
+  }
+}

@@ -1,0 +1,40 @@
+import type { AppContext } from '../context.ts';
+import type { Feature } from '../features.ts';
+import { ActivityHub } from './activity.ts';
+import { endpointHealthRouter } from './endpoint-health.ts';
+import { inboxReceiverRouter, inboxRouter } from './inbox.ts';
+import { createMetricsRegistry, metricsRouter } from './metrics.ts';
+import { retentionRouter, startRetention } from './retention.ts';
+import { simulatorRouter, startSimulatorLoop } from './simulator.ts';
+import { statsRouter } from './stats.ts';
+import { streamRouter } from './stream.ts';
+
+/**
+ * The operations console's server side: live activity (SSE over LISTEN/NOTIFY), dashboard
+ * stats, Prometheus metrics, endpoint health, retention, the store simulator and the
+ * built-in test inboxes.
+ */
+export function consoleFeature(ctx: AppContext): Feature {
+  const connectionString = (ctx.pool as unknown as { options: { connectionString: string } }).options.connectionString;
+  const hub = new ActivityHub(connectionString, ctx.log);
+  // The listener connection ends with the queue, the last thing a process stops.
+  ctx.boss.once('stopped', () => void hub.close());
+  const registry = createMetricsRegistry(ctx.pool, ctx.boss);
+  return {
+    name: 'console',
+    apiRouters: [
+      endpointHealthRouter(ctx.pool),
+      streamRouter(hub),
+      statsRouter(ctx.pool),
+      retentionRouter(ctx, ctx.boss),
+      simulatorRouter(ctx),
+      inboxRouter(ctx),
+    ],
+    // /api/v1/metrics: until the app mounts `consoleRootRouter` at the root for /metrics.
+    publicRouters: [inboxReceiverRouter(ctx), metricsRouter(registry, ctx.config.apiKey)],
+    startWorkers: async () => {
+      await startRetention(ctx);
+      startSimulatorLoop(ctx);
+    },
+  };
+}

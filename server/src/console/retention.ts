@@ -1,0 +1,156 @@
+import { retentionSchema, type Retention } from '@tripline/shared';
+import { Router } from 'express';
+import type { PgBoss } from 'pg-boss';
+import { actorFrom, recordAudit } from '../audit/record.ts';
+import { authorize } from '../auth/middleware.ts';
+import type { AppContext } from '../context.ts';
+import { withTransaction, type Pool } from '../db/pool.ts';
+import { describeRoute } from '../http/openapi.ts';
+import { queues } from '../queue/queues.ts';
+import { getSetting } from '../settings.ts';
+import { LATENCY_BUCKETS_SECONDS } from './metrics.ts';
+
+/** Rows deleted per statement: short transactions, no long locks on hot tables. */
+export const PRUNE_BATCH = 2000;
+/** Every hour at minute 17: off the top of the hour when other schedules fire. */
+export const PRUNE_CRON = '17 * * * *';
+
+export interface PruneResult {
+  retentionDays: number;
+  runs: number;
+  events: number;
+  deliveries: number;
+  attempts: number;
+}
+
+const latencyBaselines = LATENCY_BUCKETS_SECONDS.map(
+  (le) => `select 'latency_bucket', '${le}', count(*) filter (where duration_ms <= ${le * 1000})::float8 from d`,
+).join(' union all ');
+
+/**
+ * Deletes runs, events, deliveries, attempts and inbox messages older than the
+ * `retentionDays` setting, in batches. Work still in progress is kept whatever its age:
+ * running or waiting runs, pending or sending deliveries, and the events those runs need.
+ * What is deleted is added to metric_baselines in the same transaction, so Prometheus
+ * counters stay monotonic.
+ */
+export async function pruneOnce(pool: Pool, now = new Date()): Promise<PruneResult> {
+  const retentionDays = await getSetting(pool, 'retentionDays');
+  const cutoff = new Date(now.getTime() - retentionDays * 86_400_000).toISOString();
+  const result: PruneResult = { retentionDays, runs: 0, events: 0, deliveries: 0, attempts: 0 };
+
+  const loop = async (fn: () => Promise<number>) => {
+    let total = 0;
+    for (;;) {
+      const n = await fn();
+      total += n;
+      if (n < PRUNE_BATCH) return total;
+    }
+  };
+
+  const deleteAttempts = (where: string, params: unknown[]) =>
+    loop(() =>
+      withTransaction(pool, async (tx) => {
+        const { rows } = await tx.query<{ n: number }>(
+          `with d as (delete from delivery_attempts where id in (select id from delivery_attempts where ${where} limit ${PRUNE_BATCH})
+                      returning outcome, duration_ms),
+                b as (select 'attempts_total' as metric, outcome as label, count(*)::float8 as value from d group by outcome
+                      union all ${latencyBaselines}
+                      union all select 'latency_sum', '', coalesce(sum(duration_ms), 0)::float8 / 1000 from d
+                      union all select 'latency_count', '', count(*)::float8 from d),
+                ins as (insert into metric_baselines (metric, label, value) select metric, label, value from b where value > 0
+                        on conflict (metric, label) do update set value = metric_baselines.value + excluded.value)
+           select count(*)::int as n from d`,
+          params,
+        );
+        return rows[0]!.n;
+      }),
+    );
+
+  result.attempts += await deleteAttempts('created_at < $1', [cutoff]);
+  // Old finished deliveries, with any attempts left (those are counted into the baselines first).
+  result.deliveries = await loop(async () => {
+    const ids = await pool.query<{ id: string }>(
+      `select id from deliveries where created_at < $1 and status not in ('pending', 'sending') limit ${PRUNE_BATCH}`,
+      [cutoff],
+    );
+    if (ids.rows.length === 0) return 0;
+    const list = ids.rows.map((r) => r.id);
+    result.attempts += await deleteAttempts('delivery_id = any($1::text[])', [list]);
+    await pool.query(`delete from deliveries where id = any($1::text[])`, [list]);
+    return list.length;
+  });
+  result.runs = await loop(async () => {
+    const { rowCount } = await pool.query(
+      `delete from runs where id in (select id from runs where created_at < $1 and status not in ('running', 'waiting') limit ${PRUNE_BATCH})`,
+      [cutoff],
+    );
+    return rowCount ?? 0;
+  });
+  result.events = await loop(() =>
+    withTransaction(pool, async (tx) => {
+      const { rows } = await tx.query<{ n: number }>(
+        `with d as (delete from events where id in (
+                      select e.id from events e
+                       where e.received_at < $1
+                         and not exists (select 1 from runs r where r.event_id = e.id and r.status in ('running', 'waiting'))
+                       limit ${PRUNE_BATCH})
+                    returning type),
+              ins as (insert into metric_baselines (metric, label, value)
+                      select 'events_total', type, count(*)::float8 from d group by type
+                      on conflict (metric, label) do update set value = metric_baselines.value + excluded.value)
+         select count(*)::int as n from d`,
+        [cutoff],
+      );
+      return rows[0]!.n;
+    }),
+  );
+  await loop(async () => {
+    const { rowCount } = await pool.query(
+      `delete from inbox_messages where id in (select id from inbox_messages where received_at < $1 limit ${PRUNE_BATCH})`,
+      [cutoff],
+    );
+    return rowCount ?? 0;
+  });
+  await pool.query(
+    `insert into prune_log (retention_days, runs, events, deliveries, attempts) values ($1, $2, $3, $4, $5)`,
+    [retentionDays, result.runs, result.events, result.deliveries, result.attempts],
+  );
+  return result;
+}
+
+export async function startRetention(ctx: AppContext): Promise<void> {
+  const name = queues.prune.name;
+  await ctx.boss.schedule(name, PRUNE_CRON, {});
+  await ctx.boss.work(name, { batchSize: 1 }, async () => {
+    const result = await pruneOnce(ctx.pool);
+    ctx.log.info(result, 'retention: pruned old runs, events and deliveries');
+  });
+}
+
+export async function readRetention(pool: Pool): Promise<Retention> {
+  const retentionDays = await getSetting(pool, 'retentionDays');
+  const { rows } = await pool.query<{ at: Date; runs: number; events: number; deliveries: number; attempts: number }>(
+    `select at, runs, events, deliveries, attempts from prune_log order by id desc limit 1`,
+  );
+  const last = rows[0];
+  return { retentionDays, lastPrune: last ? { at: last.at.toISOString(), runs: last.runs, events: last.events, deliveries: last.deliveries, attempts: last.attempts } : null };
+}
+
+describeRoute({ method: 'get', path: '/api/v1/retention', tag: 'Console', summary: 'How long history is kept, and the last prune', response: retentionSchema });
+describeRoute({ method: 'post', path: '/api/v1/retention/prune', tag: 'Console', summary: 'Prune now instead of waiting for the hourly job', status: 202 });
+
+export function retentionRouter(ctx: AppContext, boss: PgBoss): Router {
+  const router = Router();
+  router.get('/retention', authorize('settings:read'), async (_req, res) => {
+    res.json(await readRetention(ctx.pool));
+  });
+  router.post('/retention/prune', authorize('settings:write'), async (req, res) => {
+    await withTransaction(ctx.pool, async (tx) => {
+      await recordAudit(tx, actorFrom(req), { action: 'retention.prune', targetType: 'setting', targetId: 'retentionDays' });
+    });
+    const jobId = await boss.send(queues.prune.name, {}, { singletonKey: 'manual-prune' });
+    res.status(202).json({ jobId });
+  });
+  return router;
+}

@@ -17,6 +17,7 @@ import {
   rotateSecretResultSchema,
   testEndpointInputSchema,
   type ApiErrorDetail,
+  type EventEnvelope,
 } from '@tripline/shared';
 import { Router, type Request } from 'express';
 import { z } from 'zod';
@@ -36,7 +37,7 @@ import {
   type DeliveryRow,
   type EndpointRow,
 } from './endpoints-store.ts';
-import { enqueueSends, newDeliveryId, webhookPayload } from './fan-out.ts';
+import { enqueueSends, filterPasses, newDeliveryId, webhookPayload } from './fan-out.ts';
 import { generateSigningSecret } from './signing.ts';
 import { checkTargetUrlResolved } from './ssrf.ts';
 import type { StoredAuth } from './worker.ts';
@@ -245,10 +246,11 @@ export function endpointsRouter(ctx: AppContext): Router {
         [id, since],
       );
       await enqueueSends(tx, ctx, rows);
-      await recordAudit(tx, actorFrom(req), { action: 'endpoint.recover', targetType: 'endpoint', targetId: id, after: { since, requeued: rows.length } });
-      return rows.length;
+      const missed = await sendMissed(tx, ctx, endpoint, since);
+      await recordAudit(tx, actorFrom(req), { action: 'endpoint.recover', targetType: 'endpoint', targetId: id, after: { since, requeued: rows.length, missed } });
+      return { requeued: rows.length, missed };
     });
-    res.status(202).json({ requeued });
+    res.status(202).json(requeued);
   });
 
   router.get('/endpoints/:id/deliveries', authorize('endpoints:read'), async (req, res) => {
@@ -330,6 +332,56 @@ async function resumePaused(tx: PoolClient, ctx: AppContext, endpointId: string)
   );
   await enqueueSends(tx, ctx, rows);
   return rows.length;
+}
+
+const MISSED_LIMIT = 10_000;
+
+/**
+ * Events the endpoint subscribes to, received since `since` (and since the endpoint
+ * exists), that never became a delivery to it, because it was disabled when they came:
+ * they are fanned out to it now, so recovering after an outage leaves no gap.
+ */
+async function sendMissed(tx: PoolClient, ctx: AppContext, endpoint: EndpointRow, since: string): Promise<number> {
+  if (endpoint.event_types.length === 0) return 0;
+  const exact = endpoint.event_types.filter((p) => !p.endsWith('*'));
+  const prefixes = endpoint.event_types.filter((p) => p.endsWith('.*')).map((p) => p.slice(0, -1));
+  const all = endpoint.event_types.includes('*');
+  const { rows } = await tx.query<{ id: string } & Record<string, unknown>>(
+    `select ${EVENT_ENVELOPE_COLUMNS} from events ev
+      where ev.received_at >= greatest($2::timestamptz, $3::timestamptz)
+        and ($4 or ev.type = any($5::text[]) or split_part(ev.type, '.', 1) || '.' = any($6::text[]))
+        and not exists (select 1 from deliveries d where d.endpoint_id = $1 and d.event_id = ev.id and d.run_id is null)
+      order by ev.seq limit ${MISSED_LIMIT}`,
+    [endpoint.id, since, endpoint.created_at, all, exact, prefixes],
+  );
+  const envelopes = rows.map(rowToEnvelope).filter((e) => filterPasses(endpoint.filter, e));
+  if (envelopes.length === 0) return 0;
+  const inserted = await tx.query<{ id: string; job_id: string }>(
+    `insert into deliveries (id, endpoint_id, event_id, event_type, payload, status, job_id)
+     select t.id, $1, t.event_id, t.event_type, t.payload, 'pending', gen_random_uuid()::text
+       from unnest($2::text[], $3::text[], $4::text[], $5::jsonb[]) as t(id, event_id, event_type, payload)
+     on conflict do nothing returning id, job_id`,
+    [endpoint.id, envelopes.map(() => newDeliveryId()), envelopes.map((e) => e.id), envelopes.map((e) => e.type), envelopes.map((e) => JSON.stringify(webhookPayload(e)))],
+  );
+  await enqueueSends(tx, ctx, inserted.rows);
+  return inserted.rows.length;
+}
+
+const EVENT_ENVELOPE_COLUMNS = 'ev.id, ev.type, ev.occurred_at, ev.received_at, ev.source, ev.caused_by, ev.chain, ev.subject, ev.data';
+
+function rowToEnvelope(row: Record<string, unknown>): EventEnvelope {
+  const date = (v: unknown) => (v instanceof Date ? v.toISOString() : String(v));
+  return {
+    id: String(row.id),
+    type: row.type as EventEnvelope['type'],
+    occurredAt: date(row.occurred_at),
+    receivedAt: date(row.received_at),
+    source: String(row.source),
+    causedBy: (row.caused_by as string | null) ?? null,
+    chain: (row.chain as string[]) ?? [],
+    subject: (row.subject as string | null) ?? null,
+    data: row.data as Record<string, unknown>,
+  };
 }
 
 interface EndpointColumns {

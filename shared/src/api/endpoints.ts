@@ -98,7 +98,12 @@ export const rotateSecretResultSchema = z.object({ secret: z.string(), previousS
 export const testEndpointInputSchema = z.object({ eventType: z.string().min(1).max(100) });
 
 export const recoverInputSchema = z.object({ since: z.iso.datetime({ offset: true }) });
-export const recoverResultSchema = z.object({ requeued: z.number().int() });
+export const recoverResultSchema = z.object({
+  /** Failed or paused deliveries sent again. */
+  requeued: z.number().int(),
+  /** Events the endpoint subscribes to that it never got (it was disabled then), now sent. */
+  missed: z.number().int(),
+});
 
 export const deliveryStatuses = ['pending', 'sending', 'succeeded', 'failed', 'paused'] as const;
 export const deliveryStatusSchema = z.enum(deliveryStatuses);

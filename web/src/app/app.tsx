@@ -6,6 +6,7 @@ import { AuditPage } from '../pages/audit-page.tsx';
 import { LoginPage } from '../pages/login-page.tsx';
 import { UsersPage } from '../pages/users-page.tsx';
 import { WorkflowEditorPage } from '../pages/workflow-editor-page.tsx';
+import { WorkflowsPage } from '../pages/workflows-page.tsx';
 
 export function App() {
   return (
@@ -13,13 +14,14 @@ export function App() {
     <div className="shell">
       <nav className="sidebar" aria-label="Main">
         <div className="brand">Tripline</div>
-        <NavLink to="/workflows/new">Workflows</NavLink>
+        <NavLink to="/workflows">Workflows</NavLink>
         <AccountsNav />
         <SessionMenu />
       </nav>
       <main className="content">
         <Routes>
-          <Route path="/" element={<WorkflowEditorPage />} />
+          <Route path="/" element={<WorkflowsPage />} />
+          <Route path="/workflows" element={<WorkflowsPage />} />
           <Route path="/workflows/:id" element={<WorkflowEditorPage />} />
           <Route path="/users" element={<UsersPage />} />
           <Route path="/api-keys" element={<ApiKeysPage />} />

@@ -1,0 +1,77 @@
+import type { Edge, Node } from '@xyflow/react';
+import { isNodeType, nodeDefinitions, type GraphEdge, type GraphNode, type WorkflowGraph } from '@tripline/shared';
+
+/** What a canvas node carries: the same config the API stores, nothing derived, no functions. */
+export type NodeData = {
+  config: Record<string, unknown>;
+  label?: string;
+};
+
+/** A canvas node; its xyflow `type` is the registry node type ("trigger", "condition", …). */
+export type FlowNode = Node<NodeData>;
+export type FlowEdge = Edge;
+
+export const DEFAULT_NODE_SIZE = { width: 220, height: 84 };
+
+export function toFlowNode(node: GraphNode, index = 0): FlowNode {
+  const flow: FlowNode = {
+    id: node.id,
+    type: node.type,
+    position: node.position ?? { x: (index % 5) * 280, y: Math.floor(index / 5) * 140 },
+    data: node.label === undefined ? { config: node.config } : { config: node.config, label: node.label },
+  };
+  return flow;
+}
+
+export function toFlowEdge(edge: GraphEdge): FlowEdge {
+  return { id: edge.id, source: edge.source, target: edge.target, sourceHandle: edge.sourceHandle ?? null, targetHandle: 'in' };
+}
+
+export function toFlow(graph: WorkflowGraph): { nodes: FlowNode[]; edges: FlowEdge[] } {
+  const nodes = graph.nodes.map(toFlowNode);
+  const typeOf = new Map(nodes.map((n) => [n.id, n.type]));
+  const edges = graph.edges.map((e) => {
+    const flow = toFlowEdge(e);
+    // `sourceHandle` may be omitted in stored graphs when a node has one output; xyflow needs it
+    if (flow.sourceHandle === null) {
+      const type = typeOf.get(e.source);
+      const outputs = type && isNodeType(type) ? nodeDefinitions[type].outputs : [];
+      if (outputs.length === 1) flow.sourceHandle = outputs[0]!;
+    }
+    return flow;
+  });
+  return { nodes, edges };
+}
+
+export function toGraph(nodes: readonly FlowNode[], edges: readonly FlowEdge[]): WorkflowGraph {
+  return {
+    nodes: nodes.map((n) => {
+      const node: GraphNode = {
+        id: n.id,
+        type: n.type ?? 'unknown',
+        config: n.data.config,
+        position: { x: Math.round(n.position.x), y: Math.round(n.position.y) },
+      };
+      if (n.data.label) node.label = n.data.label;
+      return node;
+    }),
+    edges: edges.map((e) => {
+      const edge: GraphEdge = { id: e.id, source: e.source, target: e.target };
+      if (e.sourceHandle) edge.sourceHandle = e.sourceHandle;
+      return edge;
+    }),
+  };
+}
+
+/** A readable id that is not yet used: "webhook-3". */
+export function nextNodeId(type: string, taken: ReadonlySet<string>): string {
+  if (type === 'trigger' && !taken.has('trigger')) return 'trigger';
+  for (let i = 1; ; i++) {
+    const id = `${type}-${i}`;
+    if (!taken.has(id)) return id;
+  }
+}
+
+export function edgeId(source: string, handle: string | null | undefined, target: string): string {
+  return `e-${source}-${handle ?? 'out'}-${target}`.slice(0, 100);
+}

@@ -1,0 +1,71 @@
+import { nodeDefinitions, nodeTypes, type NodeCategory } from '@tripline/shared';
+import { useMemo, useState } from 'react';
+
+export const DRAG_MIME = 'application/x-tripline-node';
+
+const groups: { category: NodeCategory; title: string }[] = [
+  { category: 'trigger', title: 'Triggers' },
+  { category: 'logic', title: 'Logic' },
+  { category: 'action', title: 'Actions' },
+];
+
+/**
+ * Rendered from the node registry. Drag an item onto the canvas, or press it (click, Enter,
+ * Space) to add it next to the selected step, wired to its free output when there is one.
+ */
+export function Palette({ onAdd, disabled }: { onAdd: (type: string) => void; disabled?: boolean }) {
+  const [query, setQuery] = useState('');
+  const visible = useMemo(() => {
+    const q = query.trim().toLowerCase();
+    return nodeTypes.filter((t) => {
+      const d = nodeDefinitions[t];
+      return !q || `${d.displayName} ${d.description} ${t}`.toLowerCase().includes(q);
+    });
+  }, [query]);
+
+  return (
+    <aside className="palette" aria-label="Steps">
+      <input
+        type="search"
+        className="palette-search"
+        placeholder="Search steps…"
+        aria-label="Search steps"
+        value={query}
+        onChange={(e) => setQuery(e.target.value)}
+      />
+      {groups.map(({ category, title }) => {
+        const items = visible.filter((t) => nodeDefinitions[t].category === category);
+        if (items.length === 0) return null;
+        return (
+          <section key={category} className="palette-group" aria-label={title}>
+            <h3>{title}</h3>
+            {items.map((type) => {
+              const def = nodeDefinitions[type];
+              return (
+                <button
+                  key={type}
+                  type="button"
+                  className={`palette-item cat-${category}`}
+                  data-testid={`palette-${type}`}
+                  draggable={!disabled}
+                  disabled={disabled}
+                  title={def.description}
+                  onDragStart={(e) => {
+                    e.dataTransfer.setData(DRAG_MIME, type);
+                    e.dataTransfer.setData('text/plain', type);
+                    e.dataTransfer.effectAllowed = 'move';
+                  }}
+                  onClick={() => onAdd(type)}
+                >
+                  <span className="palette-item-name">{def.displayName}</span>
+                  <span className="palette-item-desc">{def.description}</span>
+                </button>
+              );
+            })}
+          </section>
+        );
+      })}
+      {visible.length === 0 && <p className="muted">No step matches “{query}”.</p>}
+    </aside>
+  );
+}

@@ -1,0 +1,53 @@
+import type { DryRunResult, Workflow, WorkflowGraph, WorkflowInput } from '@tripline/shared';
+import { api } from './http.ts';
+
+export interface WorkflowVersion {
+  version: number;
+  graph: WorkflowGraph;
+  publishedAt: string;
+  publishedBy: string | null;
+}
+
+export interface EndpointSummary {
+  id: string;
+  url: string;
+  description?: string | null;
+}
+
+export interface CampaignSummary {
+  id: string;
+  name: string;
+  kind?: string;
+  status?: string;
+}
+
+export interface EventTypeInfo {
+  type: string;
+  origin: string;
+  description: string;
+  example: Record<string, unknown>;
+}
+
+const enc = encodeURIComponent;
+
+/** The workflows API, exactly as shared/src/api/workflows.ts describes it. */
+export const workflowsApi = {
+  list: () => api.get<{ data: Workflow[] }>('/workflows').then((r) => r.data),
+  create: (input: WorkflowInput) => api.post<Workflow>('/workflows', input),
+  get: (id: string) => api.get<Workflow>(`/workflows/${enc(id)}`),
+  update: (id: string, body: { name?: string; description?: string | null; graph?: WorkflowGraph; revision: number }) =>
+    api.put<Workflow>(`/workflows/${enc(id)}`, body),
+  remove: (id: string) => api.del(`/workflows/${enc(id)}`),
+  publish: (id: string, version?: number) => api.post<Workflow>(`/workflows/${enc(id)}/publish`, version === undefined ? {} : { version }),
+  versions: (id: string) => api.get<{ data: WorkflowVersion[] }>(`/workflows/${enc(id)}/versions`).then((r) => r.data),
+  enable: (id: string) => api.post<Workflow>(`/workflows/${enc(id)}/enable`),
+  disable: (id: string) => api.post<Workflow>(`/workflows/${enc(id)}/disable`),
+  test: (id: string, event: { type?: string; data: Record<string, unknown>; occurredAt?: string }) =>
+    api.post<DryRunResult>(`/workflows/${enc(id)}/test`, { event }),
+};
+
+export const lookupsApi = {
+  endpoints: () => api.get<{ data: EndpointSummary[] }>('/endpoints').then((r) => r.data),
+  campaigns: () => api.get<{ data: CampaignSummary[] }>('/campaigns').then((r) => r.data),
+  segments: () => api.get<{ data: { name: string; description?: string }[] }>('/segments').then((r) => r.data),
+};

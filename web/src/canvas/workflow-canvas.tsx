@@ -1,0 +1,106 @@
+import {
+  Background,
+  Controls,
+  MiniMap,
+  ReactFlow,
+  useReactFlow,
+  type Connection,
+  type Edge,
+  type IsValidConnection,
+} from '@xyflow/react';
+import { useCallback, useMemo, useRef, type DragEvent } from 'react';
+import { useStore } from 'zustand';
+import { checkConnection } from './connection-rules.ts';
+import { nodeTypes } from './node-types.ts';
+import { DRAG_MIME } from './palette.tsx';
+import { useCanvasStoreApi, type CanvasState } from './store.ts';
+
+const defaultEdgeOptions = { type: 'smoothstep' } as const;
+const proOptions = { hideAttribution: true };
+const miniMapColor = (n: { type?: string }) => (n.type === 'trigger' ? '#f59e0b' : n.type === 'webhook' || n.type === 'campaign' ? '#2f6fed' : '#8b5cf6');
+
+const selectNodes = (s: CanvasState) => s.nodes;
+const selectEdges = (s: CanvasState) => s.edges;
+const selectHighlight = (s: CanvasState) => s.highlight;
+const selectProblemEdges = (s: CanvasState) => s.problemEdges;
+
+/** Large graphs: only mount what is on screen. Small ones keep every node for smooth pans. */
+const VIRTUALISE_FROM = 150;
+
+export function WorkflowCanvas({ readOnly, onAddAt }: { readOnly: boolean; onAddAt: (type: string, position: { x: number; y: number }) => void }) {
+  const store = useCanvasStoreApi();
+  const nodes = useStore(store, selectNodes);
+  const edges = useStore(store, selectEdges);
+  const highlight = useStore(store, selectHighlight);
+  const problemEdges = useStore(store, selectProblemEdges);
+  const { screenToFlowPosition } = useReactFlow();
+  const wrapper = useRef<HTMLDivElement>(null);
+
+  // Edge decoration is derived here, never stored in the graph: it must not be saved.
+  const shownEdges = useMemo<Edge[]>(() => {
+    if (!highlight && problemEdges.size === 0) return edges;
+    return edges.map((e) => {
+      const classes: string[] = [];
+      if (problemEdges.has(e.id)) classes.push('invalid');
+      if (highlight) classes.push(highlight.edges.has(`${e.source}→${e.target}`) ? 'on-path' : 'off-path');
+      return classes.length ? { ...e, className: classes.join(' '), animated: classes.includes('on-path') } : e;
+    });
+  }, [edges, highlight, problemEdges]);
+
+  const isValidConnection = useCallback<IsValidConnection>(
+    (c) => {
+      const s = store.getState();
+      return checkConnection(c, s.nodes, s.edges).ok;
+    },
+    [store],
+  );
+  const onConnect = useCallback((c: Connection) => void store.getState().connect(c), [store]);
+  const onNodeDragStart = useCallback(() => store.getState().beginDrag(), [store]);
+
+  const onDragOver = useCallback((e: DragEvent) => {
+    if (e.dataTransfer.types.includes(DRAG_MIME)) {
+      e.preventDefault();
+      e.dataTransfer.dropEffect = 'move';
+    }
+  }, []);
+  const onDrop = useCallback(
+    (e: DragEvent) => {
+      const type = e.dataTransfer.getData(DRAG_MIME);
+      if (!type || readOnly) return;
+      e.preventDefault();
+      const p = screenToFlowPosition({ x: e.clientX, y: e.clientY });
+      onAddAt(type, { x: p.x - 110, y: p.y - 30 });
+    },
+    [onAddAt, readOnly, screenToFlowPosition],
+  );
+
+  return (
+    <div className="canvas" data-testid="workflow-canvas" ref={wrapper} onDragOver={onDragOver} onDrop={onDrop}>
+      <ReactFlow
+        nodes={nodes}
+        edges={shownEdges}
+        nodeTypes={nodeTypes}
+        defaultEdgeOptions={defaultEdgeOptions}
+        onNodesChange={store.getState().onNodesChange}
+        onEdgesChange={store.getState().onEdgesChange}
+        onConnect={onConnect}
+        onNodeDragStart={onNodeDragStart}
+        isValidConnection={isValidConnection}
+        nodesDraggable={!readOnly}
+        nodesConnectable={!readOnly}
+        deleteKeyCode={null}
+        multiSelectionKeyCode={['Shift', 'Meta', 'Control']}
+        onlyRenderVisibleElements={nodes.length >= VIRTUALISE_FROM}
+        fitView
+        fitViewOptions={{ maxZoom: 1.1, padding: 0.2 }}
+        minZoom={0.05}
+        proOptions={proOptions}
+        aria-label="Workflow canvas"
+      >
+        <Background gap={20} />
+        <MiniMap pannable zoomable nodeColor={miniMapColor} ariaLabel="Mini map" />
+        <Controls showInteractive={false} />
+      </ReactFlow>
+    </div>
+  );
+}

@@ -1,0 +1,76 @@
+import { Handle, Position, type NodeProps } from '@xyflow/react';
+import { isNodeType, nodeDefinitions } from '@tripline/shared';
+import { memo } from 'react';
+import { useLookups } from './lookups.ts';
+import type { FlowNode } from './flow-graph.ts';
+import { summarizeNode } from './node-summary.ts';
+import { useCanvas } from './store.ts';
+
+const categoryIcon = { trigger: '⚡', logic: '◆', action: '➜' } as const;
+
+/**
+ * The one node component: every node type renders from its registry entry (title, ports,
+ * category colour), so a new node type in shared/ needs no canvas code. Memoised, and it
+ * subscribes only to its own problems and its own dry-run step, so editing one node or
+ * dragging on a 500-node canvas re-renders only the nodes that changed.
+ */
+function WorkflowNodeView({ id, type, data, selected }: NodeProps<FlowNode>) {
+  const problems = useCanvas((s) => s.problemsByNode.get(id));
+  const step = useCanvas((s) => s.highlight?.steps.get(id));
+  const onPath = useCanvas((s) => (s.highlight ? s.highlight.path.includes(id) : undefined));
+  const summary = useLookups((l) => summarizeNode(type, data.config, l));
+
+  if (!isNodeType(type)) {
+    return (
+      <div className="wf-node invalid" data-testid={`node-${id}`}>
+        <div className="wf-node-title">Unknown step “{type}”</div>
+      </div>
+    );
+  }
+  const def = nodeDefinitions[type];
+  const invalid = problems !== undefined && problems.length > 0;
+  const classes = ['wf-node', `cat-${def.category}`];
+  if (invalid) classes.push('invalid');
+  if (selected) classes.push('selected');
+  if (onPath === true) classes.push('on-path');
+  if (onPath === false) classes.push('off-path');
+  if (step) classes.push(`step-${step.status}`);
+
+  return (
+    <div className={classes.join(' ')} data-testid={`node-${id}`} aria-invalid={invalid || undefined}>
+      {def.inputs.map((h) => (
+        <Handle key={h} id={h} type="target" position={Position.Left} className="wf-handle" aria-label={`${def.displayName} input`} />
+      ))}
+      <div className="wf-node-head">
+        <span className="wf-node-icon" aria-hidden>
+          {categoryIcon[def.category]}
+        </span>
+        <span className="wf-node-title">{data.label || def.displayName}</span>
+        {step && <span className={`wf-step-badge ${step.status}`}>{step.status}</span>}
+      </div>
+      {data.label && <div className="wf-node-kind">{def.displayName}</div>}
+      <div className="wf-node-summary">{summary}</div>
+      {invalid && (
+        <div className="wf-node-problem" role="alert">
+          ⚠ {problems[0]!.field ? `${problems[0]!.field}: ` : ''}
+          {problems[0]!.message}
+          {problems.length > 1 ? ` (+${problems.length - 1} more)` : ''}
+        </div>
+      )}
+      {def.outputs.length > 1 ? (
+        <div className="wf-node-outputs">
+          {def.outputs.map((h) => (
+            <div key={h} className={`wf-output wf-output-${h}`}>
+              <span>{h}</span>
+              <Handle id={h} type="source" position={Position.Right} className={`wf-handle wf-handle-${h}`} aria-label={`${h} branch`} />
+            </div>
+          ))}
+        </div>
+      ) : (
+        def.outputs.map((h) => <Handle key={h} id={h} type="source" position={Position.Right} className="wf-handle" aria-label={`${def.displayName} output`} />)
+      )}
+    </div>
+  );
+}
+
+export const WorkflowNode = memo(WorkflowNodeView);

@@ -1,0 +1,47 @@
+import { nodeDefinitions } from '@tripline/shared';
+import { describe, expect, it } from 'vitest';
+import { formFields, jsonSchemaOf, parseNumberInput, withField } from './json-schema.ts';
+
+const widgets = new Set(['json-logic', 'endpoint-id', 'campaign-id']);
+const kinds = (type: keyof typeof nodeDefinitions) =>
+  Object.fromEntries(formFields(jsonSchemaOf(nodeDefinitions[type].configSchema), widgets).map((f) => [f.name, f.kind]));
+
+describe('forms generated from node config schemas', () => {
+  it('picks a control per field from the schema alone', () => {
+    expect(kinds('trigger')).toEqual({ eventType: 'enum', filter: 'widget', threshold: 'integer', direction: 'enum', sku: 'string', category: 'string' });
+    expect(kinds('condition')).toEqual({ rule: 'widget' });
+    expect(kinds('webhook')).toEqual({ endpointId: 'widget' });
+    expect(kinds('campaign')).toEqual({ campaignId: 'widget', action: 'enum', durationSeconds: 'integer', segment: 'string' });
+    expect(kinds('transform')).toEqual({ fields: 'record' });
+    expect(kinds('delay')).toEqual({ seconds: 'integer', until: 'string' });
+  });
+
+  it('every node type gets a form without hand-written code', () => {
+    for (const def of Object.values(nodeDefinitions)) {
+      for (const f of formFields(jsonSchemaOf(def.configSchema), widgets)) expect(f.kind).not.toBe('json');
+    }
+  });
+
+  it('uses titles from meta and knows what is required', () => {
+    const [campaign, action, duration] = formFields(jsonSchemaOf(nodeDefinitions.campaign.configSchema), widgets);
+    expect(campaign).toMatchObject({ label: 'Campaign', required: true });
+    expect(action).toMatchObject({ label: 'Action', required: true });
+    expect(duration).toMatchObject({ label: 'For (seconds)', required: false });
+  });
+
+  it('falls back to JSON for a special format without a widget', () => {
+    expect(formFields(jsonSchemaOf(nodeDefinitions.condition.configSchema))[0]!.kind).toBe('json');
+  });
+
+  it('parses number inputs: empty unsets, junk keeps the old value, integers truncate', () => {
+    expect(parseNumberInput('', true, 5)).toBeUndefined();
+    expect(parseNumberInput('12.7', true, 5)).toBe(12);
+    expect(parseNumberInput('12.7', false, 5)).toBe(12.7);
+    expect(parseNumberInput('abc', true, 5)).toBe(5);
+  });
+
+  it('sets and removes fields without touching the rest', () => {
+    expect(withField({ a: 1, b: 2 }, 'a', undefined)).toEqual({ b: 2 });
+    expect(withField({ a: 1 }, 'b', 'x')).toEqual({ a: 1, b: 'x' });
+  });
+});

@@ -2,7 +2,7 @@ import type { JobWithMetadata } from 'pg-boss';
 import type { AppContext } from '../context.ts';
 import { withTransaction } from '../db/pool.ts';
 import { queues, type QueueKey, type QueuePayload } from '../queue/queues.ts';
-import { expireCampaign } from './campaigns/activation.ts';
+import { expireCampaign, runScheduledChange } from './campaigns/activation.ts';
 import { processEvent } from './process-event.ts';
 import { executeRun } from './runs/execute.ts';
 import { checkCartAbandoned } from './state/carts.ts';
@@ -73,6 +73,9 @@ export async function startEngineWorkers(app: AppContext): Promise<void> {
   );
   await work(app, 'expireCampaign', ({ campaignId, activationId }) =>
     withTransaction(app.pool, (tx) => expireCampaign(tx, app.boss, campaignId, activationId)).then(() => undefined),
+  );
+  await work(app, 'campaignSchedule', ({ campaignId, action, at }) =>
+    withTransaction(app.pool, (tx) => runScheduledChange(tx, app.boss, campaignId, action, at)).then(() => undefined),
   );
   await work(app, 'lifecycleSweep', async () => void (await sweepLifecycle(app.pool, app.boss)), { batchSize: 1, localConcurrency: 1 });
   // Time-based stages move on schedule, not only on a customer's next event.

@@ -36,6 +36,12 @@ export const queues = {
     payload: z.object({ campaignId: z.string(), activationId: z.string() }),
     options: { retryLimit: 5, retryDelay: 5, retryBackoff: true, expireInSeconds: 60 },
   },
+  /** Starts or ends a campaign at a time from its schedule, if the schedule still says so. */
+  campaignSchedule: {
+    name: 'campaign.schedule',
+    payload: z.object({ campaignId: z.string(), action: z.enum(['activate', 'deactivate']), at: z.string() }),
+    options: { retryLimit: 5, retryDelay: 5, retryBackoff: true, expireInSeconds: 60 },
+  },
   /** Scheduled: moves customers to at_risk / lapsed when days pass without an order. */
   lifecycleSweep: {
     name: 'lifecycle.sweep',

@@ -67,3 +67,30 @@ export async function expireCampaign(tx: PoolClient, boss: PgBoss, campaignId: s
   const result = await changeCampaign(tx, boss, { campaignId, action: 'deactivate', actor: 'schedule' });
   return result.ok;
 }
+
+interface ScheduleRow {
+  schedule: { startsAt?: string; endsAt?: string } | null;
+}
+
+/**
+ * Queues the jobs that start and end a campaign at its scheduled times. Each job carries
+ * the time it was planned for and does nothing if the schedule changed since.
+ */
+export async function planSchedule(tx: PoolClient, boss: PgBoss, campaignId: string, schedule: ScheduleRow['schedule']): Promise<void> {
+  const db = clientDb(tx);
+  const now = Date.now();
+  if (schedule?.startsAt && Date.parse(schedule.startsAt) > now) {
+    await tx.query(`update campaigns set status = 'scheduled' where id = $1 and status = 'inactive'`, [campaignId]);
+    await sendJob(boss, 'campaignSchedule', { campaignId, action: 'activate', at: schedule.startsAt }, { db, startAfter: new Date(schedule.startsAt) });
+  }
+  if (schedule?.endsAt && Date.parse(schedule.endsAt) > now) {
+    await sendJob(boss, 'campaignSchedule', { campaignId, action: 'deactivate', at: schedule.endsAt }, { db, startAfter: new Date(schedule.endsAt) });
+  }
+}
+
+export async function runScheduledChange(tx: PoolClient, boss: PgBoss, campaignId: string, action: 'activate' | 'deactivate', at: string): Promise<boolean> {
+  const { rows } = await tx.query<ScheduleRow>('select schedule from campaigns where id = $1 for update', [campaignId]);
+  const planned = action === 'activate' ? rows[0]?.schedule?.startsAt : rows[0]?.schedule?.endsAt;
+  if (!planned || Date.parse(planned) !== Date.parse(at)) return false;
+  return (await changeCampaign(tx, boss, { campaignId, action, actor: 'schedule' })).ok;
+}

@@ -8,7 +8,7 @@ import type { AppContext } from '../../context.ts';
 import { withTransaction, type PoolClient } from '../../db/pool.ts';
 import { conflict, notFound, parseOr422 } from '../../http/errors.ts';
 import { describeRoute } from '../../http/openapi.ts';
-import { changeCampaign } from './activation.ts';
+import { changeCampaign, planSchedule } from './activation.ts';
 
 const tag = 'Campaigns';
 describeRoute({ method: 'get', path: '/api/v1/campaigns', tag, summary: 'List campaigns', response: z.object({ data: z.array(campaignSchema) }) });
@@ -74,6 +74,7 @@ export function campaignsRouter(app: AppContext): Router {
         input.schedule ? JSON.stringify(input.schedule) : null,
         input.audience ? JSON.stringify(input.audience) : null,
       ]);
+      await planSchedule(tx, app.boss, id, input.schedule ?? null);
       await recordAudit(tx, actorFrom(req), { action: 'campaign.created', targetType: 'campaign', targetId: id, after: input });
       return (await findCampaign(tx, id))!;
     });
@@ -97,6 +98,7 @@ export function campaignsRouter(app: AppContext): Router {
            schedule = coalesce($5, schedule), audience = coalesce($6, audience), updated_at = now() where id = $1`,
         [id, input.name ?? null, input.kind ?? null, input.description ?? null, input.schedule ? JSON.stringify(input.schedule) : null, input.audience ? JSON.stringify(input.audience) : null],
       );
+      if (input.schedule) await planSchedule(tx, app.boss, id, input.schedule);
       const after = (await findCampaign(tx, id))!;
       await recordAudit(tx, actorFrom(req), { action: 'campaign.updated', targetType: 'campaign', targetId: id, before: toCampaign(before), after: toCampaign(after) });
       return after;

@@ -1,0 +1,147 @@
+import type { EventEnvelope } from '@tripline/shared';
+import { Link, useParams } from 'react-router';
+import { useApi, useLiveActivity } from '../console/use-api.ts';
+import { ErrorBanner, JsonView, KeyValues, LiveDot, Loading, PageHeader, StatusBadge, Time } from '../console/ui.tsx';
+
+interface EventDetail extends EventEnvelope {
+  processedAt: string | null;
+  chainEvents: { id: string; type: string | null; occurredAt: string | null }[];
+  derived: EventEnvelope[];
+  runs: { id: string; workflowId: string; workflowName: string; status: string; error: string | null; createdAt: string }[];
+  deliveries: {
+    id: string;
+    endpointId: string;
+    url: string;
+    runId: string | null;
+    status: string;
+    attemptCount: number;
+    lastStatusCode: number | null;
+    createdAt: string;
+    deliveredAt: string | null;
+  }[];
+}
+
+export function EventDetailPage() {
+  const { id = '' } = useParams();
+  const event = useApi<EventDetail>(`/events/${encodeURIComponent(id)}`);
+  const live = useLiveActivity(['run', 'delivery', 'event'], () => void event.reload());
+  const e = event.data;
+  if (event.loading && !e) return <div className="page"><Loading what="Loading the event" /></div>;
+  if (!e) {
+    return (
+      <div className="page">
+        <PageHeader title="Event" />
+        <ErrorBanner error={event.error} action="Loading the event" />
+        <Link to="/events">Back to the event log</Link>
+      </div>
+    );
+  }
+  return (
+    <div className="page">
+      <PageHeader
+        title={
+          <span className="row">
+            <Link to={`/catalog/${e.type}`} className="mono">{e.type}</Link>
+          </span>
+        }
+        subtitle={<span className="mono">{e.id}</span>}
+        actions={<LiveDot state={live} />}
+      />
+      <ErrorBanner error={event.error} action="Refreshing the event" />
+      <section className="card">
+        <KeyValues
+          rows={[
+            ['Occurred', <Time at={e.occurredAt} />],
+            ['Received', <Time at={e.receivedAt} />],
+            ['Processed', <Time at={e.processedAt} />],
+            ['Source', e.source],
+            ['Subject', e.subject ? <Link to={`/events?subject=${encodeURIComponent(e.subject)}`} className="mono">{e.subject}</Link> : '—'],
+          ]}
+        />
+      </section>
+      <section className="card" aria-label="Causation chain">
+        <h2>Causation chain</h2>
+        {e.chainEvents.length === 0 ? (
+          <p className="muted small">Sent in directly: nothing caused it inside Tripline.</p>
+        ) : (
+          <div className="chain">
+            {e.chainEvents.map((c) => (
+              <span key={c.id} className="row">
+                <Link to={`/events/${c.id}`} className="mono">{c.type ?? c.id}</Link>
+                <span className="arrow">→</span>
+              </span>
+            ))}
+            <strong className="mono">{e.type}</strong>
+          </div>
+        )}
+        <h2 style={{ marginTop: 16 }}>Derived events it caused</h2>
+        {e.derived.length === 0 ? (
+          <p className="muted small">None.</p>
+        ) : (
+          <ul>
+            {e.derived.map((d) => (
+              <li key={d.id}>
+                <Link to={`/events/${d.id}`} className="mono">{d.type}</Link> <span className="muted small">{d.subject ?? ''}</span>
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+      <div className="two-col">
+        <section className="card" aria-label="Runs">
+          <h2>Runs it started</h2>
+          {e.runs.length === 0 ? (
+            <p className="muted small">No published workflow's trigger matched.</p>
+          ) : (
+            <table className="data">
+              <tbody>
+                {e.runs.map((r) => (
+                  <tr key={r.id}>
+                    <td>
+                      <Link to={`/runs/${r.id}`}>{r.workflowName}</Link>
+                    </td>
+                    <td>
+                      <StatusBadge status={r.status} />
+                    </td>
+                    <td className="small">{r.error ?? ''}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </section>
+        <section className="card" aria-label="Deliveries">
+          <h2>Systems that heard about it</h2>
+          {e.deliveries.length === 0 ? (
+            <p className="muted small">No endpoint received it.</p>
+          ) : (
+            <table className="data">
+              <tbody>
+                {e.deliveries.map((d) => (
+                  <tr key={d.id}>
+                    <td>
+                      <Link to={`/endpoints/${d.endpointId}?delivery=${d.id}`} className="mono small">{d.url}</Link>
+                      {d.runId && (
+                        <div className="small">
+                          via <Link to={`/runs/${d.runId}`}>run</Link>
+                        </div>
+                      )}
+                    </td>
+                    <td>
+                      <StatusBadge status={d.status} />
+                    </td>
+                    <td className="small">{d.deliveredAt ? <>delivered <Time at={d.deliveredAt} /></> : `${d.attemptCount} attempt(s)`}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </section>
+      </div>
+      <section className="card">
+        <h2>Data</h2>
+        <JsonView value={e.data} label="Event data" />
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,171 @@
+import type { EndpointHealth } from '@tripline/shared';
+import { useState } from 'react';
+import { Link, useParams } from 'react-router';
+import { api, ApiError } from '../api/client.ts';
+import { useSession } from '../auth/session.tsx';
+import { toApiError, useApi } from '../console/use-api.ts';
+import { ErrorBanner, JsonView, Loading, PageHeader } from '../console/ui.tsx';
+import type { EventTypeDoc } from './event-catalog-page.tsx';
+
+function verifyExample(type: string): string {
+  return `// npm install standardwebhooks express
+import express from 'express';
+import { Webhook } from 'standardwebhooks';
+
+// The endpoint's signing secret (whsec_…), shown once when the endpoint was created.
+const webhook = new Webhook(process.env.TRIPLINE_WEBHOOK_SECRET);
+const app = express();
+
+// Verify against the raw body: parsing and re-serialising JSON would change the bytes.
+app.post('/webhooks/tripline', express.raw({ type: 'application/json' }), (req, res) => {
+  let message;
+  try {
+    // Checks webhook-id, webhook-timestamp (5 min tolerance) and webhook-signature.
+    message = webhook.verify(req.body, req.headers);
+  } catch {
+    return res.status(400).send('invalid signature');
+  }
+  // The webhook-id header is the same on every retry: use it to ignore duplicates.
+  if (message.type === '${type}') {
+    console.log('received', message.id, message.data);
+  }
+  res.status(204).end();
+});
+
+app.listen(4000);`;
+}
+
+export function EventTypePage() {
+  const { type = '' } = useParams();
+  const doc = useApi<EventTypeDoc>(`/event-types/${encodeURIComponent(type)}`);
+  const { can } = useSession();
+  const endpoints = useApi<{ data: EndpointHealth[] }>(can('endpoints:read') ? '/endpoints/health' : null);
+  const [endpointId, setEndpointId] = useState('');
+  const [data, setData] = useState<string>();
+  const [error, setError] = useState<{ error: ApiError; action: string }>();
+  const [sent, setSent] = useState<{ eventId?: string; deliveryId?: string; endpointId?: string }>();
+
+  const d = doc.data;
+  if (doc.loading && !d) return <div className="page"><Loading what="Loading the event type" /></div>;
+  if (!d) {
+    return (
+      <div className="page">
+        <PageHeader title={type} />
+        <ErrorBanner error={doc.error} action="Loading the event type" />
+        <Link to="/catalog">Back to the catalog</Link>
+      </div>
+    );
+  }
+  const payload = data ?? JSON.stringify(d.example, null, 2);
+
+  const sendEvent = async () => {
+    setError(undefined);
+    setSent(undefined);
+    try {
+      const parsed = JSON.parse(payload) as Record<string, unknown>;
+      const res = await api.post<{ id: string }>('/events', { type: d.type, data: parsed });
+      setSent({ eventId: res.id });
+    } catch (e) {
+      setError({ error: e instanceof SyntaxError ? new ApiError(0, 'invalid_json', `the payload is not valid JSON: ${e.message}`) : toApiError(e), action: 'Sending the test event' });
+    }
+  };
+  const sendToEndpoint = async () => {
+    setError(undefined);
+    setSent(undefined);
+    try {
+      const res = await api.post<{ id: string }>(`/endpoints/${encodeURIComponent(endpointId)}/test`, { eventType: d.type });
+      setSent({ deliveryId: res.id, endpointId });
+    } catch (e) {
+      setError({ error: toApiError(e), action: 'Sending to the endpoint' });
+    }
+  };
+
+  return (
+    <div className="page">
+      <PageHeader
+        title={<span className="mono">{d.type}</span>}
+        subtitle={d.description}
+        actions={<Link to="/catalog">All event types</Link>}
+      />
+      <ErrorBanner error={error?.error} action={error?.action} />
+      {sent?.eventId && (
+        <div className="success-banner" role="status">
+          Event accepted: <Link to={`/events/${sent.eventId}`} className="mono">{sent.eventId}</Link>. It is in the{' '}
+          <Link to={`/events?type=${d.type}`}>event log</Link> and reaches every workflow and endpoint subscribed to {d.type}.
+        </div>
+      )}
+      {sent?.deliveryId && (
+        <div className="success-banner" role="status">
+          Test delivery queued: <Link to={`/endpoints/${sent.endpointId}?delivery=${sent.deliveryId}`} className="mono">{sent.deliveryId}</Link>
+        </div>
+      )}
+      <div className="two-col">
+        <section className="card">
+          <h2>Send a test event</h2>
+          {d.origin === 'raw' && can('events:ingest') ? (
+            <>
+              <p className="muted small">
+                Sends this payload as a real <code>{d.type}</code> event, as your store would: it is stored, shown in the event log, and
+                runs the workflows and reaches the endpoints subscribed to it.
+              </p>
+              <label className="form">
+                Payload (data)
+                <textarea aria-label="Test payload" rows={12} value={payload} onChange={(e) => setData(e.target.value)} className="mono" />
+              </label>
+              <div className="row" style={{ marginTop: 8 }}>
+                <button type="button" className="primary" onClick={() => void sendEvent()}>
+                  Send test event
+                </button>
+              </div>
+            </>
+          ) : (
+            <p className="muted small">
+              {d.origin === 'raw' ? 'Your role may not send events.' : 'Tripline emits this event itself; you can send its example to one endpoint below.'}
+            </p>
+          )}
+          {can('endpoints:write') && (
+            <>
+              <h2 style={{ marginTop: 16 }}>Send the example to one endpoint only</h2>
+              <p className="muted small">Not stored as an event and runs no workflow: only this endpoint receives it, signed as usual.</p>
+              {(endpoints.data?.data ?? []).length === 0 ? (
+                <p className="small">
+                  No endpoint yet: <Link to="/inbox">create a test inbox</Link> to receive it.
+                </p>
+              ) : (
+                <div className="row">
+                  <select aria-label="Endpoint" value={endpointId} onChange={(e) => setEndpointId(e.target.value)}>
+                    <option value="">Choose an endpoint…</option>
+                    {(endpoints.data?.data ?? []).map((e) => (
+                      <option key={e.endpointId} value={e.endpointId}>
+                        {e.description ?? e.url}
+                      </option>
+                    ))}
+                  </select>
+                  <button type="button" disabled={!endpointId} onClick={() => void sendToEndpoint()}>
+                    Send to endpoint
+                  </button>
+                </div>
+              )}
+            </>
+          )}
+        </section>
+        <section className="card">
+          <h2>Example payload</h2>
+          <JsonView value={d.example} label="Example payload" />
+        </section>
+      </div>
+      <section className="card">
+        <h2>JSON Schema of data</h2>
+        <JsonView value={d.schema} label="JSON Schema" />
+      </section>
+      <section className="card">
+        <h2>Verify the signature (Node)</h2>
+        <p className="muted small">
+          Tripline signs every webhook with Standard Webhooks: headers <code>webhook-id</code>, <code>webhook-timestamp</code> and{' '}
+          <code>webhook-signature</code>. Any Standard Webhooks library verifies them; in Node:
+        </p>
+        <JsonView value={verifyExample(d.type)} label="Node verification example" />
+      </section>
+    </div>
+  );
+}

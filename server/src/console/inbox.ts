@@ -10,6 +10,7 @@ import { withTransaction } from '../db/pool.ts';
 import { generateSigningSecret } from '../delivery/signing.ts';
 import { HttpError, notFound, parseOr422 } from '../http/errors.ts';
 import { describeRoute } from '../http/openapi.ts';
+import type { LocalReceiver } from '../delivery/worker.ts';
 import type { SecretCipher } from '../secrets/cipher.ts';
 
 interface Queryable {
@@ -133,6 +134,31 @@ export async function receiveInboxMessage(
     [inboxId, KEEP_PER_INBOX],
   );
   return { status: 202, body: JSON.stringify({ received: true, signatureVerified: verified }), verified, messageId };
+}
+
+/**
+ * For the delivery worker's `localReceiver` hook: a request to one of this Tripline's own
+ * inbox URLs is handed to `receiveInboxMessage` in-process (no socket, so the SSRF guard
+ * keeps refusing loopback); any other URL answers null and goes out over HTTP as usual.
+ *
+ *   startDeliveryWorkers(ctx, { localReceiver: inboxLocalReceiver(ctx) })
+ */
+export function inboxLocalReceiver(ctx: Pick<AppContext, 'pool' | 'secrets'>): LocalReceiver {
+  return async (request) => {
+    if (!INBOX_PATH.test(safePath(request.url))) return null;
+    const inboxId = await findInboxForUrl(ctx.pool, request.url);
+    if (!inboxId) return null;
+    const receipt = await receiveInboxMessage({ db: ctx.pool, secrets: ctx.secrets }, inboxId, request.headers, request.body);
+    return { status: receipt.status, headers: { 'content-type': 'application/json' }, body: receipt.body };
+  };
+}
+
+function safePath(url: string): string {
+  try {
+    return new URL(url).pathname;
+  } catch {
+    return '';
+  }
 }
 
 interface InboxRow {

@@ -2,7 +2,7 @@ import type { Activity, Inbox, InboxMessage, Stats } from '@tripline/shared';
 import pg from 'pg';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findInboxForUrl, receiveInboxMessage } from '../../src/console/inbox.ts';
+import { findInboxForUrl, inboxLocalReceiver, receiveInboxMessage } from '../../src/console/inbox.ts';
 import { pruneOnce } from '../../src/console/retention.ts';
 import { simulatorTick } from '../../src/console/simulator.ts';
 import { StoreSimulator } from '../../src/simulator/store.ts';
@@ -262,6 +262,23 @@ describe('built-in test inbox', () => {
     expect(receipt).toMatchObject({ status: 202, verified: true });
     const missing = await receiveInboxMessage({ db: t.ctx.pool, secrets: t.ctx.secrets }, 'inb_' + '0'.repeat(32), {}, body);
     expect(missing.status).toBe(404);
+  });
+
+  it("plugs into the delivery worker's localReceiver: own inbox URLs in-process, anything else over HTTP", async () => {
+    const local = inboxLocalReceiver(t.ctx);
+    const body = '{"type":"order.refunded"}';
+    const ts = new Date();
+    const headers = {
+      'content-type': 'application/json',
+      'webhook-id': 'msg_local',
+      'webhook-timestamp': String(Math.floor(ts.getTime() / 1000)),
+      'webhook-signature': new Webhook(inbox.secret).sign('msg_local', ts, body),
+    };
+    const answer = await local({ url: inbox.url, headers, body, timeoutMs: 1000, allowPrivate: false });
+    expect(answer).toMatchObject({ status: 202 });
+    expect(JSON.parse(answer!.body)).toMatchObject({ signatureVerified: true });
+    expect(await local({ url: 'https://example.com/hook', headers, body, timeoutMs: 1000, allowPrivate: false })).toBeNull();
+    expect(await local({ url: inbox.url.replace(/\/\/[^/]+/, '//attacker.example'), headers, body, timeoutMs: 1000, allowPrivate: false })).toBeNull();
   });
 
   it('receives a real delivery of a subscribed event with a signature that verifies', async () => {

@@ -1,5 +1,5 @@
 import { deliveryStatuses, type DeliveryDetail, type DeliverySummary, type Endpoint, type EndpointHealth } from '@tripline/shared';
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { Link, useParams, useSearchParams } from 'react-router';
 import { api, ApiError } from '../api/client.ts';
 import { useSession } from '../auth/session.tsx';
@@ -185,7 +185,7 @@ export function EndpointDetailPage() {
         </div>
       </section>
 
-      <div className="two-col">
+      <div className="stack">
         <section>
           <div className="row" style={{ justifyContent: 'space-between' }}>
             <h2 style={{ fontSize: 16 }}>Deliveries</h2>
@@ -270,6 +270,8 @@ export function EndpointDetailPage() {
 
 function DeliveryPanel({ id, onClose, canReplay, onChanged }: { id: string; onClose: () => void; canReplay: boolean; onChanged: () => void }) {
   const delivery = useApi<DeliveryDetail>(`/deliveries/${encodeURIComponent(id)}`);
+  const panel = useRef<HTMLDivElement>(null);
+  useEffect(() => panel.current?.scrollIntoView?.({ block: 'nearest' }), [id]);
   const [error, setError] = useState<ApiError>();
   const [notice, setNotice] = useState<string>();
   useLiveActivity(['delivery'], (a) => {
@@ -288,7 +290,7 @@ function DeliveryPanel({ id, onClose, canReplay, onChanged }: { id: string; onCl
     }
   };
   return (
-    <div className="card" aria-label="Delivery detail" data-testid="delivery-detail">
+    <div className="card" aria-label="Delivery detail" data-testid="delivery-detail" ref={panel}>
       <div className="row" style={{ justifyContent: 'space-between' }}>
         <h2 className="mono">{id}</h2>
         <div className="row">
@@ -332,7 +334,7 @@ function DeliveryPanel({ id, onClose, canReplay, onChanged }: { id: string; onCl
               <div className="attempt-body">
                 <div>
                   <h4>Request</h4>
-                  <div className="mono small">POST {a.url}</div>
+                  <div className="mono small wrap">POST {a.url}</div>
                   <JsonView value={a.requestHeaders} label="Request headers" />
                   <BodyView body={a.requestBody} label="Request body" />
                 </div>

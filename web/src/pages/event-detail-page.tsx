@@ -55,7 +55,18 @@ export function EventDetailPage() {
             ['Received', <Time at={e.receivedAt} />],
             ['Processed', <Time at={e.processedAt} />],
             ['Source', e.source],
-            ['Subject', e.subject ? <Link to={`/events?subject=${encodeURIComponent(e.subject)}`} className="mono">{e.subject}</Link> : '—'],
+            [
+              'Subject',
+              e.subject ? (
+                <span className="row">
+                  <span className="mono">{e.subject}</span>
+                  <Link to={`/events?subject=${encodeURIComponent(e.subject)}`}>all its events</Link>
+                  <Link to={`/runs?subject=${encodeURIComponent(e.subject)}`}>all its runs</Link>
+                </span>
+              ) : (
+                '—'
+              ),
+            ],
           ]}
         />
       </section>

@@ -78,6 +78,14 @@ describe('live activity stream', () => {
     );
     const got = await waitFor('event notification', async () => sse.received.find((m) => m.event === 'event'));
     expect(got.data).toMatchObject({ kind: 'event', id: 'evt_sse_1', count: 1 } satisfies Partial<Activity>);
+
+    // Runs announce their creation and each status change.
+    await db.query(`insert into workflows (id, name, draft) values ('wf_sse', 'SSE', '{"nodes":[],"edges":[]}')`);
+    await db.query(`insert into runs (id, workflow_id, version, event_id, event_type, status) values ('run_sse', 'wf_sse', 1, 'evt_sse_1', 'customer.created', 'running')`);
+    await waitFor('run created', async () => sse.received.find((m) => m.event === 'run' && (m.data as Activity).status === 'running'));
+    await db.query(`update runs set status = 'failed' where id = 'run_sse'`);
+    const failed = await waitFor('run failed', async () => sse.received.find((m) => m.event === 'run' && (m.data as Activity).status === 'failed'));
+    expect(failed.data).toMatchObject({ kind: 'run', id: 'run_sse', status: 'failed' });
     controller.abort();
     await sse.close().catch(() => {});
   });
@@ -152,7 +160,9 @@ describe('prometheus metrics', () => {
     const text = await res.text();
     expect(text).toMatch(/# TYPE tripline_events_ingested_total counter/);
     expect(text).toMatch(/tripline_events_ingested_total\{type="order.created"\} \d+/);
-    expect(text).toMatch(/tripline_runs\{status="failed"\} 2/);
+    const failedRuns = (await db.query<{ n: number }>(`select count(*)::int as n from runs where status = 'failed'`)).rows[0]!.n;
+    expect(failedRuns).toBeGreaterThan(0);
+    expect(text).toContain(`tripline_runs{status="failed"} ${failedRuns}`);
     expect(text).toMatch(/tripline_delivery_attempts_total\{outcome="succeeded"\} 1/);
     expect(text).toMatch(/tripline_delivery_attempts_total\{outcome="failed"\} 1/);
     expect(text).toMatch(/tripline_delivery_duration_seconds_bucket\{le="0.05"\} 1/);

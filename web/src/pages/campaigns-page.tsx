@@ -3,7 +3,7 @@ import { useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { api, ApiError } from '../api/client.ts';
 import { useSession } from '../auth/session.tsx';
-import { toApiError, useApi, useLiveActivity } from '../console/use-api.ts';
+import { toApiError, useApi, useLiveRefresh } from '../console/use-api.ts';
 import { EmptyState, ErrorBanner, JsonView, Loading, PageHeader, StatusBadge, Time } from '../console/ui.tsx';
 
 interface Activation {
@@ -24,7 +24,7 @@ export function CampaignsPage() {
   const selected = params.get('id');
   const { can } = useSession();
   const [error, setError] = useState<{ error: ApiError; action: string }>();
-  useLiveActivity(['run'], () => void campaigns.reload());
+  useLiveRefresh(['run'], () => void campaigns.reload());
 
   const change = async (c: Campaign, action: 'activate' | 'deactivate', hours?: number) => {
     setError(undefined);
@@ -108,7 +108,7 @@ export function CampaignsPage() {
 
 function ActivationHistory({ campaignId, name }: { campaignId: string; name: string }) {
   const history = useApi<{ data: Activation[] }>(`/campaigns/${encodeURIComponent(campaignId)}/activations`);
-  useLiveActivity(['run'], () => void history.reload());
+  useLiveRefresh(['run'], () => void history.reload());
   const rows = history.data?.data ?? [];
   return (
     <section className="card" style={{ marginTop: 16 }} aria-label="Activation history">

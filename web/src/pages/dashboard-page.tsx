@@ -2,7 +2,7 @@ import type { Stats, StatsWindow } from '@tripline/shared';
 import { useState } from 'react';
 import { Link } from 'react-router';
 import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import { useApi, useLiveActivity } from '../console/use-api.ts';
+import { useApi, useLiveRefresh } from '../console/use-api.ts';
 import { EmptyState, ErrorBanner, LiveDot, Loading, PageHeader } from '../console/ui.tsx';
 
 function tick(at: string, window: StatsWindow) {
@@ -14,7 +14,7 @@ export function DashboardPage() {
   const [window, setWindow] = useState<StatsWindow>('1h');
   const stats = useApi<Stats>(`/stats?window=${window}`);
   // Refresh the figures when something happens, at most every few seconds (the stream coalesces).
-  const live = useLiveActivity(['run', 'delivery', 'event'], () => void stats.reload());
+  const live = useLiveRefresh(['run', 'delivery', 'event'], () => void stats.reload(), { minIntervalMs: 3000 });
   const s = stats.data;
 
   return (

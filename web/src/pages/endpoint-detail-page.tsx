@@ -3,7 +3,7 @@ import { useEffect, useRef, useState } from 'react';
 import { Link, useParams, useSearchParams } from 'react-router';
 import { api, ApiError } from '../api/client.ts';
 import { useSession } from '../auth/session.tsx';
-import { toApiError, useApi, useLiveActivity, usePagedList } from '../console/use-api.ts';
+import { toApiError, useApi, useLiveActivity, useLiveRefresh, usePagedList } from '../console/use-api.ts';
 import { BodyView, EmptyState, ErrorBanner, JsonView, KeyValues, LiveDot, LoadMore, Loading, PageHeader, StatusBadge, Time, ago } from '../console/ui.tsx';
 import { percent } from './endpoints-page.tsx';
 
@@ -28,7 +28,7 @@ export function EndpointDetailPage() {
   const [secret, setSecret] = useState<string>();
   const [testType, setTestType] = useState('order.created');
   const [since, setSince] = useState(localNow(3_600_000));
-  const live = useLiveActivity(['delivery'], () => {
+  const live = useLiveRefresh(['delivery'], () => {
     void deliveries.refresh();
     void health.reload();
   });

@@ -3,7 +3,7 @@ import { useState, type FormEvent } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { api, ApiError } from '../api/client.ts';
 import { useSession } from '../auth/session.tsx';
-import { toApiError, useApi, useLiveActivity } from '../console/use-api.ts';
+import { toApiError, useApi, useLiveRefresh } from '../console/use-api.ts';
 import { ago, EmptyState, ErrorBanner, LiveDot, Loading, PageHeader, StatusBadge } from '../console/ui.tsx';
 
 export function percent(rate: number | null): string {
@@ -14,7 +14,7 @@ export function EndpointsPage() {
   const health = useApi<{ data: EndpointHealth[] }>('/endpoints/health');
   const { can } = useSession();
   const navigate = useNavigate();
-  const live = useLiveActivity(['delivery'], () => void health.reload());
+  const live = useLiveRefresh(['delivery'], () => void health.reload(), { minIntervalMs: 3000 });
   const [adding, setAdding] = useState(false);
   const [error, setError] = useState<ApiError>();
   const [created, setCreated] = useState<{ id: string; secret: string }>();

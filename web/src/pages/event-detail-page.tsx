@@ -1,6 +1,6 @@
 import type { EventEnvelope } from '@tripline/shared';
 import { Link, useParams } from 'react-router';
-import { useApi, useLiveActivity } from '../console/use-api.ts';
+import { useApi, useLiveRefresh } from '../console/use-api.ts';
 import { ErrorBanner, JsonView, KeyValues, LiveDot, Loading, PageHeader, StatusBadge, Time } from '../console/ui.tsx';
 
 interface EventDetail extends EventEnvelope {
@@ -24,7 +24,7 @@ interface EventDetail extends EventEnvelope {
 export function EventDetailPage() {
   const { id = '' } = useParams();
   const event = useApi<EventDetail>(`/events/${encodeURIComponent(id)}`);
-  const live = useLiveActivity(['run', 'delivery', 'event'], () => void event.reload());
+  const live = useLiveRefresh(['run', 'delivery', 'event'], () => void event.reload());
   const e = event.data;
   if (event.loading && !e) return <div className="page"><Loading what="Loading the event" /></div>;
   if (!e) {

@@ -1,7 +1,7 @@
 import type { EventEnvelope } from '@tripline/shared';
 import { Link, useSearchParams } from 'react-router';
 import { query } from '../api/client.ts';
-import { useApi, useLiveActivity, usePagedList } from '../console/use-api.ts';
+import { useApi, useLiveRefresh, usePagedList } from '../console/use-api.ts';
 import { EmptyState, ErrorBanner, LiveDot, LoadMore, Loading, PageHeader, Time } from '../console/ui.tsx';
 
 type EventRow = EventEnvelope & { processedAt: string | null };
@@ -15,7 +15,7 @@ export function EventsPage() {
   const sinceIso = since && !Number.isNaN(new Date(since).getTime()) ? new Date(since).toISOString() : undefined;
   const events = usePagedList<EventRow>(`/events${query({ type, subject: subject.trim(), since: sinceIso, rootsOnly: rootsOnly ? 'true' : undefined, limit: 50 })}`, (e) => e.id);
   const catalog = useApi<{ data: { type: string }[] }>('/event-types');
-  const live = useLiveActivity(['event'], () => void events.refresh());
+  const live = useLiveRefresh(['event'], () => void events.refresh());
   const set = (name: string, value: string) => {
     const next = new URLSearchParams(params);
     if (value) next.set(name, value);

@@ -3,7 +3,7 @@ import { Fragment, useState, type FormEvent } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { api, ApiError } from '../api/client.ts';
 import { useSession } from '../auth/session.tsx';
-import { toApiError, useApi, useLiveActivity, usePagedList } from '../console/use-api.ts';
+import { toApiError, useApi, useLiveRefresh, usePagedList } from '../console/use-api.ts';
 import { BodyView, EmptyState, ErrorBanner, JsonView, LiveDot, LoadMore, Loading, PageHeader, StatusBadge, Time } from '../console/ui.tsx';
 
 export function InboxPage() {
@@ -86,7 +86,7 @@ export function InboxPage() {
 
 function InboxMessages({ inbox }: { inbox: Inbox }) {
   const messages = usePagedList<InboxMessage>(`/inboxes/${encodeURIComponent(inbox.id)}/messages`, (m) => String(m.id));
-  const live = useLiveActivity(['delivery'], () => void messages.refresh());
+  const live = useLiveRefresh(['delivery'], () => void messages.refresh());
   const [open, setOpen] = useState<number>();
   return (
     <section className="card" aria-label={`Messages of ${inbox.name}`}>

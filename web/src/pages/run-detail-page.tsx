@@ -4,7 +4,7 @@ import { Link, useParams } from 'react-router';
 import { api, ApiError } from '../api/client.ts';
 import { useSession } from '../auth/session.tsx';
 import { RunCanvas } from '../console/run-canvas.tsx';
-import { toApiError, useApi, useLiveActivity } from '../console/use-api.ts';
+import { toApiError, useApi, useLiveRefresh } from '../console/use-api.ts';
 import { ErrorBanner, JsonView, KeyValues, LiveDot, Loading, PageHeader, StatusBadge, Time } from '../console/ui.tsx';
 
 export function RunDetailPage() {
@@ -14,9 +14,8 @@ export function RunDetailPage() {
   const [selected, setSelected] = useState<string>();
   const [actionError, setActionError] = useState<{ error: ApiError; action: string }>();
   const [busy, setBusy] = useState(false);
-  const live = useLiveActivity(['run', 'delivery'], (a) => {
-    if (a === 'refetch' || a.id === id || a.kind === 'delivery') void run.reload();
-  });
+  // This run's own changes, and deliveries (any: the run's webhook steps are among them).
+  const live = useLiveRefresh(['run', 'delivery'], () => void run.reload(), { relevant: (a) => a.kind === 'delivery' || a.id === id, minIntervalMs: 1000 });
 
   const act = async (action: 'retry' | 'cancel') => {
     setBusy(true);

@@ -2,7 +2,7 @@ import { runStatuses, type RunSummary } from '@tripline/shared';
 import { useMemo } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { query } from '../api/client.ts';
-import { useApi, useLiveActivity, usePagedList } from '../console/use-api.ts';
+import { useApi, useLiveRefresh, usePagedList } from '../console/use-api.ts';
 import { EmptyState, ErrorBanner, LiveDot, LoadMore, Loading, PageHeader, StatusBadge, Time } from '../console/ui.tsx';
 
 const FILTERS = ['workflowId', 'status', 'eventType', 'subject', 'since', 'until'] as const;
@@ -29,7 +29,7 @@ export function RunsPage() {
   const runs = usePagedList<RunSummary>(path, (r) => r.id);
   const workflows = useApi<{ data: { id: string; name: string }[] } | { id: string; name: string }[]>('/workflows');
   const eventTypes = useApi<{ data: { type: string }[] }>('/event-types');
-  const live = useLiveActivity(['run'], () => void runs.refresh());
+  const live = useLiveRefresh(['run'], () => void runs.refresh());
   const workflowList = useMemo(() => {
     const w = workflows.data;
     return Array.isArray(w) ? w : (w?.data ?? []);

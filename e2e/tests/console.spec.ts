@@ -118,3 +118,26 @@ test('a newcomer sends a test event from the catalog, sees it in the event log a
   await expect(inbox.messages().first()).toHaveAttribute('data-verified', 'true', { timeout: 20_000 });
   await expect(inbox.messages().first()).toContainText('order.created');
 });
+
+test('a viewer can look at everything but is offered no button that changes anything', async ({ page }) => {
+  const viewer = { email: `viewer-${Date.now()}@e2e.local`, password: 'viewer-password-123' };
+  await apiJson(api, 'post', '/users', { ...viewer, role: 'viewer' });
+  await login(page, viewer, '/settings');
+
+  await page.goto('/settings');
+  await expect(page.getByRole('switch', { name: 'Store simulator' })).toBeDisabled();
+  await expect(page.getByLabel('Retention days')).toBeDisabled();
+  await expect(page.getByRole('button', { name: 'Prune now' })).toHaveCount(0);
+
+  await page.goto('/endpoints');
+  await expect(page.getByRole('heading', { name: 'Endpoints', exact: true })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Add endpoint' })).toHaveCount(0);
+
+  await page.goto('/inbox');
+  await expect(page.getByRole('heading', { name: 'Test inbox', exact: true })).toBeVisible();
+  await expect(page.getByRole('form', { name: 'Create a test inbox' })).toHaveCount(0);
+
+  await page.goto('/catalog/order.created');
+  await expect(page.getByLabel('JSON Schema')).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Send test event' })).toHaveCount(0);
+});

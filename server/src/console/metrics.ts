@@ -129,13 +129,15 @@ async function takeSnapshot(pool: Pool, boss: PgBoss): Promise<Snapshot> {
   };
 }
 
-describeRoute({
-  method: 'get',
-  path: '/metrics',
-  tag: 'Console',
-  summary: 'Prometheus metrics (text format). Open to loopback callers; others send the API key as a Bearer token',
-  auth: false,
-});
+for (const path of ['/metrics', '/api/v1/metrics']) {
+  describeRoute({
+    method: 'get',
+    path,
+    tag: 'Console',
+    summary: 'Prometheus metrics (text format). Open to loopback callers; others send the API key as a Bearer token',
+    auth: false,
+  });
+}
 
 /**
  * Who may scrape: a caller on this machine (a Prometheus agent or sidecar on loopback), or

@@ -24,6 +24,7 @@ const envSchema = z.object({
   TRIPLINE_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   TRIPLINE_WEB_DIST: z.string().optional(),
   TRIPLINE_DB_POOL_MAX: z.coerce.number().int().min(2).max(200).default(20),
+  TRIPLINE_JOB_EXPIRE_SECONDS: z.coerce.number().int().min(2).max(3600).optional(),
 });
 
 export type Role = 'api' | 'worker' | 'all';
@@ -51,6 +52,12 @@ export interface Config {
   logLevel: string;
   webDist: string;
   dbPoolMax: number;
+  /**
+   * TRIPLINE_JOB_EXPIRE_SECONDS: how long a job may stay active before pg-boss hands it to
+   * another worker (default: each queue's own, 60 s for the hot queues). A worker that dies
+   * holding jobs delays them by this much; the reliability tests lower it to a few seconds.
+   */
+  jobExpireSeconds: number | undefined;
 }
 
 /** Close to Svix's schedule: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h. */
@@ -86,6 +93,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.TRIPLINE_LOG_LEVEL,
     webDist: path.resolve(e.TRIPLINE_WEB_DIST ?? path.join(import.meta.dirname, '../../web/dist')),
     dbPoolMax: e.TRIPLINE_DB_POOL_MAX,
+    jobExpireSeconds: e.TRIPLINE_JOB_EXPIRE_SECONDS,
   };
 }
 

@@ -39,7 +39,7 @@ export async function startTripline(config: Config, log: Logger): Promise<Tripli
     await migrate(databaseUrl, log);
     const pool = createPool(databaseUrl, config.dbPoolMax);
     cleanups.push(() => pool.end());
-    const boss = await startBoss(databaseUrl, log, { schedule: config.runsWorkers });
+    const boss = await startBoss(databaseUrl, log, { schedule: config.runsWorkers, jobExpireSeconds: config.jobExpireSeconds });
     // Graceful: stop fetching, let in-flight jobs finish (or return to the queue at the timeout).
     cleanups.push(() => boss.stop({ graceful: true, timeout: 20_000, close: true }));
     const ctx: AppContext = { config, pool, boss, log, secrets: loadSecretCipher(config.secretKey, config.dataDir) };

@@ -9,21 +9,30 @@ export type { IDatabase };
  * from real time. With `useListenNotify` and `notify: true` on each queue, a send wakes
  * a waiting worker in a few milliseconds; polling stays on as the backstop.
  */
-export async function startBoss(url: string, log: Logger, opts: { schedule: boolean; poolMax?: number }): Promise<PgBoss> {
+export async function startBoss(
+  url: string,
+  log: Logger,
+  opts: { schedule: boolean; poolMax?: number; jobExpireSeconds?: number },
+): Promise<PgBoss> {
+  // Expired jobs (their worker died) are only noticed by the monitor pass, every 60 s by
+  // default: with a short expiry, look as often as a third of it so they come back quickly.
+  const monitor = opts.jobExpireSeconds ? Math.max(1, Math.min(60, Math.floor(opts.jobExpireSeconds / 3))) : undefined;
   const boss = new PgBoss({
     connectionString: url,
     max: opts.poolMax ?? 10,
     useListenNotify: true,
     schedule: opts.schedule,
     application_name: 'tripline-queue',
+    ...(monitor ? { monitorIntervalSeconds: monitor, superviseIntervalSeconds: monitor } : {}),
   });
   boss.on('error', (error: unknown) => log.error({ err: error }, 'queue error'));
   boss.on('warning', (warning: unknown) => log.warn({ warning }, 'queue warning'));
   await boss.start();
   for (const q of Object.values(queues)) {
+    const options = { ...q.options, notify: true, ...(opts.jobExpireSeconds ? { expireInSeconds: opts.jobExpireSeconds } : {}) };
     const existing = await boss.getQueue(q.name);
-    if (!existing) await boss.createQueue(q.name, { ...q.options, notify: true });
-    else await boss.updateQueue(q.name, { ...q.options, notify: true } as never);
+    if (!existing) await boss.createQueue(q.name, options);
+    else await boss.updateQueue(q.name, options as never);
   }
   return boss;
 }

@@ -1,7 +1,11 @@
 import { z } from 'zod';
 import { defineNode } from './define.ts';
 
-const fieldName = z.string().regex(/^[A-Za-z_][\w]{0,63}$/, 'a field name: letters, digits and _');
+const fieldName = z
+  .string()
+  .regex(/^[A-Za-z_][\w]{0,63}$/, 'a field name: letters, digits and _')
+  // "__proto__" matches the pattern; assigned as vars["__proto__"] it would swap the prototype of the run's vars.
+  .refine((name) => !['__proto__', 'constructor', 'prototype'].includes(name), 'reserved name');
 
 export const transformNode = defineNode({
   type: 'transform',

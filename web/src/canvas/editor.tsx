@@ -284,7 +284,7 @@ function EditorLayout({ store, initial }: { store: StoreApi<CanvasState>; initia
           <div className="panel-body">
             {tab === 'step' && <Inspector readOnly={readOnly} />}
             {tab === 'test' && <TestRunPanel workflowId={workflow.id} ensureSaved={save} />}
-            {tab === 'versions' && <VersionsPanel workflow={workflow} onChange={setWorkflow} readOnly={readOnly} />}
+            {tab === 'versions' && <VersionsPanel workflow={workflow} onChange={saver.adopt} readOnly={readOnly} />}
           </div>
         </aside>
       </div>

@@ -93,7 +93,7 @@ export function VersionsPanel({ workflow, onChange, readOnly }: { workflow: Work
           <h3>Compare</h3>
           <div className="row compare">
             <label htmlFor={`${id}-from`}>From</label>
-            <select id={`${id}-from`} value={from} onChange={(e) => setFrom(e.target.value)}>
+            <select id={`${id}-from`} aria-label="Compare from" value={from} onChange={(e) => setFrom(e.target.value)}>
               {versions.map((v) => (
                 <option key={v.version} value={String(v.version)}>
                   v{v.version}
@@ -102,7 +102,7 @@ export function VersionsPanel({ workflow, onChange, readOnly }: { workflow: Work
               <option value={DRAFT}>draft</option>
             </select>
             <label htmlFor={`${id}-to`}>to</label>
-            <select id={`${id}-to`} value={to} onChange={(e) => setTo(e.target.value)}>
+            <select id={`${id}-to`} aria-label="Compare to" value={to} onChange={(e) => setTo(e.target.value)}>
               {versions.map((v) => (
                 <option key={v.version} value={String(v.version)}>
                   v{v.version}

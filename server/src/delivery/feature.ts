@@ -1,3 +1,4 @@
+import { inboxLocalReceiver } from '../console/inbox.ts';
 import type { AppContext } from '../context.ts';
 import type { Feature } from '../features.ts';
 import { ingestRouter, sourcesRouter } from '../sources/routes.ts';
@@ -10,6 +11,8 @@ export function deliveryFeature(ctx: AppContext): Feature {
     name: 'delivery',
     apiRouters: [endpointsRouter(ctx), sourcesRouter(ctx)],
     publicRouters: [ingestRouter(ctx)],
-    startWorkers: () => startDeliveryWorkers(ctx),
+    // Tripline's own test inboxes are answered in-process: their URL is this server
+    // (loopback), which the SSRF guard keeps refusing for everything else.
+    startWorkers: () => startDeliveryWorkers(ctx, { localReceiver: inboxLocalReceiver(ctx) }),
   };
 }

@@ -3,6 +3,7 @@ import type { AppContext } from '../context.ts';
 import type { Feature } from '../features.ts';
 import { ingestRouter, sourcesRouter } from '../sources/routes.ts';
 import { endpointsRouter } from './routes.ts';
+import { startSweeper } from './sweeper.ts';
 import { startDeliveryWorkers } from './worker.ts';
 
 /** Outbound webhooks (endpoints, deliveries, the delivery worker) and inbound store webhooks. */
@@ -13,6 +14,9 @@ export function deliveryFeature(ctx: AppContext): Feature {
     publicRouters: [ingestRouter(ctx)],
     // Tripline's own test inboxes are answered in-process: their URL is this server
     // (loopback), which the SSRF guard keeps refusing for everything else.
-    startWorkers: () => startDeliveryWorkers(ctx, { localReceiver: inboxLocalReceiver(ctx) }),
+    startWorkers: async () => {
+      await startDeliveryWorkers(ctx, { localReceiver: inboxLocalReceiver(ctx) });
+      startSweeper(ctx);
+    },
   };
 }

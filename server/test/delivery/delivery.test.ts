@@ -1,5 +1,6 @@
 import { Webhook } from 'standardwebhooks';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { sweepOverdueDeliveries } from '../../src/delivery/sweeper.ts';
 import { eventually, json, publishWorkflow } from '../support/engine.ts';
 import { startTestTripline, type TestTripline } from '../support/tripline.ts';
 import { createEndpoint, freePort, order, Receiver, sendEvent, type Received } from './receiver.ts';
@@ -259,6 +260,27 @@ describe('delivery', () => {
     const payload = new Webhook(ep.secret).verify(got.body, headersOf(got)) as Record<string, any>;
     expect(payload).toMatchObject({ type: 'inventory.threshold_crossed', source: 'tripline:test', data: { sku: 'TEE-BLK-M', threshold: 10 } });
     expect((await t.api(`/api/v1/endpoints/${ep.id}/test`, { method: 'POST', json: { eventType: 'nope.nope' } })).status).toBe(422);
+  });
+
+  it('queues again a delivery whose job was lost, once it is long overdue', async () => {
+    const r = await receiver();
+    const ep = await createEndpoint(t, { url: `${r.url}/lost`, eventTypes: [] });
+    // A delivery whose job pg-boss gave up on during an outage: pending, no live job, overdue.
+    await t.ctx.pool.query(
+      `insert into deliveries (id, endpoint_id, event_id, event_type, payload, status, job_id, updated_at)
+       values ('msg_lost', $1, 'evt_lost', 'order.created', '{"id": "evt_lost", "type": "order.created", "data": {}}', 'pending', gen_random_uuid()::text, now() - interval '1 hour')`,
+      [ep.id],
+    );
+    expect(await sweepOverdueDeliveries(t.ctx)).toBe(1);
+    await eventually(async () => r.requests.find((x) => x.headers['webhook-id'] === 'msg_lost'), 'the lost delivery');
+    expect(await sweepOverdueDeliveries(t.ctx)).toBe(0);
+  });
+
+  it('describes the endpoint and delivery routes in the OpenAPI document', async () => {
+    const doc = await json(fetch(`${t.url}/api/openapi.json`));
+    for (const p of ['/api/v1/endpoints', '/api/v1/endpoints/{id}/rotate-secret', '/api/v1/endpoints/{id}/recover', '/api/v1/deliveries/{id}/replay', '/api/v1/sources', '/api/v1/ingest/woocommerce/{sourceId}']) {
+      expect(Object.keys(doc.paths)).toContain(p);
+    }
   });
 
   it('pages through deliveries with a keyset cursor', async () => {

@@ -10,6 +10,7 @@ import { toGraph } from './flow-graph.ts';
 import { downloadWorkflow } from './file-io.ts';
 import { ApiError } from './http.ts';
 import { Inspector, problemText } from './inspector.tsx';
+import { useLookups } from './lookups.ts';
 import { Palette } from './palette.tsx';
 import { useCanEditWorkflows } from './permissions.ts';
 import { CanvasContext, createCanvasStore, type CanvasState } from './store.ts';
@@ -66,6 +67,13 @@ function EditorLayout({ store, initial }: { store: StoreApi<CanvasState>; initia
   const lastSelected = useRef<string | undefined>(undefined);
 
   useUnsavedGuard(isDirty, save);
+
+  // names for node summaries ("to Messaging tool", "activate VIP"), loaded once per page
+  const loadLookups = useLookups((l) => l.load);
+  useEffect(() => {
+    loadLookups('endpoints');
+    loadLookups('campaigns');
+  }, [loadLookups]);
 
   useEffect(() => {
     if (selectedId && selectedId !== lastSelected.current) setTab('step');

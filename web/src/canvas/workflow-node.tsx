@@ -1,4 +1,4 @@
-import { Handle, Position, type NodeProps } from '@xyflow/react';
+import { Handle, Position, useStore as useFlowStore, type NodeProps, type ReactFlowState } from '@xyflow/react';
 import { isNodeType, nodeDefinitions } from '@tripline/shared';
 import { memo } from 'react';
 import { useLookups } from './lookups.ts';
@@ -7,6 +7,14 @@ import { summarizeNode } from './node-summary.ts';
 import { useCanvas } from './store.ts';
 
 const categoryIcon = { trigger: '⚡', logic: '◆', action: '➜' } as const;
+
+/**
+ * Below this zoom the text is unreadable anyway, so nodes draw as plain coloured cards:
+ * far fewer DOM nodes to lay out and paint when a 500-step workflow is zoomed to fit.
+ * The selector returns a boolean, so nodes re-render only when the threshold is crossed.
+ */
+const COMPACT_BELOW = 0.45;
+const selectCompact = (s: ReactFlowState) => s.transform[2] < COMPACT_BELOW;
 
 /**
  * The one node component: every node type renders from its registry entry (title, ports,
@@ -18,7 +26,8 @@ function WorkflowNodeView({ id, type, data, selected }: NodeProps<FlowNode>) {
   const problems = useCanvas((s) => s.problemsByNode.get(id));
   const step = useCanvas((s) => s.highlight?.steps.get(id));
   const onPath = useCanvas((s) => (s.highlight ? s.highlight.path.includes(id) : undefined));
-  const summary = useLookups((l) => summarizeNode(type, data.config, l));
+  const compact = useFlowStore(selectCompact);
+  const summary = useLookups((l) => (compact ? '' : summarizeNode(type, data.config, l)));
 
   if (!isNodeType(type)) {
     return (
@@ -35,6 +44,21 @@ function WorkflowNodeView({ id, type, data, selected }: NodeProps<FlowNode>) {
   if (onPath === true) classes.push('on-path');
   if (onPath === false) classes.push('off-path');
   if (step) classes.push(`step-${step.status}`);
+
+  if (compact) {
+    classes.push('compact');
+    return (
+      <div className={classes.join(' ')} data-testid={`node-${id}`} aria-invalid={invalid || undefined} title={invalid ? problems[0]!.message : undefined}>
+        {def.inputs.map((h) => (
+          <Handle key={h} id={h} type="target" position={Position.Left} className="wf-handle" />
+        ))}
+        <div className="wf-node-title">{data.label || def.displayName}</div>
+        {def.outputs.map((h, i) => (
+          <Handle key={h} id={h} type="source" position={Position.Right} className={`wf-handle wf-handle-${h}`} style={def.outputs.length > 1 ? { top: `${((i + 1) * 100) / (def.outputs.length + 1)}%` } : undefined} />
+        ))}
+      </div>
+    );
+  }
 
   return (
     <div className={classes.join(' ')} data-testid={`node-${id}`} aria-invalid={invalid || undefined}>

@@ -16,6 +16,14 @@ export function createPool(url: string, max: number): pg.Pool {
 /** Runs fn inside BEGIN/COMMIT on one client, rolling back on any error. */
 export async function withTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
+  // A checked-out client has no pool listener: if the server goes away while we are between
+  // queries (a restart, a failover), pg emits 'error' on the client and, unheard, that
+  // crashes the process. Keep the error; the next query fails and the client is discarded.
+  let broken: Error | undefined;
+  const onError = (error: Error) => {
+    broken = error;
+  };
+  client.on('error', onError);
   try {
     await client.query('begin');
     const result = await fn(client);
@@ -23,8 +31,16 @@ export async function withTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClie
     return result;
   } catch (error) {
     await client.query('rollback').catch(() => {});
+    broken ??= isConnectionError(error) ? (error as Error) : undefined;
     throw error;
   } finally {
-    client.release();
+    client.off('error', onError);
+    client.release(broken);
   }
+}
+
+/** Errors after which a client's connection cannot be trusted again. */
+function isConnectionError(error: unknown): boolean {
+  const e = error as { code?: string; message?: string } | undefined;
+  return ['ECONNRESET', 'ECONNREFUSED', 'EPIPE', '57P01', '57P02', '57P03'].includes(e?.code ?? '') || /Connection terminated/i.test(e?.message ?? '');
 }

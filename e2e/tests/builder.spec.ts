@@ -287,3 +287,16 @@ test('keyboard only: palette steps are added after the selected step and wired t
   await page.keyboard.press('Control+z');
   await expect(canvas.edge('condition-1', 'false', 'stop-1')).toHaveCount(0);
 });
+
+test('leaving the editor right after a change saves it first', async ({ page }) => {
+  const canvas = new CanvasPage(page);
+  const created = (await (await admin.post('/api/v1/workflows', { data: { name: 'Leave me', graph: { nodes: [], edges: [] } } })).json()) as { id: string };
+  await page.goto(`/workflows/${created.id}`);
+  await expect(canvas.canvas).toBeVisible();
+  await canvas.dragFromPalette('trigger', 200, 150);
+  // well before the autosave delay, go elsewhere in the app
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Workflows' }).click();
+  await expect(page).toHaveURL(/\/workflows$/);
+  const saved = (await (await admin.get(`/api/v1/workflows/${created.id}`)).json()) as { graph: { nodes: { id: string }[] } };
+  expect(saved.graph.nodes.map((n) => n.id)).toEqual(['trigger']);
+});

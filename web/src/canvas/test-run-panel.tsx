@@ -25,9 +25,10 @@ export function TestRunPanel({ workflowId, ensureSaved }: { workflowId: string; 
   const [running, setRunning] = useState(false);
   const id = useId();
 
+  // a new trigger event type brings its own example; edits to the sample are otherwise kept
   useEffect(() => {
     if (example) setText(pretty(example));
-  }, [eventType]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [eventType, example]);
 
   useEffect(() => () => setHighlight(null), [setHighlight]);
 

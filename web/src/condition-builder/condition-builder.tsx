@@ -282,7 +282,7 @@ function ListInput({ label, value, type, options, onChange }: { label: string; v
   const [text, setText] = useState(value.join(', '));
   useEffect(() => {
     setText((t) => (JSON.stringify(parse(t)) === JSON.stringify(value) ? t : value.join(', ')));
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // keyed by content: each render parses a fresh array, which must not reset half-typed text
   }, [JSON.stringify(value)]);
   if (options) {
     return (

@@ -61,7 +61,10 @@ export async function applyCustomerEvent(tx: PoolClient, event: EventEnvelope): 
 
   if ((event.type === 'order.created' && PAID_STATUSES.has(String(data.status))) || event.type === 'order.paid') {
     const inserted = await tx.query(
-      `insert into order_ledger (order_id, customer_id, paid_amount) values ($1, $2, $3) on conflict (order_id) do nothing`,
+      // A refund that arrived first left a row marked not counted (counted_at -infinity): count the order now.
+      `insert into order_ledger (order_id, customer_id, paid_amount) values ($1, $2, $3)
+       on conflict (order_id) do update set paid_amount = excluded.paid_amount, counted_at = now()
+        where order_ledger.counted_at = '-infinity'`,
       [String(data.orderId), customerId, Number(data.total)],
     );
     counted = inserted.rowCount === 1;
@@ -70,7 +73,7 @@ export async function applyCustomerEvent(tx: PoolClient, event: EventEnvelope): 
     // Refunds are applied once per event id: the event row itself is the dedupe key.
     refund = Number(data.amount);
     await tx.query(
-      `insert into order_ledger (order_id, customer_id, refunded_amount) values ($1, $2, $3)
+      `insert into order_ledger (order_id, customer_id, refunded_amount, counted_at) values ($1, $2, $3, '-infinity')
        on conflict (order_id) do update set refunded_amount = order_ledger.refunded_amount + excluded.refunded_amount`,
       [String(data.orderId), customerId, refund],
     );

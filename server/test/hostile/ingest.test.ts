@@ -14,7 +14,7 @@ afterAll(async () => {
   await t?.stop();
 });
 
-const raw = (body: string | Buffer, headers: Record<string, string> = { 'content-type': 'application/json' }) =>
+const raw = (body: string, headers: Record<string, string> = { 'content-type': 'application/json' }) =>
   fetch(`${t.url}/api/v1/events`, { method: 'POST', headers: { authorization: `Bearer ${TEST_API_KEY}`, ...headers }, body });
 
 async function error(res: Response) {

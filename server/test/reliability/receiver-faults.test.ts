@@ -76,7 +76,7 @@ beforeAll(async () => {
       });
     }),
   );
-  const pems = await generate([{ name: 'commonName', value: '127.0.0.1' }], { days: 1, keySize: 2048 });
+  const pems = await generate([{ name: 'commonName', value: '127.0.0.1' }], { notAfterDate: new Date(Date.now() + 86_400_000), keySize: 2048 });
   tlsPort = await listen(
     https.createServer({ key: pems.private, cert: pems.cert }, (_req, res) => {
       res.writeHead(200).end('should never be reached');

@@ -84,7 +84,9 @@ describe('invalid workflow graphs are refused at publish', () => {
     ] as const) {
       const res = await publish({ nodes: [trigger, cond('c', rule)], edges: [edge('e1', 't', 'c')] });
       expect(res.status, op).toBe(422);
-      expect((await error(res)).message, op).toBe(`the workflow cannot be published: node "c": operator "${op}" is not allowed`);
+      // toString is an Object.prototype name: refused as a key before it is even an operator.
+      const message = op === 'toString' ? `"${op}" is not allowed in a rule` : `operator "${op}" is not allowed`;
+      expect((await error(res)).message, op).toBe(`the workflow cannot be published: node "c": ${message}`);
     }
   });
 

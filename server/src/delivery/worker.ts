@@ -2,8 +2,8 @@ import crypto from 'node:crypto';
 import { recordAudit } from '../audit/record.ts';
 import type { AppContext } from '../context.ts';
 import { withTransaction, type PoolClient } from '../db/pool.ts';
+import { executeRunInline } from '../engine/runs/execute.ts';
 import { emitEvent } from '../engine/store-events.ts';
-import { clientDb, sendJob } from '../queue/boss.ts';
 import { queues } from '../queue/queues.ts';
 import { enqueueSends } from './fan-out.ts';
 import { sendHttp, type HttpOutcome, type HttpResponse, type OutgoingRequest } from './http-client.ts';
@@ -371,9 +371,13 @@ export async function disableEndpoint(tx: PoolClient, ctx: AppContext, endpointI
   return true;
 }
 
-/** The engine resumes the run and reads the step's delivery status itself. */
+/**
+ * The engine resumes the run and reads the step's delivery status itself, right here in
+ * the delivery's transaction (no extra job hop and commit); on a database error it falls
+ * back to a `run.execute` job.
+ */
 async function resumeRun(tx: PoolClient, ctx: AppContext, runId: string): Promise<void> {
-  await sendJob(ctx.boss, 'executeRun', { runId }, { db: clientDb(tx) });
+  await executeRunInline(ctx, tx, runId);
 }
 
 const PAYLOAD_ORDER = ['id', 'type', 'timestamp', 'data', 'source', 'causedBy', 'chain', 'subject', 'vars'];

@@ -3,10 +3,10 @@ import type { EventEnvelope } from '@tripline/shared';
 import type { AppContext } from '../context.ts';
 import { fanOutEvent } from '../delivery/fan-out.ts';
 import { withTransaction, type PoolClient } from '../db/pool.ts';
-import { clientDb } from '../queue/boss.ts';
 import { getSetting } from '../settings.ts';
 import { loadEvent } from './events.ts';
 import { matchesTrigger } from './matching.ts';
+import { executeRunInline } from './runs/execute.ts';
 import { buildScope } from './runs/scope.ts';
 import { applyCartUpdate, convertCarts } from './state/carts.ts';
 import { applyCustomerEvent } from './state/customers.ts';
@@ -24,7 +24,11 @@ const CUSTOMER_EVENTS = new Set(['order.created', 'order.paid', 'order.refunded'
  * processed and does nothing, so each event is processed once.
  */
 export async function processEvent(app: AppContext, eventId: string): Promise<{ runs: string[] } | undefined> {
-  return withTransaction(app.pool, async (tx) => {
+  return withTransaction(app.pool, (tx) => processEventIn(app, tx, eventId));
+}
+
+async function processEventIn(app: AppContext, tx: PoolClient, eventId: string): Promise<{ runs: string[] } | undefined> {
+  {
     const { rows } = await tx.query<{ processed_at: Date | null }>('select processed_at from events where id = $1 for update', [eventId]);
     if (!rows[0] || rows[0].processed_at) return undefined;
     const event = (await loadEvent(tx, eventId))!;
@@ -36,7 +40,7 @@ export async function processEvent(app: AppContext, eventId: string): Promise<{ 
     await fanOutEvent(tx, app, event);
     await tx.query('update events set processed_at = now() where id = $1', [eventId]);
     return { runs };
-  });
+  }
 }
 
 async function deriveEvents(app: AppContext, tx: PoolClient, event: EventEnvelope): Promise<NewEvent[]> {
@@ -90,6 +94,8 @@ async function startRuns(app: AppContext, tx: PoolClient, event: EventEnvelope):
     );
     if (rows[0] && !tooDeep) started.push(rows[0].id);
   }
-  if (started.length) await app.boss.insert('run.execute', started.map((runId) => ({ data: { runId } })), { db: clientDb(tx) });
+  // Run each new run's first slice here, in the event's transaction: it commits with the
+  // run row or not at all, and saves a job hop (and a commit) per run.
+  for (const runId of started) await executeRunInline(app, tx, runId, event);
   return started;
 }

@@ -25,7 +25,29 @@ export function runExecutor<T extends NodeType>(type: T, config: Record<string, 
  * A crash rolls the slice back and the job's retry resumes at the same step.
  */
 export async function executeRun(app: AppContext, runId: string): Promise<void> {
-  await withTransaction(app.pool, async (tx) => {
+  await withTransaction(app.pool, (tx) => executeRunIn(app, tx, runId));
+}
+
+/**
+ * Executes the run inside the caller's transaction, in a savepoint. Used right where a run
+ * is started (the event's transaction) or resumed (the delivery's): one commit and no
+ * job hop instead of two. If the slice fails on a database error it is rolled back alone
+ * and the `run.execute` job is queued instead, with its retries, as before.
+ */
+export async function executeRunInline(app: AppContext, tx: PoolClient, runId: string, event?: EventEnvelope): Promise<void> {
+  await tx.query('savepoint run_inline');
+  try {
+    await executeRunIn(app, tx, runId, event);
+    await tx.query('release savepoint run_inline');
+  } catch (error) {
+    await tx.query('rollback to savepoint run_inline');
+    app.log.warn({ err: error, runId }, 'inline run slice failed; queued as a job');
+    await sendJob(app.boss, 'executeRun', { runId }, { db: clientDb(tx) });
+  }
+}
+
+async function executeRunIn(app: AppContext, tx: PoolClient, runId: string, knownEvent?: EventEnvelope): Promise<void> {
+  {
     const { rows } = await tx.query<RunRow>(
       'select id, workflow_id, version, event_id, status, current_node, depth, vars from runs where id = $1 for update',
       [runId],
@@ -33,21 +55,29 @@ export async function executeRun(app: AppContext, runId: string): Promise<void> 
     const run = rows[0];
     if (!run || !['running', 'waiting'].includes(run.status) || !run.current_node) return;
     const graph = await loadVersion(tx, run.workflow_id, run.version);
-    const event = await loadEvent(tx, run.event_id);
+    const event = knownEvent?.id === run.event_id ? knownEvent : await loadEvent(tx, run.event_id);
     if (!event) return failRun(app, tx, run, event, run.current_node, `event ${run.event_id} no longer exists`);
     let vars = run.vars;
     let nodeId: string | undefined = run.current_node;
+    // The event's customer is loaded once per slice; each step sees the vars so far.
+    const baseScope = await buildScope(tx, event, vars);
 
     for (let n = 0; nodeId && n < MAX_STEPS_PER_SLICE; n++) {
       const node: CheckedNode = graph.nodes.get(nodeId)!;
-      const stepRows: { status: string; output: unknown; seq: number }[] = (await tx.query<{ status: string; output: unknown; seq: number }>(
-        'select status, output, seq from run_steps where run_id = $1 and node_id = $2',
-        [run.id, nodeId],
-      )).rows;
-      const existing = stepRows[0];
+      // Only the node a slice starts at can have a step row already (a waiting step, or a
+      // failed one being retried): the graph is acyclic, so later nodes are new.
+      const existing: { status: string; output: unknown; seq: number } | undefined =
+        n === 0
+          ? (
+              await tx.query<{ status: string; output: unknown; seq: number }>('select status, output, seq from run_steps where run_id = $1 and node_id = $2', [
+                run.id,
+                nodeId,
+              ])
+            ).rows[0]
+          : undefined;
       if (existing?.status === 'waiting' && run.status !== 'waiting') break;
       const resumed: StepContext['resumed'] = existing?.status === 'waiting' ? { output: existing.output } : undefined;
-      const scope = await buildScope(tx, event, vars);
+      const scope = { ...baseScope, vars };
       const input = { config: node.config, vars };
       let outcome: StepOutcome;
       try {
@@ -74,11 +104,15 @@ export async function executeRun(app: AppContext, runId: string): Promise<void> 
       }
       nodeId = next;
       run.status = 'running';
-      await tx.query(`update runs set status = 'running', current_node = $2, vars = $3, updated_at = now() where id = $1`, [run.id, next, vars]);
+      // The run row is written once when the slice ends (wait, fail, success or the cap):
+      // the whole slice is one transaction, so intermediate positions are never visible.
     }
     // Slice cap reached: continue in a fresh job.
-    if (nodeId) await sendJob(app.boss, 'executeRun', { runId: run.id }, { db: clientDb(tx) });
-  });
+    if (nodeId) {
+      await tx.query(`update runs set status = 'running', current_node = $2, vars = $3, updated_at = now() where id = $1`, [run.id, nodeId, vars]);
+      await sendJob(app.boss, 'executeRun', { runId: run.id }, { db: clientDb(tx) });
+    }
+  }
 }
 
 export function nextNode(graph: CheckedGraph, nodeId: string, type: NodeType, handle?: string): string | undefined {

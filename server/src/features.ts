@@ -11,6 +11,8 @@ export interface Feature {
   name: string;
   apiRouters?: Router[];
   publicRouters?: Router[];
+  /** Routers mounted at the server root, outside /api/v1 (e.g. /metrics). */
+  rootRouters?: Router[];
   authenticators?: Authenticator[];
   startWorkers?: () => Promise<void>;
   seed?: () => Promise<void>;
@@ -27,6 +29,7 @@ export async function features(ctx: AppContext) {
     http: {
       apiRouters: list.flatMap((f) => f.apiRouters ?? []),
       publicRouters: list.flatMap((f) => f.publicRouters ?? []),
+      rootRouters: list.flatMap((f) => f.rootRouters ?? []),
       authenticators: list.flatMap((f) => f.authenticators ?? []),
     },
     async startWorkers() {

@@ -2,6 +2,7 @@ import { scopeRole, type ApiKeyScope } from '@tripline/shared';
 import type { Pool } from '../db/pool.ts';
 import type { Authenticator } from './middleware.ts';
 import { randomToken, sha256 } from './tokens.ts';
+import { bearerToken } from './middleware.ts';
 
 export const API_KEY_PREFIX = 'tl_';
 const KEY_SHAPE = /^tl_[A-Za-z0-9_-]{43}$/;
@@ -17,7 +18,7 @@ export function newApiKey(): { key: string; hash: string; prefix: string } {
 /** `Authorization: Bearer tl_…` → the key's principal, while it is not revoked. */
 export function apiKeyAuthenticator(pool: Pool): Authenticator {
   return async (header) => {
-    const token = header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
+    const token = bearerToken(header);
     if (!token || !KEY_SHAPE.test(token)) return undefined;
     const { rows } = await pool.query<{ id: string; name: string; scope: ApiKeyScope; stale: boolean }>(
       `select id, name, scope, (last_used_at is null or last_used_at < now() - $2 * interval '1 millisecond') as stale

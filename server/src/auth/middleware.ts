@@ -13,7 +13,7 @@ export function authenticate(ctx: AppContext, extra: Authenticator[] = []): Requ
   return async (req, _res, next) => {
     req.principal = { kind: 'anonymous' };
     const header = req.headers.authorization;
-    const token = header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
+    const token = bearerToken(header);
     if (token && envKey && safeEqual(Buffer.from(token), envKey)) {
       req.principal = { kind: 'apiKey', id: 'env', name: 'TRIPLINE_API_KEY', role: 'admin', scope: 'admin' };
       return next();
@@ -112,4 +112,10 @@ export function parseCookies(header: string | undefined): Record<string, string>
     }
   }
   return out;
+}
+
+/** The token of an `Authorization: Bearer <token>` header; the scheme is case-insensitive (RFC 9110). */
+export function bearerToken(header: string | undefined): string | undefined {
+  const match = header ? /^bearer\s+(\S+)\s*$/i.exec(header) : null;
+  return match?.[1];
 }

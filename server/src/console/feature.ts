@@ -30,8 +30,8 @@ export function consoleFeature(ctx: AppContext): Feature {
       simulatorRouter(ctx),
       inboxRouter(ctx),
     ],
-    // /api/v1/metrics: until the app mounts `consoleRootRouter` at the root for /metrics.
     publicRouters: [inboxReceiverRouter(ctx), metricsRouter(registry, ctx.config.apiKey)],
+    rootRouters: [metricsRouter(registry, ctx.config.apiKey)],
     startWorkers: async () => {
       await startRetention(ctx);
       startSimulatorLoop(ctx);

@@ -15,6 +15,14 @@ export function matchesTrigger(config: Record<string, unknown>, event: EventEnve
     if (config.sku && config.sku !== d.sku) return `SKU ${String(d.sku)} is not ${String(config.sku)}`;
     if (config.category && config.category !== d.category) return `category ${String(d.category)} is not ${String(config.category)}`;
   }
-  if (config.filter !== undefined && !matches(config.filter, scope)) return 'the trigger filter did not match';
+  if (config.filter !== undefined) {
+    // A filter that throws on this event's data is a non-match for this event, not a
+    // reason to fail (and retry) the processing of every event of the type.
+    try {
+      if (!matches(config.filter, scope)) return 'the trigger filter did not match';
+    } catch (error) {
+      return `the trigger filter could not be evaluated: ${(error as Error).message}`;
+    }
+  }
   return undefined;
 }

@@ -46,8 +46,9 @@ async function processEventIn(app: AppContext, tx: PoolClient, eventId: string):
 async function deriveEvents(app: AppContext, tx: PoolClient, event: EventEnvelope): Promise<NewEvent[]> {
   const derived: NewEvent[] = [];
   if (event.type === 'product.stock_changed') derived.push(...(await applyStockChange(tx, event)));
-  if (event.type === 'order.created' || event.type === 'order.paid') await convertCarts(tx, event);
+  // The customer row lock comes first: it serialises a customer's events before their carts are touched.
   if (CUSTOMER_EVENTS.has(event.type)) derived.push(...(await applyCustomerEvent(tx, event)));
+  if (event.type === 'order.created' || event.type === 'order.paid') await convertCarts(tx, event);
   if (event.type === 'cart.updated') await applyCartUpdate(tx, app.boss, event);
   return derived;
 }
@@ -63,7 +64,7 @@ interface TriggerRow {
  * listen to this type are looked at, however many listen to others.
  */
 async function startRuns(app: AppContext, tx: PoolClient, event: EventEnvelope): Promise<string[]> {
-  const { rows: triggers } = await tx.query<TriggerRow>('select workflow_id, version, config from workflow_triggers where event_type = $1', [event.type]);
+  const { rows: triggers } = await tx.query<TriggerRow>('select workflow_id, version, config from workflow_triggers where event_type = $1 order by workflow_id', [event.type]);
   if (triggers.length === 0) return [];
   const needsScope = triggers.some((t) => t.config.filter !== undefined);
   const scope = needsScope ? await buildScope(tx, event, {}) : { ...event, vars: {} };

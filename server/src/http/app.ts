@@ -16,6 +16,8 @@ export interface AppParts {
   apiRouters: Router[];
   /** Routers mounted before authentication and JSON parsing (they read raw bodies or sign people in). */
   publicRouters?: Router[];
+  /** Routers mounted at the root, outside the API (e.g. /metrics). */
+  rootRouters?: Router[];
   authenticators?: Authenticator[];
   isReady: () => boolean;
 }
@@ -67,6 +69,7 @@ export function createApp(ctx: AppContext, parts: AppParts): express.Express {
     throw new HttpError(404, 'not_found', `no route ${req.method} ${req.originalUrl}; the API lives under /api/v1`);
   });
 
+  for (const router of parts.rootRouters ?? []) app.use(router);
   serveWebUi(app, ctx.config.webDist);
   app.use(errorHandler);
   return app;

@@ -154,7 +154,7 @@ describe('prometheus metrics', () => {
        values ('msg_m1', 1, 'https://example.com/hook', '{}', '{}', 40, 'succeeded'), ('msg_m1', 2, 'https://example.com/hook', '{}', '{}', 3000, 'failed')`,
     );
     // The test server listens on 127.0.0.1: a loopback scrape needs no key.
-    const res = await fetch(`${t.url}/api/v1/metrics`);
+    const res = await fetch(`${t.url}/metrics`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/text\/plain/);
     const text = await res.text();

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { json, sendEvents, waitForIdle } from '../support/engine.ts';
-import { startTestTripline, type TestTripline } from '../support/tripline.ts';
+import { startTestTripline, TEST_API_KEY, type TestTripline } from '../support/tripline.ts';
 
 let t: TestTripline;
 beforeAll(async () => {
@@ -69,6 +69,15 @@ describe('POST /api/v1/events', () => {
       `select count(*)::int as n from pgboss.job where name = 'event.process' and data->>'eventId' = 'b-1'`,
     );
     expect(rows[0].n).toBe(1);
+  });
+
+  it('accepts the bearer scheme in any case, as HTTP says', async () => {
+    const res = await fetch(`${t.url}/api/v1/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `bearer ${TEST_API_KEY}` },
+      body: JSON.stringify(order('lower-bearer')),
+    });
+    expect(res.status).toBe(202);
   });
 
   it('refuses callers without an API key', async () => {

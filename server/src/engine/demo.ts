@@ -1,10 +1,15 @@
 import type { WorkflowGraph } from '@tripline/shared';
+import crypto from 'node:crypto';
+import { inboxUrl } from '../console/inbox.ts';
 import type { AppContext } from '../context.ts';
+import { generateSigningSecret } from '../delivery/signing.ts';
 import { withTransaction } from '../db/pool.ts';
 import { storeEvents, toEnvelope } from './store-events.ts';
 import { syncTrigger } from './workflows/repository.ts';
 
 const DEMO_LOCK = 7_241_865_001;
+
+const DEMO_ENDPOINT = 'ep_demo_service_desk';
 
 const vipGraph: WorkflowGraph = {
   nodes: [
@@ -17,11 +22,13 @@ const vipGraph: WorkflowGraph = {
     },
     { id: 'vip', type: 'campaign', config: { campaignId: 'cmp_vip', action: 'activate' }, position: { x: -140, y: 280 } },
     { id: 'not_gold', type: 'stop', config: { reason: 'not a move to gold, or a wholesale customer' }, position: { x: 160, y: 280 } },
+    { id: 'tell_desk', type: 'webhook', config: { endpointId: DEMO_ENDPOINT }, position: { x: -140, y: 420 } },
   ],
   edges: [
     { id: 'e1', source: 'trigger', target: 'is_gold' },
     { id: 'e2', source: 'is_gold', target: 'vip', sourceHandle: 'true' },
     { id: 'e3', source: 'is_gold', target: 'not_gold', sourceHandle: 'false' },
+    { id: 'e4', source: 'vip', target: 'tell_desk' },
   ],
 };
 
@@ -34,8 +41,9 @@ const lowStockGraph: WorkflowGraph = {
 };
 
 /**
- * Demo data a newcomer can click through: two campaigns, two published workflows, and a
- * few events that make them run. Only on an empty database; serialised by an advisory
+ * Demo data a newcomer can click through: two campaigns, a test inbox (an endpoint
+ * Tripline hosts itself, subscribed to orders), two published workflows, and a few events
+ * that make them run and deliver. Only on an empty database; serialised by an advisory
  * lock so two processes starting together seed once.
  */
 export async function seedDemo(app: AppContext): Promise<void> {
@@ -49,6 +57,17 @@ export async function seedDemo(app: AppContext): Promise<void> {
          ('cmp_bogo', 'BOGO tees', 'bogo', 'active', 'Buy one tee, get one free')
        on conflict do nothing`,
     );
+    // The inbox is answered in-process by the delivery worker, so it needs no network.
+    const inboxId = `inb_${crypto.randomUUID().replaceAll('-', '')}`;
+    const url = inboxUrl(`http://localhost:${app.config.port}`, inboxId);
+    await tx.query(`insert into endpoints (id, url, description, event_types, secret_enc) values ($1, $2, $3, $4, $5)`, [
+      DEMO_ENDPOINT,
+      url,
+      'Test inbox: customer service desk (demo)',
+      ['order.*'],
+      app.secrets.encrypt(generateSigningSecret()),
+    ]);
+    await tx.query(`insert into inboxes (id, name, url, endpoint_id) values ($1, $2, $3, $4)`, [inboxId, 'Customer service desk (demo)', url, DEMO_ENDPOINT]);
     for (const [id, name, graph] of [
       ['wf_demo_vip', 'Gold tier → VIP campaign', vipGraph],
       ['wf_demo_low_stock', 'Low stock → pause BOGO', lowStockGraph],

@@ -26,7 +26,7 @@ const AUTH = { authorization: `Bearer ${API_KEY}` };
 const say = (s: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${s}`);
 
 const P = quick
-  ? { ingestS: 3, e2eS: 3, ladder: [50, 200, 500], burstN: 1500, routingN: 1000, scaleN: 1500, ruleS: 0.5, canvasRepeats: 2 }
+  ? { ingestS: 2, e2eS: 1.5, ladder: [50, 200, 500], burstN: 600, routingN: 500, scaleN: 400, ruleS: 0.3, canvasRepeats: 1 }
   : { ingestS: 10, e2eS: 6, ladder: [50, 200, 500, 1000, 1500, 2000, 3000], burstN: 3000, routingN: 3000, scaleN: 2000, ruleS: 1, canvasRepeats: 3 };
 const FIXED_RATES = [50, 200, 500];
 
@@ -247,7 +247,7 @@ async function scenarioEndToEnd(receiver: Receiver) {
     await api(proc, '/api/v1/endpoints', { url: `${receiver.url}/sub`, eventTypes: ['promotion.rule_qualified'] });
     await publish(proc, 'Big discounts → CRM', webhookGraph(wfEndpoint.id));
     // Warm-up (JIT, connection pools, caches).
-    await fixedRate({ url: `${proc.url}/api/v1/events`, headers: AUTH, rate: 100, durationS: 2, receiver, makeEvent: (id) => discount(id), tag: 'warm', waitMs: 10_000 });
+    await fixedRate({ url: `${proc.url}/api/v1/events`, headers: AUTH, rate: 100, durationS: quick ? 1 : 2, receiver, makeEvent: (id) => discount(id), tag: 'warm', waitMs: 10_000 });
     await fixedRate({ url: `${proc.url}/api/v1/events`, headers: AUTH, rate: 100, durationS: 1, receiver, makeEvent: (id) => qualified(id), tag: 'warm2', waitMs: 10_000 });
     const rates = quick ? FIXED_RATES : P.ladder;
     const workflow = await ladder('workflow', proc, receiver, `${proc.url}/api/v1/events`, (id) => discount(id), rates);
@@ -264,7 +264,7 @@ async function scenarioEndToEnd(receiver: Receiver) {
     // 3. Runs/s with the same process: a "set" workflow (n8n's shape) and the webhook workflow.
     const setId = await publish(proc, 'Shipped → set', setGraph());
     const wfId = (await withDb(url, (c) => c.query(`select workflow_id from workflow_triggers where event_type = 'discount.applied'`))).rows[0].workflow_id as string;
-    await runsBurst(proc, url, setId, 500, fulfilment, 'warmset');
+    await runsBurst(proc, url, setId, quick ? 200 : 500, fulfilment, 'warmset');
     const set = await runsBurst(proc, url, setId, P.burstN, fulfilment, 'set');
     say(`runs/s (set): ${set.runsPerSecond}`);
     receiver.reset();
@@ -318,7 +318,7 @@ async function scenarioRouting() {
   try {
     const setId = await publish(proc, 'Shipped → set', setGraph());
     await insertOtherWorkflows(url, 1, 10);
-    await runsBurst(proc, url, setId, 500, fulfilment, 'warm');
+    await runsBurst(proc, url, setId, quick ? 200 : 500, fulfilment, 'warm');
     const few = await runsBurst(proc, url, setId, P.routingN, fulfilment, 'r10');
     await insertOtherWorkflows(url, 11, 10_000);
     await runsBurst(proc, url, setId, 300, fulfilment, 'warm2');
@@ -353,7 +353,7 @@ async function scenarioScaleOut(receiver: Receiver) {
       const endpoint = await api<{ id: string }>(apiProc, '/api/v1/endpoints', { url: `${receiver.url}/hook`, eventTypes: [] });
       const wfId = await publish(apiProc, 'Big discounts → CRM', webhookGraph(endpoint.id));
       receiver.reset();
-      await runsBurst(apiProc, url, wfId, 500, (id) => discount(id), `warm${workers}`);
+      await runsBurst(apiProc, url, wfId, quick ? 100 : 500, (id) => discount(id), `warm${workers}`);
       receiver.reset();
       const r = await runsBurst(apiProc, url, wfId, P.scaleN, (id) => discount(id), `scale${workers}`);
       await waitUntil(() => receiver.arrivals.size >= P.scaleN, 15_000);

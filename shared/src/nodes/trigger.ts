@@ -3,14 +3,17 @@ import { eventTypes } from '../events/catalog.ts';
 import { ruleSchema } from '../logic/rule.ts';
 import { defineNode } from './define.ts';
 
+/** Fields that only mean something for threshold triggers: the inspector shows them only then. */
+const INVENTORY = { eventType: 'inventory.threshold_crossed' };
+
 export const triggerConfig = z
   .object({
     eventType: z.enum(eventTypes as [string, ...string[]]).meta({ title: 'Event type' }),
     filter: ruleSchema.optional().meta({ title: 'Only when', description: 'json-logic over the event envelope' }),
-    threshold: z.number().int().optional().meta({ title: 'Threshold', description: 'inventory.threshold_crossed only' }),
-    direction: z.enum(['below', 'above']).optional().meta({ title: 'Direction', description: 'inventory.threshold_crossed only' }),
-    sku: z.string().max(200).optional().meta({ title: 'SKU', description: 'inventory.threshold_crossed only; empty: every SKU' }),
-    category: z.string().max(200).optional().meta({ title: 'Category', description: 'inventory.threshold_crossed only' }),
+    threshold: z.number().int().optional().meta({ title: 'Threshold', description: 'stock level that is crossed', visibleWhen: INVENTORY }),
+    direction: z.enum(['below', 'above']).optional().meta({ title: 'Direction', description: 'fire when stock goes below or above', visibleWhen: INVENTORY }),
+    sku: z.string().max(200).optional().meta({ title: 'SKU', description: 'empty: every SKU', visibleWhen: INVENTORY }),
+    category: z.string().max(200).optional().meta({ title: 'Category', description: 'empty: every category', visibleWhen: INVENTORY }),
   })
   .superRefine((c, ctx) => {
     if (c.eventType !== 'inventory.threshold_crossed') return;

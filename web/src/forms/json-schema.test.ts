@@ -3,12 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { formFields, jsonSchemaOf, parseNumberInput, withField } from './json-schema.ts';
 
 const widgets = new Set(['json-logic', 'endpoint-id', 'campaign-id']);
-const kinds = (type: keyof typeof nodeDefinitions) =>
-  Object.fromEntries(formFields(jsonSchemaOf(nodeDefinitions[type].configSchema), widgets).map((f) => [f.name, f.kind]));
+const kinds = (type: keyof typeof nodeDefinitions, values: Record<string, unknown> = {}) =>
+  Object.fromEntries(formFields(jsonSchemaOf(nodeDefinitions[type].configSchema), widgets, values).map((f) => [f.name, f.kind]));
 
 describe('forms generated from node config schemas', () => {
   it('picks a control per field from the schema alone', () => {
-    expect(kinds('trigger')).toEqual({ eventType: 'enum', filter: 'widget', threshold: 'integer', direction: 'enum', sku: 'string', category: 'string' });
+    expect(kinds('trigger', { eventType: 'inventory.threshold_crossed' })).toEqual({ eventType: 'enum', filter: 'widget', threshold: 'integer', direction: 'enum', sku: 'string', category: 'string' });
     expect(kinds('condition')).toEqual({ rule: 'widget' });
     expect(kinds('webhook')).toEqual({ endpointId: 'widget' });
     expect(kinds('campaign')).toEqual({ campaignId: 'widget', action: 'enum', durationSeconds: 'integer', segment: 'string' });
@@ -43,5 +43,15 @@ describe('forms generated from node config schemas', () => {
   it('sets and removes fields without touching the rest', () => {
     expect(withField({ a: 1, b: 2 }, 'a', undefined)).toEqual({ b: 2 });
     expect(withField({ a: 1 }, 'b', 'x')).toEqual({ a: 1, b: 'x' });
+  });
+});
+
+describe('fields that depend on another field', () => {
+  it('shows threshold fields only for an inventory trigger, and never hides a value that is set', () => {
+    const schema = jsonSchemaOf(nodeDefinitions.trigger.configSchema);
+    const names = (values: Record<string, unknown>) => formFields(schema, new Set(), values).map((f) => f.name);
+    expect(names({ eventType: 'order.created' })).toEqual(['eventType', 'filter']);
+    expect(names({ eventType: 'inventory.threshold_crossed' })).toEqual(['eventType', 'filter', 'threshold', 'direction', 'sku', 'category']);
+    expect(names({ eventType: 'order.created', sku: 'TEE' })).toEqual(['eventType', 'filter', 'sku']);
   });
 });

@@ -21,6 +21,8 @@ export interface JsonSchema {
   pattern?: string;
   anyOf?: JsonSchema[];
   oneOf?: JsonSchema[];
+  /** Tripline's extension (zod `.meta({visibleWhen})`): show the field only when these sibling values match. */
+  visibleWhen?: Record<string, unknown>;
 }
 
 export type FieldKind = 'widget' | 'enum' | 'string' | 'integer' | 'number' | 'boolean' | 'record' | 'json';
@@ -50,10 +52,16 @@ function primaryType(schema: JsonSchema): string | undefined {
   return Array.isArray(schema.type) ? schema.type.find((t) => t !== 'null') : schema.type;
 }
 
-/** How each property of an object schema is edited, in declaration order. */
-export function formFields(schema: JsonSchema, widgetFormats: ReadonlySet<string> = new Set()): FormField[] {
+/**
+ * How each property of an object schema is edited, in declaration order. A field with
+ * `visibleWhen` is left out while its siblings don't match, unless it already holds a value
+ * (nothing set is ever hidden).
+ */
+export function formFields(schema: JsonSchema, widgetFormats: ReadonlySet<string> = new Set(), values: Record<string, unknown> = {}): FormField[] {
   const required = new Set(schema.required ?? []);
-  return Object.entries(schema.properties ?? {}).map(([name, prop]) => {
+  const visible = ([name, prop]: [string, JsonSchema]) =>
+    !prop.visibleWhen || values[name] !== undefined || Object.entries(prop.visibleWhen).every(([k, v]) => values[k] === v);
+  return Object.entries(schema.properties ?? {}).filter(visible).map(([name, prop]) => {
     let kind: FieldKind;
     const type = primaryType(prop);
     if (prop.format && widgetFormats.has(prop.format)) kind = 'widget';

@@ -31,7 +31,7 @@ interface Props {
  */
 export function SchemaForm({ schema, value, onChange, errors, widgets = {}, readOnly }: Props) {
   const prefix = useId();
-  const fields = formFields(schema, new Set(Object.keys(widgets)));
+  const fields = formFields(schema, new Set(Object.keys(widgets)), value);
   return (
     <fieldset className="schema-form" disabled={readOnly}>
       {fields.map((field) => {

@@ -80,3 +80,27 @@ test('an admin creates a viewer, who sees no write controls and whose API writes
   expect((await viewerPage.request.get('/api/v1/auth/me')).status()).toBe(401);
   await context.close();
 });
+
+test('an admin resets the password of someone who forgot it', async ({ page, browser }) => {
+  const forgetful = { email: 'forgetful@e2e.local', password: 'first-password-123' };
+  await login(page, E2E_ADMIN, '/users');
+  await page.getByLabel('Email').fill(forgetful.email);
+  await page.getByLabel('Password').fill(forgetful.password);
+  await page.getByRole('button', { name: 'Add user' }).click();
+  const row = page.getByTestId('user-row').filter({ hasText: forgetful.email });
+  await expect(row).toBeVisible();
+
+  const messages: string[] = [];
+  page.on('dialog', (dialog) => {
+    messages.push(dialog.message());
+    void (dialog.type() === 'prompt' ? dialog.accept('second-password-456') : dialog.accept());
+  });
+  await row.getByRole('button', { name: 'Reset password' }).click();
+  await expect.poll(() => messages.length).toBe(2);
+  expect(messages[1]).toContain('signed out everywhere');
+
+  const context = await browser.newContext();
+  const theirPage = await context.newPage();
+  await login(theirPage, { email: forgetful.email, password: 'second-password-456' });
+  await context.close();
+});

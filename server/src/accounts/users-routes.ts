@@ -1,8 +1,9 @@
-import { userCreateSchema, userSchema, userUpdateSchema } from '@tripline/shared';
+import { passwordResetSchema, userCreateSchema, userSchema, userUpdateSchema } from '@tripline/shared';
 import { Router } from 'express';
 import { z } from 'zod';
 import { actorFrom, recordAudit } from '../audit/record.ts';
 import { authorize } from '../auth/middleware.ts';
+import { hashPassword } from '../auth/password.ts';
 import type { AppContext } from '../context.ts';
 import { withTransaction } from '../db/pool.ts';
 import { conflict, notFound, parseOr422 } from '../http/errors.ts';
@@ -13,6 +14,7 @@ describeRoute({ method: 'get', path: '/api/v1/users', tag: 'Users', summary: 'Li
 describeRoute({ method: 'post', path: '/api/v1/users', tag: 'Users', summary: 'Create a user (admin)', body: userCreateSchema, response: userSchema, status: 201 });
 describeRoute({ method: 'get', path: '/api/v1/users/:id', tag: 'Users', summary: 'One user', response: userSchema });
 describeRoute({ method: 'put', path: '/api/v1/users/:id', tag: 'Users', summary: 'Change a user\'s role or disable them (ends their sessions)', body: userUpdateSchema, response: userSchema });
+describeRoute({ method: 'post', path: '/api/v1/users/:id/reset-password', tag: 'Users', summary: 'Set a new password for a user who forgot theirs (admin; ends their sessions)', body: passwordResetSchema, response: userSchema });
 describeRoute({ method: 'delete', path: '/api/v1/users/:id', tag: 'Users', summary: 'Delete a user', status: 204 });
 
 export function usersRouter(ctx: AppContext): Router {
@@ -57,6 +59,22 @@ export function usersRouter(ctx: AppContext): Router {
       const after = toUser(rows[0] as typeof row);
       await recordAudit(tx, actorFrom(req), { action: 'user.updated', targetType: 'user', targetId: id, before: auditedUser(before), after: auditedUser(after) });
       return after;
+    });
+    res.json(user);
+  });
+
+  router.post('/users/:id/reset-password', authorize('users:manage'), async (req, res) => {
+    const { password } = parseOr422(passwordResetSchema, req.body);
+    const id = String(req.params.id);
+    const hash = await hashPassword(password);
+    const user = await withTransaction(ctx.pool, async (tx) => {
+      const row = await findUser(tx, id, true);
+      if (!row) throw notFound('user', id);
+      const { rows } = await tx.query(`update users set password_hash = $2, updated_at = now() where id = $1 returning *`, [id, hash]);
+      // Whoever knew the old password (or holds a session made with it) is out.
+      await tx.query(`delete from sessions where user_id = $1`, [id]);
+      await recordAudit(tx, actorFrom(req), { action: 'user.password_reset', targetType: 'user', targetId: id, before: auditedUser(toUser(row)), after: { sessionsEnded: true } });
+      return toUser(rows[0] as typeof row);
     });
     res.json(user);
   });

@@ -128,6 +128,26 @@ describe('sign-in and sessions', () => {
     expect((await u.session.call('/api/v1/auth/me')).status).toBe(401);
     expect((await login(u.email, u.password)).status).toBe(401);
   });
+
+  it('lets an admin reset a forgotten password: the old one and its sessions stop working, the new one signs in, the audit says so', async () => {
+    const u = await userWithRole(t, 'marketer');
+    const tooShort = await t.api(`/api/v1/users/${u.id}/reset-password`, { method: 'POST', json: { password: 'short' } });
+    expect(tooShort.status).toBe(422);
+    const res = await t.api(`/api/v1/users/${u.id}/reset-password`, { method: 'POST', json: { password: 'a-brand-new-password' } });
+    expect(res.status).toBe(200);
+    expect((await u.session.call('/api/v1/auth/me')).status).toBe(401);
+    expect((await login(u.email, u.password)).status).toBe(401);
+    expect((await login(u.email, 'a-brand-new-password')).status).toBe(200);
+    const audit = await t.ctx.pool.query(`select before, after from audit_log where action = 'user.password_reset' and target_id = $1`, [u.id]);
+    expect(audit.rows).toHaveLength(1);
+    expect(JSON.stringify(audit.rows[0])).not.toContain('a-brand-new-password');
+  });
+
+  it('refuses a password reset to a non-admin with 403', async () => {
+    const editor = await userWithRole(t, 'editor');
+    const res = await editor.session.call(`/api/v1/users/${editor.id}/reset-password`, { method: 'POST', json: { password: 'a-brand-new-password' } });
+    expect(res.status).toBe(403);
+  });
 });
 
 describe('CSRF', () => {

@@ -28,6 +28,8 @@ export type UserUpdate = z.infer<typeof userUpdateSchema>;
 
 export const loginSchema = z.object({ email, password: z.string().min(1).max(1024) });
 export const passwordChangeSchema = z.object({ currentPassword: z.string().min(1).max(1024), newPassword: password });
+/** An admin setting someone else's password (they forgot it): their sessions end. */
+export const passwordResetSchema = z.object({ password });
 
 /** GET /api/v1/auth/me and the answer to a sign-in. */
 export const sessionInfoSchema = z.object({

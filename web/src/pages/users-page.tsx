@@ -32,6 +32,18 @@ export function UsersPage() {
     }
   }
 
+  async function resetPassword(user: User) {
+    const password = window.prompt(`New password for ${user.email} (at least 10 characters). Their sessions will end.`);
+    if (!password) return;
+    setError(null);
+    try {
+      await api.post<User>(`/users/${user.id}/reset-password`, { password });
+      window.alert(`The password of ${user.email} was reset; they have been signed out everywhere.`);
+    } catch (err) {
+      setError(message(err));
+    }
+  }
+
   async function remove(user: User) {
     if (!window.confirm(`Delete ${user.email}? They will be signed out and cannot sign in again.`)) return;
     setError(null);
@@ -81,6 +93,9 @@ export function UsersPage() {
               <td className="row-actions">
                 <button type="button" onClick={() => void change(u, { disabled: !u.disabled })} disabled={u.id === me.id}>
                   {u.disabled ? 'Enable' : 'Disable'}
+                </button>
+                <button type="button" onClick={() => void resetPassword(u)} disabled={u.id === me.id}>
+                  Reset password
                 </button>
                 <button type="button" className="danger" onClick={() => void remove(u)} disabled={u.id === me.id}>
                   Delete

@@ -4,7 +4,7 @@ import type { AppContext } from '../context.ts';
 import { fanOutEvent } from '../delivery/fan-out.ts';
 import { withTransaction, type PoolClient } from '../db/pool.ts';
 import { getSetting } from '../settings.ts';
-import { loadEvent } from './events.ts';
+import { EVENT_COLUMNS, rowToEnvelope } from './events.ts';
 import { matchesTrigger } from './matching.ts';
 import { executeRunInline } from './runs/execute.ts';
 import { buildScope } from './runs/scope.ts';
@@ -29,9 +29,10 @@ export async function processEvent(app: AppContext, eventId: string): Promise<{ 
 
 async function processEventIn(app: AppContext, tx: PoolClient, eventId: string): Promise<{ runs: string[] } | undefined> {
   {
-    const { rows } = await tx.query<{ processed_at: Date | null }>('select processed_at from events where id = $1 for update', [eventId]);
+    // One read locks the event and loads it: this runs for every event.
+    const { rows } = await tx.query(`select ${EVENT_COLUMNS}, processed_at from events where id = $1 for update`, [eventId]);
     if (!rows[0] || rows[0].processed_at) return undefined;
-    const event = (await loadEvent(tx, eventId))!;
+    const event = rowToEnvelope(rows[0]);
 
     const derived = await deriveEvents(app, tx, event);
     await storeEvents(tx, app.boss, derived.map((d) => toEnvelope(d)));

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { TEST_ADMIN, TEST_API_KEY } from '../support/tripline.ts';
+import { apiAt, TEST_ADMIN, TEST_API_KEY } from '../support/tripline.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
 
@@ -85,19 +85,7 @@ export async function freeLocalPort(): Promise<number> {
   return port;
 }
 
-/** fetch with the admin API key against a Tripline child process. */
-export function apiAt(baseUrl: string) {
-  return (p: string, init: RequestInit & { json?: unknown } = {}) => {
-    const headers = new Headers(init.headers);
-    if (!headers.has('authorization')) headers.set('authorization', `Bearer ${TEST_API_KEY}`);
-    let body = init.body;
-    if (init.json !== undefined) {
-      headers.set('content-type', 'application/json');
-      body = JSON.stringify(init.json);
-    }
-    return fetch(baseUrl + p, { ...init, headers, body });
-  };
-}
+export { apiAt };
 
 export interface Hit {
   path: string;

@@ -36,19 +36,24 @@ export async function startTestTripline(env: Record<string, string> = {}): Promi
     ...tripline,
     url,
     databaseUrl: db.url,
-    api: (path, init = {}) => {
-      const headers = new Headers(init.headers);
-      if (!headers.has('authorization')) headers.set('authorization', `Bearer ${TEST_API_KEY}`);
-      let body = init.body;
-      if (init.json !== undefined) {
-        headers.set('content-type', 'application/json');
-        body = JSON.stringify(init.json);
-      }
-      return fetch(url + path, { ...init, headers, body });
-    },
+    api: apiAt(url),
     async stop() {
       await tripline.stop();
       await db.drop();
     },
+  };
+}
+
+/** fetch against a Tripline at baseUrl with the admin API key; `json` sets the body and content type. */
+export function apiAt(baseUrl: string) {
+  return (path: string, init: RequestInit & { json?: unknown } = {}) => {
+    const headers = new Headers(init.headers);
+    if (!headers.has('authorization')) headers.set('authorization', `Bearer ${TEST_API_KEY}`);
+    let body = init.body;
+    if (init.json !== undefined) {
+      headers.set('content-type', 'application/json');
+      body = JSON.stringify(init.json);
+    }
+    return fetch(baseUrl + path, { ...init, headers, body });
   };
 }

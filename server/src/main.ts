@@ -1,5 +1,6 @@
 import { ConfigError, loadConfig } from './config.ts';
 import { DataDirInUseError } from './db/embedded-postgres.ts';
+import { isDatabaseUnavailable } from './http/errors.ts';
 import { createLogger } from './logger.ts';
 import { startTripline } from './runtime.ts';
 
@@ -15,6 +16,21 @@ try {
   throw error;
 }
 const log = createLogger(config.logLevel);
+
+/*
+ * A database connection that drops while some library holds it without an 'error' listener
+ * is emitted as an unhandled 'error' event, which would end the process during a database
+ * restart. Our pool, pg-boss and the listeners all reconnect on their own, so a lost
+ * connection is logged and survived; anything else still ends the process as before.
+ */
+process.on('uncaughtException', (error: Error & { code?: string }) => {
+  if (isDatabaseUnavailable(error)) {
+    log.warn({ err: error }, 'a database connection was lost; reconnecting');
+    return;
+  }
+  log.fatal({ err: error }, 'uncaught exception');
+  process.exit(1);
+});
 
 try {
   const tripline = await startTripline(config, log);

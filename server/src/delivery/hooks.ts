@@ -18,13 +18,15 @@ export interface SettledStepDelivery {
 
 export type SettledHook = (tx: PoolClient, settled: SettledStepDelivery[]) => Promise<void>;
 
-let hook: SettledHook | undefined;
+// Keyed by the process's context: tests run several Tripline instances in one process.
+const hooks = new WeakMap<object, SettledHook>();
 
-export function onStepDeliveriesSettled(handler: SettledHook): void {
-  hook = handler;
+export function onStepDeliveriesSettled(ctx: object, handler: SettledHook): void {
+  hooks.set(ctx, handler);
 }
 
-export async function settledStepDeliveries(tx: PoolClient, settled: SettledStepDelivery[]): Promise<void> {
+export async function settledStepDeliveries(ctx: object, tx: PoolClient, settled: SettledStepDelivery[]): Promise<void> {
+  const hook = hooks.get(ctx);
   if (settled.length === 0 || !hook) return;
   await hook(tx, settled);
 }

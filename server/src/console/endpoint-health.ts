@@ -75,6 +75,14 @@ describeRoute({
   response: z.object({ data: z.array(endpointHealthSchema) }),
 });
 
+describeRoute({
+  method: 'get',
+  path: '/api/v1/endpoints/:id/health',
+  tag: 'Console',
+  summary: `One endpoint's health over the last ${HEALTH_WINDOW_HOURS} h`,
+  response: endpointHealthSchema,
+});
+
 /** Mounted before the endpoints API so `/endpoints/health` is not taken for an endpoint id. */
 export function endpointHealthRouter(pool: Pool): Router {
   const router = Router();

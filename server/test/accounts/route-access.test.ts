@@ -128,6 +128,18 @@ describe('every route, every role', () => {
     expect(missing).toEqual([]);
   });
 
+  it('describes every mounted /api/v1 route in the OpenAPI document', () => {
+    const doc = openApiDocument() as { paths?: Record<string, Record<string, unknown>> };
+    const documented = new Set(
+      Object.entries(doc.paths ?? {}).flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${p.replace(/\{(\w+)\}/g, ':$1')}`)),
+    );
+    const undocumented = routes
+      .filter((r) => r.path.startsWith('/api/v1/') && r.method !== 'HEAD')
+      .map((r) => `${r.method} ${r.path}`)
+      .filter((name) => !documented.has(name));
+    expect([...new Set(undocumented)]).toEqual([]);
+  });
+
   it('answers 401 to anonymous callers and 403 to roles without the permission, and lets the others through', { timeout: 300_000 }, async () => {
     const failures: string[] = [];
     let checked = 0;

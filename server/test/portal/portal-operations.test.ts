@@ -189,6 +189,19 @@ describe('what a partner does', () => {
     expect(audit.rows.map((r) => r.action)).toEqual(['endpoint.update', 'endpoint.update']);
   });
 
+  it('keeps the old secret verifying through the grace period after a partner rotates', async () => {
+    const ep = await createEndpoint(t, { url: `${receiver.url}/grace`, eventTypes: [] });
+    const link = await createLink(t, { endpointIds: [ep.id] });
+    const call = portal(t, link.token);
+    const rotated = await json(call(`/api/v1/portal/endpoints/${ep.id}/rotate-secret`, { method: 'POST', json: {} }));
+    expect(Date.parse(rotated.previousSecretExpiresAt) - Date.now()).toBeGreaterThan(86_000_000);
+    expect((await json(call(`/api/v1/portal/endpoints/${ep.id}`))).previousSecretExpiresAt).toBe(rotated.previousSecretExpiresAt);
+    const { id } = await json(call(`/api/v1/portal/endpoints/${ep.id}/test`, { method: 'POST', json: { eventType: 'customer.created' } }));
+    const arrived = await eventually(async () => receiver.requests.find((r) => r.headers['webhook-id'] === id), 'the test event');
+    verify(rotated.secret, arrived);
+    verify(ep.secret, arrived);
+  });
+
   it('lists the catalog with schemas and examples, marked where the link subscribes', async () => {
     const ep = await createEndpoint(t, { url: `${receiver.url}/catalog`, eventTypes: ['inventory.*', 'order.paid'] });
     const link = await createLink(t, { endpointIds: [ep.id] });

@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import { expect, test, type APIRequestContext } from '@playwright/test';
 import { Webhook } from 'standardwebhooks';
 import { apiClient, apiJson } from '../support/console-pages.ts';
@@ -127,6 +128,11 @@ test('an admin shares an endpoint; the partner replays, tests and rotates withou
   await expect(p.getByRole('region', { name: 'Tools' }).getByRole('status')).toContainText('Test order.refunded sent');
   const test1 = await until('the test event', () => a.hits.find((h) => JSON.parse(h.body).type === 'order.refunded'));
   verify(epA.secret, test1);
+  if (process.env.TRIPLINE_SCREENSHOTS) {
+    // `TRIPLINE_SCREENSHOTS=docs/screenshots npx playwright test e2e/tests/portal.spec.ts` refreshes the docs image
+    await expect(rows).toHaveCount(2);
+    await p.screenshot({ path: path.join(process.env.TRIPLINE_SCREENSHOTS, 'portal.png'), fullPage: true });
+  }
 
   // Rotate the secret: shown once; the next test verifies with it.
   p.once('dialog', (d) => void d.accept());

@@ -126,9 +126,9 @@ export function PortalApp() {
       </section>
       {selected && (
         <>
-          <div className="tabs" role="tablist" aria-label="Sections">
+          <div className="portal-tabs" role="tablist" aria-label="Sections">
             {TABS.map(([key, label]) => (
-              <button key={key} type="button" role="tab" aria-selected={tab === key} aria-pressed={tab === key} onClick={() => setTab(key)}>
+              <button key={key} type="button" role="tab" aria-selected={tab === key} onClick={() => setTab(key)}>
                 {label}
               </button>
             ))}

@@ -95,9 +95,9 @@ export function VerifyCode() {
         than five minutes off, which stops replays of captured requests. After a rotation the signature header holds one signature per valid
         secret, so the old secret keeps verifying during the grace period.
       </p>
-      <div className="tabs" role="tablist" aria-label="Language">
+      <div className="portal-tabs" role="tablist" aria-label="Language">
         {(Object.keys(SAMPLES) as Language[]).map((l) => (
-          <button key={l} type="button" role="tab" aria-selected={l === language} aria-pressed={l === language} onClick={() => setLanguage(l)}>
+          <button key={l} type="button" role="tab" aria-selected={l === language} onClick={() => setLanguage(l)}>
             {l}
           </button>
         ))}

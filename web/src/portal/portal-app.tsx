@@ -110,16 +110,16 @@ export function PortalApp() {
               data-testid="portal-endpoint"
               onClick={() => setSelectedId(e.id)}
             >
-              <div className="row">
+              <span className="row">
                 <strong>{e.description ?? 'Endpoint'}</strong>
                 <StatusBadge status={!e.enabled ? 'disabled' : e.failingSince ? 'failing' : 'enabled'} />
-              </div>
-              <div className="mono small wrap">{e.url}</div>
-              <div className="small muted">
+              </span>
+              <span className="mono small wrap">{e.url}</span>
+              <span className="small muted">
                 Success (24 h) {percent(e.health.successRate)} · p50 {e.health.p50LatencyMs === null ? '—' : `${e.health.p50LatencyMs} ms`} · last failure{' '}
                 {e.health.lastFailureAt ? `${ago(e.health.lastFailureAt)}${e.health.lastFailureError ? `: ${e.health.lastFailureError}` : ''}` : '—'}
-              </div>
-              {e.disabledReason && <div className="small">Disabled: {e.disabledReason}</div>}
+              </span>
+              {e.disabledReason && <span className="small">Disabled: {e.disabledReason}</span>}
             </button>
           ))}
         </div>

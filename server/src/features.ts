@@ -5,6 +5,7 @@ import { consoleFeature } from './console/feature.ts';
 import type { AppContext } from './context.ts';
 import { deliveryFeature } from './delivery/feature.ts';
 import { engineFeature } from './engine/feature.ts';
+import { portalFeature } from './portal/feature.ts';
 
 /** One area of the product plugs into the process through this shape. */
 export interface Feature {
@@ -21,7 +22,7 @@ export interface Feature {
 type FeatureFactory = (ctx: AppContext) => Feature | Promise<Feature>;
 
 /** The product's areas, in the order they seed and start. */
-const factories: FeatureFactory[] = [accountsFeature, consoleFeature, engineFeature, deliveryFeature];
+const factories: FeatureFactory[] = [accountsFeature, consoleFeature, engineFeature, deliveryFeature, portalFeature];
 
 export async function features(ctx: AppContext) {
   const list = await Promise.all(factories.map((f) => f(ctx)));

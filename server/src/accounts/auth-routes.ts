@@ -17,7 +17,7 @@ describeRoute({ method: 'post', path: '/api/v1/auth/logout', tag: 'Auth', auth: 
 describeRoute({ method: 'get', path: '/api/v1/auth/me', tag: 'Auth', summary: 'Who is calling, with permissions and the CSRF token', response: sessionInfoSchema });
 describeRoute({ method: 'post', path: '/api/v1/auth/password', tag: 'Auth', summary: 'Change your own password (needs the current one); signs out your other sessions', body: passwordChangeSchema, status: 204 });
 
-export function sessionInfo(principal: Exclude<Principal, { kind: 'anonymous' }>): SessionInfo {
+export function sessionInfo(principal: Exclude<Principal, { kind: 'anonymous' | 'portal' }>): SessionInfo {
   return principal.kind === 'user'
     ? { kind: 'user', user: { id: principal.id, email: principal.email, role: principal.role }, permissions: permissionsOf(principal.role), csrfToken: principal.csrfToken }
     : { kind: 'apiKey', user: { id: principal.id, email: principal.name, role: principal.role }, permissions: permissionsOf(principal.role), csrfToken: null };
@@ -77,7 +77,7 @@ export function authRouter(ctx: AppContext): Router {
 
   router.get('/auth/me', requireSignedIn(), (req, res) => {
     res.setHeader('Cache-Control', 'no-store');
-    res.json(sessionInfo(req.principal as Exclude<Principal, { kind: 'anonymous' }>));
+    res.json(sessionInfo(req.principal as Exclude<Principal, { kind: 'anonymous' | 'portal' }>));
   });
 
   router.post('/auth/password', requireSignedIn(), async (req, res) => {

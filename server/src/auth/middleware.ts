@@ -34,10 +34,14 @@ export function authenticate(ctx: AppContext, extra: Authenticator[] = []): Requ
  * What a route demands of its caller, attached to the handler so a test can walk the
  * router and check every route against every role (server/test/accounts/route-access.test.ts).
  */
-export type RouteAccess = { kind: 'permission'; permission: Permission } | { kind: 'signedIn' } | { kind: 'public'; reason: string };
+export type RouteAccess =
+  | { kind: 'permission'; permission: Permission }
+  | { kind: 'signedIn' }
+  | { kind: 'public'; reason: string }
+  | { kind: 'portal' };
 const ACCESS = Symbol.for('tripline.routeAccess');
 
-function tagged(handler: RequestHandler, access: RouteAccess): RequestHandler {
+export function tagged(handler: RequestHandler, access: RouteAccess): RequestHandler {
   Object.defineProperty(handler, ACCESS, { value: access });
   return handler;
 }
@@ -49,11 +53,15 @@ export function routeAccessOf(handler: unknown): RouteAccess | undefined {
 
 const unauthenticated = () => new HttpError(401, 'unauthenticated', 'sign in, or send an API key as "Authorization: Bearer <key>"');
 
-/** 401 for nobody, 403 for someone whose role lacks the permission. */
+/** A partner portal token opens the portal API and nothing else. */
+const portalRefused = () => new HttpError(403, 'forbidden', 'a partner portal token only opens /api/v1/portal/*');
+
+/** 401 for nobody, 403 for someone whose role lacks the permission (and for portal tokens). */
 export function authorize(permission: Permission): RequestHandler {
   return tagged(
     (req, _res, next) => {
       if (req.principal.kind === 'anonymous') throw unauthenticated();
+      if (req.principal.kind === 'portal') throw portalRefused();
       if (!allowed(req.principal, permission)) {
         throw new HttpError(403, 'forbidden', `your role (${req.principal.role}) may not do this: needs ${permission}`);
       }
@@ -68,6 +76,7 @@ export function requireSignedIn(): RequestHandler {
   return tagged(
     (req, _res, next) => {
       if (req.principal.kind === 'anonymous') throw unauthenticated();
+      if (req.principal.kind === 'portal') throw portalRefused();
       next();
     },
     { kind: 'signedIn' },

@@ -67,6 +67,8 @@ interface Caller {
   name: string;
   role: PrincipalRole | null;
   headers: Record<string, string>;
+  /** A partner portal token: only the portal routes let it through. */
+  portal?: boolean;
 }
 
 let t: TestTripline;
@@ -97,6 +99,10 @@ beforeAll(async () => {
     const { key } = (await res.json()) as { key: string };
     callers.push({ name: `${scope} API key`, role: scope === 'ingest' ? 'ingest' : scope === 'read' ? 'viewer' : 'admin', headers: { authorization: `Bearer ${key}` } });
   }
+  const endpoint = await t.api('/api/v1/endpoints', { method: 'POST', json: { url: 'http://127.0.0.1:9/probe', eventTypes: [] } });
+  const link = await t.api('/api/v1/portal/links', { method: 'POST', json: { endpointIds: [((await endpoint.json()) as { id: string }).id], rateLimitPerMinute: 10_000 } });
+  const { token } = (await link.json()) as { token: string };
+  callers.push({ name: 'portal token', role: null, portal: true, headers: { authorization: `Bearer ${token}` } });
 });
 afterAll(() => t?.stop());
 
@@ -160,7 +166,9 @@ describe('every route, every role', () => {
         if (Date.now() - started > 2000) console.warn(`slow probe: ${route.method} ${route.path} as ${caller.name}: ${Date.now() - started} ms`);
         checked++;
         const lacking = caller.role === null ? [] : permissions.filter((p) => !can(caller.role!, p));
-        const expected = caller.role === null ? '401' : lacking.length ? '403' : 'allowed';
+        const portalRoute = route.access.some((a) => a.kind === 'portal');
+        // Portal routes take only portal tokens (401 for everyone else); a portal token gets 403 everywhere else.
+        const expected = portalRoute ? (caller.portal ? 'allowed' : '401') : caller.portal ? '403' : caller.role === null ? '401' : lacking.length ? '403' : 'allowed';
         const got = res.status === 401 ? '401' : res.status === 403 ? '403' : 'allowed';
         if (got !== expected) {
           failures.push(`${route.method} ${route.path} as ${caller.name}: expected ${expected}${lacking.length ? ` (lacks ${lacking.join(', ')})` : ''}, got ${res.status}`);

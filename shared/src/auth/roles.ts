@@ -30,6 +30,8 @@ export const permissions = [
   'settings:read',
   'settings:write',
   'sources:manage',
+  /** Create and revoke partner portal links (tokens scoped to some endpoints). */
+  'portal:manage',
 ] as const;
 export type Permission = (typeof permissions)[number];
 
@@ -37,7 +39,7 @@ const read: Permission[] = ['events:read', 'workflows:read', 'runs:read', 'endpo
 
 export const rolePermissions: Record<PrincipalRole, ReadonlySet<Permission>> = {
   admin: new Set(permissions),
-  editor: new Set([...read, 'workflows:write', 'runs:write', 'endpoints:write', 'deliveries:replay', 'events:ingest']),
+  editor: new Set([...read, 'workflows:write', 'runs:write', 'endpoints:write', 'deliveries:replay', 'events:ingest', 'portal:manage']),
   marketer: new Set([...read, 'campaigns:write']),
   viewer: new Set([...read, 'audit:read']),
   ingest: new Set(['events:ingest']),

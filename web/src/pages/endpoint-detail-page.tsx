@@ -6,6 +6,7 @@ import { useSession } from '../auth/session.tsx';
 import { toApiError, useApi, useLiveActivity, useLiveRefresh, usePagedList } from '../console/use-api.ts';
 import { BodyView, EmptyState, ErrorBanner, JsonView, KeyValues, LiveDot, LoadMore, Loading, PageHeader, StatusBadge, Time, ago } from '../console/ui.tsx';
 import { percent } from './endpoints-page.tsx';
+import { EndpointPortalLinks } from './endpoint-portal-links.tsx';
 
 function localNow(offsetMs = 0): string {
   const d = new Date(Date.now() - offsetMs - new Date().getTimezoneOffset() * 60_000);
@@ -184,6 +185,7 @@ export function EndpointDetailPage() {
           )}
         </div>
       </section>
+      <EndpointPortalLinks endpointId={ep.id} />
 
       <div className="stack">
         <section>

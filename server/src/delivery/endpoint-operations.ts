@@ -1,0 +1,349 @@
+import crypto from 'node:crypto';
+import tls from 'node:tls';
+import {
+  deliveryQuerySchema,
+  endpointInputSchema,
+  eventCatalog,
+  eventTypes,
+  isEventType,
+  type ApiErrorDetail,
+  type DeliveryDetail,
+  type DeliverySummary,
+  type EventEnvelope,
+} from '@tripline/shared';
+import type { z } from 'zod';
+import { recordAudit, type Actor } from '../audit/record.ts';
+import type { AppContext } from '../context.ts';
+import { withTransaction, type PoolClient } from '../db/pool.ts';
+import { toEnvelope } from '../engine/store-events.ts';
+import { conflict, invalid, notFound } from '../http/errors.ts';
+import {
+  DELIVERY_COLUMNS,
+  toAttempt,
+  toDeliverySummary,
+  toEndpoint,
+  type AttemptRow,
+  type DeliveryRow,
+  type EndpointRow,
+} from './endpoints-store.ts';
+import { enqueueSends, filterPasses, newDeliveryId, webhookPayload } from './fan-out.ts';
+import { generateSigningSecret } from './signing.ts';
+import { checkTargetUrlResolved } from './ssrf.ts';
+import type { StoredAuth } from './worker.ts';
+
+/** A pool or a transaction's client. */
+type Db = { query: PoolClient['query'] };
+
+/**
+ * The operations on an endpoint and its deliveries that more than one caller performs: the
+ * admin endpoints API (routes.ts) and the partner portal (server/src/portal/). Each takes
+ * the context, who acts (for the audit log) and its arguments, opens its own transaction
+ * where it writes, and answers a value or throws an HttpError (mapped to HTTP in one place).
+ * Callers validate the body (zod) and decide who may see which ids before calling.
+ */
+
+export type EndpointInput = z.infer<typeof endpointInputSchema>;
+export type DeliveryQuery = z.infer<typeof deliveryQuerySchema> & { since?: string; until?: string };
+
+/** PUT: replaces an endpoint's settings (the SSRF guard and catalog checks in prepareEndpoint). */
+export async function updateEndpoint(ctx: AppContext, actor: Actor, id: string, input: EndpointInput): Promise<EndpointRow> {
+  const existing = await loadEndpoint(ctx.pool, id);
+  const columns = await prepareEndpoint(ctx, input, existing);
+  const row = await withTransaction(ctx.pool, async (tx) => {
+    const before = await loadEndpoint(tx, id, true);
+    const disabling = before.enabled && !columns.enabled;
+    const enabling = !before.enabled && columns.enabled;
+    const { rows } = await tx.query<EndpointRow>(
+      `update endpoints set url = $2, description = $3, event_types = $4, filter = $5, enabled = $6,
+          disabled_reason = case when $6 then null when $7 then $8 else disabled_reason end,
+          disabled_at = case when $6 then null when $7 then now() else disabled_at end,
+          failing_since = case when $9 then null else failing_since end,
+          rate_limit_per_second = $10, max_concurrency = $11, headers = $12, auth = $13, auth_secret_enc = $14, updated_at = now()
+        where id = $1 returning *`,
+      [
+        id,
+        columns.url,
+        columns.description,
+        columns.eventTypes,
+        columns.filter,
+        columns.enabled,
+        disabling,
+        `disabled by ${actor.label}`,
+        enabling,
+        columns.rateLimitPerSecond,
+        columns.maxConcurrency,
+        JSON.stringify(columns.headers),
+        JSON.stringify(columns.auth),
+        columns.authSecretEnc,
+      ],
+    );
+    if (enabling) await resumePaused(tx, ctx, id);
+    const after = rows[0]!;
+    await recordAudit(tx, actor, { action: 'endpoint.update', targetType: 'endpoint', targetId: id, before: toEndpoint(before), after: toEndpoint(after) });
+    return after;
+  });
+  return row;
+}
+
+/** Sends the catalog example of a type to this endpoint only (not stored as an event). */
+export async function sendTestEvent(ctx: AppContext, actor: Actor, id: string, eventType: string): Promise<DeliveryRow> {
+  if (!isEventType(eventType)) {
+    throw invalid(`"${eventType}" is not in the event catalog; GET /api/v1/event-types lists the types`, [{ path: 'eventType', message: 'unknown event type' }]);
+  }
+  const delivery = await withTransaction(ctx.pool, async (tx) => {
+    const endpoint = await loadEndpoint(tx, id);
+    if (!endpoint.enabled) throw conflict('the endpoint is disabled; enable it before sending a test event');
+    // A test is not an event of the store: it is not stored, triggers no workflow and
+    // reaches only this endpoint, whatever its subscriptions and filter.
+    const envelope = toEnvelope({
+      id: `evt_test_${crypto.randomUUID().replaceAll('-', '')}`,
+      type: eventType,
+      source: 'tripline:test',
+      data: eventCatalog[eventType].example as Record<string, unknown>,
+    });
+    const { rows } = await tx.query<DeliveryRow & { job_id: string }>(
+      `insert into deliveries (id, endpoint_id, event_id, event_type, payload, status, job_id)
+       values ($1, $2, $3, $4, $5, 'pending', $6) returning ${DELIVERY_COLUMNS}, job_id`,
+      [newDeliveryId(), id, envelope.id, envelope.type, JSON.stringify(webhookPayload(envelope)), crypto.randomUUID()],
+    );
+    await enqueueSends(tx, ctx, rows);
+    await recordAudit(tx, actor, { action: 'endpoint.test', targetType: 'endpoint', targetId: id, after: { eventType, deliveryId: rows[0]!.id } });
+    return rows[0]!;
+  });
+  return delivery;
+}
+
+/** A new signing secret (answered once); the old one keeps signing for `graceSeconds`. */
+export async function rotateSecret(ctx: AppContext, actor: Actor, id: string, graceSeconds: number): Promise<{ secret: string; row: EndpointRow }> {
+  const secret = generateSigningSecret();
+  const row = await withTransaction(ctx.pool, async (tx) => {
+    await loadEndpoint(tx, id, true);
+    const { rows } = await tx.query<EndpointRow>(
+      `update endpoints set previous_secret_enc = case when $3::float8 > 0 then secret_enc end,
+          previous_secret_expires_at = case when $3::float8 > 0 then now() + make_interval(secs => $3::float8) end,
+          secret_enc = $2, updated_at = now()
+        where id = $1 returning *`,
+      [id, ctx.secrets.encrypt(secret), graceSeconds],
+    );
+    const after = rows[0]!;
+    await recordAudit(tx, actor, {
+      action: 'endpoint.rotate_secret',
+      targetType: 'endpoint',
+      targetId: id,
+      after: { previousSecretExpiresAt: after.previous_secret_expires_at?.toISOString() ?? null },
+    });
+    return after;
+  });
+  return { secret, row };
+}
+
+/** Sends again every failed or paused delivery since a time, and the events missed while disabled. */
+export async function recoverEndpoint(ctx: AppContext, actor: Actor, id: string, since: string): Promise<{ requeued: number; missed: number }> {
+  const requeued = await withTransaction(ctx.pool, async (tx) => {
+    const endpoint = await loadEndpoint(tx, id, true);
+    if (!endpoint.enabled) throw conflict('the endpoint is disabled; enable it first (POST /api/v1/endpoints/:id/enable), then recover');
+    const { rows } = await tx.query<{ id: string; job_id: string }>(
+      `update deliveries set status = 'pending', job_id = gen_random_uuid()::text, retry_from = attempt_count,
+          next_attempt_at = null, updated_at = now()
+        where endpoint_id = $1 and status in ('failed', 'paused') and created_at >= $2
+        returning id, job_id`,
+      [id, since],
+    );
+    await enqueueSends(tx, ctx, rows);
+    const missed = await sendMissed(tx, ctx, endpoint, since);
+    await recordAudit(tx, actor, { action: 'endpoint.recover', targetType: 'endpoint', targetId: id, after: { since, requeued: rows.length, missed } });
+    return { requeued: rows.length, missed };
+  });
+  return requeued;
+}
+
+/** Deliveries to an endpoint, newest first, keyset-paginated; optional time window. */
+export async function listDeliveries(db: Db, id: string, q: DeliveryQuery): Promise<{ data: DeliverySummary[]; nextCursor: string | null }> {
+  await loadEndpoint(db, id);
+  const { rows } = await db.query<DeliveryRow>(
+    `select ${DELIVERY_COLUMNS} from deliveries
+      where endpoint_id = $1 and ($2::bigint is null or seq < $2) and ($3::text is null or status = $3) and ($4::text is null or event_type = $4)
+        and ($6::timestamptz is null or created_at >= $6) and ($7::timestamptz is null or created_at < $7)
+      order by seq desc limit $5`,
+    [id, q.cursor ?? null, q.status ?? null, q.eventType ?? null, q.limit + 1, q.since ?? null, q.until ?? null],
+  );
+  const page = rows.slice(0, q.limit);
+  return { data: page.map(toDeliverySummary), nextCursor: rows.length > q.limit ? String(page[page.length - 1]!.seq) : null };
+}
+
+/** One delivery with its payload and every attempt (request and response as sent and received). */
+export async function deliveryDetail(db: Db, id: string): Promise<DeliveryDetail> {
+  const { rows } = await db.query<DeliveryRow>(`select ${DELIVERY_COLUMNS}, payload from deliveries where id = $1`, [id]);
+  const row = rows[0];
+  if (!row) throw notFound('delivery', id);
+  const attempts = await db.query<AttemptRow>(
+    `select attempt, url, request_headers, request_body, response_status, response_headers, response_body, duration_ms, outcome, error_class, error, created_at
+       from delivery_attempts where delivery_id = $1 order by id`,
+    [id],
+  );
+  return { ...toDeliverySummary(row), payload: row.payload, attempts: attempts.rows.map(toAttempt) };
+}
+
+/** Sends a delivery again with the same webhook-id and a fresh retry schedule. */
+export async function replayDelivery(ctx: AppContext, actor: Actor, id: string): Promise<DeliveryRow> {
+  const row = await withTransaction(ctx.pool, async (tx) => {
+    const { rows } = await tx.query<DeliveryRow & { enabled: boolean }>(
+      `select d.status, d.endpoint_id, e.enabled from deliveries d join endpoints e on e.id = d.endpoint_id where d.id = $1 for update of d`,
+      [id],
+    );
+    const current = rows[0];
+    if (!current) throw notFound('delivery', id);
+    if (!current.enabled) throw conflict('the endpoint is disabled; enable it first (POST /api/v1/endpoints/:id/enable)');
+    if (current.status === 'sending') throw conflict('the delivery is being sent right now; replay it once this attempt ends');
+    const updated = await tx.query<DeliveryRow & { job_id: string }>(
+      `update deliveries set status = 'pending', job_id = gen_random_uuid()::text, retry_from = attempt_count,
+          next_attempt_at = null, updated_at = now()
+        where id = $1 returning ${DELIVERY_COLUMNS}, job_id`,
+      [id],
+    );
+    await enqueueSends(tx, ctx, updated.rows);
+    await recordAudit(tx, actor, {
+      action: 'delivery.replay',
+      targetType: 'delivery',
+      targetId: id,
+      before: { status: current.status },
+      after: { status: 'pending', endpointId: current.endpoint_id },
+    });
+    return updated.rows[0]!;
+  });
+  return row;
+}
+
+export async function loadEndpoint(db: Db, id: string, lock = false): Promise<EndpointRow> {
+  const { rows } = await db.query<EndpointRow>(`select * from endpoints where id = $1${lock ? ' for update' : ''}`, [id]);
+  if (!rows[0]) throw notFound('endpoint', id);
+  return rows[0];
+}
+
+/** Deliveries paused while the endpoint was disabled go out again, each with its full retry schedule. */
+export async function resumePaused(tx: PoolClient, ctx: AppContext, endpointId: string): Promise<number> {
+  const { rows } = await tx.query<{ id: string; job_id: string }>(
+    `update deliveries set status = 'pending', job_id = gen_random_uuid()::text, retry_from = attempt_count, next_attempt_at = null, updated_at = now()
+      where endpoint_id = $1 and status = 'paused' returning id, job_id`,
+    [endpointId],
+  );
+  await enqueueSends(tx, ctx, rows);
+  return rows.length;
+}
+
+const MISSED_LIMIT = 10_000;
+
+/**
+ * Events the endpoint subscribes to, received since `since` (and since the endpoint
+ * exists), that never became a delivery to it, because it was disabled when they came:
+ * they are fanned out to it now, so recovering after an outage leaves no gap.
+ */
+export async function sendMissed(tx: PoolClient, ctx: AppContext, endpoint: EndpointRow, since: string): Promise<number> {
+  if (endpoint.event_types.length === 0) return 0;
+  const exact = endpoint.event_types.filter((p) => !p.endsWith('*'));
+  const prefixes = endpoint.event_types.filter((p) => p.endsWith('.*')).map((p) => p.slice(0, -1));
+  const all = endpoint.event_types.includes('*');
+  const { rows } = await tx.query<{ id: string } & Record<string, unknown>>(
+    `select ${EVENT_ENVELOPE_COLUMNS} from events ev
+      where ev.received_at >= greatest($2::timestamptz, $3::timestamptz)
+        and ($4 or ev.type = any($5::text[]) or split_part(ev.type, '.', 1) || '.' = any($6::text[]))
+        and not exists (select 1 from deliveries d where d.endpoint_id = $1 and d.event_id = ev.id and d.run_id is null)
+      order by ev.seq limit ${MISSED_LIMIT}`,
+    [endpoint.id, since, endpoint.created_at, all, exact, prefixes],
+  );
+  const envelopes = rows.map(rowToEnvelope).filter((e) => filterPasses(endpoint.filter, e));
+  if (envelopes.length === 0) return 0;
+  const inserted = await tx.query<{ id: string; job_id: string }>(
+    `insert into deliveries (id, endpoint_id, event_id, event_type, payload, status, job_id)
+     select t.id, $1, t.event_id, t.event_type, t.payload, 'pending', gen_random_uuid()::text
+       from unnest($2::text[], $3::text[], $4::text[], $5::jsonb[]) as t(id, event_id, event_type, payload)
+     on conflict do nothing returning id, job_id`,
+    [endpoint.id, envelopes.map(() => newDeliveryId()), envelopes.map((e) => e.id), envelopes.map((e) => e.type), envelopes.map((e) => JSON.stringify(webhookPayload(e)))],
+  );
+  await enqueueSends(tx, ctx, inserted.rows);
+  return inserted.rows.length;
+}
+
+const EVENT_ENVELOPE_COLUMNS = 'ev.id, ev.type, ev.occurred_at, ev.received_at, ev.source, ev.caused_by, ev.chain, ev.subject, ev.data';
+
+function rowToEnvelope(row: Record<string, unknown>): EventEnvelope {
+  const date = (v: unknown) => (v instanceof Date ? v.toISOString() : String(v));
+  return {
+    id: String(row.id),
+    type: row.type as EventEnvelope['type'],
+    occurredAt: date(row.occurred_at),
+    receivedAt: date(row.received_at),
+    source: String(row.source),
+    causedBy: (row.caused_by as string | null) ?? null,
+    chain: (row.chain as string[]) ?? [],
+    subject: (row.subject as string | null) ?? null,
+    data: row.data as Record<string, unknown>,
+  };
+}
+
+interface EndpointColumns {
+  url: string;
+  description: string | null;
+  eventTypes: string[];
+  filter: string | null;
+  enabled: boolean;
+  rateLimitPerSecond: number | null;
+  maxConcurrency: number | null;
+  headers: Record<string, string>;
+  auth: StoredAuth;
+  authSecretEnc: string | null;
+}
+
+const families = new Set(eventTypes.map((t) => t.split('.')[0]!));
+
+/** Checks what a schema cannot (the target address, catalog types, key material) and prepares the columns. */
+export async function prepareEndpoint(ctx: AppContext, input: EndpointInput, existing: EndpointRow | undefined): Promise<EndpointColumns> {
+  const problems: ApiErrorDetail[] = [];
+  const target = await checkTargetUrlResolved(input.url, ctx.config.allowPrivateTargets);
+  if (!target.ok) problems.push({ path: 'url', message: `the URL ${target.reason}` });
+  input.eventTypes.forEach((pattern, i) => {
+    if (pattern === '*') return;
+    const [family, name] = pattern.split('.') as [string, string];
+    if (name === '*' ? !families.has(family) : !isEventType(pattern)) {
+      problems.push({ path: `eventTypes.${i}`, message: `"${pattern}" matches no event type in the catalog (GET /api/v1/event-types)` });
+    }
+  });
+
+  let auth: StoredAuth = { kind: 'none' };
+  let authSecretEnc: string | null = null;
+  const a = input.auth;
+  if (a.kind === 'oauth2') {
+    auth = { kind: 'oauth2', tokenUrl: a.tokenUrl, clientId: a.clientId, ...(a.scope ? { scope: a.scope } : {}) };
+    const tokenTarget = await checkTargetUrlResolved(a.tokenUrl, ctx.config.allowPrivateTargets);
+    if (!tokenTarget.ok) problems.push({ path: 'auth.tokenUrl', message: `the token URL ${tokenTarget.reason}` });
+    if (a.clientSecret) authSecretEnc = ctx.secrets.encrypt(a.clientSecret);
+    else if (existing?.auth.kind === 'oauth2' && existing.auth_secret_enc) authSecretEnc = existing.auth_secret_enc;
+    else problems.push({ path: 'auth.clientSecret', message: 'required when choosing OAuth 2.0 client credentials' });
+  } else if (a.kind === 'mtls') {
+    auth = { kind: 'mtls', cert: a.cert, ...(a.ca ? { ca: a.ca } : {}) };
+    let key = a.key;
+    if (!key && existing?.auth.kind === 'mtls' && existing.auth_secret_enc) key = ctx.secrets.decrypt(existing.auth_secret_enc);
+    if (!key) problems.push({ path: 'auth.key', message: 'required when choosing mutual TLS' });
+    else {
+      try {
+        tls.createSecureContext({ cert: a.cert, key, ca: a.ca });
+        authSecretEnc = a.key ? ctx.secrets.encrypt(a.key) : existing!.auth_secret_enc;
+      } catch (error) {
+        problems.push({ path: 'auth', message: `the certificate and key do not load together: ${(error as Error).message}` });
+      }
+    }
+  }
+  if (problems.length) throw invalid(`endpoint is invalid: ${problems.map((p) => `${p.path}: ${p.message}`).slice(0, 3).join('; ')}`, problems);
+  return {
+    url: input.url,
+    description: input.description ?? null,
+    eventTypes: [...new Set(input.eventTypes)],
+    filter: input.filter === undefined || input.filter === null ? null : JSON.stringify(input.filter),
+    enabled: input.enabled,
+    rateLimitPerSecond: input.rateLimitPerSecond ?? null,
+    maxConcurrency: input.maxConcurrency ?? null,
+    headers: input.headers,
+    auth,
+    authSecretEnc,
+  };
+}

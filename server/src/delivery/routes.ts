@@ -30,6 +30,8 @@ import { conflict, invalid, notFound, parseOr422 } from '../http/errors.ts';
 import { describeRoute } from '../http/openapi.ts';
 import {
   DELIVERY_COLUMNS,
+  headersMissingValue,
+  sealHeaders,
   toAttempt,
   toDeliverySummary,
   toEndpoint,
@@ -420,13 +422,20 @@ async function prepareEndpoint(ctx: AppContext, input: EndpointInput, existing: 
     const tokenTarget = await checkTargetUrlResolved(a.tokenUrl, ctx.config.allowPrivateTargets);
     if (!tokenTarget.ok) problems.push({ path: 'auth.tokenUrl', message: `the token URL ${tokenTarget.reason}` });
     if (a.clientSecret) authSecretEnc = ctx.secrets.encrypt(a.clientSecret);
-    else if (existing?.auth.kind === 'oauth2' && existing.auth_secret_enc) authSecretEnc = existing.auth_secret_enc;
-    else problems.push({ path: 'auth.clientSecret', message: 'required when choosing OAuth 2.0 client credentials' });
+    else if (existing?.auth.kind === 'oauth2' && existing.auth_secret_enc) {
+      // The stored secret goes only where it went when it was given: moving the token URL
+      // (or the endpoint) without it would hand it to whoever runs the new address.
+      const moved = existing.auth.tokenUrl !== a.tokenUrl ? 'the token URL' : existing.url !== input.url ? 'the endpoint URL' : undefined;
+      if (moved) problems.push({ path: 'auth.clientSecret', message: `send the client secret again: ${moved} changed, and the stored secret is only sent where it was given for` });
+      else authSecretEnc = existing.auth_secret_enc;
+    } else problems.push({ path: 'auth.clientSecret', message: 'required when choosing OAuth 2.0 client credentials' });
   } else if (a.kind === 'mtls') {
     auth = { kind: 'mtls', cert: a.cert, ...(a.ca ? { ca: a.ca } : {}) };
     let key = a.key;
-    if (!key && existing?.auth.kind === 'mtls' && existing.auth_secret_enc) key = ctx.secrets.decrypt(existing.auth_secret_enc);
-    if (!key) problems.push({ path: 'auth.key', message: 'required when choosing mutual TLS' });
+    const urlMoved = existing !== undefined && existing.url !== input.url;
+    if (!key && existing?.auth.kind === 'mtls' && existing.auth_secret_enc && !urlMoved) key = ctx.secrets.decrypt(existing.auth_secret_enc);
+    if (!key && urlMoved && existing?.auth.kind === 'mtls') problems.push({ path: 'auth.key', message: 'send the private key again: the endpoint URL changed, and the stored key only authenticates to the address it was given for' });
+    else if (!key) problems.push({ path: 'auth.key', message: 'required when choosing mutual TLS' });
     else {
       try {
         tls.createSecureContext({ cert: a.cert, key, ca: a.ca });
@@ -435,6 +444,9 @@ async function prepareEndpoint(ctx: AppContext, input: EndpointInput, existing: 
         problems.push({ path: 'auth', message: `the certificate and key do not load together: ${(error as Error).message}` });
       }
     }
+  }
+  for (const name of headersMissingValue(input.headers, existing?.headers)) {
+    problems.push({ path: `headers.${name}`, message: 'send the header value: the mask only keeps a value already stored' });
   }
   if (problems.length) throw invalid(`endpoint is invalid: ${problems.map((p) => `${p.path}: ${p.message}`).slice(0, 3).join('; ')}`, problems);
   return {
@@ -445,7 +457,7 @@ async function prepareEndpoint(ctx: AppContext, input: EndpointInput, existing: 
     enabled: input.enabled,
     rateLimitPerSecond: input.rateLimitPerSecond ?? null,
     maxConcurrency: input.maxConcurrency ?? null,
-    headers: input.headers,
+    headers: sealHeaders(ctx, input.headers, existing?.headers),
     auth,
     authSecretEnc,
   };

@@ -30,8 +30,8 @@ export function consoleFeature(ctx: AppContext): Feature {
       simulatorRouter(ctx),
       inboxRouter(ctx),
     ],
-    publicRouters: [inboxReceiverRouter(ctx), metricsRouter(registry, ctx.config.apiKey)],
-    rootRouters: [metricsRouter(registry, ctx.config.apiKey)],
+    publicRouters: [inboxReceiverRouter(ctx), metricsRouter(registry, ctx)],
+    rootRouters: [metricsRouter(registry, ctx)],
     startWorkers: async () => {
       await startRetention(ctx);
       startSimulatorLoop(ctx);

@@ -39,6 +39,7 @@ import {
   type DeliveryRow,
   type EndpointRow,
 } from './endpoints-store.ts';
+import { settledStepDeliveries } from './hooks.ts';
 import { enqueueSends, filterPasses, newDeliveryId, webhookPayload } from './fan-out.ts';
 import { generateSigningSecret } from './signing.ts';
 import { checkTargetUrlResolved } from './ssrf.ts';
@@ -151,6 +152,7 @@ export function endpointsRouter(ctx: AppContext): Router {
     const id = param(req);
     await withTransaction(ctx.pool, async (tx) => {
       const before = await loadEndpoint(tx, id, true);
+      await failWaitingStepDeliveries(tx, ctx, before);
       await tx.query('delete from endpoints where id = $1', [id]);
       await recordAudit(tx, actorFrom(req), { action: 'endpoint.delete', targetType: 'endpoint', targetId: id, before: toEndpoint(before) });
     });
@@ -323,6 +325,26 @@ async function loadEndpoint(db: { query: PoolClient['query'] }, id: string, lock
   const { rows } = await db.query<EndpointRow>(`select * from endpoints where id = $1${lock ? ' for update' : ''}`, [id]);
   if (!rows[0]) throw notFound('endpoint', id);
   return rows[0];
+}
+
+/**
+ * Workflow runs waiting on a delivery to this endpoint would wait for ever once it is gone:
+ * those deliveries fail now, with the reason, and the engine (through the settled hook, in
+ * this transaction) fails the runs' steps the way any failed delivery does.
+ */
+async function failWaitingStepDeliveries(tx: PoolClient, ctx: AppContext, endpoint: EndpointRow): Promise<void> {
+  const reason = `the endpoint ${endpoint.id} (${endpoint.url}) was deleted`;
+  const { rows } = await tx.query<{ id: string; run_id: string; node_id: string; attempt_count: number; last_status_code: number | null }>(
+    `update deliveries set status = 'failed', last_error = $2, next_attempt_at = null, updated_at = now()
+      where endpoint_id = $1 and run_id is not null and node_id is not null and status in ('pending', 'sending', 'paused')
+      returning id, run_id, node_id, attempt_count, last_status_code`,
+    [endpoint.id, reason],
+  );
+  await settledStepDeliveries(
+    ctx,
+    tx,
+    rows.map((r) => ({ deliveryId: r.id, runId: r.run_id, nodeId: r.node_id, status: 'failed' as const, attempts: r.attempt_count, statusCode: r.last_status_code, error: reason })),
+  );
 }
 
 /** Deliveries paused while the endpoint was disabled go out again, each with its full retry schedule. */

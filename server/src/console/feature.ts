@@ -24,7 +24,7 @@ export function consoleFeature(ctx: AppContext): Feature {
     name: 'console',
     apiRouters: [
       endpointHealthRouter(ctx.pool),
-      streamRouter(hub),
+      streamRouter(hub, ctx),
       statsRouter(ctx.pool),
       retentionRouter(ctx, ctx.boss),
       simulatorRouter(ctx),

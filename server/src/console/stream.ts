@@ -32,18 +32,18 @@ describeRoute({
 
 /** What the streams of one router hold right now (read by tests and logs). */
 export interface StreamState {
+  hub: ActivityHub;
   open: number;
   byCaller: Map<string, number>;
   /** Streams whose client is not reading: nothing more is written until it drains. */
   waitingForDrain: number;
 }
 
-const states = new WeakMap<ActivityHub, StreamState>();
+// Keyed by the process's context: tests run several Tripline instances in one process.
+const states = new WeakMap<object, StreamState>();
 
-export function streamState(hub: ActivityHub): StreamState {
-  let state = states.get(hub);
-  if (!state) states.set(hub, (state = { open: 0, byCaller: new Map(), waitingForDrain: 0 }));
-  return state;
+export function streamState(ctx: object): StreamState | undefined {
+  return states.get(ctx);
 }
 
 function callerKey(req: Request): string {
@@ -58,9 +58,10 @@ function callerKey(req: Request): string {
  * reading is not written to until its socket drains (what arrives meanwhile coalesces the
  * same way, bounded by MAX_PER_FLUSH), so a stalled client costs a bounded buffer.
  */
-export function streamRouter(hub: ActivityHub): Router {
+export function streamRouter(hub: ActivityHub, ctx: object): Router {
   const router = Router();
-  const state = streamState(hub);
+  const state: StreamState = { hub, open: 0, byCaller: new Map(), waitingForDrain: 0 };
+  states.set(ctx, state);
   router.get('/stream', authorize('runs:read'), async (req, res) => {
     const { kinds } = parseOr422(streamQuery, req.query, 'query');
     const caller = callerKey(req);

@@ -62,10 +62,14 @@ function step(budget: Budget) {
   }
 }
 
-function checkArray<T>(value: T[], what: string): T[] {
-  if (value.length > RULE_BUDGET.maxArrayItems) {
-    throw new RuleBudgetError(`${what} holds ${value.length} items, more than the ${RULE_BUDGET.maxArrayItems} a rule may handle`);
+function checkSize(size: number, what: string): void {
+  if (size > RULE_BUDGET.maxArrayItems) {
+    throw new RuleBudgetError(`${what} holds ${size} items, more than the ${RULE_BUDGET.maxArrayItems} a rule may handle`);
   }
+}
+
+function checkArray<T>(value: T[], what: string): T[] {
+  checkSize(value.length, what);
   return value;
 }
 
@@ -168,8 +172,8 @@ function apply(logic: unknown, data: Data, budget: Budget): unknown {
     case 'min': return Math.min(...(values as number[]));
     case 'max': return Math.max(...(values as number[]));
     case 'merge': {
-      const size = values.reduce<number>((n, v) => n + (Array.isArray(v) ? v.length : 1), 0);
-      if (size > RULE_BUDGET.maxArrayItems) checkArray({ length: size } as unknown[], 'a merge result');
+      // Sized before it is built: a doubling merge must not allocate the array it is refused for.
+      checkSize(values.reduce<number>((n, v) => n + (Array.isArray(v) ? v.length : 1), 0), 'a merge result');
       return values.reduce<unknown[]>((acc, v) => acc.concat(v), []);
     }
     case 'missing': {

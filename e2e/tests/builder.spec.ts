@@ -112,9 +112,10 @@ test('a new user builds the Gold-tier workflow with the mouse, publishes it, and
   await canvas.publish(1);
   const workflowId = workflowIdOf(page.url());
 
-  // an event arrives through the API
+  // an order arrives through the API and moves the customer to gold (clients send only the
+  // store's own events: Tripline derives customer.ltv_tier_changed itself)
   const sent = await admin.post('/api/v1/events', {
-    data: { type: 'customer.ltv_tier_changed', data: { customerId: 'cus_e2e_gold', from: 'silver', to: 'gold', ltv: 612.5, segments: ['newsletter'] } },
+    data: { type: 'order.created', data: { orderId: 'e2e-gold-1', customerId: 'cus_e2e_gold', status: 'paid', total: 612.5, currency: 'EUR', items: [{ sku: 'GOLD', quantity: 1, price: 612.5 }] } },
   });
   expect(sent.status()).toBe(202);
 

@@ -15,6 +15,7 @@ const envSchema = z.object({
   TRIPLINE_ADMIN_EMAIL: z.string().email().default('admin@tripline.local'),
   TRIPLINE_ADMIN_PASSWORD: z.string().min(8).optional(),
   TRIPLINE_API_KEY: z.string().min(16).optional(),
+  TRIPLINE_METRICS_TOKEN: z.string().min(16).optional(),
   TRIPLINE_SECRET_KEY: z.string().optional(),
   TRIPLINE_ALLOW_PRIVATE_TARGETS: z.enum(['0', '1', 'true', 'false']).default('0').transform((v) => v === '1' || v === 'true'),
   TRIPLINE_RETRY_SCHEDULE: durationList.optional(),
@@ -40,6 +41,8 @@ export interface Config {
   adminEmail: string;
   adminPassword: string | undefined;
   apiKey: string | undefined;
+  /** Bearer token that may scrape /metrics (besides TRIPLINE_API_KEY and the metricsAllowList setting). */
+  metricsToken: string | undefined;
   secretKey: string | undefined;
   allowPrivateTargets: boolean;
   /** Delays between delivery attempts, in ms. */
@@ -84,6 +87,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     adminEmail: e.TRIPLINE_ADMIN_EMAIL,
     adminPassword: e.TRIPLINE_ADMIN_PASSWORD,
     apiKey: e.TRIPLINE_API_KEY,
+    metricsToken: e.TRIPLINE_METRICS_TOKEN,
     secretKey: e.TRIPLINE_SECRET_KEY,
     allowPrivateTargets: e.TRIPLINE_ALLOW_PRIVATE_TARGETS,
     retryScheduleMs: e.TRIPLINE_RETRY_SCHEDULE ?? DEFAULT_RETRY_SCHEDULE_MS,

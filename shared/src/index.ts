@@ -1,5 +1,6 @@
 export * from './events/index.ts';
 export * from './logic/rule.ts';
+export * from './logic/evaluate.ts';
 export * from './nodes/index.ts';
 export * from './workflow/graph.ts';
 export * from './workflow/validate.ts';

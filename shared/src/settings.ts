@@ -24,6 +24,15 @@ export const settingSchemas = {
   cartAbandonMinutes: z.number().int().min(1).max(7 * 24 * 60).default(60),
   retentionDays: z.number().int().min(1).max(3650).default(30),
   maxChainDepth: z.number().int().min(1).max(20).default(5),
+  /**
+   * Addresses or CIDR ranges that may scrape /metrics without a token (e.g. "10.0.0.5",
+   * "10.0.0.0/24"). Empty by default: metrics need TRIPLINE_METRICS_TOKEN or the API key.
+   * Matched against the client address (X-Forwarded-For from a loopback proxy counts).
+   */
+  metricsAllowList: z
+    .array(z.string().regex(/^[0-9a-fA-F:.]+(\/\d{1,3})?$/, 'an IP address or CIDR range, e.g. "10.0.0.0/24"'))
+    .max(100)
+    .default([]),
 } as const;
 
 export type SettingKey = keyof typeof settingSchemas;

@@ -6,7 +6,8 @@ import { newApiKey } from '../auth/api-keys.ts';
 import { authorize } from '../auth/middleware.ts';
 import { newId } from '../auth/tokens.ts';
 import type { AppContext } from '../context.ts';
-import { withTransaction } from '../db/pool.ts';
+import type { Principal } from '../auth/principal.ts';
+import { withTransaction, type PoolClient } from '../db/pool.ts';
 import { notFound, parseOr422 } from '../http/errors.ts';
 import { describeRoute } from '../http/openapi.ts';
 
@@ -21,6 +22,8 @@ interface ApiKeyRow {
   prefix: string;
   created_at: Date;
   created_by: string | null;
+  owner_user_id: string | null;
+  owner_active: boolean;
   last_used_at: Date | null;
   revoked_at: Date | null;
 }
@@ -33,18 +36,22 @@ function toApiKey(row: ApiKeyRow): ApiKey {
     prefix: row.prefix,
     createdAt: row.created_at.toISOString(),
     createdBy: row.created_by,
+    ownerUserId: row.owner_user_id,
+    ownerActive: row.owner_active,
     lastUsedAt: row.last_used_at?.toISOString() ?? null,
     revokedAt: row.revoked_at?.toISOString() ?? null,
   };
 }
 
-const COLUMNS = 'id, name, scope, prefix, created_at, created_by, last_used_at, revoked_at';
+const COLUMNS = `k.id, k.name, k.scope, k.prefix, k.created_at, k.created_by, k.owner_user_id, k.last_used_at, k.revoked_at,
+  (k.owner_user_id is null or coalesce(not u.disabled, false)) as owner_active`;
+const FROM = 'api_keys k left join users u on u.id = k.owner_user_id';
 
 export function apiKeysRouter(ctx: AppContext): Router {
   const router = Router();
 
   router.get('/api-keys', authorize('apikeys:manage'), async (_req, res) => {
-    const { rows } = await ctx.pool.query<ApiKeyRow>(`select ${COLUMNS} from api_keys order by revoked_at is not null, created_at desc`);
+    const { rows } = await ctx.pool.query<ApiKeyRow>(`select ${COLUMNS} from ${FROM} order by k.revoked_at is not null, k.created_at desc`);
     res.json({ data: rows.map(toApiKey) });
   });
 
@@ -53,10 +60,13 @@ export function apiKeysRouter(ctx: AppContext): Router {
     const { key, hash, prefix } = newApiKey();
     const actor = actorFrom(req);
     const created = await withTransaction(ctx.pool, async (tx) => {
-      const { rows } = await tx.query<ApiKeyRow>(
-        `insert into api_keys (id, name, scope, key_hash, prefix, created_by) values ($1, $2, $3, $4, $5, $6) returning ${COLUMNS}`,
-        [newId('key'), body.name, body.scope, hash, prefix, actor.label],
+      const id = newId('key');
+      await tx.query(
+        `insert into api_keys (id, name, scope, key_hash, prefix, created_by, owner_user_id)
+         values ($1, $2, $3, $4, $5, $6, $7)`,
+        [id, body.name, body.scope, hash, prefix, actor.label, await ownerOf(tx, req.principal)],
       );
+      const { rows } = await tx.query<ApiKeyRow>(`select ${COLUMNS} from ${FROM} where k.id = $1`, [id]);
       const apiKey = toApiKey(rows[0]!);
       await recordAudit(tx, actor, { action: 'apikey.created', targetType: 'api_key', targetId: apiKey.id, after: { name: apiKey.name, scope: apiKey.scope, prefix } });
       return apiKey;
@@ -68,7 +78,7 @@ export function apiKeysRouter(ctx: AppContext): Router {
   router.delete('/api-keys/:id', authorize('apikeys:manage'), async (req, res) => {
     const id = String(req.params.id);
     await withTransaction(ctx.pool, async (tx) => {
-      const { rows } = await tx.query<ApiKeyRow>(`select ${COLUMNS} from api_keys where id = $1 for update`, [id]);
+      const { rows } = await tx.query<ApiKeyRow>(`select ${COLUMNS} from ${FROM} where k.id = $1 for update of k`, [id]);
       const row = rows[0];
       if (!row) throw notFound('API key', id);
       if (row.revoked_at) return;
@@ -85,4 +95,15 @@ export function apiKeysRouter(ctx: AppContext): Router {
   });
 
   return router;
+}
+
+/**
+ * Who a new key acts for: the signed-in person, or the owner of the API key that made it
+ * (so a key cannot outlive its maker by making another one); none for TRIPLINE_API_KEY.
+ */
+async function ownerOf(tx: { query: PoolClient['query'] }, principal: Principal): Promise<string | null> {
+  if (principal.kind === 'user') return principal.id;
+  if (principal.kind !== 'apiKey' || principal.id === 'env') return null;
+  const { rows } = await tx.query<{ owner_user_id: string | null }>(`select owner_user_id from api_keys where id = $1`, [principal.id]);
+  return rows[0]?.owner_user_id ?? null;
 }

@@ -1,5 +1,5 @@
 import { auditEntrySchema, auditQuerySchema, pageSchema } from '@tripline/shared';
-import { Router } from 'express';
+import { Router, type Response } from 'express';
 import { authorize } from '../auth/middleware.ts';
 import type { AppContext } from '../context.ts';
 import { parseOr422 } from '../http/errors.ts';
@@ -15,6 +15,28 @@ describeRoute({
 });
 describeRoute({ method: 'get', path: '/api/v1/audit.csv', tag: 'Audit', summary: 'The audit log as CSV, same filters (every matching entry)' });
 
+/** What CSV exports in this process are doing (read by the back-pressure test). */
+export const csvExports = { open: 0, waitingForDrain: 0, pagesRead: 0 };
+
+/** Writes a chunk; when the client's buffer is full, waits for it to drain. False: the client left. */
+function writeOrWait(res: Response, chunk: string): Promise<boolean> {
+  if (res.destroyed || res.writableEnded) return Promise.resolve(false);
+  if (res.write(chunk)) return Promise.resolve(true);
+  csvExports.waitingForDrain++;
+  return new Promise((resolve) => {
+    const done = (ok: boolean) => {
+      csvExports.waitingForDrain--;
+      res.off('drain', onDrain);
+      res.off('close', onClose);
+      resolve(ok);
+    };
+    const onDrain = () => done(true);
+    const onClose = () => done(false);
+    res.on('drain', onDrain);
+    res.on('close', onClose);
+  });
+}
+
 /** Read-only on purpose: there is no route that changes the audit log, and the database refuses it too. */
 export function auditRouter(ctx: AppContext): Router {
   const router = Router();
@@ -28,16 +50,24 @@ export function auditRouter(ctx: AppContext): Router {
     const q = parseOr422(auditQuerySchema, { ...req.query, limit: 500 }, 'query');
     res.setHeader('Content-Type', 'text/csv; charset=utf-8');
     res.setHeader('Content-Disposition', `attachment; filename="tripline-audit-${new Date().toISOString().slice(0, 10)}.csv"`);
-    res.write(csvHeader());
-    // Streams page by page (keyset), so an export of the whole log never sits in memory.
-    let cursor = q.cursor;
-    for (;;) {
-      const page = await queryAudit(ctx.pool, { ...q, cursor });
-      if (page.data.length) res.write(page.data.map(csvLine).join(''));
-      if (!page.nextCursor) break;
-      cursor = page.nextCursor;
+    // Streams page by page (keyset), so an export of the whole log never sits in memory:
+    // the next page is read only once the client has taken the last (back-pressure), and a
+    // client that leaves stops the export.
+    csvExports.open++;
+    try {
+      if (!(await writeOrWait(res, csvHeader()))) return;
+      let cursor = q.cursor;
+      for (;;) {
+        const page = await queryAudit(ctx.pool, { ...q, cursor });
+        csvExports.pagesRead++;
+        if (page.data.length && !(await writeOrWait(res, page.data.map(csvLine).join('')))) return;
+        if (!page.nextCursor) break;
+        cursor = page.nextCursor;
+      }
+      res.end();
+    } finally {
+      csvExports.open--;
     }
-    res.end();
   });
 
   return router;

@@ -20,9 +20,11 @@ export function apiKeyAuthenticator(pool: Pool): Authenticator {
   return async (header) => {
     const token = bearerToken(header);
     if (!token || !KEY_SHAPE.test(token)) return undefined;
+    // A key acts for its owner: once the owner is disabled or deleted, it stops at once.
     const { rows } = await pool.query<{ id: string; name: string; scope: ApiKeyScope; stale: boolean }>(
-      `select id, name, scope, (last_used_at is null or last_used_at < now() - $2 * interval '1 millisecond') as stale
-         from api_keys where key_hash = $1 and revoked_at is null`,
+      `select k.id, k.name, k.scope, (k.last_used_at is null or k.last_used_at < now() - $2 * interval '1 millisecond') as stale
+         from api_keys k left join users u on u.id = k.owner_user_id
+        where k.key_hash = $1 and k.revoked_at is null and (k.owner_user_id is null or (u.id is not null and not u.disabled))`,
       [sha256(token), TOUCH_EVERY_MS],
     );
     const row = rows[0];

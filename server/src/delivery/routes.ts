@@ -23,6 +23,7 @@ import { parseOr422 } from '../http/errors.ts';
 import { describeRoute } from '../http/openapi.ts';
 import {
   deliveryDetail,
+  failWaitingStepDeliveries,
   listDeliveries,
   loadEndpoint,
   prepareEndpoint,
@@ -107,6 +108,7 @@ export function endpointsRouter(ctx: AppContext): Router {
     const id = param(req);
     await withTransaction(ctx.pool, async (tx) => {
       const before = await loadEndpoint(tx, id, true);
+      await failWaitingStepDeliveries(tx, ctx, before);
       await tx.query('delete from endpoints where id = $1', [id]);
       await recordAudit(tx, actorFrom(req), { action: 'endpoint.delete', targetType: 'endpoint', targetId: id, before: toEndpoint(before) });
     });

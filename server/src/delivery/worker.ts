@@ -5,6 +5,7 @@ import { withTransaction, type PoolClient } from '../db/pool.ts';
 import { executeRunInline } from '../engine/runs/execute.ts';
 import { emitEvent } from '../engine/store-events.ts';
 import { queues } from '../queue/queues.ts';
+import { endpointHeaders } from './endpoints-store.ts';
 import { enqueueSends } from './fan-out.ts';
 import { sendHttp, type HttpOutcome, type HttpResponse, type OutgoingRequest } from './http-client.ts';
 import { TokenCache, type OAuthClient } from './oauth.ts';
@@ -155,7 +156,7 @@ export class DeliveryWorker {
       headers: {
         'content-type': 'application/json',
         'user-agent': USER_AGENT,
-        ...d.headers,
+        ...endpointHeaders(this.ctx, d),
         'webhook-id': d.id,
         'webhook-timestamp': String(timestamp),
         'webhook-signature': signatureHeader(secrets, d.id, timestamp, body),

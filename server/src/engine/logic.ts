@@ -1,29 +1,22 @@
-import { checkRule } from '@tripline/shared';
-import jsonLogic from 'json-logic-js';
-
-export class UnsafeRuleError extends Error {}
+import { evaluateRule, RuleBudgetError, ruleMatches, truthy, UnsafeRuleError } from '@tripline/shared';
 
 /**
- * Evaluates a json-logic rule. Rules are checked against the allow-list when a workflow is
- * saved or published; this check again here is cheap insurance for rules from other paths
- * (endpoint filters, segments) and is cached per rule object.
+ * The engine's view of rules: the one guarded evaluator in shared/src/logic (allow-list,
+ * literal paths, a budget of steps, array items and string length). A condition that
+ * fails to evaluate fails its step (the error propagates); a trigger filter or a segment
+ * rule that fails to evaluate simply does not match.
  */
-const checked = new WeakSet<object>();
+export { RuleBudgetError, truthy, UnsafeRuleError };
 
 export function evaluate(rule: unknown, data: unknown): unknown {
-  if (rule !== null && typeof rule === 'object' && !checked.has(rule)) {
-    const problems = checkRule(rule);
-    if (problems.length) throw new UnsafeRuleError(problems.map((p) => p.message).join('; '));
-    checked.add(rule);
-  }
-  return jsonLogic.apply(rule as jsonLogic.RulesLogic, data);
-}
-
-export function truthy(value: unknown): boolean {
-  return jsonLogic.truthy(value);
+  return evaluateRule(rule, data);
 }
 
 export function matches(rule: unknown, data: unknown): boolean {
-  if (rule === undefined || rule === null) return true;
-  return truthy(evaluate(rule, data));
+  try {
+    return ruleMatches(rule, data);
+  } catch (error) {
+    if (error instanceof RuleBudgetError || error instanceof UnsafeRuleError) return false;
+    throw error;
+  }
 }

@@ -13,6 +13,8 @@ import { isWooTopic, mapWooCommerce, WOOCOMMERCE_TOPICS, WooPayloadError, type E
 
 describeRoute({ method: 'get', path: '/api/v1/sources', tag: 'Sources', summary: 'Connected stores (event sources)', response: z.object({ data: z.array(sourceSchema) }) });
 describeRoute({ method: 'post', path: '/api/v1/sources', tag: 'Sources', summary: 'Connect a store; answers the webhook secret this once', body: sourceInputSchema, response: sourceCreatedSchema, status: 201 });
+describeRoute({ method: 'delete', path: '/api/v1/sources/:id', tag: 'Sources', summary: 'Disconnect a store: its webhooks are refused from now on (events already received stay)', status: 204 });
+describeRoute({ method: 'post', path: '/api/v1/sources/:id/rotate-secret', tag: 'Sources', summary: 'A new webhook secret, answered this once; the old one stops at once', response: sourceCreatedSchema });
 describeRoute({
   method: 'post',
   path: '/api/v1/ingest/woocommerce/:sourceId',
@@ -55,8 +57,7 @@ export function sourcesRouter(ctx: AppContext): Router {
   router.post('/sources', authorize('sources:manage'), async (req, res) => {
     const input = parseOr422(sourceInputSchema, req.body);
     const id = `src_${crypto.randomUUID().replaceAll('-', '').slice(0, 20)}`;
-    // WooCommerce uses the secret as a plain HMAC key: any string will do; this one is 192 random bits.
-    const secret = crypto.randomBytes(24).toString('base64url');
+    const secret = newSourceSecret();
     const row = await withTransaction(ctx.pool, async (tx) => {
       const { rows } = await tx.query<SourceRow>(
         'insert into sources (id, kind, name, secret_enc) values ($1, $2, $3, $4) returning *',
@@ -67,7 +68,51 @@ export function sourcesRouter(ctx: AppContext): Router {
     });
     res.status(201).json({ ...toSource(row), secret });
   });
+
+  router.delete('/sources/:id', authorize('sources:manage'), async (req, res) => {
+    const id = String(req.params.id);
+    await withTransaction(ctx.pool, async (tx) => {
+      const { rows } = await tx.query<SourceRow>('select * from sources where id = $1 for update', [id]);
+      if (!rows[0]) throw notFound('source', id);
+      // Its de-duplication keys and entity state go with it (on delete cascade); its events stay.
+      await tx.query('delete from sources where id = $1', [id]);
+      await recordAudit(tx, actorFrom(req), { action: 'source.delete', targetType: 'source', targetId: id, before: toSource(rows[0]) });
+    });
+    res.status(204).end();
+  });
+
+  router.post('/sources/:id/rotate-secret', authorize('sources:manage'), async (req, res) => {
+    const id = String(req.params.id);
+    const secret = newSourceSecret();
+    const row = await withTransaction(ctx.pool, async (tx) => {
+      const { rows } = await tx.query<SourceRow>('update sources set secret_enc = $2 where id = $1 returning *', [id, ctx.secrets.encrypt(secret)]);
+      if (!rows[0]) throw notFound('source', id);
+      // WooCommerce holds one secret per webhook, so there is no grace period: paste the new one there.
+      await recordAudit(tx, actorFrom(req), { action: 'source.rotate_secret', targetType: 'source', targetId: id, after: { rotated: true } });
+      return rows[0];
+    });
+    res.setHeader('Cache-Control', 'no-store');
+    res.json({ ...toSource(row), secret });
+  });
   return router;
+}
+
+/** WooCommerce uses the secret as a plain HMAC key: any string will do; this one is 192 random bits. */
+function newSourceSecret(): string {
+  return crypto.randomBytes(24).toString('base64url');
+}
+
+/** Deletes de-duplication keys older than the retention cutoff, in batches (called by the retention prune). */
+export async function pruneSourceDeliveries(pool: { query: (text: string, values: unknown[]) => Promise<{ rowCount: number | null }> }, cutoff: string): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const { rowCount } = await pool.query(
+      `delete from source_deliveries where ctid in (select ctid from source_deliveries where received_at < $1 limit 2000)`,
+      [cutoff],
+    );
+    total += rowCount ?? 0;
+    if ((rowCount ?? 0) < 2000) return total;
+  }
 }
 
 /**
@@ -111,12 +156,17 @@ export function ingestRouter(ctx: AppContext): Router {
     }
     const deliveryId = req.get('x-wc-webhook-delivery-id') || `sha256:${crypto.createHash('sha256').update(raw).digest('hex')}`;
 
+    // The delivery id is not covered by the signature: anyone holding one signed body could
+    // resend it under new ids. So the signed body itself (per topic) is a key too, and a
+    // delivery is new only when neither key has been seen.
+    const bodyKey = `body:${topic}:${crypto.createHash('sha256').update(raw).digest('hex')}`;
     const result = await withTransaction(ctx.pool, async (tx) => {
+      const keys = [...new Set([deliveryId, bodyKey])];
       const first = await tx.query(
-        'insert into source_deliveries (source_id, delivery_id) values ($1, $2) on conflict do nothing returning delivery_id',
-        [sourceId, deliveryId],
+        `insert into source_deliveries (source_id, delivery_id) select $1, k from unnest($2::text[]) as k on conflict do nothing returning delivery_id`,
+        [sourceId, keys],
       );
-      if (!first.rowCount) return { received: true, duplicate: true, topic, events: [] };
+      if (first.rowCount !== keys.length) return { received: true, duplicate: true, topic, events: [] };
       const entity = { kind: topic.split('.')[0]!, id: body && typeof body === 'object' && 'id' in body ? String((body as { id: unknown }).id) : '' };
       // Lock the entity's state: two updates of one order are applied one after the other.
       await tx.query(

@@ -60,7 +60,7 @@ const PUBLIC = [
   /^\/healthz$/,
   /^\/api\/openapi\.json$/,
   /^\/api\/v1\/ingest\//, // WooCommerce: verified by its own X-WC-Webhook-Signature
-  /^(\/api\/v1)?\/metrics$/, // Prometheus scrape: checks the bearer key itself
+  /^(\/api\/v1)?\/metrics$/, // Prometheus scrape: checks its token or the allow-list itself (console/metrics-access.ts)
 ];
 
 interface Caller {

@@ -153,8 +153,8 @@ describe('prometheus metrics', () => {
       `insert into delivery_attempts (delivery_id, attempt, url, request_headers, request_body, duration_ms, outcome)
        values ('msg_m1', 1, 'https://example.com/hook', '{}', '{}', 40, 'succeeded'), ('msg_m1', 2, 'https://example.com/hook', '{}', '{}', 3000, 'failed')`,
     );
-    // The test server listens on 127.0.0.1: a loopback scrape needs no key.
-    const res = await fetch(`${t.url}/metrics`);
+    // Loopback is not trusted for being loopback: the scrape presents the API key.
+    const res = await t.api('/metrics');
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/text\/plain/);
     const text = await res.text();
@@ -198,7 +198,7 @@ describe('retention', () => {
          ('msg_old', 1, 'https://example.com/hook', '{}', '{}', 20, 'succeeded', now() - interval '10 days'),
          ('msg_new', 1, 'https://example.com/hook', '{}', '{}', 20, 'succeeded', now())`,
     );
-    const metric = async (pattern: RegExp) => Number(pattern.exec(await (await fetch(`${t.url}/api/v1/metrics`)).text())?.[1]);
+    const metric = async (pattern: RegExp) => Number(pattern.exec(await (await t.api('/api/v1/metrics')).text())?.[1]);
     const paidBefore = await metric(/tripline_events_ingested_total\{type="order.paid"\} (\d+)/);
     const okBefore = await metric(/tripline_delivery_attempts_total\{outcome="succeeded"\} (\d+)/);
 

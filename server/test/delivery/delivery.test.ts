@@ -1,3 +1,4 @@
+import { HEADER_VALUE_MASK } from '@tripline/shared';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { sweepOverdueDeliveries } from '../../src/delivery/sweeper.ts';
@@ -68,7 +69,8 @@ describe('endpoints API', () => {
       json: { url: `${r.url}/v2`, eventTypes: ['order.*', 'customer.created'], rateLimitPerSecond: 50, headers: { 'X-Team': 'desk' } },
     });
     expect(put.status).toBe(200);
-    expect(await json(put)).toMatchObject({ url: `${r.url}/v2`, eventTypes: ['order.*', 'customer.created'], rateLimitPerSecond: 50, headers: { 'X-Team': 'desk' } });
+    // Header values are secrets: answered as the mask (server/test/security/endpoint-secrets.test.ts).
+    expect(await json(put)).toMatchObject({ url: `${r.url}/v2`, eventTypes: ['order.*', 'customer.created'], rateLimitPerSecond: 50, headers: { 'X-Team': HEADER_VALUE_MASK } });
     expect((await t.api(`/api/v1/endpoints/${ep.id}`, { method: 'DELETE' })).status).toBe(204);
     expect((await t.api(`/api/v1/endpoints/${ep.id}`)).status).toBe(404);
     const { rows } = await t.ctx.pool.query(`select action from audit_log where target_id = $1 order by id`, [ep.id]);

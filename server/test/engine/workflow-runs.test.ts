@@ -90,10 +90,12 @@ describe('a published workflow, end to end', () => {
   });
 
   it('starts exactly one run per event even when the event is sent twice', async () => {
-    await sendEvents(t, { id: 'tier-direct-1', type: 'customer.ltv_tier_changed', data: { customerId: 'cus_direct', from: 'silver', to: 'gold', ltv: 600 } });
-    await sendEvents(t, { id: 'tier-direct-1', type: 'customer.ltv_tier_changed', data: { customerId: 'cus_direct', from: 'silver', to: 'gold', ltv: 600 } });
+    // Clients send only raw events (derived ones are Tripline's): the same order twice moves
+    // the customer to gold once, and its derived tier change starts one run.
+    await sendEvents(t, { id: 'tier-direct-1', ...order('tier-direct-o', 'cus_direct', 600) });
+    await sendEvents(t, { id: 'tier-direct-1', ...order('tier-direct-o', 'cus_direct', 600) });
     await waitForIdle(t);
-    const { rows } = await t.ctx.pool.query(`select count(*)::int as n from runs where event_id = 'tier-direct-1'`);
+    const { rows } = await t.ctx.pool.query(`select count(*)::int as n from runs where event_id = 'tier-direct-1~tier:gold'`);
     expect(rows[0].n).toBe(1);
   });
 

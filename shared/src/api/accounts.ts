@@ -51,6 +51,10 @@ export const apiKeySchema = z.object({
   prefix: z.string(),
   createdAt: z.string(),
   createdBy: z.string().nullable(),
+  /** The person the key acts for; null for keys of the installation (made with TRIPLINE_API_KEY). */
+  ownerUserId: z.string().nullable(),
+  /** False once the owner is disabled or deleted: the key then no longer works. */
+  ownerActive: z.boolean(),
   lastUsedAt: z.string().nullable(),
   revokedAt: z.string().nullable(),
 });

@@ -16,7 +16,16 @@ const headerName = z
   );
 const RESERVED_HEADERS = new Set(['host', 'content-length', 'content-type', 'transfer-encoding', 'connection', 'authorization', 'user-agent']);
 
-export const endpointHeadersSchema = z.record(headerName, z.string().max(2000).regex(/^[^\r\n]*$/, 'no line breaks')).default({});
+/**
+ * Custom header values are secrets (partner keys go there): stored encrypted, answered as
+ * this mask. Sending the mask back on update keeps the stored value.
+ */
+export const HEADER_VALUE_MASK = '••••••••';
+
+export const endpointHeadersSchema = z
+  .record(headerName, z.string().max(2000).regex(/^[^\r\n]*$/, 'no line breaks'))
+  .default({})
+  .meta({ description: `header name → value; values are kept encrypted and shown as "${HEADER_VALUE_MASK}": send the mask to keep a value` });
 
 const pem = (what: string) => z.string().max(20_000).regex(/-----BEGIN [A-Z0-9 ]+-----/, `${what} in PEM format (-----BEGIN …-----)`);
 
@@ -73,6 +82,7 @@ export const endpointSchema = z.object({
   disabledAt: z.string().nullable(),
   rateLimitPerSecond: z.number().int().nullable(),
   maxConcurrency: z.number().int().nullable(),
+  /** Header names with every value masked (HEADER_VALUE_MASK): values never leave Tripline. */
   headers: z.record(z.string(), z.string()),
   auth: endpointAuthSchema,
   /** Since when every attempt has failed; null while the endpoint is healthy. */

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { eventTypes } from './catalog.ts';
 
-export const eventIdSchema = z.string().min(1).max(200).regex(/^[\w.:-]+$/, 'letters, digits, _ . : - only');
+/** 128 at most: derived ids append to it (`<id>~tier:gold`) and must stay unique within 200. */
+export const eventIdSchema = z.string().min(1).max(128).regex(/^[\w.:-]+$/, 'letters, digits, _ . : - only');
 
 /** An event as a client sends it: id and occurredAt default to new / now. */
 export const eventInputSchema = z.object({

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { checkRuleCost } from './cost.ts';
 
 /**
  * json-logic operators a rule may use. json-logic-js dispatches on own properties of its
@@ -86,10 +87,19 @@ export function checkRule(rule: unknown): RuleProblem[] {
         problems.push({ path: [...path, op], message: 'var takes a path string' });
         return;
       }
+      // A computed path ({"var": [{"var": "data.p"}]}) would let event data choose what to
+      // read, "constructor.constructor" included: paths are written out, the default may be computed.
+      const first = Array.isArray(args) ? args[0] : args;
+      if (op === 'var' && first !== undefined && first !== null && typeof first !== 'string' && typeof first !== 'number') {
+        problems.push({ path: [...path, op, ...(Array.isArray(args) ? [0] : [])], message: 'a var path must be written out as a string, e.g. {"var": "data.total"}, not computed by another operation' });
+        return;
+      }
     }
     visit(args, [...path, op], depth + 1);
   };
   visit(rule, [], 0);
+  // Only a rule that is otherwise sound is costed: the estimate walks it as logic.
+  if (problems.length === 0) problems.push(...checkRuleCost(rule));
   return problems;
 }
 

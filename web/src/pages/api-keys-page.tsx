@@ -44,6 +44,10 @@ export function ApiKeysPage() {
   return (
     <div className="page">
       <h1>API keys</h1>
+      <p className="muted">
+        A key acts for the person who made it: when that person is disabled or deleted, their keys stop working at once. Keys made with
+        TRIPLINE_API_KEY belong to the installation.
+      </p>
       <CreateKeyForm
         onCreated={async (key) => {
           setCreated(key);
@@ -70,7 +74,7 @@ export function ApiKeysPage() {
         </thead>
         <tbody>
           {keys?.map((k) => (
-            <tr key={k.id} className={k.revokedAt ? 'muted' : undefined} data-testid="api-key-row">
+            <tr key={k.id} className={k.revokedAt || !k.ownerActive ? 'muted' : undefined} data-testid="api-key-row">
               <td>{k.name}</td>
               <td>{k.scope}</td>
               <td>
@@ -83,6 +87,8 @@ export function ApiKeysPage() {
               <td>
                 {k.revokedAt ? (
                   `Revoked ${new Date(k.revokedAt).toLocaleString()}`
+                ) : !k.ownerActive ? (
+                  <span data-testid="api-key-owner-inactive">Not working: its maker is disabled or deleted</span>
                 ) : (
                   <button type="button" className="danger" onClick={() => void revoke(k)}>
                     Revoke

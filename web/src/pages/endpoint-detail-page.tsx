@@ -112,6 +112,8 @@ export function EndpointDetailPage() {
             ['Last failure', h?.lastFailureAt ? `${ago(h.lastFailureAt)}: ${h.lastFailureError ?? ''}` : '—'],
             ['Failing since', <Time at={ep.failingSince} />],
             ['Auth', ep.auth.kind],
+            // Values are secrets: the API answers only names and a mask.
+            ['Custom headers', Object.keys(ep.headers).length ? Object.keys(ep.headers).map((name) => `${name}: ${ep.headers[name]}`).join(', ') : 'none'],
             ['Created', <Time at={ep.createdAt} />],
           ]}
         />

@@ -4,6 +4,7 @@ import { HttpError, zodDetails } from '../../http/errors.ts';
 import { toEnvelope } from '../store-events.ts';
 
 export const MAX_BATCH = 1000;
+const rawEventTypes = eventTypes.filter((t) => eventCatalog[t].origin === 'raw');
 
 /**
  * Turns a request body (one event or an array) into envelopes, or a 422 that names every
@@ -25,6 +26,16 @@ export function parseEventBody(body: unknown, source: string): { envelopes: Even
     if (!isEventType(type)) {
       return void details.push({ path: [...prefix, 'type'].join('.'), message: `unknown event type "${type}"; known types: ${eventTypes.join(', ')}` });
     }
+    const origin = eventCatalog[type].origin;
+    if (origin !== 'raw') {
+      // Derived and system events are Tripline's own conclusions (a customer's tier, a
+      // campaign switched on): a client that could send them could trigger any workflow
+      // for any customer. Tripline makes them; clients send what happened in the store.
+      return void details.push({
+        path: [...prefix, 'type'].join('.'),
+        message: `"${type}" is a ${origin} event: Tripline makes it itself and does not accept it from clients; send the store's own events (${rawEventTypes.join(', ')})`,
+      });
+    }
     const data = eventCatalog[type].schema.safeParse(input.data.data);
     if (!data.success) return void details.push(...zodDetails(data.error, [...prefix, 'data']));
     envelopes.push(
@@ -36,8 +47,11 @@ export function parseEventBody(body: unknown, source: string): { envelopes: Even
   });
   if (details.length) {
     const unknownType = details.find((d) => d.message.startsWith('unknown event type'));
-    const summary = unknownType ? unknownType.message : `${details.length} problem(s): ${details.slice(0, 3).map((d) => `${d.path}: ${d.message}`).join('; ')}`;
-    throw new HttpError(422, unknownType ? 'unknown_event_type' : 'validation_failed', summary, details.slice(0, 100));
+    const notRaw = details.find((d) => / is a (derived|system) event/.test(d.message));
+    const named = unknownType ?? notRaw;
+    const summary = named ? named.message : `${details.length} problem(s): ${details.slice(0, 3).map((d) => `${d.path}: ${d.message}`).join('; ')}`;
+    const code = unknownType ? 'unknown_event_type' : notRaw ? 'event_type_not_accepted' : 'validation_failed';
+    throw new HttpError(422, code, summary, details.slice(0, 100));
   }
   const ids = new Set<string>();
   for (const [i, e] of envelopes.entries()) {

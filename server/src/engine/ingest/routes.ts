@@ -4,11 +4,10 @@ import { z } from 'zod';
 import { authorize } from '../../auth/middleware.ts';
 import { actorLabel } from '../../auth/principal.ts';
 import type { AppContext } from '../../context.ts';
-import { withTransaction } from '../../db/pool.ts';
 import { notFound, parseOr422 } from '../../http/errors.ts';
 import { describeRoute } from '../../http/openapi.ts';
 import { EVENT_COLUMNS, rowToEnvelope } from '../events.ts';
-import { storeEvents } from '../store-events.ts';
+import { IngestBatcher } from './group-commit.ts';
 import { parseEventBody } from './validate.ts';
 
 const acceptedSchema = z.object({ id: z.string(), status: z.enum(['accepted', 'duplicate']) });
@@ -35,11 +34,13 @@ describeRoute({ method: 'get', path: '/api/v1/events/:id', tag: 'Events', summar
 
 export function ingestRouter(app: AppContext): Router {
   const router = Router();
+  // One per process: concurrent requests share a transaction (group commit).
+  const batcher = new IngestBatcher(app.pool);
 
   router.post('/events', authorize('events:ingest'), async (req, res) => {
     const source = req.principal.kind === 'anonymous' ? 'api' : `api:${actorLabel(req.principal)}`;
     const { envelopes, batch } = parseEventBody(req.body, source);
-    const inserted = await withTransaction(app.pool, (tx) => storeEvents(tx, app.boss, envelopes));
+    const inserted = await batcher.store(envelopes);
     const events = envelopes.map((e) => ({ id: e.id, status: inserted.has(e.id) ? ('accepted' as const) : ('duplicate' as const) }));
     const body = { accepted: inserted.size, duplicates: envelopes.length - inserted.size, events };
     res.status(202).json(batch ? body : { ...body, ...events[0] });

@@ -168,7 +168,7 @@ describe('prometheus metrics', () => {
     expect(text).toMatch(/tripline_delivery_duration_seconds_bucket\{le="0.05"\} 1/);
     expect(text).toMatch(/tripline_delivery_duration_seconds_bucket\{le="\+Inf"\} 2/);
     expect(text).toMatch(/tripline_delivery_duration_seconds_count 2/);
-    expect(text).toMatch(/tripline_queue_ready_jobs\{queue="event.process"\} \d+/);
+    expect(text).toMatch(/tripline_queue_ready_jobs\{queue="run.execute"\} \d+/);
   });
 });
 

@@ -12,7 +12,7 @@ import { applyStockChange } from './state/products.ts';
 import { toEnvelope, type NewEvent } from './store-events.ts';
 import { loadVersion } from './workflows/versions.ts';
 
-const CUSTOMER_EVENTS = new Set(['order.created', 'order.paid', 'order.refunded', 'customer.created', 'customer.updated']);
+export const CUSTOMER_EVENTS = new Set(['order.created', 'order.paid', 'order.refunded', 'customer.created', 'customer.updated']);
 
 /**
  * Where an event becomes runs and deliveries, inside its batch's transaction (and its own
@@ -23,6 +23,8 @@ const CUSTOMER_EVENTS = new Set(['order.created', 'order.paid', 'order.refunded'
  */
 export async function applyEvent(app: AppContext, tx: PoolClient, writes: RunWrites, event: EventEnvelope): Promise<string[]> {
   const derived = await deriveEvents(app, tx, event);
+  // This event changed its customer: the batch's prefetched copy is stale from here on.
+  if (CUSTOMER_EVENTS.has(event.type) && typeof event.data.customerId === 'string') writes.customers.delete(event.data.customerId);
   writes.events.push(...derived.map((d) => toEnvelope(d)));
   const runs = await startRuns(app, tx, writes, event);
   writes.fanOut.push(event);
@@ -43,13 +45,26 @@ async function deriveEvents(app: AppContext, tx: PoolClient, event: EventEnvelop
  * Matching is one index lookup by event type on the routing table (once per type per
  * batch); only workflows that listen to this type are looked at, however many listen to others.
  */
+/**
+ * The event's scope with its customer from the batch's prefetch, unless this event just
+ * changed that customer (then read again, and the prefetch updated for later events).
+ */
+async function scopeOf(tx: PoolClient, writes: RunWrites, event: EventEnvelope): Promise<Record<string, unknown>> {
+  const customerId = event.data.customerId;
+  if (typeof customerId !== 'string') return buildScope(tx, event, {});
+  if (!CUSTOMER_EVENTS.has(event.type) && writes.customers.has(customerId)) return { ...event, vars: {}, customer: writes.customers.get(customerId) };
+  const scope = await buildScope(tx, event, {});
+  writes.customers.set(customerId, scope.customer);
+  return scope;
+}
+
 async function startRuns(app: AppContext, tx: PoolClient, writes: RunWrites, event: EventEnvelope): Promise<string[]> {
   const triggers = await writes.cached(`triggers:${event.type}`, () => triggersFor(tx, event.type));
   if (triggers.length === 0) return [];
   // The customer is read (after this event's own state change) only when a filter or a run
   // needs it, and once for all the event's runs.
   let scope: Record<string, unknown> | undefined;
-  const fullScope = async () => (scope ??= await buildScope(tx, event, {}));
+  const fullScope = async () => (scope ??= await scopeOf(tx, writes, event));
   const started: string[] = [];
   for (const trigger of triggers) {
     const filterScope = trigger.config.filter !== undefined ? await fullScope() : { ...event, vars: {} };

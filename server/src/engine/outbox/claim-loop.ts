@@ -104,6 +104,9 @@ export async function startClaimLoop(app: AppContext): Promise<ClaimLoop> {
       .catch((err: unknown) => app.log.warn({ err }, 'event sweep failed'));
   }, SWEEP_EVERY_MS);
   sweeper.unref();
+  // The process stops pg-boss before it ends the pool: stop claiming then, so a batch is
+  // not claimed just before the pool goes (it would wait for its lease to run out).
+  app.boss.once('stopped', () => void stop());
   const closer = setInterval(() => {
     if (ending()) void stop();
   }, 500);

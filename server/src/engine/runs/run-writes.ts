@@ -36,10 +36,17 @@ export class RunWrites {
   /** Statements the flush ran (for the bench's statements-per-run figure). */
   statements = 0;
 
-  constructor(private readonly memo = new Map<string, Promise<unknown>>()) {}
+  constructor(
+    private readonly memo = new Map<string, Promise<unknown>>(),
+    /**
+     * The batch's customers, read in one statement before its events are applied; an event
+     * that changes a customer replaces the entry (or drops it, when its savepoint rolls back).
+     */
+    readonly customers = new Map<string, unknown>(),
+  ) {}
 
   child(): RunWrites {
-    return new RunWrites(this.memo);
+    return new RunWrites(this.memo, this.customers);
   }
 
   absorb(child: RunWrites): void {

@@ -178,3 +178,54 @@ export async function redriveUnprocessed(db: Queryable, olderThanSeconds: number
   );
   return { redriven: rows[0]!.redriven, due: rows[0]!.due };
 }
+
+export interface EventListQuery {
+  type?: string;
+  subject?: string;
+  since?: string;
+  rootsOnly: boolean;
+  cursor?: string;
+  limit: number;
+}
+
+/** Newest first, keyset-paginated on seq; one row more than `limit` says there is a next page. */
+export async function listEvents(db: Queryable, q: EventListQuery): Promise<(EventRow & { seq: number; processed_at: Date | null })[]> {
+  const where: string[] = [];
+  const values: unknown[] = [];
+  const add = (sql: string, value: unknown) => {
+    values.push(value);
+    where.push(sql.replace('?', `$${values.length}`));
+  };
+  if (q.type) add('type = ?', q.type);
+  if (q.subject) add('subject = ?', q.subject);
+  if (q.since) add('received_at >= ?', q.since);
+  if (q.cursor) add('seq < ?', Number(q.cursor));
+  if (q.rootsOnly) where.push('caused_by is null');
+  values.push(q.limit + 1);
+  const { rows } = await db.query(
+    `select seq, ${EVENT_COLUMNS}, processed_at from events ${where.length ? `where ${where.join(' and ')}` : ''} order by seq desc limit $${values.length}`,
+    values,
+  );
+  return rows;
+}
+
+/** One event with what it caused: derived events, runs, deliveries, and its causation chain. */
+export async function eventWithEffects(db: Queryable, id: string) {
+  const { rows } = await db.query<EventRow & { processed_at: Date | null }>(`select ${EVENT_COLUMNS}, processed_at from events where id = $1`, [id]);
+  const row = rows[0];
+  if (!row) return undefined;
+  const [derived, runs, deliveries, ancestors] = await Promise.all([
+    db.query<EventRow>(`select ${EVENT_COLUMNS} from events where caused_by = $1 order by seq`, [id]),
+    db.query(
+      `select r.id, r.workflow_id, w.name as workflow_name, r.status, r.error, r.created_at from runs r join workflows w on w.id = r.workflow_id where r.event_id = $1 order by r.seq`,
+      [id],
+    ),
+    db.query(
+      `select d.id, d.endpoint_id, e.url, d.run_id, d.status, d.attempt_count, d.last_status_code, d.created_at, d.delivered_at
+         from deliveries d join endpoints e on e.id = d.endpoint_id where d.event_id = $1 order by d.seq`,
+      [id],
+    ),
+    row.chain.length ? db.query<{ id: string; type: string; occurred_at: Date }>(`select id, type, occurred_at from events where id = any($1)`, [row.chain]) : Promise.resolve({ rows: [] }),
+  ]);
+  return { row, derived: derived.rows, runs: runs.rows, deliveries: deliveries.rows, ancestors: ancestors.rows as { id: string; type: string; occurred_at: Date }[] };
+}

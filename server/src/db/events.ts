@@ -124,9 +124,10 @@ export async function lockUnprocessed(db: Queryable, ids: string[]): Promise<Set
   return new Set(rows.map((r) => r.id));
 }
 
+/** `clock_timestamp()`: when the batch got there, not when its transaction began. */
 export async function markEventsProcessed(db: Queryable, ids: string[]): Promise<void> {
   if (ids.length === 0) return;
-  await db.query(`update events set processed_at = now(), lease_until = null, last_error = null where id = any($1::text[])`, [ids]);
+  await db.query(`update events set processed_at = clock_timestamp(), lease_until = null, last_error = null where id = any($1::text[])`, [ids]);
 }
 
 export interface EventFailure {

@@ -51,7 +51,19 @@ function rows(s: Scenario): Row[] {
     case 'runs':
       return [
         [s.name, 'runs/s, trigger → condition → set', fmt(r.set.runsPerSecond), '≥ 1,000', yes(r.set.runsPerSecond >= 1000)],
-        ['', 'runs/s, trigger → condition → webhook (delivered)', fmt(r.webhook.runsPerSecond), '', ''],
+        ['', 'runs/s, trigger → condition → webhook (delivered)', fmt(r.webhook.runsPerSecond), '≥ 1,000', yes(r.webhook.runsPerSecond >= 1000)],
+        ['', 'database commits per run (set / webhook)', `${r.set.commitsPerRun ?? '–'} / ${r.webhook.commitsPerRun ?? '–'}`, '', ''],
+      ];
+    case 'crash':
+      return [
+        [
+          s.name,
+          'lost events, duplicate runs, events under two webhook-ids',
+          `${r.lostEvents}, ${r.duplicateRuns}, ${r.eventsDeliveredUnderTwoIds} (${r.delivered}/${r.accepted} delivered)`,
+          '0, 0, 0',
+          yes(r.lostEvents + r.duplicateRuns + r.eventsDeliveredUnderTwoIds === 0 && r.delivered === r.accepted),
+        ],
+        ['', "killed worker's claimed events processed within (s, per kill)", `${(r.resumedWithinSeconds as (number | null)[]).map((x) => x ?? '–').join(' / ')} (${(r.claimedByTheKilledWorker as number[]).join(' / ')} events)`, '≤ 15', yes((r.resumedWithinSeconds as (number | null)[]).every((x) => x === null || x <= 15))],
       ];
     case 'routing':
       return [[s.name, 'runs/s with 10 → 10,000 other workflows', `${fmt(r.with10.runsPerSecond)} → ${fmt(r.with10000.runsPerSecond)} (ratio ${r.ratio})`, '≥ 0.9', yes(r.ratio >= 0.9)]];
@@ -116,7 +128,7 @@ export function writeReport(scenarios: Scenario[], meta: { quick: boolean; secon
     '',
     `Peak RSS per process: ${rss.join(', ')}.`,
     '',
-    'Node-RED keeps nothing durable (an event in flight is lost on a crash), signs nothing and records no run; Tripline answers 202 only after the event and its job are committed, signs every request (Standard Webhooks) and records every run and step.',
+    'Node-RED keeps nothing durable (an event in flight is lost on a crash), signs nothing and records no run; Tripline answers 202 only after the event is committed, signs every request (Standard Webhooks) and records every run and step.',
     '',
   ].join('\n');
   fs.writeFileSync(mdPath, md);

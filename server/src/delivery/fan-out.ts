@@ -147,3 +147,102 @@ export async function enqueueSends(
     { db: clientDb(tx) },
   );
 }
+
+/**
+ * Batched `fanOutEvent`: the deliveries of many events, one endpoint read and one insert
+ * for all of them. Returns the number of deliveries created.
+ */
+export async function fanOutEvents(tx: PoolClient, ctx: AppContext, envelopes: EventEnvelope[]): Promise<number> {
+  if (envelopes.length === 0) return 0;
+  const patterns = [...new Set(envelopes.flatMap((e) => subscriptionPatterns(e.type)))];
+  const { rows: endpoints } = await tx.query<{ id: string; filter: unknown; event_types: string[] }>(
+    `select id, filter, event_types from endpoints where enabled and event_types && $1::text[]`,
+    [patterns],
+  );
+  if (endpoints.length === 0) return 0;
+  const targets: { endpointId: string; envelope: EventEnvelope }[] = [];
+  for (const envelope of envelopes) {
+    const wanted = subscriptionPatterns(envelope.type);
+    for (const ep of endpoints) {
+      if (ep.event_types.some((t) => wanted.includes(t)) && filterPasses(ep.filter, envelope)) targets.push({ endpointId: ep.id, envelope });
+    }
+  }
+  if (targets.length === 0) return 0;
+  const inserted = await tx.query<{ id: string; job_id: string }>(
+    `insert into deliveries (id, endpoint_id, event_id, event_type, payload, status, job_id)
+     select t.id, t.endpoint_id, t.event_id, t.event_type, t.payload, 'pending', t.job_id
+       from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::text[]) as t(id, endpoint_id, event_id, event_type, payload, job_id)
+     on conflict do nothing
+     returning id, job_id`,
+    [
+      targets.map(() => newDeliveryId()),
+      targets.map((t) => t.endpointId),
+      targets.map((t) => t.envelope.id),
+      targets.map((t) => t.envelope.type),
+      targets.map((t) => JSON.stringify(webhookPayload(t.envelope))),
+      targets.map(() => crypto.randomUUID()),
+    ],
+  );
+  await enqueueSends(tx, ctx, inserted.rows);
+  return inserted.rows.length;
+}
+
+/**
+ * Batched `createStepDelivery`: results in the order of `steps`. A step whose delivery
+ * already exists (an earlier execution of it) gets that delivery back.
+ */
+export async function createStepDeliveries(
+  tx: PoolClient,
+  ctx: AppContext,
+  steps: { endpointId: string; runId: string; nodeId: string; envelope: EventEnvelope; vars: Record<string, unknown> }[],
+): Promise<Array<{ ok: true; deliveryId: string } | { ok: false; error: string }>> {
+  if (steps.length === 0) return [];
+  const { rows: endpoints } = await tx.query<{ id: string; enabled: boolean }>('select id, enabled from endpoints where id = any($1::text[])', [
+    [...new Set(steps.map((s) => s.endpointId))],
+  ]);
+  const enabled = new Map(endpoints.map((e) => [e.id, e.enabled]));
+  const results: Array<{ ok: true; deliveryId: string } | { ok: false; error: string } | undefined> = steps.map((s) =>
+    !enabled.has(s.endpointId)
+      ? { ok: false, error: `endpoint "${s.endpointId}" does not exist` }
+      : !enabled.get(s.endpointId)
+        ? { ok: false, error: `endpoint "${s.endpointId}" is disabled` }
+        : undefined,
+  );
+  const todo = steps.filter((_, i) => results[i] === undefined);
+  if (todo.length > 0) {
+    const inserted = await tx.query<{ id: string; job_id: string; run_id: string; node_id: string }>(
+      `insert into deliveries (id, endpoint_id, event_id, event_type, run_id, node_id, payload, status, job_id)
+       select t.id, t.endpoint_id, t.event_id, t.event_type, t.run_id, t.node_id, t.payload, 'pending', t.job_id
+         from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::jsonb[], $8::text[])
+           as t(id, endpoint_id, event_id, event_type, run_id, node_id, payload, job_id)
+       on conflict (run_id, node_id) where run_id is not null do nothing
+       returning id, job_id, run_id, node_id`,
+      [
+        todo.map(() => newDeliveryId()),
+        todo.map((s) => s.endpointId),
+        todo.map((s) => s.envelope.id),
+        todo.map((s) => s.envelope.type),
+        todo.map((s) => s.runId),
+        todo.map((s) => s.nodeId),
+        todo.map((s) => JSON.stringify(webhookPayload(s.envelope, s.vars ?? {}))),
+        todo.map(() => crypto.randomUUID()),
+      ],
+    );
+    await enqueueSends(tx, ctx, inserted.rows.map((r) => ({ id: r.id, job_id: r.job_id })));
+    const key = (runId: string, nodeId: string) => `${runId}\u0000${nodeId}`;
+    const ids = new Map(inserted.rows.map((r) => [key(r.run_id, r.node_id), r.id]));
+    const missing = todo.filter((s) => !ids.has(key(s.runId, s.nodeId)));
+    if (missing.length > 0) {
+      // Already created by an earlier execution of the step (a redelivered job): the same delivery.
+      const existing = await tx.query<{ id: string; run_id: string; node_id: string }>(
+        `select d.id, d.run_id, d.node_id from deliveries d join unnest($1::text[], $2::text[]) as m(run_id, node_id) on d.run_id = m.run_id and d.node_id = m.node_id`,
+        [missing.map((s) => s.runId), missing.map((s) => s.nodeId)],
+      );
+      for (const r of existing.rows) ids.set(key(r.run_id, r.node_id), r.id);
+    }
+    steps.forEach((s, i) => {
+      if (results[i] === undefined) results[i] = { ok: true, deliveryId: ids.get(key(s.runId, s.nodeId))! };
+    });
+  }
+  return results as Array<{ ok: true; deliveryId: string } | { ok: false; error: string }>;
+}

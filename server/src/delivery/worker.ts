@@ -2,8 +2,8 @@ import crypto from 'node:crypto';
 import { recordAudit } from '../audit/record.ts';
 import type { AppContext } from '../context.ts';
 import { withTransaction, type PoolClient } from '../db/pool.ts';
-import { executeRunInline } from '../engine/runs/execute.ts';
 import { emitEvent } from '../engine/store-events.ts';
+import { settledStepDeliveries } from './hooks.ts';
 import { queues } from '../queue/queues.ts';
 import { endpointHeaders } from './endpoints-store.ts';
 import { enqueueSends } from './fan-out.ts';
@@ -378,7 +378,8 @@ export async function disableEndpoint(tx: PoolClient, ctx: AppContext, endpointI
  * back to a `run.execute` job.
  */
 async function resumeRun(tx: PoolClient, ctx: AppContext, runId: string): Promise<void> {
-  await executeRunInline(ctx, tx, runId);
+  // Only the run is known here; the engine's handler reads the step's delivery itself.
+  await settledStepDeliveries(ctx, tx, [{ deliveryId: '', runId, nodeId: '', status: 'failed', attempts: 0, statusCode: null, error: null }]);
 }
 
 const PAYLOAD_ORDER = ['id', 'type', 'timestamp', 'data', 'source', 'causedBy', 'chain', 'subject', 'vars'];

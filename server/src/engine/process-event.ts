@@ -1,47 +1,34 @@
-import crypto from 'node:crypto';
 import type { EventEnvelope } from '@tripline/shared';
 import type { AppContext } from '../context.ts';
-import { fanOutEvent } from '../delivery/fan-out.ts';
-import { withTransaction, type PoolClient } from '../db/pool.ts';
-import { getSetting } from '../settings.ts';
-import { EVENT_COLUMNS, rowToEnvelope } from './events.ts';
+import type { PoolClient } from '../db/pool.ts';
+import { triggersFor } from '../db/runs.ts';
 import { matchesTrigger } from './matching.ts';
-import { executeRunInline } from './runs/execute.ts';
+import type { RunWrites } from './runs/run-writes.ts';
 import { buildScope } from './runs/scope.ts';
+import { startRun } from './runs/state-machine.ts';
 import { applyCartUpdate, convertCarts } from './state/carts.ts';
 import { applyCustomerEvent } from './state/customers.ts';
 import { applyStockChange } from './state/products.ts';
-import { storeEvents, toEnvelope, type NewEvent } from './store-events.ts';
+import { toEnvelope, type NewEvent } from './store-events.ts';
 import { loadVersion } from './workflows/versions.ts';
 
-const CUSTOMER_EVENTS = new Set(['order.created', 'order.paid', 'order.refunded', 'customer.created', 'customer.updated']);
+export const CUSTOMER_EVENTS = new Set(['order.created', 'order.paid', 'order.refunded', 'customer.created', 'customer.updated']);
 
 /**
- * Where an event becomes runs and deliveries. In one transaction: update the state the
- * derived events come from, store those derived events (each with its own job), start a
- * run for every live workflow whose trigger matches, queue a delivery for every
- * subscribed endpoint, and mark the event processed. A retried job finds the event
- * processed and does nothing, so each event is processed once.
+ * Where an event becomes runs and deliveries, inside its batch's transaction (and its own
+ * savepoint): update the state the derived events come from, start a run for every live
+ * workflow whose trigger matches (first slice included), and ask for a delivery for every
+ * subscribed endpoint. Derived events, runs, steps and deliveries go to `writes` and reach
+ * the database with the batch's other writes; the batch marks the event processed.
  */
-export async function processEvent(app: AppContext, eventId: string): Promise<{ runs: string[] } | undefined> {
-  return withTransaction(app.pool, (tx) => processEventIn(app, tx, eventId));
-}
-
-async function processEventIn(app: AppContext, tx: PoolClient, eventId: string): Promise<{ runs: string[] } | undefined> {
-  {
-    // One read locks the event and loads it: this runs for every event.
-    const { rows } = await tx.query(`select ${EVENT_COLUMNS}, processed_at from events where id = $1 for update`, [eventId]);
-    if (!rows[0] || rows[0].processed_at) return undefined;
-    const event = rowToEnvelope(rows[0]);
-
-    const derived = await deriveEvents(app, tx, event);
-    await storeEvents(tx, app.boss, derived.map((d) => toEnvelope(d)));
-
-    const runs = await startRuns(app, tx, event);
-    await fanOutEvent(tx, app, event);
-    await tx.query('update events set processed_at = now() where id = $1', [eventId]);
-    return { runs };
-  }
+export async function applyEvent(app: AppContext, tx: PoolClient, writes: RunWrites, event: EventEnvelope): Promise<string[]> {
+  const derived = await deriveEvents(app, tx, event);
+  // This event changed its customer: the batch's prefetched copy is stale from here on.
+  if (CUSTOMER_EVENTS.has(event.type) && typeof event.data.customerId === 'string') writes.customers.delete(event.data.customerId);
+  writes.events.push(...derived.map((d) => toEnvelope(d)));
+  const runs = await startRuns(app, tx, writes, event);
+  writes.fanOut.push(event);
+  return runs;
 }
 
 async function deriveEvents(app: AppContext, tx: PoolClient, event: EventEnvelope): Promise<NewEvent[]> {
@@ -54,50 +41,36 @@ async function deriveEvents(app: AppContext, tx: PoolClient, event: EventEnvelop
   return derived;
 }
 
-interface TriggerRow {
-  workflow_id: string;
-  version: number;
-  config: Record<string, unknown>;
+/**
+ * Matching is one index lookup by event type on the routing table (once per type per
+ * batch); only workflows that listen to this type are looked at, however many listen to others.
+ */
+/**
+ * The event's scope with its customer from the batch's prefetch, unless this event just
+ * changed that customer (then read again, and the prefetch updated for later events).
+ */
+async function scopeOf(tx: PoolClient, writes: RunWrites, event: EventEnvelope): Promise<Record<string, unknown>> {
+  const customerId = event.data.customerId;
+  if (typeof customerId !== 'string') return buildScope(tx, event, {});
+  if (!CUSTOMER_EVENTS.has(event.type) && writes.customers.has(customerId)) return { ...event, vars: {}, customer: writes.customers.get(customerId) };
+  const scope = await buildScope(tx, event, {});
+  writes.customers.set(customerId, scope.customer);
+  return scope;
 }
 
-/**
- * Matching is one index lookup by event type on the routing table; only workflows that
- * listen to this type are looked at, however many listen to others.
- */
-async function startRuns(app: AppContext, tx: PoolClient, event: EventEnvelope): Promise<string[]> {
-  const { rows: triggers } = await tx.query<TriggerRow>('select workflow_id, version, config from workflow_triggers where event_type = $1 order by workflow_id', [event.type]);
+async function startRuns(app: AppContext, tx: PoolClient, writes: RunWrites, event: EventEnvelope): Promise<string[]> {
+  const triggers = await writes.cached(`triggers:${event.type}`, () => triggersFor(tx, event.type));
   if (triggers.length === 0) return [];
-  const needsScope = triggers.some((t) => t.config.filter !== undefined);
-  const scope = needsScope ? await buildScope(tx, event, {}) : { ...event, vars: {} };
-  const depth = event.chain.length;
-  const limit = await getSetting(tx, 'maxChainDepth');
+  // The customer is read (after this event's own state change) only when a filter or a run
+  // needs it, and once for all the event's runs.
+  let scope: Record<string, unknown> | undefined;
+  const fullScope = async () => (scope ??= await scopeOf(tx, writes, event));
   const started: string[] = [];
   for (const trigger of triggers) {
-    if (matchesTrigger(trigger.config, event, scope)) continue;
+    const filterScope = trigger.config.filter !== undefined ? await fullScope() : { ...event, vars: {} };
+    if (matchesTrigger(trigger.config, event, filterScope)) continue;
     const graph = await loadVersion(tx, trigger.workflow_id, trigger.version);
-    const tooDeep = depth >= limit;
-    const runId = `run_${crypto.randomUUID().replaceAll('-', '')}`;
-    const { rows } = await tx.query<{ id: string }>(
-      `insert into runs (id, workflow_id, version, event_id, event_type, subject, status, current_node, depth, error, finished_at)
-       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, case when $7 = 'failed' then now() end)
-       on conflict (workflow_id, event_id) do nothing returning id`,
-      [
-        runId,
-        trigger.workflow_id,
-        trigger.version,
-        event.id,
-        event.type,
-        event.subject,
-        tooDeep ? 'failed' : 'running',
-        graph.trigger.id,
-        depth,
-        tooDeep ? `loop protection: this event is ${depth} steps down a causation chain (limit ${limit}); the run was not started` : null,
-      ],
-    );
-    if (rows[0] && !tooDeep) started.push(rows[0].id);
+    started.push(await startRun(app, tx, writes, { workflowId: trigger.workflow_id, version: trigger.version, graph, event, scope: await fullScope() }));
   }
-  // Run each new run's first slice here, in the event's transaction: it commits with the
-  // run row or not at all, and saves a job hop (and a commit) per run.
-  for (const runId of started) await executeRunInline(app, tx, runId, event);
   return started;
 }

@@ -3,8 +3,8 @@ import type { AppContext } from '../context.ts';
 import { withTransaction } from '../db/pool.ts';
 import { queues, type QueueKey, type QueuePayload } from '../queue/queues.ts';
 import { expireCampaign, runScheduledChange } from './campaigns/activation.ts';
-import { processEvent } from './process-event.ts';
-import { executeRun } from './runs/execute.ts';
+import { startClaimLoop } from './outbox/claim-loop.ts';
+import { executeRunJob, giveUp } from './runs/state-machine.ts';
 import { checkCartAbandoned } from './state/carts.ts';
 import { sweepLifecycle } from './state/lifecycle-sweep.ts';
 
@@ -47,20 +47,18 @@ export async function work<K extends QueueKey>(
 }
 
 export async function startEngineWorkers(app: AppContext): Promise<void> {
-  await work(app, 'processEvent', async ({ eventId }) => void (await processEvent(app, eventId)), { batchSize: 16, localConcurrency: 4 });
+  // Events are claimed from the events table (the outbox), not from a job per event.
+  await startClaimLoop(app);
   await work(
     app,
     'executeRun',
     async ({ runId }, job) => {
       try {
-        await executeRun(app, runId);
+        await executeRunJob(app, runId);
       } catch (error) {
-        // Out of retries: the run must not stay "running" forever.
+        // Out of retries: the run fails through the state machine (run.failed is emitted).
         if (job.retryCount >= job.retryLimit) {
-          await app.pool.query(
-            `update runs set status = 'failed', error = $2, finished_at = now(), updated_at = now() where id = $1 and status in ('running', 'waiting')`,
-            [runId, `gave up after ${job.retryCount + 1} attempts: ${(error as Error).message}`],
-          );
+          await giveUp(app, runId, `gave up after ${job.retryCount + 1} attempts: ${(error as Error).message}`);
           return;
         }
         throw error;

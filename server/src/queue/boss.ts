@@ -16,14 +16,16 @@ export async function startBoss(
 ): Promise<PgBoss> {
   // Expired jobs (their worker died) are only noticed by the monitor pass, every 60 s by
   // default: with a short expiry, look as often as a third of it so they come back quickly.
-  const monitor = opts.jobExpireSeconds ? Math.max(1, Math.min(60, Math.floor(opts.jobExpireSeconds / 3))) : undefined;
+  // Heartbeats (run.execute has a 10 s one) are checked by the same pass: every 5 s at most.
+  const monitor = opts.jobExpireSeconds ? Math.max(1, Math.min(5, Math.floor(opts.jobExpireSeconds / 3))) : 5;
   const boss = new PgBoss({
     connectionString: url,
     max: opts.poolMax ?? 10,
     useListenNotify: true,
     schedule: opts.schedule,
     application_name: 'tripline-queue',
-    ...(monitor ? { monitorIntervalSeconds: monitor, superviseIntervalSeconds: monitor } : {}),
+    monitorIntervalSeconds: monitor,
+    superviseIntervalSeconds: monitor,
   });
   boss.on('error', (error: unknown) => log.error({ err: error }, 'queue error'));
   boss.on('warning', (warning: unknown) => log.warn({ warning }, 'queue warning'));

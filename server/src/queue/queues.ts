@@ -6,17 +6,13 @@ import { z } from 'zod';
  * one place says how each kind of work behaves.
  */
 export const queues = {
-  /** Apply an accepted event: state, derived events, trigger matching, subscriptions. */
-  processEvent: {
-    name: 'event.process',
-    payload: z.object({ eventId: z.string() }),
-    options: { retryLimit: 10, retryDelay: 1, retryBackoff: true, retryDelayMax: 60, expireInSeconds: 60 },
-  },
   /** Execute a workflow run from its current step until it ends or waits. */
   executeRun: {
     name: 'run.execute',
     payload: z.object({ runId: z.string() }),
-    options: { retryLimit: 5, retryDelay: 1, retryBackoff: true, retryDelayMax: 60, expireInSeconds: 60 },
+    // A heartbeat (pg-boss refreshes it while the handler runs): a SIGKILLed worker's runs
+    // come back within seconds instead of after the expiry plus the monitor pass.
+    options: { retryLimit: 5, retryDelay: 1, retryBackoff: true, retryDelayMax: 60, expireInSeconds: 60, heartbeatSeconds: 10 },
   },
   /** One attempt of one webhook delivery; its own retry schedule lives in the delivery row. */
   sendDelivery: {

@@ -168,7 +168,7 @@ describe('prometheus metrics', () => {
     expect(text).toMatch(/tripline_delivery_duration_seconds_bucket\{le="0.05"\} 1/);
     expect(text).toMatch(/tripline_delivery_duration_seconds_bucket\{le="\+Inf"\} 2/);
     expect(text).toMatch(/tripline_delivery_duration_seconds_count 2/);
-    expect(text).toMatch(/tripline_queue_ready_jobs\{queue="event.process"\} \d+/);
+    expect(text).toMatch(/tripline_queue_ready_jobs\{queue="run.execute"\} \d+/);
   });
 });
 
@@ -177,10 +177,11 @@ describe('retention', () => {
     expect((await t.api('/api/v1/settings/retentionDays', { method: 'PUT', json: { value: 7 } })).status).toBe(200);
     await db.query(`insert into workflows (id, name, draft) values ('wf_old', 'Old', '{"nodes":[],"edges":[]}')`);
     await db.query(
-      `insert into events (id, type, occurred_at, received_at, source, data) values
-         ('evt_old', 'order.paid', now() - interval '10 days', now() - interval '10 days', 'test', '{}'),
-         ('evt_old_waiting', 'order.paid', now() - interval '10 days', now() - interval '10 days', 'test', '{}'),
-         ('evt_new', 'order.paid', now(), now(), 'test', '{}')`,
+      // Processed events (the events table is the processing queue: an unprocessed row would be claimed).
+      `insert into events (id, type, occurred_at, received_at, source, data, processed_at) values
+         ('evt_old', 'order.paid', now() - interval '10 days', now() - interval '10 days', 'test', '{}', now() - interval '10 days'),
+         ('evt_old_waiting', 'order.paid', now() - interval '10 days', now() - interval '10 days', 'test', '{}', now() - interval '10 days'),
+         ('evt_new', 'order.paid', now(), now(), 'test', '{}', now())`,
     );
     await db.query(
       `insert into runs (id, workflow_id, version, event_id, event_type, status, created_at, finished_at) values

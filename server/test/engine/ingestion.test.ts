@@ -64,11 +64,37 @@ describe('POST /api/v1/events', () => {
     expect(res.status).toBe(413);
   });
 
-  it('writes the event and its processing job in one transaction', async () => {
-    const { rows } = await t.ctx.pool.query(
-      `select count(*)::int as n from pgboss.job where name = 'event.process' and data->>'eventId' = 'b-1'`,
-    );
+  it('queues nothing per event: the stored event is the work item, claimed and processed once', async () => {
+    await sendEvents(t, order('outbox-1'));
+    await waitForIdle(t);
+    const { rows } = await t.ctx.pool.query(`select processed_at, attempts, lease_until, failed_at from events where id = 'outbox-1'`);
+    expect(rows[0]).toMatchObject({ attempts: 1, lease_until: null, failed_at: null });
+    expect(rows[0].processed_at).not.toBeNull();
+    const jobs = await t.ctx.pool.query(`select count(*)::int as n from pgboss.job where data->>'eventId' = 'outbox-1'`);
+    expect(jobs.rows[0].n).toBe(0);
+  });
+
+  it('answers concurrent requests sending one id: the first is accepted, every other one hears "duplicate"', async () => {
+    const answers = await Promise.all(Array.from({ length: 12 }, () => sendEvents(t, order('same-id-at-once'))));
+    expect(answers.filter((a) => a.status === 'accepted')).toHaveLength(1);
+    expect(answers.filter((a) => a.status === 'duplicate')).toHaveLength(11);
+    await waitForIdle(t);
+    const { rows } = await t.ctx.pool.query(`select count(*)::int as n from order_ledger where order_id = 'same-id-at-once'`);
     expect(rows[0].n).toBe(1);
+  });
+
+  it('fails only the request whose events the database refuses when requests share a commit', async () => {
+    // jsonb refuses a NUL character: that request alone must fail; the others sent with it are stored.
+    const bad = { ...order('grouped-bad'), data: { ...order('grouped-bad').data, orderId: 'nul \u0000 here' } };
+    const sends = [
+      ...Array.from({ length: 8 }, (_, i) => t.api('/api/v1/events', { method: 'POST', json: order(`grouped-${i}`) })),
+      t.api('/api/v1/events', { method: 'POST', json: bad }),
+    ];
+    const statuses = await Promise.all(sends.map(async (r) => (await r).status));
+    expect(statuses.slice(0, 8)).toEqual(Array(8).fill(202));
+    expect(statuses[8]).not.toBe(202);
+    const { rows } = await t.ctx.pool.query(`select id from events where id like 'grouped-%' order by id`);
+    expect(rows.map((r) => r.id)).toEqual(Array.from({ length: 8 }, (_, i) => `grouped-${i}`));
   });
 
   it('accepts the bearer scheme in any case, as HTTP says', async () => {

@@ -4,11 +4,11 @@ import { z } from 'zod';
 import { authorize } from '../../auth/middleware.ts';
 import { actorLabel } from '../../auth/principal.ts';
 import type { AppContext } from '../../context.ts';
-import { withTransaction } from '../../db/pool.ts';
 import { notFound, parseOr422 } from '../../http/errors.ts';
 import { describeRoute } from '../../http/openapi.ts';
-import { EVENT_COLUMNS, rowToEnvelope } from '../events.ts';
-import { storeEvents } from '../store-events.ts';
+import { eventWithEffects, listEvents } from '../../db/events.ts';
+import { rowToEnvelope } from '../events.ts';
+import { IngestBatcher } from './group-commit.ts';
 import { parseEventBody } from './validate.ts';
 
 const acceptedSchema = z.object({ id: z.string(), status: z.enum(['accepted', 'duplicate']) });
@@ -35,11 +35,13 @@ describeRoute({ method: 'get', path: '/api/v1/events/:id', tag: 'Events', summar
 
 export function ingestRouter(app: AppContext): Router {
   const router = Router();
+  // One per process: concurrent requests share a transaction (group commit).
+  const batcher = new IngestBatcher(app.pool);
 
   router.post('/events', authorize('events:ingest'), async (req, res) => {
     const source = req.principal.kind === 'anonymous' ? 'api' : `api:${actorLabel(req.principal)}`;
     const { envelopes, batch } = parseEventBody(req.body, source);
-    const inserted = await withTransaction(app.pool, (tx) => storeEvents(tx, app.boss, envelopes));
+    const inserted = await batcher.store(envelopes);
     const events = envelopes.map((e) => ({ id: e.id, status: inserted.has(e.id) ? ('accepted' as const) : ('duplicate' as const) }));
     const body = { accepted: inserted.size, duplicates: envelopes.length - inserted.size, events };
     res.status(202).json(batch ? body : { ...body, ...events[0] });
@@ -47,22 +49,7 @@ export function ingestRouter(app: AppContext): Router {
 
   router.get('/events', authorize('events:read'), async (req, res) => {
     const q = parseOr422(eventQuerySchema, req.query, 'query');
-    const where: string[] = [];
-    const values: unknown[] = [];
-    const add = (sql: string, value: unknown) => {
-      values.push(value);
-      where.push(sql.replace('?', `$${values.length}`));
-    };
-    if (q.type) add('type = ?', q.type);
-    if (q.subject) add('subject = ?', q.subject);
-    if (q.since) add('received_at >= ?', q.since);
-    if (q.cursor) add('seq < ?', Number(q.cursor));
-    if (q.rootsOnly === 'true') where.push('caused_by is null');
-    values.push(q.limit + 1);
-    const { rows } = await app.pool.query(
-      `select seq, ${EVENT_COLUMNS}, processed_at from events ${where.length ? `where ${where.join(' and ')}` : ''} order by seq desc limit $${values.length}`,
-      values,
-    );
+    const rows = await listEvents(app.pool, { ...q, rootsOnly: q.rootsOnly === 'true' });
     const page = rows.slice(0, q.limit);
     res.json({
       data: page.map((r) => ({ ...rowToEnvelope(r), processedAt: r.processed_at?.toISOString() ?? null })),
@@ -72,32 +59,20 @@ export function ingestRouter(app: AppContext): Router {
 
   router.get('/events/:id', authorize('events:read'), async (req, res) => {
     const id = String(req.params.id);
-    const { rows } = await app.pool.query(`select ${EVENT_COLUMNS}, processed_at from events where id = $1`, [id]);
-    if (!rows[0]) throw notFound('event', id);
-    const event = rowToEnvelope(rows[0]);
-    const [derived, runs, deliveries, ancestors] = await Promise.all([
-      app.pool.query(`select ${EVENT_COLUMNS} from events where caused_by = $1 order by seq`, [id]),
-      app.pool.query(
-        `select r.id, r.workflow_id, w.name as workflow_name, r.status, r.error, r.created_at from runs r join workflows w on w.id = r.workflow_id where r.event_id = $1 order by r.seq`,
-        [id],
-      ),
-      app.pool.query(
-        `select d.id, d.endpoint_id, e.url, d.run_id, d.status, d.attempt_count, d.last_status_code, d.created_at, d.delivered_at
-           from deliveries d join endpoints e on e.id = d.endpoint_id where d.event_id = $1 order by d.seq`,
-        [id],
-      ),
-      event.chain.length ? app.pool.query(`select id, type, occurred_at from events where id = any($1)`, [event.chain]) : Promise.resolve({ rows: [] }),
-    ]);
+    const found = await eventWithEffects(app.pool, id);
+    if (!found) throw notFound('event', id);
+    const { row, derived, runs, deliveries, ancestors } = found;
+    const event = rowToEnvelope(row);
     res.json({
       ...event,
-      processedAt: rows[0].processed_at?.toISOString() ?? null,
+      processedAt: row.processed_at?.toISOString() ?? null,
       chainEvents: event.chain.map((cid) => {
-        const a = ancestors.rows.find((r: { id: string }) => r.id === cid);
+        const a = ancestors.find((r: { id: string }) => r.id === cid);
         return { id: cid, type: a?.type ?? null, occurredAt: a?.occurred_at?.toISOString() ?? null };
       }),
-      derived: derived.rows.map(rowToEnvelope),
-      runs: runs.rows.map((r) => ({ id: r.id, workflowId: r.workflow_id, workflowName: r.workflow_name, status: r.status, error: r.error, createdAt: r.created_at.toISOString() })),
-      deliveries: deliveries.rows.map((d) => ({
+      derived: derived.map(rowToEnvelope),
+      runs: runs.map((r) => ({ id: r.id, workflowId: r.workflow_id, workflowName: r.workflow_name, status: r.status, error: r.error, createdAt: r.created_at.toISOString() })),
+      deliveries: deliveries.map((d) => ({
         id: d.id,
         endpointId: d.endpoint_id,
         url: d.url,

@@ -16,10 +16,6 @@ export async function retryStepDelivery(tx: PoolClient, app: AppContext, runId: 
     [runId, nodeId],
   );
   if (!rows[0]) return false;
-  await tx.query(`update run_steps set status = 'waiting', error = null, attempts = attempts + 1, finished_at = null where run_id = $1 and node_id = $2`, [
-    runId,
-    nodeId,
-  ]);
   await enqueueSends(tx, app, rows);
   return true;
 }

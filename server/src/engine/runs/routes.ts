@@ -6,9 +6,9 @@ import type { AppContext } from '../../context.ts';
 import { withTransaction } from '../../db/pool.ts';
 import { conflict, notFound, parseOr422 } from '../../http/errors.ts';
 import { describeRoute } from '../../http/openapi.ts';
-import { clientDb, sendJob } from '../../queue/boss.ts';
 import { loadEvent } from '../events.ts';
 import { retryStepDelivery } from './retry.ts';
+import { cancelRun, retryRun } from './state-machine.ts';
 
 const tag = 'Runs';
 describeRoute({ method: 'get', path: '/api/v1/runs', tag, summary: 'Runs, newest first; filter by workflow, status, event type, subject, time', response: pageSchema(runSummarySchema) });
@@ -120,14 +120,10 @@ export function runsRouter(app: AppContext): Router {
       if (!run) throw notFound('run', id);
       if (run.status !== 'failed') throw conflict(`only a failed run can be retried; this one is ${run.status}`);
       if (!run.current_node) throw conflict('this run has no step to retry from');
-      const resumed = await retryStepDelivery(tx, app, run.id, run.current_node);
-      await tx.query(`update runs set status = $2, error = null, finished_at = null, attempt = attempt + 1, updated_at = now() where id = $1`, [
-        id,
-        resumed ? 'waiting' : 'running',
-      ]);
-      if (!resumed) await sendJob(app.boss, 'executeRun', { runId: id }, { db: clientDb(tx) });
+      const current = run.current_node;
+      const status = await retryRun(app, tx, { id: run.id, current_node: current }, () => retryStepDelivery(tx, app, run.id, current));
       await recordAudit(tx, actorFrom(req), { action: 'run.retried', targetType: 'run', targetId: id, before: { status: run.status, error: run.error }, after: { status: 'running', from: run.current_node } });
-      return toSummary({ ...run, status: resumed ? 'waiting' : 'running', error: null, finished_at: null });
+      return toSummary({ ...run, status, error: null, finished_at: null });
     });
     res.json(summary);
   });
@@ -139,8 +135,7 @@ export function runsRouter(app: AppContext): Router {
       const run = rows[0];
       if (!run) throw notFound('run', id);
       if (!['waiting', 'running'].includes(run.status)) throw conflict(`only a waiting or running run can be cancelled; this one is ${run.status}`);
-      await tx.query(`update runs set status = 'cancelled', finished_at = now(), updated_at = now() where id = $1`, [id]);
-      await tx.query(`update run_steps set status = 'cancelled', finished_at = now() where run_id = $1 and status in ('waiting', 'running')`, [id]);
+      await cancelRun(tx, id);
       await recordAudit(tx, actorFrom(req), { action: 'run.cancelled', targetType: 'run', targetId: id, before: { status: run.status }, after: { status: 'cancelled' } });
       return toSummary({ ...run, status: 'cancelled', finished_at: new Date() });
     });

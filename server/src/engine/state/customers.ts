@@ -156,3 +156,12 @@ export async function loadCustomer(db: PoolClient | { query: PoolClient['query']
   const { rows } = await db.query<CustomerRow>('select * from customer_state where customer_id = $1', [customerId]);
   return rows[0] ? customerView(rows[0]) : null;
 }
+
+/** Many customers in one read (a batch's events), keyed by id; absent ones are null. */
+export async function loadCustomers(db: { query: PoolClient['query'] }, customerIds: string[]): Promise<Map<string, ReturnType<typeof customerView> | null>> {
+  const found = new Map<string, ReturnType<typeof customerView> | null>(customerIds.map((id) => [id, null]));
+  if (customerIds.length === 0) return found;
+  const { rows } = await db.query<CustomerRow>('select * from customer_state where customer_id = any($1::text[])', [customerIds]);
+  for (const row of rows) found.set(row.customer_id, customerView(row));
+  return found;
+}

@@ -9,6 +9,6 @@ export const delay: Executor<'delay'> = async (config, step) => {
       : new Date(String(renderTemplate(config.until ?? '', step.scope)));
   if (Number.isNaN(resumeAt.getTime())) return { kind: 'fail', error: `"until" did not give a valid time: ${config.until}` };
   const output = { resumeAt: resumeAt.toISOString() };
-  if (!step.tx || resumeAt.getTime() <= Date.now()) return { kind: 'next', output };
+  if (step.mode.kind === 'dry' || resumeAt.getTime() <= Date.now()) return { kind: 'next', output };
   return { kind: 'wait', output, resumeAt };
 };

@@ -1,0 +1,77 @@
+import type { EventEnvelope } from '@tripline/shared';
+import { insertEvents } from '../../db/events.ts';
+import { withTransaction, type Pool } from '../../db/pool.ts';
+
+/**
+ * Group commit for ingest: concurrent requests' events wait a bounded moment (`maxWaitMs`
+ * after the first one, or until `maxEvents` are waiting) and are stored in ONE transaction,
+ * so a commit (an fsync) is shared instead of paid per request. Each request still gets its
+ * answer only after that commit. If the shared transaction fails, every request in it is
+ * stored again on its own, so only a request that fails by itself gets an error (its own).
+ */
+interface Waiting {
+  envelopes: EventEnvelope[];
+  resolve: (inserted: Set<string>) => void;
+  reject: (error: unknown) => void;
+}
+
+export interface GroupCommitOptions {
+  maxWaitMs: number;
+  maxEvents: number;
+}
+
+export class IngestBatcher {
+  private waiting: Waiting[] = [];
+  private count = 0;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly pool: Pool,
+    private readonly options: GroupCommitOptions = { maxWaitMs: 2, maxEvents: 500 },
+  ) {}
+
+  /** Resolves with the ids of `envelopes` that were new (the rest are duplicates). */
+  store(envelopes: EventEnvelope[]): Promise<Set<string>> {
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ envelopes, resolve, reject });
+      this.count += envelopes.length;
+      if (this.count >= this.options.maxEvents) this.flush();
+      else this.timer ??= setTimeout(() => this.flush(), this.options.maxWaitMs);
+    });
+  }
+
+  private flush(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const batch = this.waiting;
+    this.waiting = [];
+    this.count = 0;
+    if (batch.length > 0) void this.commit(batch);
+  }
+
+  private async commit(batch: Waiting[]): Promise<void> {
+    if (batch.length === 1) return this.commitAlone(batch[0]!);
+    // An id sent by two requests of one batch belongs to the first: the second hears "duplicate".
+    const owner = new Map<string, Waiting>();
+    for (const w of batch) for (const e of w.envelopes) if (!owner.has(e.id)) owner.set(e.id, w);
+    const unique = [...owner.keys()];
+    const byId = new Map<string, EventEnvelope>();
+    for (const w of batch) for (const e of w.envelopes) if (!byId.has(e.id)) byId.set(e.id, e);
+    let inserted: Set<string>;
+    try {
+      inserted = await withTransaction(this.pool, (tx) => insertEvents(tx, unique.map((id) => byId.get(id)!)));
+    } catch {
+      await Promise.all(batch.map((w) => this.commitAlone(w)));
+      return;
+    }
+    for (const w of batch) w.resolve(new Set(w.envelopes.filter((e) => inserted.has(e.id) && owner.get(e.id) === w).map((e) => e.id)));
+  }
+
+  private async commitAlone(w: Waiting): Promise<void> {
+    try {
+      w.resolve(await withTransaction(this.pool, (tx) => insertEvents(tx, w.envelopes)));
+    } catch (error) {
+      w.reject(error);
+    }
+  }
+}

@@ -1,0 +1,126 @@
+import pg from 'pg';
+import type { AppContext } from '../../context.ts';
+import { claimDueEvents, EVENTS_CHANNEL, redriveUnprocessed } from '../../db/events.ts';
+import { processClaimed } from './process-batch.ts';
+
+/**
+ * How a worker process gets events: LISTEN on the channel every stored batch NOTIFYs, then
+ * claim due events with a lease and process them in batches until none are due. The slow
+ * poll only picks up what no NOTIFY announces: leases that ran out (a killed worker's
+ * events) and retries whose backoff has passed. Nothing polls on the hot path.
+ */
+export const CLAIM_BATCH = 200;
+/** A claimed event comes back to any worker this long after its worker stopped (SIGKILL). */
+export const LEASE_SECONDS = 10;
+const FALLBACK_POLL_MS = 1000;
+/** Batches in flight per process: one is in Node while another is in PostgreSQL. */
+const IN_FLIGHT = 2;
+const SWEEP_EVERY_MS = 60_000;
+/** An event still unprocessed (parked, or never claimed) this long is re-driven by the sweeper. */
+export const SWEEP_AFTER_SECONDS = 300;
+
+export interface ClaimLoop {
+  stop(): Promise<void>;
+}
+
+export async function startClaimLoop(app: AppContext): Promise<ClaimLoop> {
+  let stopped = false;
+  // Pools end when the process stops; the loop stops with them.
+  const ending = () => stopped || (app.pool as unknown as { ending: boolean }).ending;
+  let pending = true;
+  const waiters = new Set<() => void>();
+  const signal = () => {
+    pending = true;
+    for (const w of waiters) w();
+  };
+
+  const url = (app.pool as unknown as { options: { connectionString: string } }).options.connectionString;
+  let listener: pg.Client | undefined;
+  const listen = async (): Promise<void> => {
+    const client = new pg.Client({ connectionString: url, application_name: 'tripline-listen' });
+    client.on('notification', signal);
+    client.on('error', (err) => {
+      if (ending()) return;
+      app.log.warn({ err }, 'event listener connection lost; polling until it is back');
+      client.end().catch(() => {});
+      if (listener === client) listener = undefined;
+      setTimeout(() => void listen().catch(() => {}), FALLBACK_POLL_MS).unref();
+    });
+    try {
+      await client.connect();
+      await client.query(`listen ${EVENTS_CHANNEL}`);
+      listener = client;
+      signal();
+    } catch (error) {
+      await client.end().catch(() => {});
+      if (ending()) return;
+      setTimeout(() => void listen().catch(() => {}), FALLBACK_POLL_MS).unref();
+      throw error;
+    }
+  };
+  await listen();
+
+  const sleep = () =>
+    new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        waiters.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        pending = true;
+        done();
+      }, FALLBACK_POLL_MS);
+      waiters.add(done);
+    });
+
+
+  const loop = async () => {
+    while (!ending()) {
+      if (!pending) await sleep();
+      if (ending()) break;
+      pending = false;
+      try {
+        const claimed = await claimDueEvents(app.pool, CLAIM_BATCH, LEASE_SECONDS);
+        if (claimed.length === 0) continue;
+        // A full batch means more are waiting: claim again right away.
+        if (claimed.length === CLAIM_BATCH) signal();
+        await processClaimed(app, claimed);
+        signal();
+      } catch (error) {
+        if (ending()) break;
+        app.log.warn({ err: error }, 'claiming events failed; retrying');
+        await new Promise((r) => setTimeout(r, 200));
+        pending = true;
+      }
+    }
+  };
+
+  const loops = Array.from({ length: IN_FLIGHT }, () => loop());
+  const sweeper = setInterval(() => {
+    if (ending()) return;
+    redriveUnprocessed(app.pool, SWEEP_AFTER_SECONDS)
+      .then((r) => r.redriven && app.log.warn({ redriven: r.redriven }, 'sweeper re-drove parked events'))
+      .catch((err: unknown) => app.log.warn({ err }, 'event sweep failed'));
+  }, SWEEP_EVERY_MS);
+  sweeper.unref();
+  // The process stops pg-boss before it ends the pool: stop claiming then, so a batch is
+  // not claimed just before the pool goes (it would wait for its lease to run out).
+  app.boss.once('stopped', () => void stop());
+  const closer = setInterval(() => {
+    if (ending()) void stop();
+  }, 500);
+  closer.unref();
+
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      stopped = true;
+      clearInterval(sweeper);
+      clearInterval(closer);
+      for (const w of waiters) w();
+      await Promise.allSettled(loops);
+      await listener?.end().catch(() => {});
+    })());
+  return { stop };
+}

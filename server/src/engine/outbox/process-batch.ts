@@ -1,0 +1,113 @@
+import type { AppContext } from '../../context.ts';
+import { lockUnprocessed, markEventsProcessed, recordEventFailures, releaseEvents, type ClaimedEvent, type EventFailure } from '../../db/events.ts';
+import { withTransaction, type PoolClient } from '../../db/pool.ts';
+import { applyEvent, CUSTOMER_EVENTS } from '../process-event.ts';
+import { RunWrites } from '../runs/run-writes.ts';
+import { loadCustomers } from '../state/customers.ts';
+
+/** Claims per event before it is parked for the sweeper (about 17 minutes of backoff). */
+export const MAX_EVENT_ATTEMPTS = 10;
+
+export interface BatchOutcome {
+  processed: number;
+  failed: number;
+  /** Statements the batch's transaction ran, begin and commit included. */
+  statements: number;
+}
+
+/** Thrown in the optimistic pass: some event failed, redo the batch with savepoints. */
+class EventFailedOptimistically extends Error {}
+
+/**
+ * Processes claimed events (in seq order) in ONE transaction. An event that throws rolls
+ * back alone, records its error and waits for a retry, while its neighbours commit; later
+ * events of a failed event's subject are given back untried, so a subject's events stay in
+ * order. The batch's runs, steps, deliveries and derived events are written at the end with
+ * multi-row statements.
+ *
+ * Isolation per event is a SAVEPOINT per event, but only when needed: the batch first runs
+ * without them (two round trips less per event, most of a batch's statements); if any
+ * event throws, that transaction is rolled back and the batch runs again with a savepoint
+ * per event. If the batch as a whole fails (at its flush, or the connection), each event is
+ * tried again in a transaction of its own.
+ */
+export async function processClaimed(app: AppContext, claimed: ClaimedEvent[]): Promise<BatchOutcome> {
+  try {
+    try {
+      return await withTransaction(app.pool, (tx) => processIn(app, tx, claimed, false));
+    } catch (error) {
+      if (!(error instanceof EventFailedOptimistically)) throw error;
+      return await withTransaction(app.pool, (tx) => processIn(app, tx, claimed, true));
+    }
+  } catch (error) {
+    if (claimed.length > 1) return processOneByOne(app, claimed);
+    const [one] = claimed;
+    app.log.warn({ err: error, eventId: one!.envelope.id }, 'event processing failed; it will be retried');
+    // If this fails too (the database is away), the lease runs out and the event comes back.
+    await recordEventFailures(app.pool, [{ id: one!.envelope.id, error: (error as Error).message }], MAX_EVENT_ATTEMPTS).catch(() => {});
+    return { processed: 0, failed: 1, statements: 0 };
+  }
+}
+
+async function processIn(app: AppContext, tx: PoolClient, claimed: ClaimedEvent[], savepoints: boolean): Promise<BatchOutcome> {
+  const live = await lockUnprocessed(tx, claimed.map((c) => c.envelope.id));
+  const customerIds = [...new Set(claimed.map((c) => c.envelope.data.customerId).filter((id): id is string => typeof id === 'string'))];
+  const writes = new RunWrites(undefined, await loadCustomers(tx, customerIds));
+  const done: string[] = [];
+  const failures: EventFailure[] = [];
+  const skipped: string[] = [];
+  const blocked = new Set<string>();
+  let statements = 4; // begin, lock, customers, commit
+  for (const { envelope } of claimed) {
+    if (!live.has(envelope.id)) continue;
+    if (envelope.subject !== null && blocked.has(envelope.subject)) {
+      skipped.push(envelope.id);
+      continue;
+    }
+    const own = writes.child();
+    if (savepoints) {
+      await tx.query('savepoint event');
+      statements += 2;
+    }
+    try {
+      await applyEvent(app, tx, own, envelope);
+      if (savepoints) await tx.query('release savepoint event');
+      writes.absorb(own);
+      done.push(envelope.id);
+    } catch (error) {
+      if (!savepoints) throw new EventFailedOptimistically((error as Error).message);
+      await tx.query('rollback to savepoint event');
+      app.log.warn({ err: error, eventId: envelope.id }, 'event processing failed; it will be retried');
+      failures.push({ id: envelope.id, error: (error as Error).message });
+      if (envelope.subject !== null) blocked.add(envelope.subject);
+      // What this event wrote to its customer is gone with the savepoint: read it again.
+      const customerId = envelope.data.customerId;
+      if (typeof customerId === 'string' && CUSTOMER_EVENTS.has(envelope.type)) writes.customers.delete(customerId);
+    }
+  }
+  await writes.flush(app, tx);
+  await markEventsProcessed(tx, done);
+  await recordEventFailures(tx, failures, MAX_EVENT_ATTEMPTS);
+  await releaseEvents(tx, skipped);
+  statements += writes.statements + 1 + (failures.length ? 1 : 0) + (skipped.length ? 1 : 0);
+  return { processed: done.length, failed: failures.length, statements };
+}
+
+async function processOneByOne(app: AppContext, claimed: ClaimedEvent[]): Promise<BatchOutcome> {
+  const total: BatchOutcome = { processed: 0, failed: 0, statements: 0 };
+  const blocked = new Set<string>();
+  const skipped: string[] = [];
+  for (const c of claimed) {
+    if (c.envelope.subject !== null && blocked.has(c.envelope.subject)) {
+      skipped.push(c.envelope.id);
+      continue;
+    }
+    const r = await processClaimed(app, [c]);
+    if (r.failed && c.envelope.subject !== null) blocked.add(c.envelope.subject);
+    total.processed += r.processed;
+    total.failed += r.failed;
+    total.statements += r.statements;
+  }
+  await releaseEvents(app.pool, skipped).catch(() => {});
+  return total;
+}

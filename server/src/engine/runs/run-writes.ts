@@ -1,0 +1,120 @@
+import type { EventEnvelope } from '@tripline/shared';
+import type { AppContext } from '../../context.ts';
+import { insertEvents } from '../../db/events.ts';
+import type { PoolClient } from '../../db/pool.ts';
+import { insertRunsWithSteps, updateRuns, upsertSteps, type NewRunRow, type RunUpdate, type StepWrite } from '../../db/runs.ts';
+import { createStepDeliveries, fanOutEvents } from '../../delivery/fan-out.ts';
+import { clientDb } from '../../queue/boss.ts';
+import { queues } from '../../queue/queues.ts';
+
+interface StepDelivery {
+  endpointId: string;
+  runId: string;
+  nodeId: string;
+  envelope: EventEnvelope;
+  vars: Record<string, unknown>;
+  /** The step row that waits for it: its output gets the delivery id. */
+  step: StepWrite;
+}
+
+/**
+ * The writes of a batch, collected while its events and runs are processed and flushed
+ * at the end with one multi-row statement per table: runs with their steps, step updates,
+ * deliveries, run jobs, emitted events. Per-event work happens in a child buffer that is
+ * absorbed only when the event's savepoint is released, so a rolled-back event leaves
+ * nothing behind. Reads that do not change within a batch are memoised here too.
+ */
+export class RunWrites {
+  readonly newRuns: NewRunRow[] = [];
+  readonly newSteps: StepWrite[] = [];
+  readonly stepUpserts: StepWrite[] = [];
+  readonly runUpdates: RunUpdate[] = [];
+  readonly deliveries: StepDelivery[] = [];
+  readonly jobs: { runId: string; startAfter?: Date }[] = [];
+  readonly events: EventEnvelope[] = [];
+  readonly fanOut: EventEnvelope[] = [];
+  /** Statements the flush ran (for the bench's statements-per-run figure). */
+  statements = 0;
+
+  constructor(
+    private readonly memo = new Map<string, Promise<unknown>>(),
+    /**
+     * The batch's customers, read in one statement before its events are applied; an event
+     * that changes a customer replaces the entry (or drops it, when its savepoint rolls back).
+     */
+    readonly customers = new Map<string, unknown>(),
+  ) {}
+
+  child(): RunWrites {
+    return new RunWrites(this.memo, this.customers);
+  }
+
+  absorb(child: RunWrites): void {
+    this.newRuns.push(...child.newRuns);
+    this.newSteps.push(...child.newSteps);
+    this.stepUpserts.push(...child.stepUpserts);
+    this.runUpdates.push(...child.runUpdates);
+    this.deliveries.push(...child.deliveries);
+    this.jobs.push(...child.jobs);
+    this.events.push(...child.events);
+    this.fanOut.push(...child.fanOut);
+  }
+
+  /** A read that is the same for the whole batch (settings, routing, endpoint state). */
+  cached<T>(key: string, load: () => Promise<T>): Promise<T> {
+    let hit = this.memo.get(key) as Promise<T> | undefined;
+    if (!hit) {
+      hit = load();
+      this.memo.set(key, hit);
+      hit.catch(() => this.memo.delete(key));
+    }
+    return hit;
+  }
+
+  get empty(): boolean {
+    return (
+      this.newRuns.length + this.stepUpserts.length + this.runUpdates.length + this.deliveries.length + this.jobs.length + this.events.length + this.fanOut.length === 0
+    );
+  }
+
+  async flush(app: AppContext, tx: PoolClient): Promise<void> {
+    if (this.deliveries.length > 0) {
+      const created = await createStepDeliveries(tx, app, this.deliveries.map(({ step: _step, ...d }) => d));
+      this.statements += 3;
+      created.forEach((result, i) => {
+        const d = this.deliveries[i]!;
+        // The executor checked the endpoint in this transaction; only a concurrent change gets here.
+        if (!result.ok) throw new Error(`${d.nodeId}: ${result.error}`);
+        d.step.output = { deliveryId: result.deliveryId, ...(d.step.output as object) };
+      });
+    }
+    if (this.newRuns.length > 0) {
+      await insertRunsWithSteps(tx, this.newRuns, this.newSteps);
+      this.statements++;
+    }
+    if (this.stepUpserts.length > 0) {
+      await upsertSteps(tx, this.stepUpserts);
+      this.statements++;
+    }
+    if (this.runUpdates.length > 0) {
+      await updateRuns(tx, this.runUpdates);
+      this.statements++;
+    }
+    if (this.fanOut.length > 0) {
+      await fanOutEvents(tx, app, this.fanOut);
+      this.statements += 3;
+    }
+    if (this.jobs.length > 0) {
+      await app.boss.insert(
+        queues.executeRun.name,
+        this.jobs.map((j) => ({ data: { runId: j.runId }, ...(j.startAfter ? { startAfter: j.startAfter } : {}) })),
+        { db: clientDb(tx) },
+      );
+      this.statements++;
+    }
+    if (this.events.length > 0) {
+      await insertEvents(tx, this.events);
+      this.statements++;
+    }
+  }
+}

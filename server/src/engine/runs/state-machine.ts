@@ -1,0 +1,243 @@
+import crypto from 'node:crypto';
+import type { CheckedGraph, EventEnvelope } from '@tripline/shared';
+import type { AppContext } from '../../context.ts';
+import type { PoolClient } from '../../db/pool.ts';
+import { cancelRunRows, lockRuns, reopenRun, reopenStep, workflowName, type LockedRun, type StepWrite } from '../../db/runs.ts';
+import { withTransaction } from '../../db/pool.ts';
+import { getSetting } from '../../settings.ts';
+import { loadEvent } from '../events.ts';
+import { toEnvelope } from '../store-events.ts';
+import { loadVersion } from '../workflows/versions.ts';
+import { RunWrites } from './run-writes.ts';
+import { buildScope } from './scope.ts';
+import { MAX_STEPS_PER_SLICE, runSlice, type SliceResult } from './step-loop.ts';
+
+/**
+ * The run state machine: the only writer of `runs` and `run_steps`. Transitions:
+ * start (a new run and its first slice), advance/wait/succeed/fail (the end of a slice),
+ * resume (a waiting run woken by its delivery or its timer), retry, cancel, give up (a
+ * job out of retries). Every way a run fails goes through `fail`, which emits `run.failed`
+ * (unless the causation chain is at its limit). Slice writes go to a `RunWrites` buffer and
+ * reach the database in the batch's multi-row statements.
+ */
+
+export function chainLimit(tx: PoolClient, writes: RunWrites): Promise<number> {
+  return writes.cached('setting:maxChainDepth', () => getSetting(tx, 'maxChainDepth'));
+}
+
+export interface StartRun {
+  workflowId: string;
+  version: number;
+  graph: CheckedGraph;
+  event: EventEnvelope;
+  /** The scope without vars (envelope and customer), shared by the event's runs. */
+  scope: Record<string, unknown>;
+}
+
+/**
+ * Starts a run and executes its first slice in the event's transaction: it commits with
+ * the event or not at all. Past the chain limit the run is recorded as failed and not
+ * started (loop protection).
+ */
+export async function startRun(app: AppContext, tx: PoolClient, writes: RunWrites, start: StartRun): Promise<string> {
+  const { event } = start;
+  const id = `run_${crypto.randomUUID().replaceAll('-', '')}`;
+  const depth = event.chain.length;
+  const limit = await chainLimit(tx, writes);
+  const base = { id, workflowId: start.workflowId, version: start.version, eventId: event.id, eventType: event.type, subject: event.subject, depth, vars: {} };
+  if (depth >= limit) {
+    writes.newRuns.push({
+      ...base,
+      status: 'failed',
+      currentNode: start.graph.trigger.id,
+      error: `loop protection: this event is ${depth} steps down a causation chain (limit ${limit}); the run was not started`,
+      finished: true,
+    });
+    return id;
+  }
+  const run = { id, workflow_id: start.workflowId, depth, status: 'running' };
+  const slice = await runSlice(app, { kind: 'live', tx, writes }, {
+    graph: start.graph,
+    run,
+    event,
+    nodeId: start.graph.trigger.id,
+    vars: {},
+    existing: undefined,
+    scope: start.scope,
+    maxSteps: MAX_STEPS_PER_SLICE,
+  });
+  const steps = stepWrites(id, slice);
+  writes.newSteps.push(...steps);
+  const end = endOfSlice(slice);
+  writes.newRuns.push({ ...base, ...end, vars: slice.vars });
+  await afterSlice(tx, writes, { id, workflow_id: start.workflowId, depth }, event, slice, steps);
+  return id;
+}
+
+/**
+ * Resumes runs (woken by a settled delivery, a timer, a retry or a slice cap): locks them
+ * in one statement and runs each one's next slice. Runs that are not running or waiting
+ * any more (cancelled, finished) are left alone.
+ */
+export async function resumeRuns(app: AppContext, tx: PoolClient, writes: RunWrites, runIds: string[]): Promise<void> {
+  const runs = await lockRuns(tx, [...new Set(runIds)]);
+  for (const run of runs) await resumeLocked(app, tx, writes, run);
+}
+
+async function resumeLocked(app: AppContext, tx: PoolClient, writes: RunWrites, run: LockedRun): Promise<void> {
+  if (!['running', 'waiting'].includes(run.status) || !run.current_node) return;
+  const graph = await loadVersion(tx, run.workflow_id, run.version);
+  const event = await loadEvent(tx, run.event_id);
+  if (!event) {
+    await fail(tx, writes, run, undefined, run.current_node, `event ${run.event_id} no longer exists`);
+    return;
+  }
+  const slice = await runSlice(app, { kind: 'live', tx, writes }, {
+    graph,
+    run,
+    event,
+    nodeId: run.current_node,
+    vars: run.vars,
+    existing: run.step,
+    scope: await buildScope(tx, event, {}),
+    maxSteps: MAX_STEPS_PER_SLICE,
+  });
+  if (slice.end.kind === 'stay') return;
+  const steps = stepWrites(run.id, slice);
+  writes.stepUpserts.push(...steps);
+  const end = endOfSlice(slice);
+  if (end.status === 'failed') {
+    await fail(tx, writes, run, event, end.currentNode!, (slice.end as { error: string }).error);
+  } else {
+    writes.runUpdates.push({ id: run.id, status: end.status, currentNode: end.currentNode, vars: slice.vars, error: null, finished: end.finished });
+  }
+  await afterSlice(tx, writes, run, event, slice, steps, false);
+}
+
+/** A new run's row at the end of its first slice. */
+function endOfSlice(slice: SliceResult): { status: string; currentNode: string | null; error: string | null; finished: boolean } {
+  switch (slice.end.kind) {
+    case 'wait':
+      return { status: 'waiting', currentNode: slice.end.nodeId, error: null, finished: false };
+    case 'failed':
+      return { status: 'failed', currentNode: slice.end.nodeId, error: `${slice.end.nodeId}: ${slice.end.error}`, finished: true };
+    case 'yield':
+      return { status: 'running', currentNode: slice.end.nodeId, error: null, finished: false };
+    default:
+      return { status: 'succeeded', currentNode: null, error: null, finished: true };
+  }
+}
+
+function stepWrites(runId: string, slice: SliceResult): StepWrite[] {
+  let ord = 0;
+  return slice.steps.map((s) => {
+    const status = s.outcome.kind === 'wait' ? 'waiting' : s.outcome.kind === 'fail' ? 'failed' : 'succeeded';
+    const seq = s.seq ?? null;
+    return {
+      runId,
+      nodeId: s.nodeId,
+      nodeType: s.nodeType,
+      seq,
+      ord: seq === null ? ord++ : 0,
+      status,
+      input: s.input,
+      output: s.outcome.output ?? null,
+      error: s.outcome.kind === 'fail' ? s.outcome.error : null,
+      finished: s.outcome.kind !== 'wait',
+    } satisfies StepWrite;
+  });
+}
+
+/** What the end of a slice asks for besides rows: a delivery, a timer, a continuation, run.failed. */
+async function afterSlice(
+  tx: PoolClient,
+  writes: RunWrites,
+  run: { id: string; workflow_id: string; depth: number },
+  event: EventEnvelope,
+  slice: SliceResult,
+  steps: StepWrite[],
+  emitFailure = true,
+): Promise<void> {
+  const end = slice.end;
+  if (end.kind === 'wait' && end.deliver) {
+    writes.deliveries.push({ endpointId: end.deliver.endpointId, runId: run.id, nodeId: end.nodeId, envelope: event, vars: end.deliver.vars, step: steps.at(-1)! });
+  }
+  if (end.kind === 'wait' && end.resumeAt) writes.jobs.push({ runId: run.id, startAfter: end.resumeAt });
+  if (end.kind === 'yield') writes.jobs.push({ runId: run.id });
+  if (end.kind === 'failed' && emitFailure) await emitRunFailed(tx, writes, run, event, end.nodeId, end.error);
+}
+
+/** Marks a run failed at a node and emits run.failed. */
+async function fail(
+  tx: PoolClient,
+  writes: RunWrites,
+  run: { id: string; workflow_id: string; depth: number },
+  event: EventEnvelope | undefined,
+  nodeId: string,
+  error: string,
+  vars: Record<string, unknown> | null = null,
+): Promise<void> {
+  writes.runUpdates.push({ id: run.id, status: 'failed', currentNode: nodeId, vars, error: `${nodeId}: ${error}`, finished: true });
+  await emitRunFailed(tx, writes, run, event, nodeId, error);
+}
+
+async function emitRunFailed(
+  tx: PoolClient,
+  writes: RunWrites,
+  run: { id: string; workflow_id: string; depth: number },
+  event: EventEnvelope | undefined,
+  nodeId: string,
+  error: string,
+): Promise<void> {
+  const limit = await chainLimit(tx, writes);
+  if (run.depth + 1 >= limit) return;
+  const name = await writes.cached(`workflow-name:${run.workflow_id}`, () => workflowName(tx, run.workflow_id));
+  writes.events.push(
+    toEnvelope({
+      id: `run-failed:${run.id}:${Date.now()}`,
+      type: 'run.failed',
+      source: 'tripline',
+      causedBy: event ?? null,
+      data: { runId: run.id, workflowId: run.workflow_id, workflowName: name ?? run.workflow_id, nodeId, error: error.slice(0, 4000) },
+    }),
+  );
+}
+
+/** The `run.execute` job: one run's next slice in its own transaction. */
+export async function executeRunJob(app: AppContext, runId: string): Promise<void> {
+  await withTransaction(app.pool, async (tx) => {
+    const writes = new RunWrites();
+    await resumeRuns(app, tx, writes, [runId]);
+    await writes.flush(app, tx);
+  });
+}
+
+/** Out of job retries: the run must not stay running or waiting forever, and says why. */
+export async function giveUp(app: AppContext, runId: string, error: string): Promise<void> {
+  await withTransaction(app.pool, async (tx) => {
+    const [run] = await lockRuns(tx, [runId]);
+    if (!run || !['running', 'waiting'].includes(run.status)) return;
+    const writes = new RunWrites();
+    const event = await loadEvent(tx, run.event_id);
+    await fail(tx, writes, run, event, run.current_node ?? 'run', error);
+    await writes.flush(app, tx);
+  });
+}
+
+/** A failed run back to work from its failed step: its delivery sent again, or the step re-run. */
+export async function retryRun(app: AppContext, tx: PoolClient, run: { id: string; current_node: string }, redeliver: () => Promise<boolean>): Promise<'waiting' | 'running'> {
+  const resumed = await redeliver();
+  if (resumed) await reopenStep(tx, run.id, run.current_node);
+  const status = resumed ? 'waiting' : 'running';
+  await reopenRun(tx, run.id, status);
+  if (!resumed) {
+    const writes = new RunWrites();
+    writes.jobs.push({ runId: run.id });
+    await writes.flush(app, tx);
+  }
+  return status;
+}
+
+export async function cancelRun(tx: PoolClient, runId: string): Promise<void> {
+  await cancelRunRows(tx, runId);
+}

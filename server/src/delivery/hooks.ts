@@ -30,3 +30,27 @@ export async function settledStepDeliveries(ctx: object, tx: PoolClient, settled
   if (settled.length === 0 || !hook) return;
   await hook(tx, settled);
 }
+
+/**
+ * Events delivery itself raises (`endpoint.disabled`). The event store is the engine's
+ * (and how it stores events, outbox or jobs, is the engine's business), so delivery does
+ * not write events: the engine registers how, and delivery calls it in its transaction.
+ * A process that never registered one (no engine) raises nothing.
+ */
+export interface RaisedEvent {
+  type: 'endpoint.disabled';
+  source: 'tripline';
+  data: Record<string, unknown>;
+}
+
+export type RaiseHook = (tx: PoolClient, event: RaisedEvent) => Promise<void>;
+
+const raisers = new WeakMap<object, RaiseHook>();
+
+export function onDeliveryEvent(ctx: object, handler: RaiseHook): void {
+  raisers.set(ctx, handler);
+}
+
+export async function raiseEvent(ctx: object, tx: PoolClient, event: RaisedEvent): Promise<void> {
+  await raisers.get(ctx)?.(tx, event);
+}

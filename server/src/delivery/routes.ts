@@ -37,7 +37,9 @@ import {
   type DeliveryRow,
   type EndpointRow,
 } from './endpoints-store.ts';
-import { enqueueSends, filterPasses, newDeliveryId, webhookPayload } from './fan-out.ts';
+import { attemptsOf, insertDeliveries, notifyDue, requeueDelivery, requeueFailedSince, requeuePaused } from './deliveries-data.ts';
+import { filterPasses, newDeliveryId, webhookPayload } from './fan-out.ts';
+import { settleBeforeDelete } from './settle.ts';
 import { generateSigningSecret } from './signing.ts';
 import { checkTargetUrlResolved } from './ssrf.ts';
 import type { StoredAuth } from './worker.ts';
@@ -149,6 +151,7 @@ export function endpointsRouter(ctx: AppContext): Router {
     const id = param(req);
     await withTransaction(ctx.pool, async (tx) => {
       const before = await loadEndpoint(tx, id, true);
+      await settleBeforeDelete(tx, ctx, id);
       await tx.query('delete from endpoints where id = $1', [id]);
       await recordAudit(tx, actorFrom(req), { action: 'endpoint.delete', targetType: 'endpoint', targetId: id, before: toEndpoint(before) });
     });
@@ -172,12 +175,10 @@ export function endpointsRouter(ctx: AppContext): Router {
         source: 'tripline:test',
         data: eventCatalog[eventType].example as Record<string, unknown>,
       });
-      const { rows } = await tx.query<DeliveryRow & { job_id: string }>(
-        `insert into deliveries (id, endpoint_id, event_id, event_type, payload, status, job_id)
-         values ($1, $2, $3, $4, $5, 'pending', $6) returning ${DELIVERY_COLUMNS}, job_id`,
-        [newDeliveryId(), id, envelope.id, envelope.type, JSON.stringify(webhookPayload(envelope)), crypto.randomUUID()],
-      );
-      await enqueueSends(tx, ctx, rows);
+      const rows = await insertDeliveries(tx, [
+        { id: newDeliveryId(), endpointId: id, eventId: envelope.id, eventType: envelope.type, runId: null, nodeId: null, payload: JSON.stringify(webhookPayload(envelope)), acceptedAt: envelope.receivedAt },
+      ]);
+      await notifyDue(tx);
       await recordAudit(tx, actorFrom(req), { action: 'endpoint.test', targetType: 'endpoint', targetId: id, after: { eventType, deliveryId: rows[0]!.id } });
       return rows[0]!;
     });
@@ -238,17 +239,10 @@ export function endpointsRouter(ctx: AppContext): Router {
     const requeued = await withTransaction(ctx.pool, async (tx) => {
       const endpoint = await loadEndpoint(tx, id, true);
       if (!endpoint.enabled) throw conflict('the endpoint is disabled; enable it first (POST /api/v1/endpoints/:id/enable), then recover');
-      const { rows } = await tx.query<{ id: string; job_id: string }>(
-        `update deliveries set status = 'pending', job_id = gen_random_uuid()::text, retry_from = attempt_count,
-            next_attempt_at = null, updated_at = now()
-          where endpoint_id = $1 and status in ('failed', 'paused') and created_at >= $2
-          returning id, job_id`,
-        [id, since],
-      );
-      await enqueueSends(tx, ctx, rows);
+      const requeued = await requeueFailedSince(tx, id, since);
       const missed = await sendMissed(tx, ctx, endpoint, since);
-      await recordAudit(tx, actorFrom(req), { action: 'endpoint.recover', targetType: 'endpoint', targetId: id, after: { since, requeued: rows.length, missed } });
-      return { requeued: rows.length, missed };
+      await recordAudit(tx, actorFrom(req), { action: 'endpoint.recover', targetType: 'endpoint', targetId: id, after: { since, requeued, missed } });
+      return { requeued, missed };
     });
     res.status(202).json(requeued);
   });
@@ -272,12 +266,8 @@ export function endpointsRouter(ctx: AppContext): Router {
     const { rows } = await ctx.pool.query<DeliveryRow>(`select ${DELIVERY_COLUMNS}, payload from deliveries where id = $1`, [id]);
     const row = rows[0];
     if (!row) throw notFound('delivery', id);
-    const attempts = await ctx.pool.query<AttemptRow>(
-      `select attempt, url, request_headers, request_body, response_status, response_headers, response_body, duration_ms, outcome, error_class, error, created_at
-         from delivery_attempts where delivery_id = $1 order by id`,
-      [id],
-    );
-    res.json({ ...toDeliverySummary(row), payload: row.payload, attempts: attempts.rows.map(toAttempt) });
+    const attempts = await attemptsOf<AttemptRow>(ctx.pool, id);
+    res.json({ ...toDeliverySummary(row), payload: row.payload, attempts: attempts.map((a) => toAttempt(a, row.payload)) });
   });
 
   router.post('/deliveries/:id/replay', authorize('deliveries:replay'), async (req, res) => {
@@ -291,13 +281,7 @@ export function endpointsRouter(ctx: AppContext): Router {
       if (!current) throw notFound('delivery', id);
       if (!current.enabled) throw conflict('the endpoint is disabled; enable it first (POST /api/v1/endpoints/:id/enable)');
       if (current.status === 'sending') throw conflict('the delivery is being sent right now; replay it once this attempt ends');
-      const updated = await tx.query<DeliveryRow & { job_id: string }>(
-        `update deliveries set status = 'pending', job_id = gen_random_uuid()::text, retry_from = attempt_count,
-            next_attempt_at = null, updated_at = now()
-          where id = $1 returning ${DELIVERY_COLUMNS}, job_id`,
-        [id],
-      );
-      await enqueueSends(tx, ctx, updated.rows);
+      const updated = await requeueDelivery(tx, id);
       await recordAudit(tx, actorFrom(req), {
         action: 'delivery.replay',
         targetType: 'delivery',
@@ -305,7 +289,7 @@ export function endpointsRouter(ctx: AppContext): Router {
         before: { status: current.status },
         after: { status: 'pending', endpointId: current.endpoint_id },
       });
-      return updated.rows[0]!;
+      return updated!;
     });
     res.status(202).json(toDeliverySummary(row));
   });
@@ -324,14 +308,8 @@ async function loadEndpoint(db: { query: PoolClient['query'] }, id: string, lock
 }
 
 /** Deliveries paused while the endpoint was disabled go out again, each with its full retry schedule. */
-async function resumePaused(tx: PoolClient, ctx: AppContext, endpointId: string): Promise<number> {
-  const { rows } = await tx.query<{ id: string; job_id: string }>(
-    `update deliveries set status = 'pending', job_id = gen_random_uuid()::text, retry_from = attempt_count, next_attempt_at = null, updated_at = now()
-      where endpoint_id = $1 and status = 'paused' returning id, job_id`,
-    [endpointId],
-  );
-  await enqueueSends(tx, ctx, rows);
-  return rows.length;
+async function resumePaused(tx: PoolClient, _ctx: AppContext, endpointId: string): Promise<number> {
+  return requeuePaused(tx, endpointId);
 }
 
 const MISSED_LIMIT = 10_000;
@@ -341,7 +319,7 @@ const MISSED_LIMIT = 10_000;
  * exists), that never became a delivery to it, because it was disabled when they came:
  * they are fanned out to it now, so recovering after an outage leaves no gap.
  */
-async function sendMissed(tx: PoolClient, ctx: AppContext, endpoint: EndpointRow, since: string): Promise<number> {
+async function sendMissed(tx: PoolClient, _ctx: AppContext, endpoint: EndpointRow, since: string): Promise<number> {
   if (endpoint.event_types.length === 0) return 0;
   const exact = endpoint.event_types.filter((p) => !p.endsWith('*'));
   const prefixes = endpoint.event_types.filter((p) => p.endsWith('.*')).map((p) => p.slice(0, -1));
@@ -356,15 +334,12 @@ async function sendMissed(tx: PoolClient, ctx: AppContext, endpoint: EndpointRow
   );
   const envelopes = rows.map(rowToEnvelope).filter((e) => filterPasses(endpoint.filter, e));
   if (envelopes.length === 0) return 0;
-  const inserted = await tx.query<{ id: string; job_id: string }>(
-    `insert into deliveries (id, endpoint_id, event_id, event_type, payload, status, job_id)
-     select t.id, $1, t.event_id, t.event_type, t.payload, 'pending', gen_random_uuid()::text
-       from unnest($2::text[], $3::text[], $4::text[], $5::jsonb[]) as t(id, event_id, event_type, payload)
-     on conflict do nothing returning id, job_id`,
-    [endpoint.id, envelopes.map(() => newDeliveryId()), envelopes.map((e) => e.id), envelopes.map((e) => e.type), envelopes.map((e) => JSON.stringify(webhookPayload(e)))],
+  const inserted = await insertDeliveries(
+    tx,
+    envelopes.map((e) => ({ id: newDeliveryId(), endpointId: endpoint.id, eventId: e.id, eventType: e.type, runId: null, nodeId: null, payload: JSON.stringify(webhookPayload(e)), acceptedAt: e.receivedAt })),
   );
-  await enqueueSends(tx, ctx, inserted.rows);
-  return inserted.rows.length;
+  if (inserted.length) await notifyDue(tx);
+  return inserted.length;
 }
 
 const EVENT_ENVELOPE_COLUMNS = 'ev.id, ev.type, ev.occurred_at, ev.received_at, ev.source, ev.caused_by, ev.chain, ev.subject, ev.data';

@@ -1,6 +1,7 @@
 import type { AppContext } from '../context.ts';
 import type { Feature } from '../features.ts';
 import { campaignsRouter } from './campaigns/routes.ts';
+import { registerDeliveryHooks } from './delivery-hooks.ts';
 import { seedDemo } from './demo.ts';
 import { ingestRouter } from './ingest/routes.ts';
 import { runsRouter } from './runs/routes.ts';
@@ -9,6 +10,7 @@ import { workflowsRouter } from './workflows/routes.ts';
 
 /** The event engine: ingestion, state and derived events, workflows, runs, campaigns. */
 export function engineFeature(app: AppContext): Feature {
+  registerDeliveryHooks(app);
   return {
     name: 'engine',
     apiRouters: [ingestRouter(app), workflowsRouter(app), runsRouter(app), campaignsRouter(app)],

@@ -13,6 +13,9 @@ alter table deliveries
   add column accepted_at timestamptz;
 alter table deliveries alter column next_attempt_at set default now();
 update deliveries set next_attempt_at = coalesce(next_attempt_at, now()) where status = 'pending';
+-- Attempts under way in a process of the previous version (one job per delivery) have no
+-- lease: give them a minute to finish, after which the claim loops take them back.
+update deliveries set lease_until = now() + interval '1 minute', lease_token = 'pre-0009' where status = 'sending';
 
 -- Due work only: the claim reads this index and nothing else.
 create index deliveries_due on deliveries (next_attempt_at) where status = 'pending';

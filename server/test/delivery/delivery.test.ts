@@ -240,7 +240,10 @@ describe('delivery', () => {
     await t.ctx.pool.query(`update deliveries set status = 'failed', next_attempt_at = null where endpoint_id = $1`, [ep.id]);
     healthy = true;
 
-    const [newest, oldest] = await deliveriesOf(ep.id);
+    // Named by event: the two events may be processed in either order.
+    const both = await deliveriesOf(ep.id);
+    const newest = both.find((d) => d.eventId === 'evt_rec_2');
+    const oldest = both.find((d) => d.eventId === 'evt_rec_1');
     const replay = await t.api(`/api/v1/deliveries/${oldest.id}/replay`, { method: 'POST' });
     expect(replay.status).toBe(202);
     await eventually(async () => r.requests.some((x) => x.headers['webhook-id'] === oldest.id && x.headers['webhook-signature']) && (await deliveriesOf(ep.id)).some((d) => d.id === oldest.id && d.status === 'succeeded'), 'the replay');
@@ -344,7 +347,9 @@ describe('delivery', () => {
     const at = new Date().toISOString();
     const env = (id: string, type: string, total: number) => ({ id, type, occurredAt: at, receivedAt: at, source: 'test', causedBy: null, chain: [], subject: null, data: { total } });
     const batch = [env('evt_fan_1', 'order.refunded', 5), env('evt_fan_2', 'order.refunded', 500), env('evt_fan_3', 'customer.created', 0), env('evt_fan_4', 'cart.updated', 0)];
-    expect(await withTransaction(t.ctx.pool, (tx) => fanOutEvents(tx, t.ctx, batch as never))).toBe(4);
+    const created = await withTransaction(t.ctx.pool, (tx) => fanOutEvents(tx, t.ctx, batch as never));
+    const rows = await t.ctx.pool.query(`select count(*)::int as n from deliveries where event_id like 'evt\\_fan\\_%'`);
+    expect(created).toBe(rows.rows[0].n);
     expect(await withTransaction(t.ctx.pool, (tx) => fanOutEvents(tx, t.ctx, batch as never))).toBe(0);
     await eventually(async () => r.to('/fan-all').length === 3 && r.to('/fan-big').length === 1, 'the four deliveries');
     expect(JSON.parse(r.to('/fan-big')[0]!.body).id).toBe('evt_fan_2');
@@ -375,6 +380,29 @@ describe('delivery', () => {
     expect(third.nextCursor).toBeNull();
     const ids = [...first.data, ...second.data, ...third.data].map((d: { id: string }) => d.id);
     expect(new Set(ids).size).toBe(5);
+  });
+
+  it("fails a workflow's step delivery when its endpoint is deleted mid-send, and the run fails with that reason", async () => {
+    const r = await receiver();
+    r.reply = () => new Promise(() => {});
+    const ep = await createEndpoint(t, { url: `${r.url}/hang`, eventTypes: [] });
+    const workflowId = await publishWorkflow(t, 'notify a deleted endpoint', {
+      nodes: [
+        { id: 'trigger', type: 'trigger', config: { eventType: 'cart.updated' } },
+        { id: 'notify', type: 'webhook', config: { endpointId: ep.id } },
+      ],
+      edges: [{ id: 'e1', source: 'trigger', target: 'notify' }],
+    } as never);
+    await sendEvent(t, { id: 'evt_cart_del', type: 'cart.updated', data: { cartId: 'cart-del', customerId: 'cus_1', total: 20, items: [{ sku: 'TEE', quantity: 1, price: 20 }] } });
+    await eventually(async () => r.to('/hang')[0], 'the step delivery to be under way');
+    expect((await t.api(`/api/v1/endpoints/${ep.id}`, { method: 'DELETE' })).status).toBe(204);
+    const run = await eventually(async () => {
+      const { rows } = await t.ctx.pool.query(`select status, error from runs where event_id = 'evt_cart_del'`);
+      return rows[0]?.status === 'failed' ? rows[0] : undefined;
+    }, 'the run to fail');
+    expect(String(run.error)).toContain('the endpoint was deleted');
+    // Not to trigger on the next tests' cart events.
+    expect((await t.api(`/api/v1/workflows/${workflowId}`, { method: 'DELETE' })).status).toBeLessThan(300);
   });
 
   it("delivers a workflow's webhook step to its endpoint and the run finishes once it succeeds", async () => {

@@ -29,6 +29,8 @@ export interface AttemptResult {
 
 export class Attempter {
   readonly #tokens: TokenCache;
+  /** Decrypted endpoint secrets by ciphertext (a rotation or key change is a new ciphertext); bounded. */
+  readonly #secrets = new Map<string, string>();
   constructor(
     private readonly ctx: AppContext,
     private readonly localReceiver?: LocalReceiver,
@@ -38,16 +40,23 @@ export class Attempter {
 
   async attempt(d: ClaimedDelivery): Promise<AttemptResult> {
     const body = serializePayload(d.payload);
-    const request = this.#request(d, body);
+    let request: OutgoingRequest;
+    try {
+      request = this.#request(d, body);
+    } catch (error) {
+      // A signing secret that no longer decrypts (the key changed): this attempt fails, visibly.
+      const unsigned = { url: d.url, headers: {}, body, timeoutMs: 0, allowPrivate: false };
+      return describe(d, unsigned, body, { kind: 'error', errorClass: 'other', error: `the request could not be signed: ${(error as Error).message}`, durationMs: 0 });
+    }
     const outcome = await this.#send(d, request);
     return describe(d, request, body, outcome);
   }
 
   #request(d: ClaimedDelivery, body: string): OutgoingRequest {
     const timestamp = Math.floor(Date.now() / 1000);
-    const secrets = [this.ctx.secrets.decrypt(d.secret_enc)];
+    const secrets = [this.#decrypt(d.secret_enc)];
     if (d.previous_secret_enc && d.previous_secret_expires_at && d.previous_secret_expires_at.getTime() > Date.now()) {
-      secrets.push(this.ctx.secrets.decrypt(d.previous_secret_enc));
+      secrets.push(this.#decrypt(d.previous_secret_enc));
     }
     return {
       url: d.url,
@@ -63,6 +72,16 @@ export class Attempter {
       timeoutMs: this.ctx.config.deliveryTimeoutMs,
       allowPrivate: this.ctx.config.allowPrivateTargets,
     };
+  }
+
+  #decrypt(enc: string): string {
+    let plain = this.#secrets.get(enc);
+    if (plain === undefined) {
+      if (this.#secrets.size >= 1000) this.#secrets.clear();
+      plain = this.ctx.secrets.decrypt(enc);
+      this.#secrets.set(enc, plain);
+    }
+    return plain;
   }
 
   async #send(d: ClaimedDelivery, request: OutgoingRequest): Promise<HttpOutcome> {

@@ -131,13 +131,18 @@ export async function claimDue(pool: Pool, opts: { limit: number; leaseSeconds: 
   return rows;
 }
 
-/** Keeps the leases of deliveries still being sent by this process. */
+/**
+ * Keeps the leases of deliveries still being sent by this process. Rows locked right now
+ * are being recorded (their lease is about to end anyway): skipped, so a renewal never
+ * waits on, or deadlocks with, the write of a batch's outcomes.
+ */
 export async function renewLeases(pool: Pool, held: { id: string; token: string }[], leaseSeconds: number): Promise<void> {
   if (held.length === 0) return;
   await pool.query(
     `update deliveries d set lease_until = now() + make_interval(secs => $3)
-       from unnest($1::text[], $2::text[]) as t(id, token)
-      where d.id = t.id and d.lease_token = t.token and d.status = 'sending'`,
+       from (select x.id from deliveries x join unnest($1::text[], $2::text[]) as t(id, token) on x.id = t.id and x.lease_token = t.token
+              where x.status = 'sending' for update of x skip locked) held
+      where d.id = held.id`,
     [held.map((h) => h.id), held.map((h) => h.token), leaseSeconds],
   );
 }
@@ -183,8 +188,10 @@ export interface SettledRow {
  * longer holds (reclaimed after its lease expired) is left alone and not returned. A
  * delivery due for a retry whose endpoint was disabled meanwhile is parked instead.
  */
-export async function recordOutcomes(tx: Db, outcomes: Outcome[]): Promise<SettledRow[]> {
-  if (outcomes.length === 0) return [];
+export async function recordOutcomes(tx: Db, unordered: Outcome[]): Promise<SettledRow[]> {
+  if (unordered.length === 0) return [];
+  // Rows are locked in id order (the update walks the sorted input), as by every other batch.
+  const outcomes = [...unordered].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const { rows } = await tx.query<{
     id: string;
     endpoint_id: string;

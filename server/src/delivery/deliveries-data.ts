@@ -192,16 +192,7 @@ export async function recordOutcomes(tx: Db, unordered: Outcome[]): Promise<Sett
   if (unordered.length === 0) return [];
   // Rows are locked in id order (the update walks the sorted input), as by every other batch.
   const outcomes = [...unordered].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  const { rows } = await tx.query<{
-    id: string;
-    endpoint_id: string;
-    run_id: string | null;
-    node_id: string | null;
-    status: string;
-    attempt_count: number;
-    last_status_code: number | null;
-    last_error: string | null;
-  }>(
+  const { rows } = await tx.query<OutcomeRow>(
     `with t as (
        select * from unnest($1::text[], $2::text[], $3::text[], $4::boolean[], $5::timestamptz[], $6::int[], $7::text[], $8::text[])
          as t(id, token, status, attempted, next_at, status_code, error, reason)
@@ -297,7 +288,7 @@ export async function markEndpointDisabled(tx: Db, endpointId: string, reason: s
 
 /** An endpoint's queued deliveries wait while it is disabled; a workflow step's cannot wait and fails. */
 export async function parkPending(tx: Db, endpointId: string, reason: string): Promise<SettledRow[]> {
-  const { rows } = await tx.query(
+  const { rows } = await tx.query<OutcomeRow>(
     `update deliveries set status = case when run_id is null then 'paused' else 'failed' end,
             next_attempt_at = null, updated_at = now(), last_error = coalesce(last_error, $2)
       where endpoint_id = $1 and status = 'pending'
@@ -309,7 +300,7 @@ export async function parkPending(tx: Db, endpointId: string, reason: string): P
 
 /** Before an endpoint is deleted, its unfinished workflow-step deliveries fail, so their runs move on. */
 export async function failStepDeliveriesOf(tx: Db, endpointId: string, reason: string): Promise<SettledRow[]> {
-  const { rows } = await tx.query(
+  const { rows } = await tx.query<OutcomeRow>(
     `update deliveries set status = 'failed', next_attempt_at = null, lease_token = null, lease_until = null, updated_at = now(), last_error = $2
       where endpoint_id = $1 and run_id is not null and status in ('pending', 'sending')
       returning id, endpoint_id, run_id, node_id, status, attempt_count, last_status_code, last_error`,
@@ -371,7 +362,7 @@ export async function attemptsOf<T extends { request_body: string | null }>(db: 
   return rows;
 }
 
-function toSettled(r: {
+interface OutcomeRow {
   id: string;
   endpoint_id: string;
   run_id: string | null;
@@ -380,7 +371,9 @@ function toSettled(r: {
   attempt_count: number;
   last_status_code: number | null;
   last_error: string | null;
-}): SettledRow {
+}
+
+function toSettled(r: OutcomeRow): SettledRow {
   return {
     deliveryId: r.id,
     endpointId: r.endpoint_id,

@@ -49,6 +49,13 @@ const MAX_IN_FLIGHT = 64;
 const REFILL = 16;
 const FALLBACK_MS = 500;
 const RECORD_BATCH = 500;
+/**
+ * Outcome writes running at once. One is enough for subscription deliveries (a write of a
+ * few hundred rows takes milliseconds), but a write also resumes the runs waiting on step
+ * deliveries, in its transaction: a few writers in parallel keep slow run slices from
+ * queueing every other outcome behind them.
+ */
+const MAX_WRITERS = 4;
 
 export interface DeliveryTiming {
   leaseSeconds: number;
@@ -103,7 +110,7 @@ export class DeliveryWorker {
   #again = false;
   #full = false;
   #ready: Ready[] = [];
-  #flushing: Promise<void> | undefined;
+  #writers = 0;
   #stopped = false;
   #listener: pg.Client | undefined;
   readonly #timers: NodeJS.Timeout[] = [];
@@ -140,7 +147,7 @@ export class DeliveryWorker {
     for (const t of this.#timers) clearInterval(t);
     await this.#listener?.end().catch(() => {});
     const deadline = Date.now() + timeoutMs;
-    while ((this.#undecided > 0 || this.#ready.length > 0 || this.#flushing || this.#claiming) && Date.now() < deadline) {
+    while ((this.#undecided > 0 || this.#ready.length > 0 || this.#writers > 0 || this.#claiming) && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 20));
     }
   }
@@ -225,9 +232,10 @@ export class DeliveryWorker {
   #decided(ready: Ready): void {
     this.#undecided--;
     this.#ready.push(ready);
-    if (!this.#flushing) {
-      this.#flushing = this.#flush().finally(() => {
-        this.#flushing = undefined;
+    if (this.#writers < MAX_WRITERS) {
+      this.#writers++;
+      void this.#flush().finally(() => {
+        this.#writers--;
       });
     }
     if (this.#full && MAX_IN_FLIGHT - this.#undecided >= REFILL) {
@@ -236,7 +244,7 @@ export class DeliveryWorker {
     }
   }
 
-  /** Group commit: what is ready when a write ends goes in the next one. */
+  /** Group commit: what is ready when a write ends goes in the next one (never throws). */
   async #flush(): Promise<void> {
     while (this.#ready.length) {
       const batch = this.#ready.splice(0, RECORD_BATCH);

@@ -3,8 +3,9 @@ import type { PoolClient } from '../db/pool.ts';
 /**
  * How delivery tells whoever is interested (the engine, for a workflow's webhook step)
  * that a delivery has settled, without importing it: delivery depends on nothing above
- * it. The engine registers its handler at start-up; the delivery worker, replay, recover
- * and endpoint deletion call `settledStepDeliveries` in the transaction that settled them.
+ * it. The engine registers its handler at start-up; the delivery worker (batched, one call
+ * per outcome write), endpoint disabling and endpoint deletion call `settledStepDeliveries`
+ * in the transaction that settled them.
  */
 export interface SettledStepDelivery {
   deliveryId: string;

@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import type { EventEnvelope } from '@tripline/shared';
+import { eventCatalog, isEventType, type EventEnvelope } from '@tripline/shared';
 import jsonLogic from 'json-logic-js';
 import type { AppContext } from '../context.ts';
 import type { PoolClient } from '../db/pool.ts';
@@ -38,6 +38,16 @@ export function webhookPayload(envelope: EventEnvelope, vars?: Record<string, un
     subject: envelope.subject,
     ...(vars ? { vars } : {}),
   };
+}
+
+/**
+ * The envelope of an endpoint's test event: not an event of the store (not stored, it
+ * triggers nothing); built here so delivery needs nothing from the engine.
+ */
+export function testEnvelope(type: EventEnvelope['type'], data: Record<string, unknown>): EventEnvelope {
+  const now = new Date().toISOString();
+  const subject = isEventType(type) ? (eventCatalog[type].subject(data as never) ?? null) : null;
+  return { id: `evt_test_${crypto.randomUUID().replaceAll('-', '')}`, type, occurredAt: now, receivedAt: now, source: 'tripline:test', causedBy: null, chain: [], subject, data };
 }
 
 /** `msg_<32 hex>`: the delivery id, sent as `webhook-id`, the same on every retry. */

@@ -25,7 +25,6 @@ import { actorFrom, recordAudit } from '../audit/record.ts';
 import { authorize } from '../auth/middleware.ts';
 import type { AppContext } from '../context.ts';
 import { withTransaction, type PoolClient } from '../db/pool.ts';
-import { toEnvelope } from '../engine/store-events.ts';
 import { conflict, invalid, notFound, parseOr422 } from '../http/errors.ts';
 import { describeRoute } from '../http/openapi.ts';
 import {
@@ -38,7 +37,7 @@ import {
   type EndpointRow,
 } from './endpoints-store.ts';
 import { attemptsOf, insertDeliveries, notifyDue, requeueDelivery, requeueFailedSince, requeuePaused } from './deliveries-data.ts';
-import { filterPasses, newDeliveryId, webhookPayload } from './fan-out.ts';
+import { filterPasses, newDeliveryId, testEnvelope, webhookPayload } from './fan-out.ts';
 import { settleBeforeDelete } from './settle.ts';
 import { generateSigningSecret } from './signing.ts';
 import { checkTargetUrlResolved } from './ssrf.ts';
@@ -169,12 +168,7 @@ export function endpointsRouter(ctx: AppContext): Router {
       if (!endpoint.enabled) throw conflict('the endpoint is disabled; enable it before sending a test event');
       // A test is not an event of the store: it is not stored, triggers no workflow and
       // reaches only this endpoint, whatever its subscriptions and filter.
-      const envelope = toEnvelope({
-        id: `evt_test_${crypto.randomUUID().replaceAll('-', '')}`,
-        type: eventType,
-        source: 'tripline:test',
-        data: eventCatalog[eventType].example as Record<string, unknown>,
-      });
+      const envelope = testEnvelope(eventType, eventCatalog[eventType].example as Record<string, unknown>);
       const rows = await insertDeliveries(tx, [
         { id: newDeliveryId(), endpointId: id, eventId: envelope.id, eventType: envelope.type, runId: null, nodeId: null, payload: JSON.stringify(webhookPayload(envelope)), acceptedAt: envelope.receivedAt },
       ]);

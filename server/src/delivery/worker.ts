@@ -160,11 +160,18 @@ export class DeliveryWorker {
       return;
     }
     this.#claiming = true;
-    void this.#claimLoop()
-      .catch((err: unknown) => this.ctx.log.warn({ err }, 'delivery claim failed'))
-      .finally(() => {
+    void this.#claimLoop().then(
+      () => {
         this.#claiming = false;
-      });
+        // A NOTIFY that came after the loop's last look: claim for it now, not at the next tick.
+        if (this.#again) this.poke();
+      },
+      (err: unknown) => {
+        this.#claiming = false;
+        // The fallback tick tries again (the database may be down: no tight retry loop).
+        this.ctx.log.warn({ err }, 'delivery claim failed');
+      },
+    );
   }
 
   async #claimLoop(): Promise<void> {

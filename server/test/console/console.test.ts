@@ -170,7 +170,7 @@ describe('prometheus metrics', () => {
       const after = await waitFor('both attempts counted', async () => {
         const text = await scrape();
         return value(text, 'tripline_delivery_duration_seconds_count') - value(before, 'tripline_delivery_duration_seconds_count') >= 2 ? text : undefined;
-      });
+      }, 45_000); // ingestion, processing and two deliveries: slow when the whole suite runs at once
       const delta = (series: string) => value(after, series) - value(before, series);
       expect(after).toMatch(/# TYPE tripline_delivery_attempts_total counter/);
       expect(delta('tripline_delivery_attempts_total{outcome="succeeded"}')).toBe(1);

@@ -16,6 +16,8 @@ export interface Feature {
   rootRouters?: Router[];
   authenticators?: Authenticator[];
   startWorkers?: () => Promise<void>;
+  /** Drains what startWorkers started; called at shutdown before the queue and the pool close. */
+  stopWorkers?: () => Promise<void>;
   seed?: () => Promise<void>;
 }
 
@@ -35,6 +37,9 @@ export async function features(ctx: AppContext) {
     },
     async startWorkers() {
       for (const f of list) await f.startWorkers?.();
+    },
+    async stopWorkers() {
+      for (const f of list) await f.stopWorkers?.();
     },
     async seed() {
       for (const f of list) await f.seed?.();

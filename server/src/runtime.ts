@@ -47,7 +47,10 @@ export async function startTripline(config: Config, log: Logger): Promise<Tripli
     const parts = await features(ctx);
     let ready = false;
     let url: string | undefined;
-    if (config.runsWorkers) await parts.startWorkers();
+    if (config.runsWorkers) {
+      cleanups.push(() => parts.stopWorkers());
+      await parts.startWorkers();
+    }
     if (config.runsApi) {
       const app = createApp(ctx, { ...parts.http, isReady: () => ready });
       const server = http.createServer(app);

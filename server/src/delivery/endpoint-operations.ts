@@ -1,4 +1,3 @@
-import crypto from 'node:crypto';
 import tls from 'node:tls';
 import {
   deliveryQuerySchema,
@@ -15,7 +14,6 @@ import type { z } from 'zod';
 import { recordAudit, type Actor } from '../audit/record.ts';
 import type { AppContext } from '../context.ts';
 import { withTransaction, type PoolClient } from '../db/pool.ts';
-import { toEnvelope } from '../engine/store-events.ts';
 import { conflict, invalid, notFound } from '../http/errors.ts';
 import {
   DELIVERY_COLUMNS,
@@ -28,8 +26,9 @@ import {
   type DeliveryRow,
   type EndpointRow,
 } from './endpoints-store.ts';
-import { settledStepDeliveries } from './hooks.ts';
-import { enqueueSends, filterPasses, newDeliveryId, webhookPayload } from './fan-out.ts';
+import { attemptsOf, insertDeliveries, notifyDue, requeueDelivery, requeueFailedSince, requeuePaused } from './deliveries-data.ts';
+import { filterPasses, newDeliveryId, testEnvelope, webhookPayload } from './fan-out.ts';
+import { settleBeforeDelete } from './settle.ts';
 import { generateSigningSecret } from './signing.ts';
 import { checkTargetUrlResolved } from './ssrf.ts';
 import type { StoredAuth } from './worker.ts';
@@ -98,18 +97,11 @@ export async function sendTestEvent(ctx: AppContext, actor: Actor, id: string, e
     if (!endpoint.enabled) throw conflict('the endpoint is disabled; enable it before sending a test event');
     // A test is not an event of the store: it is not stored, triggers no workflow and
     // reaches only this endpoint, whatever its subscriptions and filter.
-    const envelope = toEnvelope({
-      id: `evt_test_${crypto.randomUUID().replaceAll('-', '')}`,
-      type: eventType,
-      source: 'tripline:test',
-      data: eventCatalog[eventType].example as Record<string, unknown>,
-    });
-    const { rows } = await tx.query<DeliveryRow & { job_id: string }>(
-      `insert into deliveries (id, endpoint_id, event_id, event_type, payload, status, job_id)
-       values ($1, $2, $3, $4, $5, 'pending', $6) returning ${DELIVERY_COLUMNS}, job_id`,
-      [newDeliveryId(), id, envelope.id, envelope.type, JSON.stringify(webhookPayload(envelope)), crypto.randomUUID()],
-    );
-    await enqueueSends(tx, ctx, rows);
+    const envelope = testEnvelope(eventType, eventCatalog[eventType].example as Record<string, unknown>);
+    const rows = await insertDeliveries(tx, [
+      { id: newDeliveryId(), endpointId: id, eventId: envelope.id, eventType: envelope.type, runId: null, nodeId: null, payload: JSON.stringify(webhookPayload(envelope)), acceptedAt: envelope.receivedAt },
+    ]);
+    await notifyDue(tx);
     await recordAudit(tx, actor, { action: 'endpoint.test', targetType: 'endpoint', targetId: id, after: { eventType, deliveryId: rows[0]!.id } });
     return rows[0]!;
   });
@@ -145,17 +137,10 @@ export async function recoverEndpoint(ctx: AppContext, actor: Actor, id: string,
   const requeued = await withTransaction(ctx.pool, async (tx) => {
     const endpoint = await loadEndpoint(tx, id, true);
     if (!endpoint.enabled) throw conflict('the endpoint is disabled; enable it first (POST /api/v1/endpoints/:id/enable), then recover');
-    const { rows } = await tx.query<{ id: string; job_id: string }>(
-      `update deliveries set status = 'pending', job_id = gen_random_uuid()::text, retry_from = attempt_count,
-          next_attempt_at = null, updated_at = now()
-        where endpoint_id = $1 and status in ('failed', 'paused') and created_at >= $2
-        returning id, job_id`,
-      [id, since],
-    );
-    await enqueueSends(tx, ctx, rows);
+    const requeued = await requeueFailedSince(tx, id, since);
     const missed = await sendMissed(tx, ctx, endpoint, since);
-    await recordAudit(tx, actor, { action: 'endpoint.recover', targetType: 'endpoint', targetId: id, after: { since, requeued: rows.length, missed } });
-    return { requeued: rows.length, missed };
+    await recordAudit(tx, actor, { action: 'endpoint.recover', targetType: 'endpoint', targetId: id, after: { since, requeued, missed } });
+    return { requeued, missed };
   });
   return requeued;
 }
@@ -179,12 +164,8 @@ export async function deliveryDetail(db: Db, id: string): Promise<DeliveryDetail
   const { rows } = await db.query<DeliveryRow>(`select ${DELIVERY_COLUMNS}, payload from deliveries where id = $1`, [id]);
   const row = rows[0];
   if (!row) throw notFound('delivery', id);
-  const attempts = await db.query<AttemptRow>(
-    `select attempt, url, request_headers, request_body, response_status, response_headers, response_body, duration_ms, outcome, error_class, error, created_at
-       from delivery_attempts where delivery_id = $1 order by id`,
-    [id],
-  );
-  return { ...toDeliverySummary(row), payload: row.payload, attempts: attempts.rows.map(toAttempt) };
+  const attempts = await attemptsOf<AttemptRow>(db, id);
+  return { ...toDeliverySummary(row), payload: row.payload, attempts: attempts.map((a) => toAttempt(a, row.payload)) };
 }
 
 /** Sends a delivery again with the same webhook-id and a fresh retry schedule. */
@@ -198,13 +179,7 @@ export async function replayDelivery(ctx: AppContext, actor: Actor, id: string):
     if (!current) throw notFound('delivery', id);
     if (!current.enabled) throw conflict('the endpoint is disabled; enable it first (POST /api/v1/endpoints/:id/enable)');
     if (current.status === 'sending') throw conflict('the delivery is being sent right now; replay it once this attempt ends');
-    const updated = await tx.query<DeliveryRow & { job_id: string }>(
-      `update deliveries set status = 'pending', job_id = gen_random_uuid()::text, retry_from = attempt_count,
-          next_attempt_at = null, updated_at = now()
-        where id = $1 returning ${DELIVERY_COLUMNS}, job_id`,
-      [id],
-    );
-    await enqueueSends(tx, ctx, updated.rows);
+    const updated = await requeueDelivery(tx, id);
     await recordAudit(tx, actor, {
       action: 'delivery.replay',
       targetType: 'delivery',
@@ -212,7 +187,7 @@ export async function replayDelivery(ctx: AppContext, actor: Actor, id: string):
       before: { status: current.status },
       after: { status: 'pending', endpointId: current.endpoint_id },
     });
-    return updated.rows[0]!;
+    return updated!;
   });
   return row;
 }
@@ -226,32 +201,15 @@ export async function loadEndpoint(db: Db, id: string, lock = false): Promise<En
 /**
  * Workflow runs waiting on a delivery to this endpoint would wait for ever once it is gone:
  * those deliveries fail now, with the reason, and the engine (through the settled hook, in
- * this transaction) fails the runs' steps the way any failed delivery does.
+ * this transaction) moves the runs on the way any failed delivery does.
  */
 export async function failWaitingStepDeliveries(tx: PoolClient, ctx: AppContext, endpoint: EndpointRow): Promise<void> {
-  const reason = `the endpoint ${endpoint.id} (${endpoint.url}) was deleted`;
-  const { rows } = await tx.query<{ id: string; run_id: string; node_id: string; attempt_count: number; last_status_code: number | null }>(
-    `update deliveries set status = 'failed', last_error = $2, next_attempt_at = null, updated_at = now()
-      where endpoint_id = $1 and run_id is not null and node_id is not null and status in ('pending', 'sending', 'paused')
-      returning id, run_id, node_id, attempt_count, last_status_code`,
-    [endpoint.id, reason],
-  );
-  await settledStepDeliveries(
-    ctx,
-    tx,
-    rows.map((r) => ({ deliveryId: r.id, runId: r.run_id, nodeId: r.node_id, status: 'failed' as const, attempts: r.attempt_count, statusCode: r.last_status_code, error: reason })),
-  );
+  await settleBeforeDelete(tx, ctx, endpoint.id, `the endpoint ${endpoint.id} (${endpoint.url}) was deleted`);
 }
 
 /** Deliveries paused while the endpoint was disabled go out again, each with its full retry schedule. */
-export async function resumePaused(tx: PoolClient, ctx: AppContext, endpointId: string): Promise<number> {
-  const { rows } = await tx.query<{ id: string; job_id: string }>(
-    `update deliveries set status = 'pending', job_id = gen_random_uuid()::text, retry_from = attempt_count, next_attempt_at = null, updated_at = now()
-      where endpoint_id = $1 and status = 'paused' returning id, job_id`,
-    [endpointId],
-  );
-  await enqueueSends(tx, ctx, rows);
-  return rows.length;
+export async function resumePaused(tx: PoolClient, _ctx: AppContext, endpointId: string): Promise<number> {
+  return requeuePaused(tx, endpointId);
 }
 
 const MISSED_LIMIT = 10_000;
@@ -261,7 +219,7 @@ const MISSED_LIMIT = 10_000;
  * exists), that never became a delivery to it, because it was disabled when they came:
  * they are fanned out to it now, so recovering after an outage leaves no gap.
  */
-export async function sendMissed(tx: PoolClient, ctx: AppContext, endpoint: EndpointRow, since: string): Promise<number> {
+export async function sendMissed(tx: PoolClient, _ctx: AppContext, endpoint: EndpointRow, since: string): Promise<number> {
   if (endpoint.event_types.length === 0) return 0;
   const exact = endpoint.event_types.filter((p) => !p.endsWith('*'));
   const prefixes = endpoint.event_types.filter((p) => p.endsWith('.*')).map((p) => p.slice(0, -1));
@@ -276,15 +234,12 @@ export async function sendMissed(tx: PoolClient, ctx: AppContext, endpoint: Endp
   );
   const envelopes = rows.map(rowToEnvelope).filter((e) => filterPasses(endpoint.filter, e));
   if (envelopes.length === 0) return 0;
-  const inserted = await tx.query<{ id: string; job_id: string }>(
-    `insert into deliveries (id, endpoint_id, event_id, event_type, payload, status, job_id)
-     select t.id, $1, t.event_id, t.event_type, t.payload, 'pending', gen_random_uuid()::text
-       from unnest($2::text[], $3::text[], $4::text[], $5::jsonb[]) as t(id, event_id, event_type, payload)
-     on conflict do nothing returning id, job_id`,
-    [endpoint.id, envelopes.map(() => newDeliveryId()), envelopes.map((e) => e.id), envelopes.map((e) => e.type), envelopes.map((e) => JSON.stringify(webhookPayload(e)))],
+  const inserted = await insertDeliveries(
+    tx,
+    envelopes.map((e) => ({ id: newDeliveryId(), endpointId: endpoint.id, eventId: e.id, eventType: e.type, runId: null, nodeId: null, payload: JSON.stringify(webhookPayload(e)), acceptedAt: e.receivedAt })),
   );
-  await enqueueSends(tx, ctx, inserted.rows);
-  return inserted.rows.length;
+  if (inserted.length) await notifyDue(tx);
+  return inserted.length;
 }
 
 const EVENT_ENVELOPE_COLUMNS = 'ev.id, ev.type, ev.occurred_at, ev.received_at, ev.source, ev.caused_by, ev.chain, ev.subject, ev.data';

@@ -1,6 +1,7 @@
 import { HEADER_VALUE_MASK, type DeliveryAttempt, type DeliverySummary, type Endpoint, type EndpointAuth } from '@tripline/shared';
 import type { AppContext } from '../context.ts';
 import type { Pool } from '../db/pool.ts';
+import { serializePayload } from './attempt.ts';
 import type { StoredAuth } from './worker.ts';
 
 /** Row ↔ API shapes for endpoints and deliveries. Secrets never leave through here. */
@@ -156,7 +157,8 @@ export interface AttemptRow {
   attempt: number;
   url: string;
   request_headers: Record<string, string>;
-  request_body: string;
+  /** Null: the delivery's payload as sent (attempts store only what differs from their delivery). */
+  request_body: string | null;
   response_status: number | null;
   response_headers: Record<string, string> | null;
   response_body: string | null;
@@ -167,12 +169,12 @@ export interface AttemptRow {
   created_at: Date;
 }
 
-export function toAttempt(row: AttemptRow): DeliveryAttempt {
+export function toAttempt(row: AttemptRow, payload: Record<string, unknown>): DeliveryAttempt {
   return {
     attempt: row.attempt,
     url: row.url,
     requestHeaders: row.request_headers,
-    requestBody: row.request_body,
+    requestBody: row.request_body ?? serializePayload(payload),
     responseStatus: row.response_status,
     responseHeaders: row.response_headers,
     responseBody: row.response_body,

@@ -1,16 +1,15 @@
 import crypto from 'node:crypto';
-import type { EventEnvelope } from '@tripline/shared';
-import { evaluateRule, truthy } from '@tripline/shared';
+import { evaluateRule, eventCatalog, isEventType, truthy, type EventEnvelope } from '@tripline/shared';
 import type { AppContext } from '../context.ts';
 import type { PoolClient } from '../db/pool.ts';
-import { clientDb } from '../queue/boss.ts';
-import { queues } from '../queue/queues.ts';
+import { endpointsEnabled, insertDeliveries, notifyDue, stepDeliveryIds, subscribedEndpoints, type NewDelivery } from './deliveries-data.ts';
 
 /**
- * Where an event becomes webhook deliveries. The engine calls `fanOutEvent` for every
- * event it processes and `createStepDelivery` for a workflow's webhook step, inside its
- * own transaction: the delivery rows and their `delivery.send` jobs commit with it or not
- * at all. Nothing here is cached in memory, so any number of processes agree.
+ * Where events become webhook deliveries. The engine calls `fanOutEvents` for the events
+ * it processes and `createStepDeliveries` for workflows' webhook steps, inside its own
+ * transaction: the delivery rows (the deliveries table is the queue) commit with it or not
+ * at all, and one NOTIFY at commit wakes the claim loops. Nothing here is cached in
+ * memory, so any number of processes agree.
  */
 
 export interface WebhookPayload {
@@ -40,6 +39,16 @@ export function webhookPayload(envelope: EventEnvelope, vars?: Record<string, un
   };
 }
 
+/**
+ * The envelope of an endpoint's test event: not an event of the store (not stored, it
+ * triggers nothing); built here so delivery needs nothing from the engine.
+ */
+export function testEnvelope(type: EventEnvelope['type'], data: Record<string, unknown>): EventEnvelope {
+  const now = new Date().toISOString();
+  const subject = isEventType(type) ? (eventCatalog[type].subject(data as never) ?? null) : null;
+  return { id: `evt_test_${crypto.randomUUID().replaceAll('-', '')}`, type, occurredAt: now, receivedAt: now, source: 'tripline:test', causedBy: null, chain: [], subject, data };
+}
+
 /** `msg_<32 hex>`: the delivery id, sent as `webhook-id`, the same on every retry. */
 export function newDeliveryId(): string {
   return `msg_${crypto.randomUUID().replaceAll('-', '')}`;
@@ -62,187 +71,104 @@ export function filterPasses(filter: unknown, envelope: EventEnvelope): boolean 
 }
 
 /**
- * Creates one pending delivery per enabled endpoint subscribed to the event's type whose
- * filter passes, with its send job, in the caller's transaction. Idempotent: an event
- * already fanned out to an endpoint is skipped (unique (endpoint_id, event_id)).
- * Returns the number of deliveries created.
+ * The subscription deliveries of a batch of events, in the caller's transaction: one query
+ * for the endpoints subscribed to any of the batch's types, filters evaluated here, one
+ * multi-row insert, one NOTIFY. Idempotent: an event already fanned out to an endpoint is
+ * skipped (unique (endpoint_id, event_id)). Returns the number of deliveries created.
  */
-export async function fanOutEvent(tx: PoolClient, ctx: AppContext, envelope: EventEnvelope): Promise<number> {
-  const { rows } = await tx.query<{ id: string; filter: unknown }>(
-    `select id, filter from endpoints where enabled and event_types && $1::text[]`,
-    [subscriptionPatterns(envelope.type)],
-  );
-  const targets = rows.filter((r) => filterPasses(r.filter, envelope));
-  if (targets.length === 0) return 0;
-  const inserted = await tx.query<{ id: string; job_id: string }>(
-    `insert into deliveries (id, endpoint_id, event_id, event_type, payload, status, job_id)
-     select t.id, t.endpoint_id, $3, $4, $5::jsonb, 'pending', t.job_id
-       from unnest($1::text[], $2::text[], $6::text[]) as t(id, endpoint_id, job_id)
-     on conflict do nothing
-     returning id, job_id`,
-    [
-      targets.map(() => newDeliveryId()),
-      targets.map((t) => t.id),
-      envelope.id,
-      envelope.type,
-      JSON.stringify(webhookPayload(envelope)),
-      targets.map(() => crypto.randomUUID()),
-    ],
-  );
-  await enqueueSends(tx, ctx, inserted.rows);
-  return inserted.rows.length;
+export async function fanOutEvents(tx: PoolClient, _ctx: AppContext, envelopes: EventEnvelope[]): Promise<number> {
+  if (envelopes.length === 0) return 0;
+  const patterns = [...new Set(envelopes.flatMap((e) => subscriptionPatterns(e.type)))];
+  const endpoints = await subscribedEndpoints(tx, patterns);
+  if (endpoints.length === 0) return 0;
+  const rows: NewDelivery[] = [];
+  for (const envelope of envelopes) {
+    const wanted = new Set(subscriptionPatterns(envelope.type));
+    let payload: string | undefined;
+    for (const endpoint of endpoints) {
+      if (!endpoint.event_types.some((p) => wanted.has(p)) || !filterPasses(endpoint.filter, envelope)) continue;
+      payload ??= JSON.stringify(webhookPayload(envelope));
+      rows.push(newRow(endpoint.id, envelope, payload, null, null));
+    }
+  }
+  const inserted = await insertDeliveries(tx, rows);
+  if (inserted.length) await notifyDue(tx);
+  return inserted.length;
+}
+
+/** One event's subscription deliveries (see `fanOutEvents`). */
+export function fanOutEvent(tx: PoolClient, ctx: AppContext, envelope: EventEnvelope): Promise<number> {
+  return fanOutEvents(tx, ctx, [envelope]);
 }
 
 export type StepDeliveryResult = { ok: true; deliveryId: string } | { ok: false; error: string };
 
-/**
- * The delivery of a workflow's webhook step: one per (run, node), whatever types the
- * endpoint subscribes to. When it succeeds or fails for good, `run.execute` is enqueued
- * with the run id so the engine resumes the run and reads the delivery's status.
- */
-export async function createStepDelivery(
-  tx: PoolClient,
-  ctx: AppContext,
-  step: { endpointId: string; runId: string; nodeId: string; envelope: EventEnvelope; vars?: Record<string, unknown> },
-): Promise<StepDeliveryResult> {
-  const endpoint = await tx.query<{ enabled: boolean }>('select enabled from endpoints where id = $1', [step.endpointId]);
-  if (!endpoint.rows[0]) return { ok: false, error: `endpoint "${step.endpointId}" does not exist` };
-  if (!endpoint.rows[0].enabled) return { ok: false, error: `endpoint "${step.endpointId}" is disabled` };
-  const inserted = await tx.query<{ id: string; job_id: string }>(
-    `insert into deliveries (id, endpoint_id, event_id, event_type, run_id, node_id, payload, status, job_id)
-     values ($1, $2, $3, $4, $5, $6, $7::jsonb, 'pending', $8)
-     on conflict (run_id, node_id) where run_id is not null do nothing
-     returning id, job_id`,
-    [
-      newDeliveryId(),
-      step.endpointId,
-      step.envelope.id,
-      step.envelope.type,
-      step.runId,
-      step.nodeId,
-      JSON.stringify(webhookPayload(step.envelope, step.vars ?? {})),
-      crypto.randomUUID(),
-    ],
-  );
-  if (inserted.rows[0]) {
-    await enqueueSends(tx, ctx, inserted.rows);
-    return { ok: true, deliveryId: inserted.rows[0].id };
-  }
-  // Already created by an earlier execution of this step (a redelivered job): the same delivery.
-  const existing = await tx.query<{ id: string }>('select id from deliveries where run_id = $1 and node_id = $2', [step.runId, step.nodeId]);
-  return { ok: true, deliveryId: existing.rows[0]!.id };
-}
-
-/** Enqueues one `delivery.send` job per delivery, with the job id the delivery row expects. */
-export async function enqueueSends(
-  tx: PoolClient,
-  ctx: AppContext,
-  rows: { id: string; job_id: string }[],
-  startAfter?: Date,
-): Promise<void> {
-  if (rows.length === 0) return;
-  await ctx.boss.insert(
-    queues.sendDelivery.name,
-    rows.map((r) => ({ id: r.job_id, data: { deliveryId: r.id }, ...(startAfter ? { startAfter } : {}) })),
-    { db: clientDb(tx) },
-  );
+export interface StepDeliveryInput {
+  endpointId: string;
+  runId: string;
+  nodeId: string;
+  envelope: EventEnvelope;
+  vars?: Record<string, unknown>;
 }
 
 /**
- * Batched `fanOutEvent`: the deliveries of many events, one endpoint read and one insert
- * for all of them. Returns the number of deliveries created.
+ * The deliveries of workflow webhook steps: one per (run, node), whatever types the
+ * endpoint subscribes to, answered in the order asked. A step already delivered (a run
+ * executed again) gets its existing delivery. When one settles, delivery reports it
+ * through hooks.ts, in the transaction that settled it.
  */
-export async function fanOutEvents(tx: PoolClient, ctx: AppContext, envelopes: EventEnvelope[]): Promise<number> {
-  if (envelopes.length === 0) return 0;
-  const patterns = [...new Set(envelopes.flatMap((e) => subscriptionPatterns(e.type)))];
-  const { rows: endpoints } = await tx.query<{ id: string; filter: unknown; event_types: string[] }>(
-    `select id, filter, event_types from endpoints where enabled and event_types && $1::text[]`,
-    [patterns],
-  );
-  if (endpoints.length === 0) return 0;
-  const targets: { endpointId: string; envelope: EventEnvelope }[] = [];
-  for (const envelope of envelopes) {
-    const wanted = subscriptionPatterns(envelope.type);
-    for (const ep of endpoints) {
-      if (ep.event_types.some((t) => wanted.includes(t)) && filterPasses(ep.filter, envelope)) targets.push({ endpointId: ep.id, envelope });
-    }
-  }
-  if (targets.length === 0) return 0;
-  const inserted = await tx.query<{ id: string; job_id: string }>(
-    `insert into deliveries (id, endpoint_id, event_id, event_type, payload, status, job_id)
-     select t.id, t.endpoint_id, t.event_id, t.event_type, t.payload, 'pending', t.job_id
-       from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::text[]) as t(id, endpoint_id, event_id, event_type, payload, job_id)
-     on conflict do nothing
-     returning id, job_id`,
-    [
-      targets.map(() => newDeliveryId()),
-      targets.map((t) => t.endpointId),
-      targets.map((t) => t.envelope.id),
-      targets.map((t) => t.envelope.type),
-      targets.map((t) => JSON.stringify(webhookPayload(t.envelope))),
-      targets.map(() => crypto.randomUUID()),
-    ],
-  );
-  await enqueueSends(tx, ctx, inserted.rows);
-  return inserted.rows.length;
-}
-
-/**
- * Batched `createStepDelivery`: results in the order of `steps`. A step whose delivery
- * already exists (an earlier execution of it) gets that delivery back.
- */
-export async function createStepDeliveries(
-  tx: PoolClient,
-  ctx: AppContext,
-  steps: { endpointId: string; runId: string; nodeId: string; envelope: EventEnvelope; vars: Record<string, unknown> }[],
-): Promise<Array<{ ok: true; deliveryId: string } | { ok: false; error: string }>> {
+export async function createStepDeliveries(tx: PoolClient, _ctx: AppContext, steps: StepDeliveryInput[]): Promise<StepDeliveryResult[]> {
   if (steps.length === 0) return [];
-  const { rows: endpoints } = await tx.query<{ id: string; enabled: boolean }>('select id, enabled from endpoints where id = any($1::text[])', [
-    [...new Set(steps.map((s) => s.endpointId))],
-  ]);
-  const enabled = new Map(endpoints.map((e) => [e.id, e.enabled]));
-  const results: Array<{ ok: true; deliveryId: string } | { ok: false; error: string } | undefined> = steps.map((s) =>
-    !enabled.has(s.endpointId)
-      ? { ok: false, error: `endpoint "${s.endpointId}" does not exist` }
-      : !enabled.get(s.endpointId)
-        ? { ok: false, error: `endpoint "${s.endpointId}" is disabled` }
-        : undefined,
+  const enabled = await endpointsEnabled(tx, [...new Set(steps.map((s) => s.endpointId))]);
+  const results: (StepDeliveryResult | undefined)[] = steps.map((s) => {
+    const state = enabled.get(s.endpointId);
+    if (state === undefined) return { ok: false, error: `endpoint "${s.endpointId}" does not exist` };
+    if (!state) return { ok: false, error: `endpoint "${s.endpointId}" is disabled` };
+    return undefined;
+  });
+  const wanted = steps.filter((_, i) => results[i] === undefined);
+  const inserted = await insertDeliveries(
+    tx,
+    wanted.map((s) => newRow(s.endpointId, s.envelope, JSON.stringify(webhookPayload(s.envelope, s.vars ?? {})), s.runId, s.nodeId)),
   );
-  const todo = steps.filter((_, i) => results[i] === undefined);
-  if (todo.length > 0) {
-    const inserted = await tx.query<{ id: string; job_id: string; run_id: string; node_id: string }>(
-      `insert into deliveries (id, endpoint_id, event_id, event_type, run_id, node_id, payload, status, job_id)
-       select t.id, t.endpoint_id, t.event_id, t.event_type, t.run_id, t.node_id, t.payload, 'pending', t.job_id
-         from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::jsonb[], $8::text[])
-           as t(id, endpoint_id, event_id, event_type, run_id, node_id, payload, job_id)
-       on conflict (run_id, node_id) where run_id is not null do nothing
-       returning id, job_id, run_id, node_id`,
-      [
-        todo.map(() => newDeliveryId()),
-        todo.map((s) => s.endpointId),
-        todo.map((s) => s.envelope.id),
-        todo.map((s) => s.envelope.type),
-        todo.map((s) => s.runId),
-        todo.map((s) => s.nodeId),
-        todo.map((s) => JSON.stringify(webhookPayload(s.envelope, s.vars ?? {}))),
-        todo.map(() => crypto.randomUUID()),
-      ],
-    );
-    await enqueueSends(tx, ctx, inserted.rows.map((r) => ({ id: r.id, job_id: r.job_id })));
-    const key = (runId: string, nodeId: string) => `${runId}\u0000${nodeId}`;
-    const ids = new Map(inserted.rows.map((r) => [key(r.run_id, r.node_id), r.id]));
-    const missing = todo.filter((s) => !ids.has(key(s.runId, s.nodeId)));
-    if (missing.length > 0) {
-      // Already created by an earlier execution of the step (a redelivered job): the same delivery.
-      const existing = await tx.query<{ id: string; run_id: string; node_id: string }>(
-        `select d.id, d.run_id, d.node_id from deliveries d join unnest($1::text[], $2::text[]) as m(run_id, node_id) on d.run_id = m.run_id and d.node_id = m.node_id`,
-        [missing.map((s) => s.runId), missing.map((s) => s.nodeId)],
-      );
-      for (const r of existing.rows) ids.set(key(r.run_id, r.node_id), r.id);
-    }
-    steps.forEach((s, i) => {
-      if (results[i] === undefined) results[i] = { ok: true, deliveryId: ids.get(key(s.runId, s.nodeId))! };
-    });
-  }
-  return results as Array<{ ok: true; deliveryId: string } | { ok: false; error: string }>;
+  if (inserted.length) await notifyDue(tx);
+  const key = (runId: string, nodeId: string) => `${runId}\u0000${nodeId}`;
+  const ids = new Map(inserted.map((d) => [key(d.run_id!, d.node_id!), d.id]));
+  // Already created by an earlier execution of the step: the same delivery.
+  const missing = wanted.filter((s) => !ids.has(key(s.runId, s.nodeId)));
+  if (missing.length) for (const [k, id] of await stepDeliveryIds(tx, missing)) ids.set(k, id);
+  return steps.map((s, i) => {
+    const known = results[i];
+    if (known) return known;
+    const id = ids.get(key(s.runId, s.nodeId));
+    return id ? { ok: true, deliveryId: id } : { ok: false, error: `the delivery of step "${s.nodeId}" could not be created` };
+  });
+}
+
+/** One workflow step's delivery (see `createStepDeliveries`). */
+export async function createStepDelivery(tx: PoolClient, ctx: AppContext, step: StepDeliveryInput): Promise<StepDeliveryResult> {
+  return (await createStepDeliveries(tx, ctx, [step]))[0]!;
+}
+
+function newRow(endpointId: string, envelope: EventEnvelope, payload: string, runId: string | null, nodeId: string | null): NewDelivery {
+  return {
+    id: newDeliveryId(),
+    endpointId,
+    eventId: envelope.id,
+    eventType: envelope.type,
+    runId,
+    nodeId,
+    payload,
+    acceptedAt: envelope.receivedAt ?? null,
+  };
+}
+
+/**
+ * Wakes the claim loops for deliveries the caller has made due itself (the engine's step
+ * retry). There is no job per delivery any more: a pending delivery whose next_attempt_at
+ * has come is the queue; this only saves the fallback poll's wait.
+ * @deprecated call `notifyDue` (deliveries-data.ts); kept until the engine stops using it.
+ */
+export async function enqueueSends(tx: PoolClient, _ctx: AppContext, rows: { id: string }[], _startAfter?: Date): Promise<void> {
+  if (rows.length) await notifyDue(tx);
 }

@@ -5,10 +5,11 @@ import { ingestRouter, sourcesRouter } from '../sources/routes.ts';
 import { sealClearHeaders } from './endpoints-store.ts';
 import { endpointsRouter } from './routes.ts';
 import { startSweeper } from './sweeper.ts';
-import { startDeliveryWorkers } from './worker.ts';
+import { startDeliveryWorkers, type DeliveryWorker } from './worker.ts';
 
 /** Outbound webhooks (endpoints, deliveries, the delivery worker) and inbound store webhooks. */
 export function deliveryFeature(ctx: AppContext): Feature {
+  let worker: DeliveryWorker | undefined;
   return {
     name: 'delivery',
     apiRouters: [endpointsRouter(ctx), sourcesRouter(ctx)],
@@ -18,8 +19,12 @@ export function deliveryFeature(ctx: AppContext): Feature {
     // Tripline's own test inboxes are answered in-process: their URL is this server
     // (loopback), which the SSRF guard keeps refusing for everything else.
     startWorkers: async () => {
-      await startDeliveryWorkers(ctx, { localReceiver: inboxLocalReceiver(ctx) });
+      worker = await startDeliveryWorkers(ctx, { localReceiver: inboxLocalReceiver(ctx) });
       startSweeper(ctx);
+    },
+    // Before the pool closes: sends under way finish and are recorded, nothing new is claimed.
+    stopWorkers: async () => {
+      await worker?.stop();
     },
   };
 }

@@ -3,8 +3,9 @@ import type { PoolClient } from '../db/pool.ts';
 /**
  * How delivery tells whoever is interested (the engine, for a workflow's webhook step)
  * that a delivery has settled, without importing it: delivery depends on nothing above
- * it. The engine registers its handler at start-up; the delivery worker, replay, recover
- * and endpoint deletion call `settledStepDeliveries` in the transaction that settled them.
+ * it. The engine registers its handler at start-up; the delivery worker (batched, one call
+ * per outcome write), endpoint disabling and endpoint deletion call `settledStepDeliveries`
+ * in the transaction that settled them.
  */
 export interface SettledStepDelivery {
   deliveryId: string;
@@ -34,4 +35,28 @@ export async function settledStepDeliveries(ctx: object, tx: PoolClient, settled
 /** Whether anything (the engine) listens for settled step deliveries in this process. */
 export function hasSettledHook(ctx: object): boolean {
   return hooks.has(ctx);
+}
+
+/**
+ * Events delivery itself raises (`endpoint.disabled`). The event store is the engine's
+ * (and how it stores events, outbox or jobs, is the engine's business), so delivery does
+ * not write events: the engine registers how, and delivery calls it in its transaction.
+ * A process that never registered one (no engine) raises nothing.
+ */
+export interface RaisedEvent {
+  type: 'endpoint.disabled';
+  source: 'tripline';
+  data: Record<string, unknown>;
+}
+
+export type RaiseHook = (tx: PoolClient, event: RaisedEvent) => Promise<void>;
+
+const raisers = new WeakMap<object, RaiseHook>();
+
+export function onDeliveryEvent(ctx: object, handler: RaiseHook): void {
+  raisers.set(ctx, handler);
+}
+
+export async function raiseEvent(ctx: object, tx: PoolClient, event: RaisedEvent): Promise<void> {
+  await raisers.get(ctx)?.(tx, event);
 }

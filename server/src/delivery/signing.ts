@@ -20,9 +20,21 @@ export function isSigningSecret(secret: string): boolean {
   return key.length >= 24 && key.length <= 64;
 }
 
+// A KeyObject per secret: building one from raw bytes on every signature showed up in
+// delivery profiles. Bounded, and the secrets are the endpoints' own (few).
+const keys = new Map<string, crypto.KeyObject>();
+function keyFor(secret: string): crypto.KeyObject {
+  let key = keys.get(secret);
+  if (!key) {
+    if (keys.size >= 1000) keys.clear();
+    key = crypto.createSecretKey(Buffer.from(secret.startsWith(SECRET_PREFIX) ? secret.slice(SECRET_PREFIX.length) : secret, 'base64'));
+    keys.set(secret, key);
+  }
+  return key;
+}
+
 export function signPayload(secret: string, msgId: string, timestampSeconds: number, body: string): string {
-  const key = Buffer.from(secret.startsWith(SECRET_PREFIX) ? secret.slice(SECRET_PREFIX.length) : secret, 'base64');
-  const mac = crypto.createHmac('sha256', key).update(`${msgId}.${timestampSeconds}.${body}`).digest('base64');
+  const mac = crypto.createHmac('sha256', keyFor(secret)).update(`${msgId}.${timestampSeconds}.${body}`).digest('base64');
   return `v1,${mac}`;
 }
 

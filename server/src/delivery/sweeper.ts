@@ -1,34 +1,23 @@
 import type { AppContext } from '../context.ts';
 import { withTransaction } from '../db/pool.ts';
-import { enqueueSends } from './fan-out.ts';
+import { requeueStranded } from './deliveries-data.ts';
 
-/** A pending delivery this long past its due time has lost its job (its retries ran out during an outage). */
+/** A `sending` delivery this long without a lease (or past it) was left by something other than a live worker. */
 const OVERDUE_MINUTES = 15;
 const BATCH = 500;
 
 /**
- * Backstop for a delivery whose `delivery.send` job is gone (pg-boss gave up on it while
- * the database was failing, say): every minute, a pending or sending delivery that is long
- * overdue gets a new job. The old job, should it ever run, is no longer the delivery's
- * and does nothing. Rows are taken with SKIP LOCKED, so several processes can sweep.
+ * Backstop. The deliveries table is the queue, so a pending delivery long overdue is
+ * simply due (the claim takes it) and a `sending` one whose lease expired is reclaimed by
+ * the claim loops' fallback tick. What is left for this sweep, every minute: a pending row
+ * with no next attempt time, or a `sending` row with no lease at all (written by an older
+ * version, or by hand) long past its last update. They are made due again, same id, so
+ * the same webhook-id. Rows are taken with SKIP LOCKED, so several processes can sweep.
  */
 export async function sweepOverdueDeliveries(ctx: AppContext): Promise<number> {
-  return withTransaction(ctx.pool, async (tx) => {
-    const { rows } = await tx.query<{ id: string; job_id: string }>(
-      `with overdue as (
-         select id from deliveries
-          where status in ('pending', 'sending')
-            and coalesce(next_attempt_at, updated_at) < now() - make_interval(mins => $1)
-          order by seq limit $2 for update skip locked)
-       update deliveries d set job_id = gen_random_uuid()::text, status = 'pending', next_attempt_at = null, updated_at = now()
-         from overdue where d.id = overdue.id
-       returning d.id, d.job_id`,
-      [OVERDUE_MINUTES, BATCH],
-    );
-    await enqueueSends(tx, ctx, rows);
-    if (rows.length) ctx.log.warn({ count: rows.length }, 'overdue deliveries queued again');
-    return rows.length;
-  });
+  const n = await withTransaction(ctx.pool, (tx) => requeueStranded(tx, OVERDUE_MINUTES, BATCH));
+  if (n) ctx.log.warn({ count: n }, 'stranded deliveries made due again');
+  return n;
 }
 
 export function startSweeper(ctx: AppContext, everyMs = 60_000): void {

@@ -4,20 +4,27 @@ import type { PoolClient } from '../db/pool.ts';
  * Per-endpoint rate limit and concurrency cap that hold across every worker process: the
  * state is rows in `endpoint_slots`, read and written under a lock on the endpoint's row,
  * so two processes never both take the last slot. An endpoint at its limit does not hold a
- * worker: the caller reschedules the job a little later and moves on to other endpoints.
+ * worker: the deliveries it could not take are rescheduled a little later and the worker
+ * moves on to other endpoints. Endpoints without limits never come here.
  */
 export interface SlotRequest {
   endpointId: string;
-  deliveryId: string;
+  /** The claimed deliveries of this endpoint, in the order they should go. */
+  deliveryIds: string[];
   ratePerSecond: number | null;
   maxConcurrency: number | null;
   /** A slot whose worker died is freed after this long. */
   ttlMs: number;
 }
 
-export type SlotResult = { ok: true } | { ok: false; retryInMs: number };
+export interface SlotResult {
+  granted: string[];
+  /** Deliveries over the limit, with how long to wait before trying again. */
+  refused: { deliveryId: string; retryInMs: number }[];
+}
 
-export async function acquireSlot(tx: PoolClient, req: SlotRequest): Promise<SlotResult> {
+/** Takes as many slots as the limits allow for a batch of one endpoint's deliveries: four statements whatever the batch. */
+export async function acquireSlots(tx: PoolClient, req: SlotRequest): Promise<SlotResult> {
   await tx.query('select 1 from endpoints where id = $1 for update', [req.endpointId]);
   await tx.query(
     `delete from endpoint_slots
@@ -34,16 +41,22 @@ export async function acquireSlot(tx: PoolClient, req: SlotRequest): Promise<Slo
     [req.endpointId],
   );
   const s = rows[0]!;
-  if (req.maxConcurrency !== null && s.in_flight >= req.maxConcurrency) {
-    return { ok: false, retryInMs: 100 + Math.round(Math.random() * 400) };
+  let room = req.deliveryIds.length;
+  if (req.maxConcurrency !== null) room = Math.min(room, Math.max(0, req.maxConcurrency - s.in_flight));
+  if (req.ratePerSecond !== null) room = Math.min(room, Math.max(0, req.ratePerSecond - s.recent));
+  const granted = req.deliveryIds.slice(0, room);
+  const concurrencyFull = req.maxConcurrency !== null && s.in_flight + granted.length >= req.maxConcurrency;
+  const rateWait = Math.max(0, Math.round(s.rate_wait_ms ?? 1000));
+  const refused = req.deliveryIds.slice(room).map((deliveryId) => ({
+    deliveryId,
+    retryInMs: concurrencyFull ? 100 + Math.round(Math.random() * 400) : rateWait + Math.round(Math.random() * 250),
+  }));
+  if (granted.length) {
+    await tx.query(
+      `insert into endpoint_slots (endpoint_id, delivery_id, expires_at)
+       select $1, d, clock_timestamp() + make_interval(secs => $3) from unnest($2::text[]) as d`,
+      [req.endpointId, granted, req.ttlMs / 1000],
+    );
   }
-  if (req.ratePerSecond !== null && s.recent >= req.ratePerSecond) {
-    return { ok: false, retryInMs: Math.max(0, Math.round(s.rate_wait_ms ?? 0)) + Math.round(Math.random() * 250) };
-  }
-  await tx.query(
-    `insert into endpoint_slots (endpoint_id, delivery_id, expires_at)
-     values ($1, $2, clock_timestamp() + make_interval(secs => $3))`,
-    [req.endpointId, req.deliveryId, req.ttlMs / 1000],
-  );
-  return { ok: true };
+  return { granted, refused };
 }

@@ -1,300 +1,370 @@
 import crypto from 'node:crypto';
-import { recordAudit } from '../audit/record.ts';
+import pg from 'pg';
+import { ConfigError, type Config } from '../config.ts';
 import type { AppContext } from '../context.ts';
 import { withTransaction, type PoolClient } from '../db/pool.ts';
-import { emitEvent } from '../engine/store-events.ts';
+import { countDeliveryAttempt, observeAcceptedToDelivered } from '../metrics/registry.ts';
+import { Attempter, type AttemptResult, type LocalReceiver } from './attempt.ts';
+import {
+  claimDue,
+  DUE_CHANNEL,
+  insertAttempts,
+  reclaimExpiredLeases,
+  recordOutcomes,
+  releaseSlots,
+  renewLeases,
+  settledSteps,
+  updateFailingSince,
+  type ClaimedDelivery,
+  type Outcome,
+} from './deliveries-data.ts';
 import { settledStepDeliveries } from './hooks.ts';
-import { queues } from '../queue/queues.ts';
-import { endpointHeaders } from './endpoints-store.ts';
-import { enqueueSends } from './fan-out.ts';
-import { sendHttp, type HttpOutcome, type HttpResponse, type OutgoingRequest } from './http-client.ts';
-import { TokenCache, type OAuthClient } from './oauth.ts';
-import { signatureHeader } from './signing.ts';
-import { acquireSlot } from './throttle.ts';
+import { disableEndpoint } from './settle.ts';
+import { acquireSlots } from './throttle.ts';
 
-/**
- * The delivery worker: each `delivery.send` job is one attempt of one delivery.
- *
- * Hot path (no rate limit or concurrency cap on the endpoint): one UPDATE claims the
- * delivery and reads its endpoint, the request is signed and sent, one statement records
- * the attempt and the outcome. Retries are new jobs with `startAfter` per the retry
- * schedule; the job id is stored on the delivery, so a job that is no longer the
- * delivery's (replayed, recovered, paused) does nothing.
- */
-
-const USER_AGENT = 'Tripline-Webhooks/1.0';
-
-interface Claimed {
-  id: string;
-  endpoint_id: string;
-  run_id: string | null;
-  payload: Record<string, unknown>;
-  attempt_count: number;
-  retry_from: number;
-  url: string;
-  headers: Record<string, string>;
-  auth: StoredAuth;
-  auth_secret_enc: string | null;
-  secret_enc: string;
-  previous_secret_enc: string | null;
-  previous_secret_expires_at: Date | null;
-  limited: boolean;
-}
+export type { LocalReceiver } from './attempt.ts';
 
 export type StoredAuth =
   | { kind: 'none' }
   | { kind: 'oauth2'; tokenUrl: string; clientId: string; scope?: string }
   | { kind: 'mtls'; cert: string; ca?: string };
 
-const CLAIM = `
-  update deliveries d
-     set status = 'sending', attempt_count = d.attempt_count + 1, next_attempt_at = null, updated_at = now()
-    from endpoints e
-   where d.id = $1 and d.job_id = $2 and d.status in ('pending', 'sending') and e.id = d.endpoint_id and e.enabled
-     and ($3::boolean or (e.rate_limit_per_second is null and e.max_concurrency is null))
-  returning d.id, d.endpoint_id, d.run_id, d.payload, d.attempt_count, d.retry_from,
-            e.url, e.headers, e.auth, e.auth_secret_enc, e.secret_enc, e.previous_secret_enc, e.previous_secret_expires_at,
-            (e.rate_limit_per_second is not null or e.max_concurrency is not null) as limited`;
+/**
+ * The delivery worker: one claim loop per process over the deliveries table (its own
+ * queue, migration 0009). It wakes on a NOTIFY from any transaction that made deliveries
+ * due, claims up to BATCH of them in one statement, sends them concurrently (at most
+ * MAX_IN_FLIGHT per process) over keep-alive connections, and records what came back in
+ * group commits: whatever outcomes are ready when the previous write ends are written
+ * together, attempts in one insert and outcomes in one update. A slow fallback tick picks
+ * up retries whose time has come and leases left by a dead worker.
+ *
+ * A claim holds a lease the worker renews while it sends, so a long send (OAuth token
+ * fetch plus request, each up to the delivery timeout) never loses its delivery, while a
+ * SIGKILLed worker's deliveries are due again one lease later (10 s by default), under the
+ * same id, hence the same webhook-id.
+ */
+const BATCH = 100;
+const MAX_IN_FLIGHT = 64;
+/** Under load, claim again once this many sends have ended, not after every one: fewer, fuller claims. */
+const REFILL = 16;
+const FALLBACK_MS = 500;
+const RECORD_BATCH = 500;
+/**
+ * Outcome writes running at once. One is enough for subscription deliveries (a write of a
+ * few hundred rows takes milliseconds), but a write also resumes the runs waiting on step
+ * deliveries, in its transaction: a few writers in parallel keep slow run slices from
+ * queueing every other outcome behind them.
+ */
+const MAX_WRITERS = 4;
+
+export interface DeliveryTiming {
+  leaseSeconds: number;
+  heartbeatMs: number;
+  /** Token fetch + request, and once more after a 401: the longest one attempt can take. */
+  longestAttemptMs: number;
+}
 
 /**
- * Answers a delivery inside this process instead of over the network, or returns null to
- * let it go out. For Tripline's own test inboxes, whose URL is this server (loopback): the
- * SSRF guard keeps refusing loopback, and no exception to it is needed.
+ * The lease is TRIPLINE_JOB_EXPIRE_SECONDS (default 10 s), renewed every third of it while
+ * a send runs. Refuses a lease too short to be renewed reliably (a renewal is a database
+ * round trip that may queue behind a busy pool) or a delivery timeout so long that one
+ * attempt could outlive the endpoint slot that limits its concurrency.
  */
-export type LocalReceiver = (request: OutgoingRequest) => Promise<HttpResponse | null>;
+export function deliveryTiming(config: Pick<Config, 'jobExpireSeconds' | 'deliveryTimeoutMs'>): DeliveryTiming {
+  const leaseSeconds = config.jobExpireSeconds ?? 10;
+  const longestAttemptMs = 4 * config.deliveryTimeoutMs;
+  if (leaseSeconds < 3) {
+    throw new ConfigError(
+      `TRIPLINE_JOB_EXPIRE_SECONDS=${leaseSeconds} is too short for a delivery lease: a worker renews its lease every third of it while it sends; use 3 or more (default 10)`,
+    );
+  }
+  if (longestAttemptMs + 1000 > slotTtlMs(config.deliveryTimeoutMs)) {
+    throw new ConfigError(`TRIPLINE_DELIVERY_TIMEOUT=${config.deliveryTimeoutMs}ms: one attempt could outlive its endpoint slot`);
+  }
+  return { leaseSeconds, heartbeatMs: Math.floor((leaseSeconds * 1000) / 3), longestAttemptMs };
+}
 
-export async function startDeliveryWorkers(ctx: AppContext, options: { localReceiver?: LocalReceiver } = {}): Promise<void> {
+/** A crashed worker's rate/concurrency slot is freed after the longest attempt and a margin. */
+function slotTtlMs(timeoutMs: number): number {
+  return 4 * timeoutMs + 30_000;
+}
+
+type Ready =
+  | { kind: 'sent'; d: ClaimedDelivery; result: AttemptResult; slot: boolean }
+  | { kind: 'throttled'; d: ClaimedDelivery; retryInMs: number }
+  | { kind: 'disabled'; d: ClaimedDelivery };
+
+export async function startDeliveryWorkers(ctx: AppContext, options: { localReceiver?: LocalReceiver } = {}): Promise<DeliveryWorker> {
   const worker = new DeliveryWorker(ctx, options.localReceiver);
-  await ctx.boss.work<{ deliveryId: string }>(
-    queues.sendDelivery.name,
-    {
-      // Eight fetch loops of up to eight jobs, so a slow receiver holds up at most its own
-      // batch; a full batch fetches again at once, notify wakes idle loops instantly, and
-      // 0.5 s polling picks up retries whose startAfter has come.
-      batchSize: 8,
-      localConcurrency: 8,
-      burstWhenBatchFull: true,
-      pollingIntervalSeconds: 0.5,
-      notifyPollingIntervalSeconds: 0.5,
-    },
-    async (jobs) => {
-      const results = await Promise.allSettled(jobs.map((job) => worker.run(job.id, queues.sendDelivery.payload.parse(job.data).deliveryId)));
-      const failed = results.find((r) => r.status === 'rejected');
-      // Only infrastructure errors get here (the database); pg-boss retries the batch and
-      // jobs already done find their delivery settled and do nothing.
-      if (failed) throw (failed as PromiseRejectedResult).reason;
-    },
-  );
+  await worker.start();
+  return worker;
 }
 
 export class DeliveryWorker {
-  readonly #tokens: TokenCache;
+  readonly #timing: DeliveryTiming;
+  readonly #attempter: Attempter;
+  /** Claimed and not yet recorded: id → lease token (renewed by the heartbeat). */
+  readonly #held = new Map<string, string>();
+  #undecided = 0;
+  #claiming = false;
+  #again = false;
+  #full = false;
+  #ready: Ready[] = [];
+  #writers = 0;
+  #stopped = false;
+  #listener: pg.Client | undefined;
+  readonly #timers: NodeJS.Timeout[] = [];
+
   constructor(
     private readonly ctx: AppContext,
-    private readonly localReceiver?: LocalReceiver,
+    localReceiver?: LocalReceiver,
   ) {
-    this.#tokens = new TokenCache({ timeoutMs: ctx.config.deliveryTimeoutMs, allowPrivate: ctx.config.allowPrivateTargets });
+    this.#timing = deliveryTiming(ctx.config);
+    this.#attempter = new Attempter(ctx, localReceiver);
   }
 
-  async run(jobId: string, deliveryId: string): Promise<void> {
-    const claimed = await this.ctx.pool.query<Claimed>(CLAIM, [deliveryId, jobId, false]);
-    const delivery = claimed.rows[0] ?? (await this.#claimSlowly(jobId, deliveryId));
-    if (!delivery) return;
-    const { request, outcome } = await this.#attempt(delivery);
-    await this.#record(delivery, jobId, request, outcome);
-  }
-
-  /** Why the fast claim failed: a stale job, a disabled endpoint, or limits to respect. */
-  async #claimSlowly(jobId: string, deliveryId: string): Promise<Claimed | undefined> {
-    const { rows } = await this.ctx.pool.query<{
-      status: string;
-      job_id: string | null;
-      run_id: string | null;
-      endpoint_id: string;
-      enabled: boolean;
-      rate_limit_per_second: number | null;
-      max_concurrency: number | null;
-    }>(
-      `select d.status, d.job_id, d.run_id, d.endpoint_id, e.enabled, e.rate_limit_per_second, e.max_concurrency
-         from deliveries d join endpoints e on e.id = d.endpoint_id where d.id = $1`,
-      [deliveryId],
-    );
-    const row = rows[0];
-    if (!row || row.job_id !== jobId || (row.status !== 'pending' && row.status !== 'sending')) return undefined;
-    return withTransaction(this.ctx.pool, async (tx) => {
-      if (!row.enabled) {
-        await parkDeliveries(tx, this.ctx, `id = $1 and job_id = $2`, [deliveryId, jobId], 'the endpoint is disabled');
-        return undefined;
-      }
-      const slot = await acquireSlot(tx, {
-        endpointId: row.endpoint_id,
-        deliveryId,
-        ratePerSecond: row.rate_limit_per_second,
-        maxConcurrency: row.max_concurrency,
-        ttlMs: this.ctx.config.deliveryTimeoutMs * 2 + 30_000,
-      });
-      if (!slot.ok) {
-        // At its limit: come back a little later, leaving the worker to other endpoints.
-        await reschedule(tx, this.ctx, deliveryId, jobId, slot.retryInMs, {});
-        return undefined;
-      }
-      const claimed = await tx.query<Claimed>(CLAIM, [deliveryId, jobId, true]);
-      if (!claimed.rows[0]) throw new Error(`delivery ${deliveryId} changed while being claimed`);
-      return claimed.rows[0];
-    });
-  }
-
-  async #attempt(d: Claimed): Promise<{ request: OutgoingRequest; outcome: HttpOutcome }> {
-    const body = serializePayload(d.payload);
-    const timestamp = Math.floor(Date.now() / 1000);
-    const secrets = [this.ctx.secrets.decrypt(d.secret_enc)];
-    if (d.previous_secret_enc && d.previous_secret_expires_at && d.previous_secret_expires_at.getTime() > Date.now()) {
-      secrets.push(this.ctx.secrets.decrypt(d.previous_secret_enc));
-    }
-    const request: OutgoingRequest = {
-      url: d.url,
-      headers: {
-        'content-type': 'application/json',
-        'user-agent': USER_AGENT,
-        ...endpointHeaders(this.ctx, d),
-        'webhook-id': d.id,
-        'webhook-timestamp': String(timestamp),
-        'webhook-signature': signatureHeader(secrets, d.id, timestamp, body),
-      },
-      body,
-      timeoutMs: this.ctx.config.deliveryTimeoutMs,
-      allowPrivate: this.ctx.config.allowPrivateTargets,
+  async start(): Promise<void> {
+    await this.#listen();
+    const every = (ms: number, fn: () => Promise<unknown>) => {
+      const timer = setInterval(() => {
+        if (this.#stopped || (this.ctx.pool as { ended?: boolean }).ended) return;
+        fn().catch((err: unknown) => this.ctx.log.warn({ err }, 'delivery worker tick failed'));
+      }, ms);
+      timer.unref();
+      this.#timers.push(timer);
     };
-    if (this.localReceiver) {
-      const started = performance.now();
-      const local = await this.localReceiver(request);
-      if (local) return { request, outcome: { kind: 'response', response: local, durationMs: Math.round(performance.now() - started) } };
-    }
-    const auth = d.auth ?? { kind: 'none' };
-    if (auth.kind === 'mtls') {
-      request.tls = { cert: auth.cert, key: this.ctx.secrets.decrypt(d.auth_secret_enc ?? ''), ca: auth.ca };
-      return { request, outcome: await sendHttp(request) };
-    }
-    if (auth.kind === 'oauth2') {
-      const client: OAuthClient = {
-        tokenUrl: auth.tokenUrl,
-        clientId: auth.clientId,
-        clientSecret: this.ctx.secrets.decrypt(d.auth_secret_enc ?? ''),
-        scope: auth.scope,
-      };
-      const withToken = async (): Promise<HttpOutcome> => {
-        const started = performance.now();
-        try {
-          request.headers.authorization = `Bearer ${await this.#tokens.get(client)}`;
-        } catch (error) {
-          return { kind: 'error', errorClass: 'auth', error: (error as Error).message, durationMs: Math.round(performance.now() - started) };
-        }
-        return sendHttp(request);
-      };
-      let outcome = await withToken();
-      if (outcome.kind === 'response' && outcome.response.status === 401) {
-        // The token may have been revoked or expired early: fetch a new one, once.
-        this.#tokens.invalidate(client);
-        outcome = await withToken();
-      }
-      return { request, outcome };
-    }
-    return { request, outcome: await sendHttp(request) };
+    every(FALLBACK_MS, async () => {
+      await reclaimExpiredLeases(this.ctx.pool);
+      this.poke();
+    });
+    every(this.#timing.heartbeatMs, () => renewLeases(this.ctx.pool, [...this.#held].map(([id, token]) => ({ id, token })), this.#timing.leaseSeconds));
+    this.poke();
   }
 
-  async #record(d: Claimed, jobId: string, request: OutgoingRequest, outcome: HttpOutcome): Promise<void> {
-    const res = outcome.kind === 'response' ? outcome.response : undefined;
-    const succeeded = res !== undefined && res.status >= 200 && res.status < 300;
-    let errorClass: string | null = null;
-    let error: string | null = null;
-    if (outcome.kind === 'error') {
-      errorClass = outcome.errorClass;
-      error = outcome.error;
-    } else if (!succeeded && res) {
-      const redirect = res.status >= 300 && res.status < 400;
-      errorClass = redirect ? 'redirect' : 'http_status';
-      error = redirect
-        ? `the receiver answered ${res.status} redirecting to ${res.headers.location ?? '(no location)'}; redirects are not followed`
-        : `the receiver answered ${res.status}`;
+  /** Stops claiming, lets the sends under way finish and be recorded (up to `timeoutMs`). */
+  async stop(timeoutMs = 20_000): Promise<void> {
+    this.#stopped = true;
+    for (const t of this.#timers) clearInterval(t);
+    await this.#listener?.end().catch(() => {});
+    const deadline = Date.now() + timeoutMs;
+    while ((this.#undecided > 0 || this.#ready.length > 0 || this.#writers > 0 || this.#claiming) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 20));
     }
-    const attemptValues = [
-      d.id,
-      d.attempt_count,
-      request.url,
-      JSON.stringify(redactHeaders(request.headers)),
-      request.body,
-      res?.status ?? null,
-      res ? JSON.stringify(res.headers) : null,
-      res?.body ?? null,
-      outcome.durationMs,
-      succeeded ? 'succeeded' : 'failed',
-      errorClass,
-      error,
-    ];
-    const insertAttempt = `insert into delivery_attempts
-      (delivery_id, attempt, url, request_headers, request_body, response_status, response_headers, response_body, duration_ms, outcome, error_class, error)
-      values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`;
-    const releaseSlot = `update endpoint_slots set released_at = clock_timestamp() where endpoint_id = $1 and delivery_id = $2 and released_at is null`;
+  }
 
-    if (succeeded) {
-      const sql = `with a as (${insertAttempt}),
-        e as (update endpoints set failing_since = null where id = $13 and failing_since is not null)
-        ${d.limited ? `, s as (update endpoint_slots set released_at = clock_timestamp() where endpoint_id = $13 and delivery_id = $1 and released_at is null)` : ''}
-        update deliveries set status = 'succeeded', delivered_at = now(), updated_at = now(), last_status_code = $6, last_error = null
-         where id = $1 and job_id = $14 returning run_id`;
-      const values = [...attemptValues, d.endpoint_id, jobId];
-      if (!d.run_id) {
-        await this.ctx.pool.query(sql, values);
-        return;
-      }
-      await withTransaction(this.ctx.pool, async (tx) => {
-        const updated = await tx.query(sql, values);
-        if (updated.rowCount) await resumeRun(tx, this.ctx, d.run_id!);
-      });
+  /** Something may be due: claim now, or again as soon as the claim under way ends. */
+  poke(): void {
+    if (this.#stopped) return;
+    if (this.#claiming) {
+      this.#again = true;
       return;
     }
+    this.#claiming = true;
+    void this.#claimLoop().then(
+      () => {
+        this.#claiming = false;
+        // A NOTIFY that came after the loop's last look: claim for it now, not at the next tick.
+        if (this.#again) this.poke();
+      },
+      (err: unknown) => {
+        this.#claiming = false;
+        // The fallback tick tries again (the database may be down: no tight retry loop).
+        this.ctx.log.warn({ err }, 'delivery claim failed');
+      },
+    );
+  }
 
-    await withTransaction(this.ctx.pool, async (tx) => {
-      await tx.query(insertAttempt, attemptValues);
-      if (d.limited) await tx.query(releaseSlot, [d.endpoint_id, d.id]);
-      const windowSeconds = this.ctx.config.endpointFailureWindowMs / 1000;
-      const ep = await tx.query<{ enabled: boolean; url: string; failing_since: Date; expired: boolean }>(
-        `update endpoints set failing_since = coalesce(failing_since, now()) where id = $1
-         returning enabled, url, failing_since, now() - failing_since > make_interval(secs => $2) as expired`,
-        [d.endpoint_id, windowSeconds],
+  async #claimLoop(): Promise<void> {
+    do {
+      this.#again = false;
+      while (!this.#stopped) {
+        const room = MAX_IN_FLIGHT - this.#undecided;
+        if (room <= 0 || (room < REFILL && this.#undecided > 0)) {
+          this.#full = true;
+          break;
+        }
+        const limit = Math.min(BATCH, room);
+        const rows = await claimDue(this.ctx.pool, {
+          limit,
+          leaseSeconds: this.#timing.leaseSeconds,
+          token: crypto.randomUUID(),
+          failureWindowSeconds: this.ctx.config.endpointFailureWindowMs / 1000,
+        });
+        this.#dispatch(rows);
+        if (rows.length < limit) break;
+      }
+    } while (this.#again && !this.#stopped);
+  }
+
+  #dispatch(rows: ClaimedDelivery[]): void {
+    const limited = new Map<string, ClaimedDelivery[]>();
+    for (const d of rows) {
+      this.#held.set(d.id, d.lease_token);
+      this.#undecided++;
+      if (!d.enabled) this.#decided({ kind: 'disabled', d });
+      else if (d.rate_limit_per_second !== null || d.max_concurrency !== null) limited.set(d.endpoint_id, [...(limited.get(d.endpoint_id) ?? []), d]);
+      else void this.#send(d, false);
+    }
+    for (const group of limited.values()) void this.#sendLimited(group);
+  }
+
+  async #send(d: ClaimedDelivery, slot: boolean): Promise<void> {
+    const result = await this.#attempter.attempt(d);
+    this.#decided({ kind: 'sent', d, result, slot });
+  }
+
+  /** Endpoints with a rate limit or concurrency cap take slots shared by every process; the rest wait a little. */
+  async #sendLimited(group: ClaimedDelivery[]): Promise<void> {
+    const first = group[0]!;
+    let slots: Awaited<ReturnType<typeof acquireSlots>>;
+    try {
+      slots = await withTransaction(this.ctx.pool, (tx) =>
+        acquireSlots(tx, {
+          endpointId: first.endpoint_id,
+          deliveryIds: group.map((d) => d.id),
+          ratePerSecond: first.rate_limit_per_second,
+          maxConcurrency: first.max_concurrency,
+          ttlMs: slotTtlMs(this.ctx.config.deliveryTimeoutMs),
+        }),
       );
-      const endpoint = ep.rows[0];
-      const lastStatus = { lastStatusCode: res?.status ?? null, lastError: error };
-      const self = [d.id, jobId];
-      if (!endpoint || !endpoint.enabled) {
-        await parkDeliveries(tx, this.ctx, `id = $1 and job_id = $2`, self, 'the endpoint is disabled', lastStatus);
-        return;
+    } catch (err) {
+      this.ctx.log.warn({ err, endpointId: first.endpoint_id }, 'endpoint slots unavailable; trying again shortly');
+      slots = { granted: [], refused: group.map((d) => ({ deliveryId: d.id, retryInMs: 1000 })) };
+    }
+    const byId = new Map(group.map((d) => [d.id, d]));
+    for (const r of slots.refused) this.#decided({ kind: 'throttled', d: byId.get(r.deliveryId)!, retryInMs: r.retryInMs });
+    await Promise.all(slots.granted.map((id) => this.#send(byId.get(id)!, true)));
+  }
+
+  #decided(ready: Ready): void {
+    this.#undecided--;
+    this.#ready.push(ready);
+    if (this.#writers < MAX_WRITERS) {
+      this.#writers++;
+      void this.#flush().finally(() => {
+        this.#writers--;
+      });
+    }
+    if (this.#full && MAX_IN_FLIGHT - this.#undecided >= REFILL) {
+      this.#full = false;
+      this.poke();
+    }
+  }
+
+  /** Group commit: what is ready when a write ends goes in the next one (never throws). */
+  async #flush(): Promise<void> {
+    while (this.#ready.length) {
+      const batch = this.#ready.splice(0, RECORD_BATCH);
+      try {
+        await this.#record(batch);
+      } catch (err) {
+        // One bad row must not lose its neighbours' outcomes: write them one by one. One
+        // that still fails keeps its lease until it expires, and is sent again.
+        this.ctx.log.warn({ err, count: batch.length }, 'recording a batch of deliveries failed; recording them one by one');
+        for (const item of batch) await this.#record([item]).catch((e: unknown) => this.ctx.log.error({ err: e, deliveryId: item.d.id }, 'recording a delivery failed'));
       }
-      if (res?.status === 410) {
-        await disableEndpoint(tx, this.ctx, d.endpoint_id, 'the receiver answered 410 Gone');
-        await parkDeliveries(tx, this.ctx, `id = $1 and job_id = $2`, self, 'the endpoint was disabled: 410 Gone', lastStatus);
-        return;
-      }
-      if (endpoint.expired) {
-        const reason = `every attempt has failed since ${endpoint.failing_since.toISOString()}, longer than the ${formatWindow(this.ctx.config.endpointFailureWindowMs)} failure window`;
-        await disableEndpoint(tx, this.ctx, d.endpoint_id, reason);
-        await parkDeliveries(tx, this.ctx, `id = $1 and job_id = $2`, self, 'the endpoint was disabled after failing too long', lastStatus);
-        return;
-      }
-      const schedule = this.ctx.config.retryScheduleMs;
-      const attemptsSinceStart = d.attempt_count - d.retry_from;
-      if (attemptsSinceStart <= schedule.length) {
-        const base = schedule[attemptsSinceStart - 1]!;
-        await reschedule(tx, this.ctx, d.id, jobId, withJitter(base), lastStatus);
-        return;
-      }
-      const failed = await tx.query(
-        `update deliveries set status = 'failed', updated_at = now(), next_attempt_at = null, last_status_code = $3, last_error = $4
-          where id = $1 and job_id = $2`,
-        [d.id, jobId, lastStatus.lastStatusCode, lastStatus.lastError],
+      for (const item of batch) if (this.#held.get(item.d.id) === item.d.lease_token) this.#held.delete(item.d.id);
+    }
+  }
+
+  async #record(batch: Ready[]): Promise<void> {
+    const decisions = batch.map((item) => this.#decide(item));
+    const settled = await withTransaction(this.ctx.pool, async (tx) => {
+      const rows = await recordOutcomes(
+        tx,
+        decisions.map((x) => x.outcome),
       );
-      if (failed.rowCount && d.run_id) await resumeRun(tx, this.ctx, d.run_id);
+      const owned = new Set(rows.map((r) => r.deliveryId));
+      await insertAttempts(
+        tx,
+        batch.flatMap((item) => (item.kind === 'sent' && owned.has(item.d.id) ? [item.result.record] : [])),
+      );
+      await releaseSlots(
+        tx,
+        batch.flatMap((item) => (item.kind === 'sent' && item.slot ? [item.d.id] : [])),
+      );
+      // Runs waiting on these deliveries move on, before the endpoint rows are touched.
+      await settledStepDeliveries(this.ctx, tx, settledSteps(rows));
+      await this.#updateEndpoints(tx, batch, decisions, owned);
+      return rows;
     });
+    const delivered = new Set(settled.filter((r) => r.status === 'succeeded').map((r) => r.deliveryId));
+    for (const item of batch) {
+      if (item.kind !== 'sent') continue;
+      countDeliveryAttempt(item.result.succeeded ? 'succeeded' : 'failed', item.result.outcome.durationMs);
+      if (delivered.has(item.d.id) && item.d.accepted_at) observeAcceptedToDelivered(item.d.accepted_at);
+    }
+  }
+
+  /** What an attempt (or the lack of one) means for the delivery, and whether its endpoint must be disabled. */
+  #decide(item: Ready): { outcome: Outcome; disable?: string } {
+    const base = { id: item.d.id, token: item.d.lease_token, nextAttemptAt: null, statusCode: null, error: null, parkReason: null };
+    if (item.kind === 'disabled') return { outcome: { ...base, status: 'parked', attempted: false, parkReason: 'the endpoint is disabled' } };
+    if (item.kind === 'throttled') return { outcome: { ...base, status: 'pending', attempted: false, nextAttemptAt: new Date(Date.now() + item.retryInMs) } };
+    const { result, d } = item;
+    const sent = { ...base, attempted: true, statusCode: result.statusCode, error: result.error };
+    if (result.succeeded) return { outcome: { ...sent, status: 'succeeded' } };
+    if (result.statusCode === 410) {
+      return { outcome: { ...sent, status: 'parked', parkReason: 'the endpoint was disabled: 410 Gone' }, disable: 'the receiver answered 410 Gone' };
+    }
+    if (d.failing_expired && d.failing_since) {
+      const window = formatWindow(this.ctx.config.endpointFailureWindowMs);
+      return {
+        outcome: { ...sent, status: 'parked', parkReason: 'the endpoint was disabled after failing too long' },
+        disable: `every attempt has failed since ${d.failing_since.toISOString()}, longer than the ${window} failure window`,
+      };
+    }
+    const schedule = this.ctx.config.retryScheduleMs;
+    const attemptsSinceStart = d.attempt_count - d.retry_from;
+    if (attemptsSinceStart <= schedule.length) {
+      return { outcome: { ...sent, status: 'pending', nextAttemptAt: new Date(Date.now() + withJitter(schedule[attemptsSinceStart - 1]!)) } };
+    }
+    return { outcome: { ...sent, status: 'failed' } };
+  }
+
+  /** Last in the transaction, and only when something changes, so the endpoint row locks are short. */
+  async #updateEndpoints(tx: PoolClient, batch: Ready[], decisions: { disable?: string }[], owned: Set<string>): Promise<void> {
+    const answered = new Set<string>();
+    const failing = new Set<string>();
+    const disable = new Map<string, string>();
+    batch.forEach((item, i) => {
+      if (item.kind !== 'sent' || !owned.has(item.d.id)) return;
+      const reason = decisions[i]!.disable;
+      if (reason) disable.set(item.d.endpoint_id, reason);
+      else if (item.result.succeeded) answered.add(item.d.endpoint_id);
+      else if (!item.d.failing_since) failing.add(item.d.endpoint_id);
+    });
+    for (const id of answered) failing.delete(id);
+    for (const id of disable.keys()) {
+      answered.delete(id);
+      failing.delete(id);
+    }
+    await updateFailingSince(tx, [...answered].sort(), [...failing].sort());
+    for (const [endpointId, reason] of disable) await disableEndpoint(tx, this.ctx, endpointId, reason);
+  }
+
+  /** LISTEN on a connection of its own; reconnects with backoff, and claims on reconnect (notifications missed meanwhile). */
+  async #listen(retryMs = 500): Promise<void> {
+    if (this.#stopped) return;
+    const connectionString = (this.ctx.pool as unknown as { options: { connectionString: string } }).options.connectionString;
+    const client = new pg.Client({ connectionString, application_name: 'tripline-delivery-listen' });
+    client.on('error', (err) => this.ctx.log.warn({ err }, 'delivery listener connection failed'));
+    client.on('notification', () => this.poke());
+    client.on('end', () => {
+      if (this.#listener !== client || this.#stopped) return;
+      this.#listener = undefined;
+      setTimeout(() => void this.#listen(), retryMs).unref();
+    });
+    try {
+      await client.connect();
+      await client.query(`listen ${DUE_CHANNEL}`);
+      this.#listener = client;
+      this.poke();
+    } catch (err) {
+      await client.end().catch(() => {});
+      this.ctx.log.warn({ err }, 'delivery listener could not connect; retrying (the fallback tick still claims)');
+      setTimeout(() => void this.#listen(Math.min(retryMs * 2, 30_000)), retryMs).unref();
+    }
   }
 }
 
@@ -310,90 +380,5 @@ function formatWindow(ms: number): string {
   return `${ms / 1000}-second`;
 }
 
-/** Moves a delivery to a new job that starts later; the old job (this one) becomes stale. */
-async function reschedule(
-  tx: PoolClient,
-  ctx: AppContext,
-  deliveryId: string,
-  jobId: string,
-  delayMs: number,
-  last: { lastStatusCode?: number | null; lastError?: string | null },
-): Promise<void> {
-  const newJob = crypto.randomUUID();
-  const at = new Date(Date.now() + delayMs);
-  const updated = await tx.query(
-    `update deliveries set status = 'pending', job_id = $3, next_attempt_at = $4, updated_at = now(),
-            last_status_code = coalesce($5, last_status_code), last_error = coalesce($6, last_error)
-      where id = $1 and job_id = $2`,
-    [deliveryId, jobId, newJob, at, last.lastStatusCode ?? null, last.lastError ?? null],
-  );
-  if (updated.rowCount) await enqueueSends(tx, ctx, [{ id: deliveryId, job_id: newJob }], at);
-}
-
-/**
- * Deliveries of a disabled endpoint wait (paused) for the endpoint to be enabled again or
- * recovered. A workflow step's delivery cannot wait that long: it fails, and its run resumes.
- */
-export async function parkDeliveries(
-  tx: PoolClient,
-  ctx: AppContext,
-  where: string,
-  values: unknown[],
-  reason: string,
-  last: { lastStatusCode?: number | null; lastError?: string | null } = {},
-): Promise<void> {
-  const n = values.length;
-  const { rows } = await tx.query<{ run_id: string | null }>(
-    `update deliveries
-        set status = case when run_id is null then 'paused' else 'failed' end,
-            job_id = null, next_attempt_at = null, updated_at = now(),
-            last_status_code = coalesce($${n + 1}, last_status_code),
-            last_error = coalesce($${n + 2}, last_error, $${n + 3})
-      where ${where} and status in ('pending', 'sending')
-      returning run_id`,
-    [...values, last.lastStatusCode ?? null, last.lastError ?? null, reason],
-  );
-  for (const runId of new Set(rows.map((r) => r.run_id).filter((r): r is string => r !== null))) await resumeRun(tx, ctx, runId);
-}
-
-/** Disables an endpoint (once), pauses what it still had queued and emits `endpoint.disabled`. */
-export async function disableEndpoint(tx: PoolClient, ctx: AppContext, endpointId: string, reason: string): Promise<boolean> {
-  const { rows } = await tx.query<{ url: string }>(
-    `update endpoints set enabled = false, disabled_reason = $2, disabled_at = now(), updated_at = now()
-      where id = $1 and enabled returning url`,
-    [endpointId, reason],
-  );
-  const ep = rows[0];
-  if (!ep) return false;
-  await parkDeliveries(tx, ctx, `endpoint_id = $1 and status = 'pending'`, [endpointId], `the endpoint was disabled: ${reason}`);
-  await emitEvent(tx, ctx.boss, { type: 'endpoint.disabled', source: 'tripline', data: { endpointId, url: ep.url, reason } });
-  await recordAudit(tx, { label: 'tripline' }, { action: 'endpoint.disable', targetType: 'endpoint', targetId: endpointId, after: { enabled: false, reason } });
-  ctx.log.warn({ endpointId, reason }, 'endpoint disabled');
-  return true;
-}
-
-/**
- * The engine resumes the run and reads the step's delivery status itself, right here in
- * the delivery's transaction (no extra job hop and commit); on a database error it falls
- * back to a `run.execute` job.
- */
-async function resumeRun(tx: PoolClient, ctx: AppContext, runId: string): Promise<void> {
-  // Only the run is known here; the engine's handler reads the step's delivery itself.
-  await settledStepDeliveries(ctx, tx, [{ deliveryId: '', runId, nodeId: '', status: 'failed', attempts: 0, statusCode: null, error: null }]);
-}
-
-const PAYLOAD_ORDER = ['id', 'type', 'timestamp', 'data', 'source', 'causedBy', 'chain', 'subject', 'vars'];
-
-/** jsonb does not keep key order; put the envelope's keys back in reading order. */
-export function serializePayload(payload: Record<string, unknown>): string {
-  const ordered: Record<string, unknown> = {};
-  for (const key of PAYLOAD_ORDER) if (key in payload) ordered[key] = payload[key];
-  for (const [key, value] of Object.entries(payload)) if (!(key in ordered)) ordered[key] = value;
-  return JSON.stringify(ordered);
-}
-
-function redactHeaders(headers: Record<string, string>): Record<string, string> {
-  const out = { ...headers };
-  if (out.authorization) out.authorization = out.authorization.replace(/^(\w+) .*/, '$1 [redacted]');
-  return out;
-}
+export { serializePayload } from './attempt.ts';
+export { disableEndpoint } from './settle.ts';

@@ -14,12 +14,6 @@ export const queues = {
     // come back within seconds instead of after the expiry plus the monitor pass.
     options: { retryLimit: 5, retryDelay: 1, retryBackoff: true, retryDelayMax: 60, expireInSeconds: 60, heartbeatSeconds: 10 },
   },
-  /** One attempt of one webhook delivery; its own retry schedule lives in the delivery row. */
-  sendDelivery: {
-    name: 'delivery.send',
-    payload: z.object({ deliveryId: z.string() }),
-    options: { retryLimit: 3, retryDelay: 5, retryBackoff: true, retryDelayMax: 300, expireInSeconds: 60 },
-  },
   /** Fires cart.abandoned if the cart was not converted since this check was scheduled. */
   checkCartAbandoned: {
     name: 'cart.check-abandoned',

@@ -5,7 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findInboxForUrl, inboxLocalReceiver, receiveInboxMessage } from '../../src/console/inbox.ts';
 import { pruneOnce } from '../../src/console/retention.ts';
 import { simulatorTick } from '../../src/console/simulator.ts';
+import { countEventsAccepted, countRun } from '../../src/metrics/registry.ts';
 import { StoreSimulator } from '../../src/simulator/store.ts';
+import { createEndpoint, Receiver, sendEvent } from '../delivery/receiver.ts';
 import { startTestTripline, TEST_API_KEY, type TestTripline } from '../support/tripline.ts';
 
 let t: TestTripline;
@@ -145,30 +147,52 @@ describe('dashboard stats', () => {
 });
 
 describe('prometheus metrics', () => {
-  it('reports events by type, runs by status, attempts by outcome, latency histogram and queue depth', async () => {
-    await db.query(
-      `insert into deliveries (id, endpoint_id, event_id, event_type, payload, status) values ('msg_m1', 'ep_stats', 'evt_stats_1', 'order.created', '{}', 'failed')`,
-    );
-    await db.query(
-      `insert into delivery_attempts (delivery_id, attempt, url, request_headers, request_body, duration_ms, outcome)
-       values ('msg_m1', 1, 'https://example.com/hook', '{}', '{}', 40, 'succeeded'), ('msg_m1', 2, 'https://example.com/hook', '{}', '{}', 3000, 'failed')`,
-    );
+  const scrape = async () => {
     // Loopback is not trusted for being loopback: the scrape presents the API key.
     const res = await t.api('/metrics');
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/text\/plain/);
-    const text = await res.text();
-    expect(text).toMatch(/# TYPE tripline_events_ingested_total counter/);
-    expect(text).toMatch(/tripline_events_ingested_total\{type="order.created"\} \d+/);
-    const failedRuns = (await db.query<{ n: number }>(`select count(*)::int as n from runs where status = 'failed'`)).rows[0]!.n;
-    expect(failedRuns).toBeGreaterThan(0);
-    expect(text).toContain(`tripline_runs{status="failed"} ${failedRuns}`);
-    expect(text).toMatch(/tripline_delivery_attempts_total\{outcome="succeeded"\} 1/);
-    expect(text).toMatch(/tripline_delivery_attempts_total\{outcome="failed"\} 1/);
-    expect(text).toMatch(/tripline_delivery_duration_seconds_bucket\{le="0.05"\} 1/);
-    expect(text).toMatch(/tripline_delivery_duration_seconds_bucket\{le="\+Inf"\} 2/);
-    expect(text).toMatch(/tripline_delivery_duration_seconds_count 2/);
-    expect(text).toMatch(/tripline_queue_ready_jobs\{queue="run.execute"\} \d+/);
+    return res.text();
+  };
+  const value = (text: string, series: string) => {
+    const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+    return line === undefined ? 0 : Number(line.slice(series.length + 1));
+  };
+
+  it('counts delivery attempts by outcome with their latency and the accepted → delivered time, as they happen', async () => {
+    const receiver = await new Receiver().start();
+    try {
+      receiver.reply = (req, res) => void res.writeHead(req.path === '/gone' ? 410 : 200).end();
+      await createEndpoint(t, { url: `${receiver.url}/ok`, eventTypes: ['order.refunded'] });
+      await createEndpoint(t, { url: `${receiver.url}/gone`, eventTypes: ['order.refunded'] });
+      const before = await scrape();
+      await sendEvent(t, { type: 'order.refunded', data: { orderId: 'o-metrics', customerId: 'cus_m', amount: 5, currency: 'EUR' } });
+      const after = await waitFor('both attempts counted', async () => {
+        const text = await scrape();
+        return value(text, 'tripline_delivery_duration_seconds_count') - value(before, 'tripline_delivery_duration_seconds_count') >= 2 ? text : undefined;
+      }, 45_000); // ingestion, processing and two deliveries: slow when the whole suite runs at once
+      const delta = (series: string) => value(after, series) - value(before, series);
+      expect(after).toMatch(/# TYPE tripline_delivery_attempts_total counter/);
+      expect(delta('tripline_delivery_attempts_total{outcome="succeeded"}')).toBe(1);
+      expect(delta('tripline_delivery_attempts_total{outcome="failed"}')).toBe(1);
+      expect(delta('tripline_delivery_duration_seconds_bucket{le="+Inf"}')).toBe(2);
+      expect(delta('tripline_delivery_duration_seconds_bucket{le="30"}')).toBe(2);
+      expect(delta('tripline_delivery_accepted_to_delivered_seconds_count')).toBe(1);
+      expect(after).toMatch(/tripline_queue_ready_jobs\{queue="run.execute"\} \d+/);
+      expect(after).toMatch(/tripline_deliveries_queued\{state="due"\} \d+/);
+    } finally {
+      await receiver.stop();
+    }
+  });
+
+  it('exposes the counters the engine keeps for events accepted and runs by status', async () => {
+    const before = await scrape();
+    countEventsAccepted('order.created', 3);
+    countRun('failed');
+    const after = await scrape();
+    expect(after).toMatch(/# TYPE tripline_events_ingested_total counter/);
+    expect(value(after, 'tripline_events_ingested_total{type="order.created"}') - value(before, 'tripline_events_ingested_total{type="order.created"}')).toBe(3);
+    expect(value(after, 'tripline_runs_total{status="failed"}') - value(before, 'tripline_runs_total{status="failed"}')).toBe(1);
   });
 });
 

@@ -1,7 +1,11 @@
 import { HEADER_VALUE_MASK } from '@tripline/shared';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigError } from '../../src/config.ts';
+import { withTransaction } from '../../src/db/pool.ts';
+import { createStepDeliveries, fanOutEvents } from '../../src/delivery/fan-out.ts';
 import { sweepOverdueDeliveries } from '../../src/delivery/sweeper.ts';
+import { deliveryTiming } from '../../src/delivery/worker.ts';
 import { eventually, json, publishWorkflow } from '../support/engine.ts';
 import { startTestTripline, type TestTripline } from '../support/tripline.ts';
 import { createEndpoint, freePort, order, Receiver, sendEvent, type Received } from './receiver.ts';
@@ -235,10 +239,13 @@ describe('delivery', () => {
     await sendEvent(t, { id: 'evt_rec_1', ...order('o-r1') });
     await sendEvent(t, { id: 'evt_rec_2', ...order('o-r2') });
     await eventually(async () => (await deliveriesOf(ep.id)).filter((d) => d.attemptCount >= 1).length === 2, 'first attempts');
-    await t.ctx.pool.query(`update deliveries set status = 'failed', job_id = null where endpoint_id = $1`, [ep.id]);
+    await t.ctx.pool.query(`update deliveries set status = 'failed', next_attempt_at = null where endpoint_id = $1`, [ep.id]);
     healthy = true;
 
-    const [newest, oldest] = await deliveriesOf(ep.id);
+    // Named by event: the two events may be processed in either order.
+    const both = await deliveriesOf(ep.id);
+    const newest = both.find((d) => d.eventId === 'evt_rec_2');
+    const oldest = both.find((d) => d.eventId === 'evt_rec_1');
     const replay = await t.api(`/api/v1/deliveries/${oldest.id}/replay`, { method: 'POST' });
     expect(replay.status).toBe(202);
     await eventually(async () => r.requests.some((x) => x.headers['webhook-id'] === oldest.id && x.headers['webhook-signature']) && (await deliveriesOf(ep.id)).some((d) => d.id === oldest.id && d.status === 'succeeded'), 'the replay');
@@ -264,18 +271,96 @@ describe('delivery', () => {
     expect((await t.api(`/api/v1/endpoints/${ep.id}/test`, { method: 'POST', json: { eventType: 'nope.nope' } })).status).toBe(422);
   });
 
-  it('queues again a delivery whose job was lost, once it is long overdue', async () => {
+  it('sends again, under the same webhook-id, a delivery left mid-send by a worker that died (its lease expired)', async () => {
+    const r = await receiver();
+    const ep = await createEndpoint(t, { url: `${r.url}/orphan`, eventTypes: [] });
+    // What a SIGKILLed worker leaves: sending, one attempt counted, a lease nobody renews.
+    await t.ctx.pool.query(
+      `insert into deliveries (id, endpoint_id, event_id, event_type, payload, status, attempt_count, lease_token, lease_until)
+       values ('msg_orphan', $1, 'evt_orphan', 'order.created', '{"id": "evt_orphan", "type": "order.created", "data": {}}', 'sending', 1, 'dead-worker', now() - interval '1 second')`,
+      [ep.id],
+    );
+    const got = await eventually(async () => r.to('/orphan')[0], 'the orphaned delivery');
+    expect(got.headers['webhook-id']).toBe('msg_orphan');
+    await eventually(async () => (await deliveriesOf(ep.id))[0]?.status === 'succeeded', 'it to succeed');
+    expect((await deliveriesOf(ep.id))[0]).toMatchObject({ id: 'msg_orphan', attemptCount: 2 });
+    expect(r.to('/orphan')).toHaveLength(1);
+  });
+
+  it('makes due again a stranded delivery (sending without any lease, long ago), once', async () => {
     const r = await receiver();
     const ep = await createEndpoint(t, { url: `${r.url}/lost`, eventTypes: [] });
-    // A delivery whose job pg-boss gave up on during an outage: pending, no live job, overdue.
+    // Left by an older version (its pg-boss job lost): sending, no lease, untouched for an hour.
     await t.ctx.pool.query(
-      `insert into deliveries (id, endpoint_id, event_id, event_type, payload, status, job_id, updated_at)
-       values ('msg_lost', $1, 'evt_lost', 'order.created', '{"id": "evt_lost", "type": "order.created", "data": {}}', 'pending', gen_random_uuid()::text, now() - interval '1 hour')`,
+      `insert into deliveries (id, endpoint_id, event_id, event_type, payload, status, updated_at)
+       values ('msg_lost', $1, 'evt_lost', 'order.created', '{"id": "evt_lost", "type": "order.created", "data": {}}', 'sending', now() - interval '1 hour')`,
       [ep.id],
     );
     expect(await sweepOverdueDeliveries(t.ctx)).toBe(1);
     await eventually(async () => r.requests.find((x) => x.headers['webhook-id'] === 'msg_lost'), 'the lost delivery');
     expect(await sweepOverdueDeliveries(t.ctx)).toBe(0);
+  });
+
+  it('keeps no copy of the payload or of custom header values in the attempt log, and still shows the full request', async () => {
+    const r = await receiver();
+    const ep = await createEndpoint(t, { url: `${r.url}/lean`, eventTypes: ['order.created'], headers: { 'X-Api-Key': 'sk_live_very_secret' } });
+    await sendEvent(t, { id: 'evt_lean_1', ...order('o-lean') });
+    const got = await eventually(async () => r.to('/lean')[0], 'the delivery');
+    expect(got.headers['x-api-key']).toBe('sk_live_very_secret');
+    const [d] = await eventually(async () => {
+      const list = await deliveriesOf(ep.id);
+      return list[0]?.status === 'succeeded' ? list : undefined;
+    }, 'it to succeed');
+    const stored = await t.ctx.pool.query(`select request_body, request_headers from delivery_attempts where delivery_id = $1`, [d.id]);
+    expect(stored.rows[0].request_body).toBeNull();
+    expect(JSON.stringify(stored.rows[0].request_headers)).not.toContain('sk_live_very_secret');
+    const detail = await json(t.api(`/api/v1/deliveries/${d.id}`));
+    expect(detail.attempts[0].requestBody).toBe(got.body);
+    expect(detail.attempts[0].requestHeaders).toMatchObject({ 'X-Api-Key': '[redacted]', 'content-type': 'application/json', 'webhook-id': d.id });
+    expect(detail.attempts[0].requestHeaders['webhook-signature']).toBe(got.headers['webhook-signature']);
+  });
+
+  it('creates step deliveries in batches: answers in input order, once per (run, node), and says which endpoints cannot take one', async () => {
+    const r = await receiver();
+    const a = await createEndpoint(t, { url: `${r.url}/batch-a`, eventTypes: [] });
+    const off = await createEndpoint(t, { url: `${r.url}/batch-off`, eventTypes: [], enabled: false });
+    const envelope = { id: 'evt_batch', type: 'order.created', occurredAt: new Date().toISOString(), receivedAt: new Date().toISOString(), source: 'test', causedBy: null, chain: [], subject: null, data: {} } as const;
+    const steps = [
+      { endpointId: a.id, runId: 'run_b1', nodeId: 'n1', envelope, vars: { k: 1 } },
+      { endpointId: 'ep_missing', runId: 'run_b2', nodeId: 'n1', envelope },
+      { endpointId: off.id, runId: 'run_b3', nodeId: 'n1', envelope },
+      { endpointId: a.id, runId: 'run_b4', nodeId: 'n1', envelope },
+    ];
+    const create = () => withTransaction(t.ctx.pool, (tx) => createStepDeliveries(tx, t.ctx, steps as never));
+    const first = await create();
+    expect(first.map((x) => x.ok)).toEqual([true, false, false, true]);
+    expect(first[1]).toEqual({ ok: false, error: 'endpoint "ep_missing" does not exist' });
+    expect(first[2]).toEqual({ ok: false, error: `endpoint "${off.id}" is disabled` });
+    // Executed again (a redelivered run slice): the same deliveries, none added.
+    expect(await create()).toEqual(first);
+    await eventually(async () => r.to('/batch-a').length === 2, 'both step deliveries');
+    expect(new Set(r.to('/batch-a').map((x) => x.headers['webhook-id']))).toEqual(new Set([(first[0] as { deliveryId: string }).deliveryId, (first[3] as { deliveryId: string }).deliveryId]));
+  });
+
+  it('fans a batch of events out to every subscribed endpoint whose filter passes, in one call', async () => {
+    const r = await receiver();
+    await createEndpoint(t, { url: `${r.url}/fan-all`, eventTypes: ['order.*', 'customer.created'] });
+    await createEndpoint(t, { url: `${r.url}/fan-big`, eventTypes: ['order.refunded'], filter: { '>=': [{ var: 'data.total' }, 100] } });
+    const at = new Date().toISOString();
+    const env = (id: string, type: string, total: number) => ({ id, type, occurredAt: at, receivedAt: at, source: 'test', causedBy: null, chain: [], subject: null, data: { total } });
+    const batch = [env('evt_fan_1', 'order.refunded', 5), env('evt_fan_2', 'order.refunded', 500), env('evt_fan_3', 'customer.created', 0), env('evt_fan_4', 'cart.updated', 0)];
+    const created = await withTransaction(t.ctx.pool, (tx) => fanOutEvents(tx, t.ctx, batch as never));
+    const rows = await t.ctx.pool.query(`select count(*)::int as n from deliveries where event_id like 'evt\\_fan\\_%'`);
+    expect(created).toBe(rows.rows[0].n);
+    expect(await withTransaction(t.ctx.pool, (tx) => fanOutEvents(tx, t.ctx, batch as never))).toBe(0);
+    await eventually(async () => r.to('/fan-all').length === 3 && r.to('/fan-big').length === 1, 'the four deliveries');
+    expect(JSON.parse(r.to('/fan-big')[0]!.body).id).toBe('evt_fan_2');
+  });
+
+  it('refuses to start with a delivery lease too short to be renewed', () => {
+    expect(() => deliveryTiming({ jobExpireSeconds: 2, deliveryTimeoutMs: 15_000 })).toThrow(ConfigError);
+    expect(() => deliveryTiming({ jobExpireSeconds: 2, deliveryTimeoutMs: 15_000 })).toThrow(/TRIPLINE_JOB_EXPIRE_SECONDS=2/);
+    expect(deliveryTiming({ jobExpireSeconds: undefined, deliveryTimeoutMs: 15_000 })).toMatchObject({ leaseSeconds: 10, longestAttemptMs: 60_000 });
   });
 
   it('describes the endpoint and delivery routes in the OpenAPI document', async () => {
@@ -297,6 +382,29 @@ describe('delivery', () => {
     expect(third.nextCursor).toBeNull();
     const ids = [...first.data, ...second.data, ...third.data].map((d: { id: string }) => d.id);
     expect(new Set(ids).size).toBe(5);
+  });
+
+  it("fails a workflow's step delivery when its endpoint is deleted mid-send, and the run fails with that reason", async () => {
+    const r = await receiver();
+    r.reply = () => new Promise(() => {});
+    const ep = await createEndpoint(t, { url: `${r.url}/hang`, eventTypes: [] });
+    const workflowId = await publishWorkflow(t, 'notify a deleted endpoint', {
+      nodes: [
+        { id: 'trigger', type: 'trigger', config: { eventType: 'cart.updated' } },
+        { id: 'notify', type: 'webhook', config: { endpointId: ep.id } },
+      ],
+      edges: [{ id: 'e1', source: 'trigger', target: 'notify' }],
+    } as never);
+    await sendEvent(t, { id: 'evt_cart_del', type: 'cart.updated', data: { cartId: 'cart-del', customerId: 'cus_1', total: 20, items: [{ sku: 'TEE', quantity: 1, price: 20 }] } });
+    await eventually(async () => r.to('/hang')[0], 'the step delivery to be under way');
+    expect((await t.api(`/api/v1/endpoints/${ep.id}`, { method: 'DELETE' })).status).toBe(204);
+    const run = await eventually(async () => {
+      const { rows } = await t.ctx.pool.query(`select status, error from runs where event_id = 'evt_cart_del'`);
+      return rows[0]?.status === 'failed' ? rows[0] : undefined;
+    }, 'the run to fail');
+    expect(String(run.error)).toContain('the endpoint was deleted');
+    // Not to trigger on the next tests' cart events.
+    expect((await t.api(`/api/v1/workflows/${workflowId}`, { method: 'DELETE' })).status).toBeLessThan(300);
   });
 
   it("delivers a workflow's webhook step to its endpoint and the run finishes once it succeeds", async () => {

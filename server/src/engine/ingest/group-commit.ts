@@ -1,6 +1,7 @@
 import type { EventEnvelope } from '@tripline/shared';
 import { insertEvents } from '../../db/events.ts';
 import { withTransaction, type Pool } from '../../db/pool.ts';
+import { countEventsAccepted } from '../../metrics/registry.ts';
 
 /**
  * Group commit for ingest: concurrent requests' events wait a bounded moment (`maxWaitMs`
@@ -64,14 +65,23 @@ export class IngestBatcher {
       await Promise.all(batch.map((w) => this.commitAlone(w)));
       return;
     }
+    countAccepted(unique.map((id) => byId.get(id)!).filter((e) => inserted.has(e.id)));
     for (const w of batch) w.resolve(new Set(w.envelopes.filter((e) => inserted.has(e.id) && owner.get(e.id) === w).map((e) => e.id)));
   }
 
   private async commitAlone(w: Waiting): Promise<void> {
     try {
-      w.resolve(await withTransaction(this.pool, (tx) => insertEvents(tx, w.envelopes)));
+      const inserted = await withTransaction(this.pool, (tx) => insertEvents(tx, w.envelopes));
+      countAccepted(w.envelopes.filter((e) => inserted.has(e.id)));
+      w.resolve(inserted);
     } catch (error) {
       w.reject(error);
     }
   }
+}
+
+function countAccepted(envelopes: EventEnvelope[]): void {
+  const byType = new Map<string, number>();
+  for (const e of envelopes) byType.set(e.type, (byType.get(e.type) ?? 0) + 1);
+  for (const [type, n] of byType) countEventsAccepted(type, n);
 }

@@ -6,6 +6,7 @@ import { insertRunsWithSteps, updateRuns, upsertSteps, type NewRunRow, type RunU
 import { createStepDeliveries, fanOutEvents } from '../../delivery/fan-out.ts';
 import { clientDb } from '../../queue/boss.ts';
 import { queues } from '../../queue/queues.ts';
+import { countRun } from '../../metrics/registry.ts';
 
 interface StepDelivery {
   endpointId: string;
@@ -91,6 +92,11 @@ export class RunWrites {
     if (this.newRuns.length > 0) {
       await insertRunsWithSteps(tx, this.newRuns, this.newSteps);
       this.statements++;
+      countRun('started', this.newRuns.length);
+    }
+    // Counted as written: a batch rolled back and redone counts twice, which a rate tolerates.
+    for (const r of [...this.newRuns, ...this.runUpdates]) {
+      if (r.status === 'succeeded' || r.status === 'failed' || r.status === 'cancelled') countRun(r.status);
     }
     if (this.stepUpserts.length > 0) {
       await upsertSteps(tx, this.stepUpserts);

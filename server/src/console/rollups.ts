@@ -70,11 +70,11 @@ export async function readWatermarks(db: Pick<Pool, 'query'>): Promise<Watermark
 type Tx = PoolClient;
 
 /** Folds (folded_upto, seen_upto] of a seq/id source once it has settled; true when more is waiting. */
-async function foldBySeq(tx: Tx, source: 'events' | 'attempts', maxSql: string, fold: (from: number, to: number) => Promise<unknown>): Promise<boolean> {
+async function foldBySeq(tx: Tx, settleMs: number, source: 'events' | 'attempts', maxSql: string, fold: (from: number, to: number) => Promise<unknown>): Promise<boolean> {
   const { rows } = await tx.query<{ folded_upto: string; seen_upto: string | null; settled: boolean }>(
     `select folded_upto, seen_upto, seen_at is null or seen_at <= now() - make_interval(secs => $2::float8 / 1000) as settled
        from rollup_watermarks where source = $1 for update`,
-    [source, SETTLE_MS],
+    [source, settleMs],
   );
   const w = rows[0]!;
   const folded = Number(w.folded_upto);
@@ -93,8 +93,8 @@ async function foldBySeq(tx: Tx, source: 'events' | 'attempts', maxSql: string, 
   return false;
 }
 
-async function foldEvents(tx: Tx): Promise<boolean> {
-  return foldBySeq(tx, 'events', 'select max(seq) from events', (from, to) =>
+async function foldEvents(tx: Tx, settleMs: number): Promise<boolean> {
+  return foldBySeq(tx, settleMs, 'events', 'select max(seq) from events', (from, to) =>
     tx.query(
       `insert into event_minutes (minute, count)
        select date_trunc('minute', received_at), count(*)::int from events where seq > $1 and seq <= $2 group by 1
@@ -104,8 +104,8 @@ async function foldEvents(tx: Tx): Promise<boolean> {
   );
 }
 
-async function foldAttempts(tx: Tx): Promise<boolean> {
-  return foldBySeq(tx, 'attempts', 'select max(id) from delivery_attempts', async (from, to) => {
+async function foldAttempts(tx: Tx, settleMs: number): Promise<boolean> {
+  return foldBySeq(tx, settleMs, 'attempts', 'select max(id) from delivery_attempts', async (from, to) => {
     await tx.query(
       `insert into attempt_minutes (minute, succeeded, failed)
        select date_trunc('minute', created_at), count(*) filter (where outcome = 'succeeded')::int, count(*) filter (where outcome <> 'succeeded')::int
@@ -139,12 +139,12 @@ async function foldAttempts(tx: Tx): Promise<boolean> {
   });
 }
 
-async function foldRuns(tx: Tx): Promise<boolean> {
+async function foldRuns(tx: Tx, settleMs: number): Promise<boolean> {
   const { rows } = await tx.query<{ from: Date | null; until: Date; to: Date | null }>(
     `select w.folded_until as from, now() - make_interval(secs => $1::float8 / 1000) as until,
             coalesce(w.folded_until, (select min(finished_at) from runs where finished_at is not null)) as to
        from rollup_watermarks w where source = 'runs' for update`,
-    [SETTLE_MS],
+    [settleMs],
   );
   const { from, until } = rows[0]!;
   const start = rows[0]!.to ?? until;
@@ -164,19 +164,40 @@ async function foldRuns(tx: Tx): Promise<boolean> {
  * One fold of every source, each in its own transaction under the rollup lock; loops while
  * a source is catching up on history. Returns false when another process holds the lock.
  */
-export async function foldRollups(pool: Pool): Promise<boolean> {
+export async function foldRollups(pool: Pool, settleMs = SETTLE_MS): Promise<boolean> {
   for (const fold of [foldEvents, foldAttempts, foldRuns]) {
     for (;;) {
       const more = await withTransaction(pool, async (tx) => {
         const { rows } = await tx.query<{ ok: boolean }>(`select pg_try_advisory_xact_lock(${LOCK_KEY}) as ok`);
         if (!rows[0]!.ok) return null;
-        return fold(tx);
+        return fold(tx, settleMs);
       });
       if (more === null) return false;
       if (!more) break;
     }
   }
   return true;
+}
+
+/**
+ * Counts the runs finished since `since` again from the runs table. The fold sees runs as
+ * they finish; runs written with a finish time already in the past (a bulk load of history,
+ * a restore) are added by this instead.
+ */
+export async function refoldRuns(pool: Pool, since: Date): Promise<void> {
+  await withTransaction(pool, async (tx) => {
+    await tx.query(`select pg_advisory_xact_lock(${LOCK_KEY})`);
+    const { rows } = await tx.query<{ folded_until: Date | null }>(`select folded_until from rollup_watermarks where source = 'runs' for update`);
+    const until = rows[0]?.folded_until;
+    if (!until) return;
+    await tx.query(`delete from run_minutes where minute >= date_trunc('minute', $1::timestamptz)`, [since]);
+    await tx.query(
+      `insert into run_minutes (minute, succeeded, failed)
+       select date_trunc('minute', finished_at), count(*) filter (where status = 'succeeded')::int, count(*) filter (where status = 'failed')::int
+         from runs where finished_at >= date_trunc('minute', $1::timestamptz) and finished_at < $2 group by 1`,
+      [since, until],
+    );
+  });
 }
 
 /** Deletes rollup minutes older than the cutoff (retention). */

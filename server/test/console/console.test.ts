@@ -4,6 +4,7 @@ import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findInboxForUrl, inboxLocalReceiver, receiveInboxMessage } from '../../src/console/inbox.ts';
 import { pruneOnce } from '../../src/console/retention.ts';
+import { refoldRuns } from '../../src/console/rollups.ts';
 import { simulatorTick } from '../../src/console/simulator.ts';
 import { StoreSimulator } from '../../src/simulator/store.ts';
 import { startTestTripline, TEST_API_KEY, type TestTripline } from '../support/tripline.ts';
@@ -118,6 +119,8 @@ describe('dashboard stats', () => {
               ('run_s2', 'wf_stats', 1, 'evt_stats_2', 'order.created', 'failed', now() - interval '5 minutes'),
               ('run_s3', 'wf_stats', 1, 'evt_stats_3', 'order.created', 'failed', now() - interval '3 hours')`,
     );
+    // Runs written with a finish time in the past are counted in once the rollups refold them.
+    await refoldRuns(t.ctx.pool, new Date(Date.now() - 86_400_000));
     await db.query(
       `insert into endpoints (id, url, secret_enc, enabled, disabled_reason) values ('ep_stats', 'https://example.com/hook', 'x', false, 'failing for 5 days')`,
     );
@@ -182,6 +185,12 @@ describe('retention', () => {
          ('evt_old_waiting', 'order.paid', now() - interval '10 days', now() - interval '10 days', 'test', '{}'),
          ('evt_new', 'order.paid', now(), now(), 'test', '{}')`,
     );
+    // Old events were processed long ago; one never processed is kept (its runs are still to be made).
+    await db.query(`update events set processed_at = received_at where id in ('evt_old', 'evt_old_waiting', 'evt_new')`);
+    await db.query(
+      `insert into events (id, type, occurred_at, received_at, source, data)
+       values ('evt_old_unprocessed', 'order.paid', now() - interval '10 days', now() - interval '10 days', 'test', '{}')`,
+    );
     await db.query(
       `insert into runs (id, workflow_id, version, event_id, event_type, status, created_at, finished_at) values
          ('run_old', 'wf_old', 1, 'evt_old', 'order.paid', 'succeeded', now() - interval '10 days', now() - interval '10 days'),
@@ -209,7 +218,7 @@ describe('retention', () => {
     expect(await ids('runs')).toEqual(expect.arrayContaining(['run_new', 'run_old_waiting']));
     expect(await ids('runs')).not.toContain('run_old');
     const events = await ids('events');
-    expect(events).toEqual(expect.arrayContaining(['evt_new', 'evt_old_waiting']));
+    expect(events).toEqual(expect.arrayContaining(['evt_new', 'evt_old_waiting', 'evt_old_unprocessed']));
     expect(events).not.toContain('evt_old');
     expect(await ids('deliveries')).not.toContain('msg_old');
     expect(await ids('deliveries')).toContain('msg_new');

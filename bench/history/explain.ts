@@ -62,7 +62,7 @@ export async function explainReads(url: string, seeded: Seeded, file: string): P
           order by r.seq desc limit 51`,
         [since, until, bounds.above, bounds.below],
       ],
-      ['Events, rootsOnly with a type', `select seq, id, type from events where type = $1 and caused_by is null order by seq desc limit 51`, [DERIVED_TYPE]],
+      ['Events, rootsOnly with a type', `select seq, id, type from events where seq in (select seq from events where type = $1 and caused_by is null order by seq desc limit 51) order by seq desc`, [DERIVED_TYPE]],
       ['Audit, actor substring', `select * from audit_log where actor ilike $1 escape '\\' order by id desc limit 51`, [`%${RARE_ACTOR.slice(0, 8)}%`]],
       ['Retention, empty prune: old finished deliveries', `select id from deliveries where created_at < $1 and status not in ('pending', 'sending') limit 2000`, [cutoff]],
       ['Retention, empty prune: old finished runs', `select id from runs where created_at < $1 and status not in ('running', 'waiting') limit 2000`, [cutoff]],

@@ -76,12 +76,21 @@ export async function growTo(databaseUrl: string, seeded: Seeded, target: number
     await c.query(`set session_replication_role = replica`);
     await c.query(`set synchronous_commit = off`);
     // g runs over the new events; t(g) spreads them evenly over SPAN_DAYS ending at the seeding.
-    const params = [base + 1, base + n, seeded.endpointIds, seeded.workflowId, `${SPAN_DAYS} days`];
+    // Values written into the statements as literals (each statement uses a different subset of them).
+    const lit = (v: string) => c.escapeLiteral(v);
+    const values: Record<string, string> = {
+      $1: `${base + 1}`,
+      $2: `${base + n}`,
+      $3: `${lit(`{${seeded.endpointIds.join(',')}}`)}`,
+      $4: lit(seeded.workflowId),
+      $5: lit(`${SPAN_DAYS} days`),
+    };
+    const bind = (sql: string) => sql.replace(/\$[1-5]\b/g, (m) => values[m]!);
     const time = `(now() - interval '10 minutes' - $5::interval + ($5::interval * g / $2::float8))`;
     const t0 = Date.now();
     const step = async (what: string, sql: string) => {
       const s = Date.now();
-      const r = await c.query(sql, params);
+      const r = await c.query(bind(sql));
       say(`  ${what}: ${(r.rowCount ?? 0).toLocaleString('en-US')} rows in ${((Date.now() - s) / 1000).toFixed(1)} s`);
     };
     await step(

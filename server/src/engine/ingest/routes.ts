@@ -59,10 +59,15 @@ export function ingestRouter(app: AppContext): Router {
     if (q.cursor) add('seq < ?', Number(q.cursor));
     if (q.rootsOnly === 'true') where.push('caused_by is null');
     values.push(q.limit + 1);
-    const { rows } = await app.pool.query(
-      `select seq, ${EVENT_COLUMNS}, processed_at from events ${where.length ? `where ${where.join(' and ')}` : ''} order by seq desc limit $${values.length}`,
-      values,
-    );
+    const filter = where.length ? `where ${where.join(' and ')}` : '';
+    // Root events: the page's seqs come from an index-only scan of a partial index (events_roots_*),
+    // which finds a type's roots (or their absence) without walking the events of other types.
+    const sql =
+      q.rootsOnly === 'true'
+        ? `select seq, ${EVENT_COLUMNS}, processed_at from events
+            where seq in (select seq from events ${filter} order by seq desc limit $${values.length}) order by seq desc`
+        : `select seq, ${EVENT_COLUMNS}, processed_at from events ${filter} order by seq desc limit $${values.length}`;
+    const { rows } = await app.pool.query(sql, values);
     const page = rows.slice(0, q.limit);
     res.json({
       data: page.map((r) => ({ ...rowToEnvelope(r), processedAt: r.processed_at?.toISOString() ?? null })),

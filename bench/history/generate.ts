@@ -178,7 +178,7 @@ export async function growTo(databaseUrl: string, seeded: Seeded, target: number
 }
 
 /** Bytes on disk (tables, indexes, TOAST) of the history tables, per stored event. */
-export async function storagePerEvent(databaseUrl: string): Promise<{ events: number; bytesPerEvent: number; byTable: Record<string, number> }> {
+export async function storagePerEvent(databaseUrl: string): Promise<{ events: number; bytesPerEvent: number; byTable: Record<string, number>; indexes: Record<string, number> }> {
   const c = new pg.Client(databaseUrl);
   await c.connect();
   try {
@@ -188,9 +188,15 @@ export async function storagePerEvent(databaseUrl: string): Promise<{ events: nu
       const r = await c.query<{ b: string | null }>(`select pg_total_relation_size(to_regclass($1)) as b`, [t]);
       if (r.rows[0]!.b !== null) byTable[t] = Number(r.rows[0]!.b);
     }
+    // The indexes issue 14 adds and drops, to tell what they cost and save.
+    const indexes: Record<string, number> = {};
+    for (const i of ['runs_seq', 'audit_log_at', 'deliveries_endpoint_status_seq', 'deliveries_endpoint_type_seq', 'deliveries_created_at', 'deliveries_failing_updated', 'runs_created_at', 'events_roots_type_seq', 'events_roots_seq', 'audit_log_actor_trgm']) {
+      const r = await c.query<{ b: string | null }>(`select pg_relation_size(to_regclass($1)) as b`, [i]);
+      if (r.rows[0]!.b !== null) indexes[i] = Number(r.rows[0]!.b);
+    }
     const events = (await c.query<{ n: number }>('select count(*)::int as n from events')).rows[0]!.n;
     const total = Object.values(byTable).reduce((a, b) => a + b, 0);
-    return { events, bytesPerEvent: Math.round(total / events), byTable };
+    return { events, bytesPerEvent: Math.round(total / events), byTable, indexes };
   } finally {
     await c.end();
   }

@@ -67,28 +67,22 @@ create table if not exists rollup_watermarks (
 );
 insert into rollup_watermarks (source) values ('events'), ('attempts'), ('runs') on conflict do nothing;
 
-create table if not exists event_minutes (
-  minute timestamptz primary key,
-  count integer not null
-);
+-- Each rollup exists per minute (windows up to a day) and per hour (the 7-day window, and the
+-- whole hours of the health view's day), so a read sums at most a few hundred rows a series.
+create table if not exists event_minutes (at timestamptz primary key, count integer not null);
+create table if not exists event_hours (at timestamptz primary key, count integer not null);
 
-create table if not exists run_minutes (
-  minute timestamptz primary key,
-  succeeded integer not null,
-  failed integer not null
-);
+create table if not exists run_minutes (at timestamptz primary key, succeeded integer not null, failed integer not null);
+create table if not exists run_hours (at timestamptz primary key, succeeded integer not null, failed integer not null);
 
-create table if not exists attempt_minutes (
-  minute timestamptz primary key,
-  succeeded integer not null,
-  failed integer not null
-);
+create table if not exists attempt_minutes (at timestamptz primary key, succeeded integer not null, failed integer not null);
+create table if not exists attempt_hours (at timestamptz primary key, succeeded integer not null, failed integer not null);
 
--- One row per endpoint per minute with attempts; latency_hist counts attempts per latency
--- bucket (bounds in rollups.ts), from which the health view's median is read.
+-- One row per endpoint per minute (and per hour) with attempts; latency_hist counts attempts
+-- per latency bucket (bounds in rollups.ts), from which the health view's median is read.
 create table if not exists endpoint_minutes (
   endpoint_id text not null,
-  minute timestamptz not null,
+  at timestamptz not null,
   attempts integer not null,
   succeeded integer not null,
   latency_hist integer[] not null,
@@ -96,6 +90,7 @@ create table if not exists endpoint_minutes (
   last_failure_id bigint,
   last_failure_at timestamptz,
   last_failure_error text,
-  primary key (endpoint_id, minute)
+  primary key (endpoint_id, at)
 );
-create index if not exists endpoint_minutes_minute on endpoint_minutes (minute);
+create index if not exists endpoint_minutes_at on endpoint_minutes (at);
+create table if not exists endpoint_hours (like endpoint_minutes including all);

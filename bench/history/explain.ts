@@ -34,9 +34,9 @@ export async function explainReads(url: string, seeded: Seeded, file: string): P
       ['Endpoint deliveries, status=failed on an endpoint with none failed', `select ${cols} from deliveries where endpoint_id = $1 and status = $2 order by seq desc limit 51`, [clean, 'failed']],
       ['Endpoint deliveries of an event type never stored', `select ${cols} from deliveries where endpoint_id = $1 and event_type = $2 order by seq desc limit 51`, [clean, 'never.stored']],
       [
-        'Dashboard 7 d: attempts series (rollup minutes + attempts not folded yet)',
+        'Dashboard 7 d: attempts series (hour rollups + attempts not folded yet)',
         `with b as (select generate_series($1::timestamptz, $2::timestamptz - $3::interval, $3::interval) as at),
-              c as (select date_bin($3::interval, minute, $1::timestamptz) as at, succeeded, failed from attempt_minutes where minute >= $1 and minute < $2
+              c as (select date_bin($3::interval, at, $1::timestamptz) as at, succeeded, failed from attempt_hours where at >= $1 and at < $2
                     union all
                     select date_bin($3::interval, created_at, $1::timestamptz), (outcome = 'succeeded')::int, (outcome <> 'succeeded')::int from delivery_attempts
                      where id > $4 and created_at >= $1 and created_at < $2),
@@ -50,9 +50,14 @@ export async function explainReads(url: string, seeded: Seeded, file: string): P
         [weekAgo],
       ],
       [
-        'Endpoint health (24 h of endpoint rollup minutes)',
-        `select endpoint_id, sum(attempts), sum(succeeded), max(last_failure_at), max(last_attempt_at)
-           from endpoint_minutes where minute >= date_trunc('minute', now() - interval '24 hours') group by endpoint_id`,
+        'Endpoint health (24 h of endpoint rollups: the first partial hour per minute, the rest per hour)',
+        `with since as (select date_trunc('minute', now() - interval '24 hours') as at),
+              m as (select endpoint_id, attempts, succeeded, last_failure_at, last_attempt_at from endpoint_minutes
+                     where at >= (select at from since) and at < date_trunc('hour', (select at from since)) + interval '1 hour'
+                    union all
+                    select endpoint_id, attempts, succeeded, last_failure_at, last_attempt_at from endpoint_hours
+                     where at >= date_trunc('hour', (select at from since)) + interval '1 hour')
+         select endpoint_id, sum(attempts), sum(succeeded), max(last_failure_at), max(last_attempt_at) from m group by endpoint_id`,
         [],
       ],
       [

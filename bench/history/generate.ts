@@ -182,7 +182,7 @@ export async function storagePerEvent(databaseUrl: string): Promise<{ events: nu
   const c = new pg.Client(databaseUrl);
   await c.connect();
   try {
-    const tables = ['events', 'runs', 'run_steps', 'deliveries', 'delivery_attempts', 'audit_log', 'event_minutes', 'run_minutes', 'attempt_minutes', 'endpoint_minutes'];
+    const tables = ['events', 'runs', 'run_steps', 'deliveries', 'delivery_attempts', 'audit_log', 'event_minutes', 'run_minutes', 'attempt_minutes', 'endpoint_minutes', 'event_hours', 'run_hours', 'attempt_hours', 'endpoint_hours'];
     const byTable: Record<string, number> = {};
     for (const t of tables) {
       const r = await c.query<{ b: string | null }>(`select pg_total_relation_size(to_regclass($1)) as b`, [t]);

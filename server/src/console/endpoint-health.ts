@@ -26,9 +26,10 @@ interface HealthRow {
 }
 
 /**
- * Success rate, median latency and last failure per endpoint, from the per-minute
- * endpoint rollups of the window plus the attempts not folded yet (rollups.ts): at most
- * 1,440 small rows per endpoint however many attempts the day held. The median is read
+ * Success rate, median latency and last failure per endpoint, from the endpoint rollups
+ * of the window (the first partial hour per minute, the rest per hour) plus the attempts
+ * not folded yet (rollups.ts): at most 84 small rows per endpoint however many attempts
+ * the day held. The median is read
  * from the latency histogram (interpolated inside a bucket of LATENCY_BOUNDS_MS).
  */
 export async function endpointHealth(pool: Pool, endpointId?: string): Promise<EndpointHealth[]> {
@@ -48,7 +49,13 @@ export async function endpointHealth(pool: Pool, endpointId?: string): Promise<E
         group by 1, 2),
      m as (
        select endpoint_id, attempts, succeeded, latency_hist, last_attempt_at, last_failure_id, last_failure_at, last_failure_error
-         from endpoint_minutes where minute >= (select at from since) and ($2::text is null or endpoint_id = $2)
+         from endpoint_minutes
+        where at >= (select at from since) and at < date_trunc('hour', (select at from since)) + interval '1 hour'
+          and ($2::text is null or endpoint_id = $2)
+       union all
+       select endpoint_id, attempts, succeeded, latency_hist, last_attempt_at, last_failure_id, last_failure_at, last_failure_error
+         from endpoint_hours
+        where at >= date_trunc('hour', (select at from since)) + interval '1 hour' and ($2::text is null or endpoint_id = $2)
        union all
        select endpoint_id, attempts, succeeded, latency_hist, last_attempt_at, last_failure_id, last_failure_at, last_failure_error from tail),
      agg as (

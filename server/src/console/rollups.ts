@@ -19,6 +19,12 @@ import { withTransaction, type Pool, type PoolClient } from '../db/pool.ts';
  */
 export const SETTLE_MS = 10_000;
 export const FOLD_INTERVAL_MS = 5_000;
+/** Each rollup is kept per minute and per hour: `${family}_minutes`, `${family}_hours`. */
+export const GRAINS = [
+  { unit: 'minute', suffix: 'minutes' },
+  { unit: 'hour', suffix: 'hours' },
+] as const;
+
 /** Rows (seq/id span) or hours of runs folded per transaction while catching up on history. */
 const CHUNK_ROWS = 200_000;
 const CHUNK_HOURS = 24;
@@ -94,49 +100,55 @@ async function foldBySeq(tx: Tx, settleMs: number, source: 'events' | 'attempts'
 }
 
 async function foldEvents(tx: Tx, settleMs: number): Promise<boolean> {
-  return foldBySeq(tx, settleMs, 'events', 'select max(seq) from events', (from, to) =>
-    tx.query(
-      `insert into event_minutes (minute, count)
-       select date_trunc('minute', received_at), count(*)::int from events where seq > $1 and seq <= $2 group by 1
-       on conflict (minute) do update set count = event_minutes.count + excluded.count`,
-      [from, to],
-    ),
-  );
+  return foldBySeq(tx, settleMs, 'events', 'select max(seq) from events', async (from, to) => {
+    for (const g of GRAINS) {
+      await tx.query(
+        `insert into event_${g.suffix} (at, count)
+         select date_trunc('${g.unit}', received_at), count(*)::int from events where seq > $1 and seq <= $2 group by 1
+         on conflict (at) do update set count = event_${g.suffix}.count + excluded.count`,
+        [from, to],
+      );
+    }
+  });
 }
 
 async function foldAttempts(tx: Tx, settleMs: number): Promise<boolean> {
   return foldBySeq(tx, settleMs, 'attempts', 'select max(id) from delivery_attempts', async (from, to) => {
-    await tx.query(
-      `insert into attempt_minutes (minute, succeeded, failed)
-       select date_trunc('minute', created_at), count(*) filter (where outcome = 'succeeded')::int, count(*) filter (where outcome <> 'succeeded')::int
-         from delivery_attempts where id > $1 and id <= $2 group by 1
-       on conflict (minute) do update set succeeded = attempt_minutes.succeeded + excluded.succeeded, failed = attempt_minutes.failed + excluded.failed`,
-      [from, to],
-    );
-    await tx.query(
-      `with a as (
-         select d.endpoint_id, a.id, a.outcome, a.duration_ms, a.created_at,
-                coalesce(a.error, case when a.response_status is not null then 'HTTP ' || a.response_status end) as error
-           from delivery_attempts a join deliveries d on d.id = a.delivery_id
-          where a.id > $1 and a.id <= $2)
-       insert into endpoint_minutes (endpoint_id, minute, attempts, succeeded, latency_hist, last_attempt_at, last_failure_id, last_failure_at, last_failure_error)
-       select endpoint_id, date_trunc('minute', created_at), count(*)::int, count(*) filter (where outcome = 'succeeded')::int,
-              ${histogramSql('duration_ms')}, max(created_at),
-              max(id) filter (where outcome <> 'succeeded'), max(created_at) filter (where outcome <> 'succeeded'),
-              (array_agg(error order by id desc) filter (where outcome <> 'succeeded'))[1]
-         from a group by 1, 2
-       on conflict (endpoint_id, minute) do update set
-         attempts = endpoint_minutes.attempts + excluded.attempts,
-         succeeded = endpoint_minutes.succeeded + excluded.succeeded,
-         latency_hist = ${histogramAdd('endpoint_minutes.latency_hist', 'excluded.latency_hist')},
-         last_attempt_at = greatest(endpoint_minutes.last_attempt_at, excluded.last_attempt_at),
-         last_failure_id = greatest(endpoint_minutes.last_failure_id, excluded.last_failure_id),
-         last_failure_at = greatest(endpoint_minutes.last_failure_at, excluded.last_failure_at),
-         last_failure_error = case when excluded.last_failure_id > coalesce(endpoint_minutes.last_failure_id, 0)
-                                   then excluded.last_failure_error else endpoint_minutes.last_failure_error end`,
-      [from, to],
-    );
+    for (const g of GRAINS) await foldAttemptsInto(tx, g, from, to);
   });
+}
+
+async function foldAttemptsInto(tx: Tx, g: (typeof GRAINS)[number], from: number, to: number): Promise<void> {
+  await tx.query(
+    `insert into attempt_${g.suffix} (at, succeeded, failed)
+     select date_trunc('${g.unit}', created_at), count(*) filter (where outcome = 'succeeded')::int, count(*) filter (where outcome <> 'succeeded')::int
+       from delivery_attempts where id > $1 and id <= $2 group by 1
+     on conflict (at) do update set succeeded = attempt_${g.suffix}.succeeded + excluded.succeeded, failed = attempt_${g.suffix}.failed + excluded.failed`,
+    [from, to],
+  );
+  await tx.query(
+    `with a as (
+       select d.endpoint_id, a.id, a.outcome, a.duration_ms, a.created_at,
+              coalesce(a.error, case when a.response_status is not null then 'HTTP ' || a.response_status end) as error
+         from delivery_attempts a join deliveries d on d.id = a.delivery_id
+        where a.id > $1 and a.id <= $2)
+     insert into endpoint_${g.suffix} (endpoint_id, at, attempts, succeeded, latency_hist, last_attempt_at, last_failure_id, last_failure_at, last_failure_error)
+     select endpoint_id, date_trunc('${g.unit}', created_at), count(*)::int, count(*) filter (where outcome = 'succeeded')::int,
+            ${histogramSql('duration_ms')}, max(created_at),
+            max(id) filter (where outcome <> 'succeeded'), max(created_at) filter (where outcome <> 'succeeded'),
+            (array_agg(error order by id desc) filter (where outcome <> 'succeeded'))[1]
+       from a group by 1, 2
+     on conflict (endpoint_id, at) do update set
+       attempts = endpoint_${g.suffix}.attempts + excluded.attempts,
+       succeeded = endpoint_${g.suffix}.succeeded + excluded.succeeded,
+       latency_hist = ${histogramAdd(`endpoint_${g.suffix}.latency_hist`, 'excluded.latency_hist')},
+       last_attempt_at = greatest(endpoint_${g.suffix}.last_attempt_at, excluded.last_attempt_at),
+       last_failure_id = greatest(endpoint_${g.suffix}.last_failure_id, excluded.last_failure_id),
+       last_failure_at = greatest(endpoint_${g.suffix}.last_failure_at, excluded.last_failure_at),
+       last_failure_error = case when excluded.last_failure_id > coalesce(endpoint_${g.suffix}.last_failure_id, 0)
+                                 then excluded.last_failure_error else endpoint_${g.suffix}.last_failure_error end`,
+    [from, to],
+  );
 }
 
 async function foldRuns(tx: Tx, settleMs: number): Promise<boolean> {
@@ -149,13 +161,15 @@ async function foldRuns(tx: Tx, settleMs: number): Promise<boolean> {
   const { from, until } = rows[0]!;
   const start = rows[0]!.to ?? until;
   const end = new Date(Math.min(until.getTime(), start.getTime() + CHUNK_HOURS * 3_600_000));
-  await tx.query(
-    `insert into run_minutes (minute, succeeded, failed)
-     select date_trunc('minute', finished_at), count(*) filter (where status = 'succeeded')::int, count(*) filter (where status = 'failed')::int
-       from runs where finished_at is not null and ($1::timestamptz is null or finished_at >= $1) and finished_at < $2 group by 1
-     on conflict (minute) do update set succeeded = run_minutes.succeeded + excluded.succeeded, failed = run_minutes.failed + excluded.failed`,
-    [from, end],
-  );
+  for (const g of GRAINS) {
+    await tx.query(
+      `insert into run_${g.suffix} (at, succeeded, failed)
+       select date_trunc('${g.unit}', finished_at), count(*) filter (where status = 'succeeded')::int, count(*) filter (where status = 'failed')::int
+         from runs where finished_at is not null and ($1::timestamptz is null or finished_at >= $1) and finished_at < $2 group by 1
+       on conflict (at) do update set succeeded = run_${g.suffix}.succeeded + excluded.succeeded, failed = run_${g.suffix}.failed + excluded.failed`,
+      [from, end],
+    );
+  }
   await tx.query(`update rollup_watermarks set folded_until = $1 where source = 'runs'`, [end]);
   return end < until;
 }
@@ -190,20 +204,22 @@ export async function refoldRuns(pool: Pool, since: Date): Promise<void> {
     const { rows } = await tx.query<{ folded_until: Date | null }>(`select folded_until from rollup_watermarks where source = 'runs' for update`);
     const until = rows[0]?.folded_until;
     if (!until) return;
-    await tx.query(`delete from run_minutes where minute >= date_trunc('minute', $1::timestamptz)`, [since]);
-    await tx.query(
-      `insert into run_minutes (minute, succeeded, failed)
-       select date_trunc('minute', finished_at), count(*) filter (where status = 'succeeded')::int, count(*) filter (where status = 'failed')::int
-         from runs where finished_at >= date_trunc('minute', $1::timestamptz) and finished_at < $2 group by 1`,
-      [since, until],
-    );
+    for (const g of GRAINS) {
+      await tx.query(`delete from run_${g.suffix} where at >= date_trunc('${g.unit}', $1::timestamptz)`, [since]);
+      await tx.query(
+        `insert into run_${g.suffix} (at, succeeded, failed)
+         select date_trunc('${g.unit}', finished_at), count(*) filter (where status = 'succeeded')::int, count(*) filter (where status = 'failed')::int
+           from runs where finished_at >= date_trunc('${g.unit}', $1::timestamptz) and finished_at < $2 group by 1`,
+        [since, until],
+      );
+    }
   });
 }
 
-/** Deletes rollup minutes older than the cutoff (retention). */
+/** Deletes rollup rows older than the cutoff (retention); the hour holding the cutoff stays. */
 export async function pruneRollups(pool: Pool, cutoff: string): Promise<void> {
-  for (const table of ['event_minutes', 'run_minutes', 'attempt_minutes', 'endpoint_minutes']) {
-    await pool.query(`delete from ${table} where minute < date_trunc('minute', $1::timestamptz)`, [cutoff]);
+  for (const family of ['event', 'run', 'attempt', 'endpoint']) {
+    for (const g of GRAINS) await pool.query(`delete from ${family}_${g.suffix} where at < date_trunc('${g.unit}', $1::timestamptz)`, [cutoff]);
   }
 }
 

@@ -112,11 +112,11 @@ describe('retention at scale', () => {
          ('evt_r_done', 'order.paid', now() - interval '5 days', now() - interval '5 days', 'test', '{}', now() - interval '5 days'),
          ('evt_r_pending', 'order.paid', now() - interval '5 days', now() - interval '5 days', 'test', '{}', null)`,
     );
-    await db.query(`insert into event_minutes (minute, count) values (date_trunc('minute', now() - interval '5 days'), 3) on conflict do nothing`);
+    await db.query(`insert into event_hours (at, count) values (date_trunc('hour', now() - interval '5 days'), 3) on conflict do nothing`);
     await pruneOnce(t.ctx.pool);
     const left = (await db.query<{ id: string }>(`select id from events where id like 'evt_r_%'`)).rows.map((r) => r.id);
     expect(left).toEqual(['evt_r_pending']);
-    const old = (await db.query<{ n: number }>(`select count(*)::int as n from event_minutes where minute < date_trunc('minute', now() - interval '2 days')`)).rows[0]!.n;
+    const old = (await db.query<{ n: number }>(`select count(*)::int as n from event_hours where at < date_trunc('hour', now() - interval '2 days')`)).rows[0]!.n;
     expect(old).toBe(0);
     expect((await t.api('/api/v1/settings/retentionDays', { method: 'PUT', json: { value: 30 } })).status).toBe(200);
   });
@@ -168,7 +168,7 @@ describe('list reads over history', () => {
 describe('migration 0011 on a database with history', () => {
   it('applies to a database already holding rows, building valid indexes and dropping the duplicates', async () => {
     // Put this database back as it was before 0011, with history in it, and migrate again.
-    await db.query(`drop table rollup_watermarks, event_minutes, run_minutes, attempt_minutes, endpoint_minutes`);
+    await db.query(`drop table rollup_watermarks, event_minutes, run_minutes, attempt_minutes, endpoint_minutes, event_hours, run_hours, attempt_hours, endpoint_hours`);
     for (const index of ['deliveries_endpoint_status_seq', 'deliveries_endpoint_type_seq', 'deliveries_created_at', 'deliveries_failing_updated', 'runs_created_at', 'events_roots_type_seq', 'events_roots_seq', 'audit_log_actor_trgm']) {
       await db.query(`drop index ${index}`);
     }

@@ -208,7 +208,11 @@ describe('retention', () => {
          ('msg_new', 1, 'https://example.com/hook', '{}', '{}', 20, 'succeeded', now())`,
     );
     const metric = async (pattern: RegExp) => Number(pattern.exec(await (await fetch(`${t.url}/api/v1/metrics`)).text())?.[1]);
-    const paidBefore = await metric(/tripline_events_ingested_total\{type="order.paid"\} (\d+)/);
+    // The scrape snapshot is cached for a second: wait until it includes the rows just inserted.
+    const paidBefore = await waitFor('order.paid in the metrics', async () => {
+      const n = await metric(/tripline_events_ingested_total\{type="order.paid"\} (\d+)/);
+      return Number.isNaN(n) ? undefined : n;
+    });
     const okBefore = await metric(/tripline_delivery_attempts_total\{outcome="succeeded"\} (\d+)/);
 
     const result = await pruneOnce(t.ctx.pool);

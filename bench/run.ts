@@ -19,6 +19,7 @@ import { createLogger } from '../server/src/logger.ts';
 import { burst, dist, fixedRate, now, post, startReceiver, waitUntil, type FixedRateResult, type Receiver } from './lib/load.ts';
 import { ADMIN, API_KEY, ROOT, startNodeRed, startTripline, type Proc } from './lib/procs.ts';
 import { writeReport, type Scenario } from './lib/report.ts';
+import { scenarioHistory } from './history/scenario.ts';
 
 const quick = process.argv.includes('--quick');
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7).split(',');
@@ -606,6 +607,7 @@ try {
     ['crash', () => scenarioCrash(receiver)],
     ['nodered', () => scenarioNodeRed(receiver)],
     ['canvas', scenarioCanvas],
+    ['history', async () => void scenarios.push(await scenarioHistory({ quick, say, freshDatabase, startTripline: (n, u) => startTripline(n, u), receiver, apiKey: API_KEY }))],
   ];
   for (const [key, fn] of steps) {
     if (!want(key)) continue;

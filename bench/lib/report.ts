@@ -94,6 +94,14 @@ function rows(s: Scenario): Row[] {
       out.push(['', 'Tripline / Node-RED runs/s (webhook flow)', `${r.tripline_over_nodered.runsPerSecond}×`, '', '']);
       return out;
     }
+    case 'history':
+      return Object.keys(r.large).map((k, i): Row => [
+        i ? '' : s.name,
+        `${k} ms: 10,000 → ${fmt(s.parameters.largeEvents)} events`,
+        `${r.small[k]} → ${r.large[k]} (×${r.ratio[k]})`,
+        '≤ 20 ms, ≤ ×2',
+        yes(r.large[k] <= 20 && r.ratio[k] <= 2),
+      ]).concat([['', 'bytes per stored event (history tables)', `${fmt(r.storage.small.bytesPerEvent)} → ${fmt(r.storage.large.bytesPerEvent)}`, '', '']]);
     default:
       return [[s.name, '', JSON.stringify(r).slice(0, 200), '', '']];
   }

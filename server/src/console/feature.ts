@@ -5,6 +5,7 @@ import { endpointHealthRouter } from './endpoint-health.ts';
 import { inboxReceiverRouter, inboxRouter } from './inbox.ts';
 import { createMetricsRegistry, metricsRouter } from './metrics.ts';
 import { retentionRouter, startRetention } from './retention.ts';
+import { startRollupFolding } from './rollups.ts';
 import { simulatorRouter, startSimulatorLoop } from './simulator.ts';
 import { statsRouter } from './stats.ts';
 import { streamRouter } from './stream.ts';
@@ -34,6 +35,7 @@ export function consoleFeature(ctx: AppContext): Feature {
     rootRouters: [metricsRouter(registry, ctx)],
     startWorkers: async () => {
       await startRetention(ctx);
+      startRollupFolding(ctx);
       startSimulatorLoop(ctx);
     },
   };

@@ -4,6 +4,7 @@ import { authorize } from '../auth/middleware.ts';
 import type { Pool } from '../db/pool.ts';
 import { parseOr422 } from '../http/errors.ts';
 import { describeRoute } from '../http/openapi.ts';
+import { readWatermarks } from './rollups.ts';
 
 const WINDOWS: Record<StatsWindow, { seconds: number; bucketSeconds: number }> = {
   '1h': { seconds: 3600, bucketSeconds: 60 },
@@ -14,8 +15,10 @@ const WINDOWS: Record<StatsWindow, { seconds: number; bucketSeconds: number }> =
 describeRoute({ method: 'get', path: '/api/v1/stats', tag: 'Console', summary: 'Dashboard figures for a window (1h, 24h, 7d)', response: statsSchema });
 
 /**
- * Every series is one indexed range scan grouped with date_bin, joined onto a
- * generate_series of the buckets so quiet minutes show as zero instead of gaps.
+ * Every series is read from the per-minute rollups (rollups.ts), plus the rows not folded
+ * yet (the last few seconds) from the raw tables, grouped with date_bin onto a
+ * generate_series of the buckets so quiet minutes show as zero instead of gaps. A 7-day
+ * window reads 168 hour rows per series, a day 1,440 minute rows, however many events they hold.
  */
 export async function computeStats(pool: Pool, window: StatsWindow, now = new Date()): Promise<Stats> {
   const { seconds, bucketSeconds } = WINDOWS[window];
@@ -23,37 +26,46 @@ export async function computeStats(pool: Pool, window: StatsWindow, now = new Da
   // Align the window to whole buckets so successive refreshes line up.
   const to = new Date(Math.ceil(now.getTime() / bucketMs) * bucketMs);
   const from = new Date(to.getTime() - seconds * 1000);
+  const w = await readWatermarks(pool);
   const params = [from.toISOString(), to.toISOString(), `${bucketSeconds} seconds`];
   const buckets = `select generate_series($1::timestamptz, $2::timestamptz - $3::interval, $3::interval) as at`;
+  const bin = (column: string) => `date_bin($3::interval, ${column}, $1::timestamptz)`;
+  // Hour rollups when the buckets are whole hours (the 7-day window), minute rollups otherwise.
+  const grain = bucketSeconds % 3600 === 0 ? 'hours' : 'minutes';
 
   const [events, runs, attempts, totals] = await Promise.all([
     pool.query<{ at: Date; count: number }>(
       `with b as (${buckets}),
-            c as (select date_bin($3::interval, received_at, $1::timestamptz) as at, count(*)::int as count
-                    from events where received_at >= $1 and received_at < $2 group by 1)
-       select b.at, coalesce(c.count, 0) as count from b left join c using (at) order by b.at`,
-      params,
+            c as (select ${bin('at')} as at, count from event_${grain} where at >= $1 and at < $2
+                  union all
+                  select ${bin('received_at')}, 1 from events where seq > $4 and received_at >= $1 and received_at < $2),
+            s as (select at, sum(count)::int as count from c group by at)
+       select b.at, coalesce(s.count, 0) as count from b left join s using (at) order by b.at`,
+      [...params, w.eventsSeq],
     ),
     pool.query<{ at: Date; succeeded: number; failed: number }>(
       `with b as (${buckets}),
-            c as (select date_bin($3::interval, finished_at, $1::timestamptz) as at,
-                         count(*) filter (where status = 'succeeded')::int as succeeded,
-                         count(*) filter (where status = 'failed')::int as failed
-                    from runs where finished_at >= $1 and finished_at < $2 group by 1)
-       select b.at, coalesce(c.succeeded, 0) as succeeded, coalesce(c.failed, 0) as failed
-         from b left join c using (at) order by b.at`,
-      params,
+            c as (select ${bin('at')} as at, succeeded, failed from run_${grain} where at >= $1 and at < $2
+                  union all
+                  select ${bin('finished_at')}, (status = 'succeeded')::int, (status = 'failed')::int from runs
+                   where finished_at >= greatest($1, coalesce($4, '-infinity'::timestamptz)) and finished_at < $2),
+            s as (select at, sum(succeeded)::int as succeeded, sum(failed)::int as failed from c group by at)
+       select b.at, coalesce(s.succeeded, 0) as succeeded, coalesce(s.failed, 0) as failed
+         from b left join s using (at) order by b.at`,
+      [...params, w.runsUntil],
     ),
     pool.query<{ at: Date; succeeded: number; failed: number }>(
       `with b as (${buckets}),
-            c as (select date_bin($3::interval, created_at, $1::timestamptz) as at,
-                         count(*) filter (where outcome = 'succeeded')::int as succeeded,
-                         count(*) filter (where outcome <> 'succeeded')::int as failed
-                    from delivery_attempts where created_at >= $1 and created_at < $2 group by 1)
-       select b.at, coalesce(c.succeeded, 0) as succeeded, coalesce(c.failed, 0) as failed
-         from b left join c using (at) order by b.at`,
-      params,
+            c as (select ${bin('at')} as at, succeeded, failed from attempt_${grain} where at >= $1 and at < $2
+                  union all
+                  select ${bin('created_at')}, (outcome = 'succeeded')::int, (outcome <> 'succeeded')::int from delivery_attempts
+                   where id > $4 and created_at >= $1 and created_at < $2),
+            s as (select at, sum(succeeded)::int as succeeded, sum(failed)::int as failed from c group by at)
+       select b.at, coalesce(s.succeeded, 0) as succeeded, coalesce(s.failed, 0) as failed
+         from b left join s using (at) order by b.at`,
+      [...params, w.attemptsId],
     ),
+    // deliveries_failing_updated holds only failing deliveries: the count reads those updated in the window.
     pool.query<{ runs_waiting: number; deliveries_failing: number; endpoints_disabled: number; endpoints_total: number }>(
       `select (select count(*)::int from runs where status = 'waiting') as runs_waiting,
               (select count(*)::int from deliveries

@@ -203,10 +203,14 @@ export async function listEvents(db: Queryable, q: EventListQuery): Promise<(Eve
   if (q.cursor) add('seq < ?', Number(q.cursor));
   if (q.rootsOnly) where.push('caused_by is null');
   values.push(q.limit + 1);
-  const { rows } = await db.query(
-    `select seq, ${EVENT_COLUMNS}, processed_at from events ${where.length ? `where ${where.join(' and ')}` : ''} order by seq desc limit $${values.length}`,
-    values,
-  );
+  const filter = where.length ? `where ${where.join(' and ')}` : '';
+  // Root events: the page's seqs come from an index-only scan of a partial index (events_roots_*),
+  // which finds a type's roots (or their absence) without walking the events of other types.
+  const sql = q.rootsOnly
+    ? `select seq, ${EVENT_COLUMNS}, processed_at from events
+        where seq in (select seq from events ${filter} order by seq desc limit $${values.length}) order by seq desc`
+    : `select seq, ${EVENT_COLUMNS}, processed_at from events ${filter} order by seq desc limit $${values.length}`;
+  const { rows } = await db.query(sql, values);
   return rows;
 }
 

@@ -3,7 +3,7 @@ import { Router } from 'express';
 import { actorFrom, recordAudit } from '../../audit/record.ts';
 import { authorize } from '../../auth/middleware.ts';
 import type { AppContext } from '../../context.ts';
-import { withTransaction } from '../../db/pool.ts';
+import { withTransaction, type Pool } from '../../db/pool.ts';
 import { conflict, notFound, parseOr422 } from '../../http/errors.ts';
 import { describeRoute } from '../../http/openapi.ts';
 import { loadEvent } from '../events.ts';
@@ -54,6 +54,27 @@ function toSummary(r: RunRow) {
   };
 }
 
+/**
+ * How long a transaction may take between reading now() (created_at) and taking its seq
+ * (the insert): runs are inserted in short transactions, far below this.
+ */
+export const RUN_INSERT_SLACK = '1 minute';
+
+/**
+ * Seq bounds that hold every run created in [since, until), from two probes of
+ * runs_created_at. created_at and seq rise together except within RUN_INSERT_SLACK of each
+ * other, so a run created before `since - slack` has a smaller seq than any run in the
+ * range, and one created at `until + slack` or later a larger one.
+ */
+async function seqBoundsOfTimeRange(pool: Pool, since?: string, until?: string): Promise<{ above: number | null; below: number | null }> {
+  const { rows } = await pool.query<{ above: number | null; below: number | null }>(
+    `select (select seq from runs where created_at < $1::timestamptz - $3::interval order by created_at desc limit 1) as above,
+            (select seq from runs where created_at >= $2::timestamptz + $3::interval order by created_at limit 1) as below`,
+    [since ?? '-infinity', until ?? 'infinity', RUN_INSERT_SLACK],
+  );
+  return rows[0]!;
+}
+
 export function runsRouter(app: AppContext): Router {
   const router = Router();
 
@@ -72,6 +93,12 @@ export function runsRouter(app: AppContext): Router {
     if (q.subject) add('r.subject = ?', q.subject);
     if (q.since) add('r.created_at >= ?', q.since);
     if (q.until) add('r.created_at < ?', q.until);
+    // A time range becomes a seq range too, so the walk down seq starts and stops at its ends.
+    if (q.since || q.until) {
+      const bounds = await seqBoundsOfTimeRange(app.pool, q.since, q.until);
+      if (bounds.above !== null) add('r.seq > ?', bounds.above);
+      if (bounds.below !== null) add('r.seq < ?', bounds.below);
+    }
     if (q.cursor) add('r.seq < ?', Number(q.cursor));
     values.push(q.limit + 1);
     const { rows } = await app.pool.query<RunRow>(

@@ -12,7 +12,7 @@ import { ApiError } from './http.ts';
 import { Inspector, problemText } from './inspector.tsx';
 import { useLookups } from './lookups.ts';
 import { Palette } from './palette.tsx';
-import { useCanEditWorkflows } from './permissions.ts';
+import { publisherRoles, useCanEditWorkflows, useReadOnlyReason } from './permissions.ts';
 import { CanvasContext, createCanvasStore, type CanvasState } from './store.ts';
 import { TestRunPanel } from './test-run-panel.tsx';
 import { useDraftSaver, type SaveStatus } from './use-draft-saver.ts';
@@ -53,6 +53,7 @@ const selectEmpty = (s: CanvasState) => s.nodes.length === 0;
 function EditorLayout({ store, initial }: { store: StoreApi<CanvasState>; initial: Workflow }) {
   const canEdit = useCanEditWorkflows();
   const readOnly = !canEdit;
+  const readOnlyReason = useReadOnlyReason();
   const saver = useDraftSaver(store, initial);
   const { workflow, setWorkflow, status, save, isDirty } = saver;
   const problems = useStore(store, selectProblems);
@@ -213,12 +214,17 @@ function EditorLayout({ store, initial }: { store: StoreApi<CanvasState>; initia
             onClick={publish}
             disabled={publishBlocked}
             aria-describedby={invalid ? 'publish-blocked' : undefined}
-            title={invalid ? 'Fix the problems marked in red first' : 'Make this draft the live version'}
+            title={readOnly ? `Only ${publisherRoles()} can publish` : invalid ? 'Fix the problems marked in red first' : 'Make this draft the live version'}
           >
             {publishing ? 'Publishing…' : 'Publish'}
           </button>
         </div>
       </header>
+      {readOnly && (
+        <div className="banner info" role="note" data-testid="read-only-note">
+          {readOnlyReason}
+        </div>
+      )}
       {status === 'conflict' && (
         <div className="banner error" role="alert">
           Someone else saved this workflow since you opened it; your latest changes are not saved.
@@ -257,7 +263,7 @@ function EditorLayout({ store, initial }: { store: StoreApi<CanvasState>; initia
         <Palette onAdd={addFromPalette} disabled={readOnly} />
         <div className="editor-canvas">
           <WorkflowCanvas readOnly={readOnly} onAddAt={addAt} />
-          {empty && (
+          {empty && !readOnly && (
             <div className="empty-hint" aria-hidden>
               Start by dragging <strong>When an event arrives</strong> onto the canvas.
             </div>

@@ -28,6 +28,7 @@ export function Inspector({ readOnly }: { readOnly: boolean }) {
   const selected = useCanvas(selectSelected);
   if (selected === 'many') return <p className="muted inspector-empty">Several steps selected. Press Delete to remove them, Ctrl+C to copy.</p>;
   if (!selected) {
+    if (readOnly) return <p className="muted inspector-empty">Select a step to see its settings.</p>;
     return (
       <div className="muted inspector-empty">
         <p>Select a step to edit it.</p>

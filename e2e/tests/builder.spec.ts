@@ -190,8 +190,10 @@ test('import, undo, versions with diff and roll back, enable / disable, export',
 
   page.once('dialog', (d) => void d.accept());
   await page.getByRole('button', { name: 'Roll back to v1' }).click();
-  await expect(page.getByTestId('publish-state')).toHaveText('Live: v3');
-  await expect(canvas.node('vip')).toContainText('activate VIP');
+  await expect(page.getByTestId('publish-state')).toHaveText('Live: v3 · draft has changes');
+  // the rollback changes what runs, not the draft (walkthrough #16, point 3)
+  await expect(canvas.node('vip')).toContainText('pause VIP');
+  await expect(page.getByTestId('version-3')).toContainText('rollback of v1');
 
   // enable / disable
   const toggle = page.getByRole('checkbox', { name: /Enabled|Disabled/ });

@@ -1,6 +1,6 @@
 import { ReactFlowProvider, useReactFlow } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
-import { isNodeType, nodeDefinitions, type GraphProblem, type Workflow } from '@tripline/shared';
+import { isNodeType, nodeDefinitions, type GraphProblem, type PublishResult, type Workflow } from '@tripline/shared';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Link } from 'react-router';
 import { useStore, type StoreApi } from 'zustand';
@@ -134,9 +134,7 @@ function EditorLayout({ store, initial }: { store: StoreApi<CanvasState>; initia
         setNotice({ kind: 'error', text: 'The draft could not be saved, so it was not published.' });
         return;
       }
-      const published = await workflowsApi.publish(workflow.id);
-      setWorkflow(published);
-      setNotice({ kind: 'ok', text: `Published version ${published.publishedVersion}.` });
+      onPublished(await workflowsApi.publish(workflow.id));
     } catch (err) {
       if (err instanceof ApiError) setNotice({ kind: 'error', text: err.message, details: err.details.map((d) => `${d.nodeId ? `${d.nodeId}: ` : ''}${d.message}`) });
       else setNotice({ kind: 'error', text: String(err) });
@@ -144,6 +142,17 @@ function EditorLayout({ store, initial }: { store: StoreApi<CanvasState>; initia
       setPublishing(false);
     }
   };
+
+  /** After a publish or a rollback: the live version changes, the draft (and its save state) does not. */
+  const onPublished = useCallback(
+    (result: PublishResult) => {
+      const { published, message, ...next } = result;
+      // the server's draft is untouched by publishing, so its revision stays the one we saved
+      setWorkflow(next);
+      setNotice({ kind: 'ok', text: published ? message : `${message.charAt(0).toUpperCase()}${message.slice(1)}.` });
+    },
+    [setWorkflow],
+  );
 
   const toggleEnabled = async () => {
     try {
@@ -300,7 +309,7 @@ function EditorLayout({ store, initial }: { store: StoreApi<CanvasState>; initia
           <div className="panel-body">
             {tab === 'step' && <Inspector readOnly={readOnly} />}
             {tab === 'test' && <TestRunPanel workflowId={workflow.id} ensureSaved={save} />}
-            {tab === 'versions' && <VersionsPanel workflow={workflow} onChange={saver.adopt} readOnly={readOnly} />}
+            {tab === 'versions' && <VersionsPanel workflow={workflow} onPublished={onPublished} readOnly={readOnly} />}
           </div>
         </aside>
       </div>

@@ -102,19 +102,6 @@ export function useDraftSaver(store: StoreApi<CanvasState>, initial: Workflow) {
     setStatus('saved');
   }, [setWorkflow, store]);
 
-  /** The server changed the draft itself (a roll back publishes an old graph as the draft). */
-  const adopt = useCallback(
-    (w: Workflow) => {
-      if (w.revision !== workflowRef.current.revision) {
-        store.getState().load(w.graph);
-        savedSeq.current = store.getState().changeSeq;
-        nameRef.current = w.name;
-      }
-      setWorkflow(w);
-    },
-    [setWorkflow, store],
-  );
-
   /** Ours wins: save on top of the latest revision, knowingly. */
   const overwrite = useCallback(async () => {
     const latest = await workflowsApi.get(workflowRef.current.id);
@@ -124,5 +111,5 @@ export function useDraftSaver(store: StoreApi<CanvasState>, initial: Workflow) {
     return save();
   }, [save]);
 
-  return { workflow, setWorkflow, adopt, status, error, save, isDirty, name: nameRef.current, setName, reloadTheirs, overwrite };
+  return { workflow, setWorkflow, status, error, save, isDirty, name: nameRef.current, setName, reloadTheirs, overwrite };
 }

@@ -2,6 +2,7 @@ import type { AppContext } from '../context.ts';
 import type { Feature } from '../features.ts';
 import { campaignsRouter } from './campaigns/routes.ts';
 import { seedDemo } from './demo.ts';
+import { explainRouter } from './explain/routes.ts';
 import { ingestRouter } from './ingest/routes.ts';
 import { runsRouter } from './runs/routes.ts';
 import { startEngineWorkers } from './workers.ts';
@@ -11,7 +12,7 @@ import { workflowsRouter } from './workflows/routes.ts';
 export function engineFeature(app: AppContext): Feature {
   return {
     name: 'engine',
-    apiRouters: [ingestRouter(app), workflowsRouter(app), runsRouter(app), campaignsRouter(app)],
+    apiRouters: [ingestRouter(app), workflowsRouter(app), runsRouter(app), campaignsRouter(app), explainRouter(app)],
     startWorkers: () => startEngineWorkers(app),
     seed: async () => {
       if (app.config.demoData) await seedDemo(app);

@@ -8,6 +8,7 @@ import { withTransaction } from '../../db/pool.ts';
 import { notFound, parseOr422 } from '../../http/errors.ts';
 import { describeRoute } from '../../http/openapi.ts';
 import { EVENT_COLUMNS, rowToEnvelope } from '../events.ts';
+import { explainNoRuns } from '../explain/why-nothing-fired.ts';
 import { storeEvents } from '../store-events.ts';
 import { parseEventBody } from './validate.ts';
 
@@ -88,9 +89,13 @@ export function ingestRouter(app: AppContext): Router {
       ),
       event.chain.length ? app.pool.query(`select id, type, occurred_at from events where id = any($1)`, [event.chain]) : Promise.resolve({ rows: [] }),
     ]);
+    // why nothing fired, for the event page and API callers; only once the engine has processed it
+    const explanation =
+      runs.rows.length === 0 && rows[0].processed_at ? await explainNoRuns(app.pool, event, derived.rows.map((d: { type: string }) => d.type)) : null;
     res.json({
       ...event,
       processedAt: rows[0].processed_at?.toISOString() ?? null,
+      explanation,
       chainEvents: event.chain.map((cid) => {
         const a = ancestors.rows.find((r: { id: string }) => r.id === cid);
         return { id: cid, type: a?.type ?? null, occurredAt: a?.occurred_at?.toISOString() ?? null };

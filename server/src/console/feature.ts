@@ -23,7 +23,7 @@ export function consoleFeature(ctx: AppContext): Feature {
   return {
     name: 'console',
     apiRouters: [
-      endpointHealthRouter(ctx.pool),
+      endpointHealthRouter(ctx.pool, ctx.config.allowPrivateTargets),
       streamRouter(hub),
       statsRouter(ctx.pool),
       retentionRouter(ctx, ctx.boss),

@@ -1,4 +1,4 @@
-import type { ReactNode } from 'react';
+import { useState, type ReactNode } from 'react';
 import { Link } from 'react-router';
 import type { ApiError } from '../api/client.ts';
 import './console.css';
@@ -15,6 +15,7 @@ export function statusTone(status: string | null | undefined): 'ok' | 'bad' | 'w
     case 'disabled':
     case 'not verified':
     case 'failing':
+    case 'unreachable':
       return 'bad';
     case 'waiting':
     case 'pending':
@@ -34,6 +35,37 @@ export function StatusBadge({ status }: { status: string | null | undefined }) {
     <span className={`badge badge-${statusTone(status)}`} data-status={status ?? ''}>
       {status ?? '—'}
     </span>
+  );
+}
+
+/**
+ * A delivery's state as a person reads it: a pending delivery that already failed an attempt is
+ * "retrying", with when the next attempt goes out, not "pending" as if nothing had happened.
+ */
+export function DeliveryStatus({ d }: { d: { status: string; attemptCount: number; nextAttemptAt?: string | null } }) {
+  if (d.status !== 'pending' || d.attemptCount === 0) return <StatusBadge status={d.status} />;
+  return (
+    <span className="delivery-status">
+      <span className="badge badge-wait" data-status="retrying">
+        retrying
+      </span>
+      {d.nextAttemptAt && <span className="small muted"> (next attempt at {new Date(d.nextAttemptAt).toLocaleTimeString()})</span>}
+    </span>
+  );
+}
+
+/** Copies a value to the clipboard and says so; for secrets shown once and code samples. */
+export function CopyButton({ value, label = 'Copy' }: { value: string; label?: string }) {
+  const [state, setState] = useState<'idle' | 'copied' | 'failed'>('idle');
+  const copy = () =>
+    navigator.clipboard.writeText(value).then(
+      () => setState('copied'),
+      () => setState('failed'),
+    );
+  return (
+    <button type="button" className="copy-button" onClick={() => void copy()} aria-live="polite">
+      {state === 'copied' ? 'Copied' : state === 'failed' ? 'Copy failed: select and copy by hand' : label}
+    </button>
   );
 }
 

@@ -83,7 +83,7 @@ export function ingestRouter(app: AppContext): Router {
         [id],
       ),
       app.pool.query(
-        `select d.id, d.endpoint_id, e.url, d.run_id, d.status, d.attempt_count, d.last_status_code, d.created_at, d.delivered_at
+        `select d.id, d.endpoint_id, e.url, d.run_id, d.status, d.attempt_count, d.next_attempt_at, d.last_status_code, d.created_at, d.delivered_at
            from deliveries d join endpoints e on e.id = d.endpoint_id where d.event_id = $1 order by d.seq`,
         [id],
       ),
@@ -109,6 +109,7 @@ export function ingestRouter(app: AppContext): Router {
         runId: d.run_id,
         status: d.status,
         attemptCount: d.attempt_count,
+        nextAttemptAt: d.next_attempt_at?.toISOString() ?? null,
         lastStatusCode: d.last_status_code,
         createdAt: d.created_at.toISOString(),
         deliveredAt: d.delivered_at?.toISOString() ?? null,

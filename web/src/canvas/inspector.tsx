@@ -3,6 +3,7 @@ import { useMemo } from 'react';
 import { ConditionBuilder } from '../condition-builder/condition-builder.tsx';
 import { fieldsForEventType } from '../condition-builder/fields.ts';
 import { jsonSchemaOf } from '../forms/json-schema.ts';
+import { plainMessage, problemMessage } from '../forms/messages.ts';
 import { CampaignPicker, EndpointPicker } from '../forms/pickers.tsx';
 import { SchemaForm, type WidgetProps, type Widgets } from '../forms/schema-form.tsx';
 import type { FlowNode } from './flow-graph.ts';
@@ -51,7 +52,7 @@ function NodeInspector({ node, readOnly }: { node: FlowNode; readOnly: boolean }
     const map = new Map<string, string[]>();
     for (const p of problems ?? []) {
       const key = p.field?.split('.')[0] ?? '';
-      map.set(key, [...(map.get(key) ?? []), p.message]);
+      map.set(key, [...(map.get(key) ?? []), plainMessage(p.message)]);
     }
     return map;
   }, [problems]);
@@ -152,6 +153,7 @@ function NextSteps({ node, readOnly }: { node: FlowNode; readOnly: boolean }) {
   );
 }
 
+/** A problem for the problems list: the step, the field as people call it, the message in plain words. */
 export function problemText(p: GraphProblem): string {
-  return `${p.nodeId ? `${p.nodeId}${p.field ? ` · ${p.field}` : ''}: ` : ''}${p.message}`;
+  return `${p.nodeId ? `${p.nodeId}: ` : ''}${problemMessage(p)}`;
 }

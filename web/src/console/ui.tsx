@@ -1,6 +1,7 @@
 import { useState, type ReactNode } from 'react';
 import { Link } from 'react-router';
 import type { ApiError } from '../api/client.ts';
+import { fieldName, plainApiMessage, plainMessage } from '../forms/messages.ts';
 import './console.css';
 
 /** The colour family of a status, shared by badges and the run canvas. */
@@ -72,20 +73,25 @@ export function CopyButton({ value, label = 'Copy' }: { value: string; label?: s
 /** An API error as the person needs it: what failed, the code, the message, the request id. */
 export function ErrorBanner({ error, action }: { error: ApiError | undefined | null; action?: string }) {
   if (!error) return null;
+  // Validation errors are listed once, field by field, in plain words; the message restates
+  // the same details with schema paths, so it is left out then (and so is the code).
+  const validation = error.code === 'validation_failed' && error.details.length > 0;
   return (
     <div className="error-banner" role="alert">
       <strong>{action ? `${action} failed` : 'Something went wrong'}</strong>{' '}
-      <code>{error.code}</code> {error.message}
+      {!validation && (
+        <>
+          {error.status >= 500 && <code>{error.code}</code>} {plainApiMessage(error.message)}
+        </>
+      )}
       {error.details.length > 0 && (
         <ul>
-          {error.details.slice(0, 5).map((d) => (
-            <li key={d.path}>
-              <code>{d.path}</code>: {d.message}
-            </li>
+          {error.details.slice(0, 5).map((d, i) => (
+            <li key={`${d.path}-${i}`}>{d.path ? `${fieldName(d.path)}: ${plainMessage(d.message)}` : plainMessage(d.message)}</li>
           ))}
         </ul>
       )}
-      {error.requestId && <div className="muted small">Request id {error.requestId}</div>}
+      {error.requestId && error.status >= 500 && <div className="muted small">Request id {error.requestId}</div>}
     </div>
   );
 }

@@ -7,6 +7,7 @@ import { plainMessage, problemMessage } from '../forms/messages.ts';
 import { CampaignPicker, EndpointPicker } from '../forms/pickers.tsx';
 import { SchemaForm, type WidgetProps, type Widgets } from '../forms/schema-form.tsx';
 import type { FlowNode } from './flow-graph.ts';
+import { StockPanel } from './stock-panel.tsx';
 import { useCanvas } from './store.ts';
 
 const selectSelected = (s: { nodes: FlowNode[] }) => {
@@ -107,6 +108,7 @@ function NodeInspector({ node, readOnly }: { node: FlowNode; readOnly: boolean }
         readOnly={readOnly}
       />
       {event && <p className="form-help">{event.description}</p>}
+      {event?.type === 'inventory.threshold_crossed' && typeof node.data.config.sku === 'string' && node.data.config.sku && <StockPanel sku={node.data.config.sku} />}
       <NextSteps node={node} readOnly={readOnly} />
       <div className="inspector-footer">
         <span className="muted">id: {node.id}</span>

@@ -8,7 +8,8 @@ export function useCanEditWorkflows(): boolean {
 
 /** The roles that may change and publish workflows, read from the permission table ("an editor or an admin"). */
 export function publisherRoles(): string {
-  const names = roles.filter((r) => rolePermissions[r].has('workflows:write'));
+  // least powerful first: "an editor or an admin"
+  const names = roles.filter((r) => rolePermissions[r].has('workflows:write')).reverse();
   const article = (r: string) => (/^[aeiou]/.test(r) ? `an ${r}` : `a ${r}`);
   return names.length <= 1 ? names.map(article).join('') : `${names.slice(0, -1).map(article).join(', ')} or ${article(names.at(-1)!)}`;
 }

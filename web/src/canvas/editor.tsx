@@ -186,7 +186,20 @@ function EditorLayout({ store, initial }: { store: StoreApi<CanvasState>; initia
         <label className="visually-hidden" htmlFor="workflow-name">
           Workflow name
         </label>
-        <input id="workflow-name" className="name-input" value={saver.name} disabled={readOnly} onChange={(e) => saver.setName(e.target.value)} />
+        <input
+          id="workflow-name"
+          className="name-input"
+          value={saver.name}
+          disabled={readOnly}
+          aria-invalid={saver.name.trim() ? undefined : true}
+          aria-describedby={saver.name.trim() ? undefined : 'workflow-name-error'}
+          onChange={(e) => saver.setName(e.target.value)}
+        />
+        {!saver.name.trim() && (
+          <span id="workflow-name-error" className="form-error" role="alert">
+            A workflow needs a name; it keeps “{workflow.name}” until you type one.
+          </span>
+        )}
         <span className={`save-status ${status}`} role="status" data-testid="save-status">
           {saveLabels[status]}
         </span>

@@ -79,6 +79,7 @@ function NodeInspector({ node, readOnly }: { node: FlowNode; readOnly: boolean }
 
   if (!isNodeType(type)) return <p className="form-error">Unknown step type “{type}”. Delete it or import a valid workflow.</p>;
   const def = nodeDefinitions[type];
+  const requiredNow = requiredByValues(def.configSchema, node.data.config);
   const general = errors.get('') ?? [];
   const event = type === 'trigger' && typeof node.data.config.eventType === 'string' && isEventType(node.data.config.eventType) ? eventCatalog[node.data.config.eventType] : undefined;
 
@@ -106,6 +107,7 @@ function NodeInspector({ node, readOnly }: { node: FlowNode; readOnly: boolean }
         errors={errors}
         widgets={widgets}
         readOnly={readOnly}
+        requiredNow={requiredNow}
       />
       {event && <p className="form-help">{event.description}</p>}
       {event?.type === 'inventory.threshold_crossed' && typeof node.data.config.sku === 'string' && node.data.config.sku && <StockPanel sku={node.data.config.sku} />}
@@ -158,4 +160,18 @@ function NextSteps({ node, readOnly }: { node: FlowNode; readOnly: boolean }) {
 /** A problem for the problems list: the step, the field as people call it, the message in plain words. */
 export function problemText(p: GraphProblem): string {
   return `${p.nodeId ? `${p.nodeId}: ` : ''}${problemMessage(p)}`;
+}
+
+/**
+ * Fields the schema marks optional but the other values make required (a stock trigger's
+ * threshold and direction): leaving each one out in turn shows which the schema then misses,
+ * so the form never labels a required field "(optional)".
+ */
+function requiredByValues(schema: { safeParse: (v: unknown) => { success: boolean; error?: { issues: { path: PropertyKey[] }[] } } }, config: Record<string, unknown>): Set<string> {
+  const required = new Set<string>();
+  const missingAt = (value: Record<string, unknown>) =>
+    (schema.safeParse(value).error?.issues ?? []).map((i) => String(i.path[0] ?? '')).filter((k) => k && value[k] === undefined);
+  for (const key of missingAt(config)) required.add(key);
+  for (const key of Object.keys(config)) if (config[key] !== undefined && missingAt({ ...config, [key]: undefined }).includes(key)) required.add(key);
+  return required;
 }

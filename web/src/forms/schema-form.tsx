@@ -22,6 +22,8 @@ interface Props {
   /** Special editors chosen by the JSON Schema `format` of a field (zod `.meta({format})`). */
   widgets?: Widgets;
   readOnly?: boolean;
+  /** Fields optional in the schema but required by the current values (a stock trigger's threshold). */
+  requiredNow?: ReadonlySet<string>;
 }
 
 /**
@@ -29,7 +31,7 @@ interface Props {
  * type (enum → select, integer → number, string → text, record → key/value rows, anything
  * else → JSON), or by `format` for the few fields that need a special widget.
  */
-export function SchemaForm({ schema, value, onChange, errors, widgets = {}, readOnly }: Props) {
+export function SchemaForm({ schema, value, onChange, errors, widgets = {}, readOnly, requiredNow }: Props) {
   const prefix = useId();
   const fields = formFields(schema, new Set(Object.keys(widgets)), value);
   return (
@@ -47,7 +49,7 @@ export function SchemaForm({ schema, value, onChange, errors, widgets = {}, read
             {field.kind !== 'boolean' && (
               <label htmlFor={id} className="form-label">
                 {field.label}
-                {field.required ? <span aria-hidden> *</span> : <span className="muted"> (optional)</span>}
+                {field.required || requiredNow?.has(field.name) ? <span aria-hidden> *</span> : <span className="muted"> (optional)</span>}
               </label>
             )}
             {control}

@@ -83,6 +83,19 @@ function EditorLayout({ store, initial }: { store: StoreApi<CanvasState>; initia
 
   const fit = useCallback(() => void flow.fitView({ padding: 0.2, maxZoom: 1.1, duration: 200 }), [flow]);
 
+  /** Pans so a step placed at `position` is in view (a step added after the last one lands off to the right). */
+  const revealAt = useCallback(
+    (position: { x: number; y: number }) => {
+      const box = document.querySelector('[data-testid="workflow-canvas"]')?.getBoundingClientRect();
+      if (!box) return;
+      const topLeft = flow.screenToFlowPosition({ x: box.left, y: box.top });
+      const bottomRight = flow.screenToFlowPosition({ x: box.right, y: box.bottom });
+      const inView = position.x >= topLeft.x && position.x + 220 <= bottomRight.x && position.y >= topLeft.y && position.y + 90 <= bottomRight.y;
+      if (!inView) void flow.setCenter(position.x + 110, position.y + 40, { zoom: flow.getZoom(), duration: 200 });
+    },
+    [flow],
+  );
+
   /** Palette press (keyboard or click): after the selected step, wired to its free output. */
   const addFromPalette = useCallback(
     (type: string) => {
@@ -99,12 +112,13 @@ function EditorLayout({ store, initial }: { store: StoreApi<CanvasState>; initia
         position = { x: center.x - 110 + (s.nodes.length % 5) * 20, y: center.y - 40 + (s.nodes.length % 5) * 20 };
       }
       const id = s.addNode(type, position);
+      if (id) revealAt(position);
       if (!id || !from?.type || !isNodeType(from.type)) return;
       const after = store.getState();
       const free = nodeDefinitions[from.type].outputs.find((h) => checkConnection({ source: from.id, sourceHandle: h, target: id }, after.nodes, after.edges).ok);
       if (free) after.setOutputTarget(from.id, free, id);
     },
-    [flow, readOnly, store],
+    [flow, readOnly, revealAt, store],
   );
   const addAt = useCallback((type: string, position: { x: number; y: number }) => void store.getState().addNode(type, position), [store]);
 

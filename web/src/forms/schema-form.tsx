@@ -1,5 +1,6 @@
 import { useEffect, useId, useState, type ReactNode } from 'react';
 import { formFields, parseNumberInput, withField, type FormField, type JsonSchema } from './json-schema.ts';
+import { areEventTypes, EventTypeOptions } from './event-type-options.tsx';
 
 export interface WidgetProps {
   id: string;
@@ -82,11 +83,15 @@ function renderControl(p: WidgetProps, widgets: Widgets): ReactNode {
       return (
         <select {...common} value={value === undefined ? '' : String(value)} onChange={(e) => onChange(e.target.value === '' ? undefined : e.target.value)}>
           {(!field.required || value === undefined) && <option value="">{field.required ? 'Choose…' : '—'}</option>}
-          {(field.schema.enum ?? []).map((opt) => (
-            <option key={String(opt)} value={String(opt)}>
-              {String(opt)}
-            </option>
-          ))}
+          {areEventTypes(field.schema.enum ?? []) ? (
+            <EventTypeOptions types={field.schema.enum as string[]} />
+          ) : (
+            (field.schema.enum ?? []).map((opt) => (
+              <option key={String(opt)} value={String(opt)}>
+                {String(opt)}
+              </option>
+            ))
+          )}
         </select>
       );
     case 'integer':

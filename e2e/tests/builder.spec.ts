@@ -214,7 +214,8 @@ test('import, undo, versions with diff and roll back, enable / disable, export',
   const exported = JSON.parse(fs.readFileSync(file, 'utf8')) as { name: string; graph: { nodes: { id: string; config: Record<string, unknown> }[]; edges: unknown[] } };
   expect(exported.name).toBe('Imported: Gold tier to VIP');
   expect(exported.graph.nodes.map((n) => n.id)).toEqual(['trigger', 'is-gold', 'vip', 'notify']);
-  expect(exported.graph.nodes.find((n) => n.id === 'vip')!.config).toEqual({ campaignId, action: 'activate' });
+  // the draft, which the rollback kept (#16): v2's change is still in it
+  expect(exported.graph.nodes.find((n) => n.id === 'vip')!.config).toEqual({ campaignId, action: 'deactivate' });
   expect(exported.graph.edges).toHaveLength(3);
 });
 

@@ -83,17 +83,38 @@ function EditorLayout({ store, initial }: { store: StoreApi<CanvasState>; initia
 
   const fit = useCallback(() => void flow.fitView({ padding: 0.2, maxZoom: 1.1, duration: 200 }), [flow]);
 
-  /** Pans so a step placed at `position` is in view (a step added after the last one lands off to the right). */
+  /**
+   * Brings a step placed at `position` into view (a step added after the last one lands past
+   * the right edge). The whole workflow is shown when it fits at a readable zoom, so the
+   * steps before it stay in view; otherwise the view shifts just enough to show the new one.
+   */
   const revealAt = useCallback(
     (position: { x: number; y: number }) => {
       const box = document.querySelector('[data-testid="workflow-canvas"]')?.getBoundingClientRect();
       if (!box) return;
+      const W = 220;
+      const H = 90;
       const topLeft = flow.screenToFlowPosition({ x: box.left, y: box.top });
       const bottomRight = flow.screenToFlowPosition({ x: box.right, y: box.bottom });
-      const inView = position.x >= topLeft.x && position.x + 220 <= bottomRight.x && position.y >= topLeft.y && position.y + 90 <= bottomRight.y;
-      if (!inView) void flow.setCenter(position.x + 110, position.y + 40, { zoom: flow.getZoom(), duration: 200 });
+      if (position.x >= topLeft.x && position.x + W <= bottomRight.x && position.y >= topLeft.y && position.y + H <= bottomRight.y) return;
+      const vp = flow.getViewport();
+      const all = [...store.getState().nodes.map((n) => n.position), position];
+      const minX = Math.min(...all.map((p) => p.x)) - 40;
+      const minY = Math.min(...all.map((p) => p.y)) - 40;
+      const maxX = Math.max(...all.map((p) => p.x + W)) + 40;
+      const maxY = Math.max(...all.map((p) => p.y + H)) + 40;
+      const fitZoom = Math.min(vp.zoom, box.width / (maxX - minX), box.height / (maxY - minY));
+      if (fitZoom >= 0.5) {
+        const cx = (minX + maxX) / 2;
+        const cy = (minY + maxY) / 2;
+        void flow.setViewport({ zoom: fitZoom, x: box.width / 2 - cx * fitZoom, y: box.height / 2 - cy * fitZoom }, { duration: 200 });
+        return;
+      }
+      const dx = Math.min(0, bottomRight.x - 40 - (position.x + W)) || Math.max(0, topLeft.x + 40 - position.x);
+      const dy = Math.min(0, bottomRight.y - 40 - (position.y + H)) || Math.max(0, topLeft.y + 40 - position.y);
+      void flow.setViewport({ x: vp.x + dx * vp.zoom, y: vp.y + dy * vp.zoom, zoom: vp.zoom }, { duration: 200 });
     },
-    [flow],
+    [flow, store],
   );
 
   /** Palette press (keyboard or click): after the selected step, wired to its free output. */

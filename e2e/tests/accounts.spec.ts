@@ -62,7 +62,7 @@ test('an admin creates a viewer, who sees no write controls and whose API writes
 
   // The viewer can read the audit log, which shows the admin creating them, with the diff.
   await viewerPage.getByRole('link', { name: 'Audit log' }).click();
-  await viewerPage.getByLabel('Action').fill('user.created');
+  await viewerPage.getByLabel('Action').selectOption('user.created'); // a picker now, not an exact-name text box (#16)
   await viewerPage.getByRole('button', { name: 'Filter' }).click();
   const row = viewerPage.getByTestId('audit-row').filter({ hasText: viewer.email });
   await expect(row).toHaveCount(1);

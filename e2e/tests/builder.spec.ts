@@ -191,8 +191,10 @@ test('import, undo, versions with diff and roll back, enable / disable, export',
 
   page.once('dialog', (d) => void d.accept());
   await page.getByRole('button', { name: 'Roll back to v1' }).click();
-  await expect(page.getByTestId('publish-state')).toHaveText('Live: v3');
-  await expect(canvas.node('vip')).toContainText('activate VIP');
+  await expect(page.getByTestId('publish-state')).toHaveText('Live: v3 · draft has changes');
+  // the rollback changes what runs, not the draft (walkthrough #16, point 3)
+  await expect(canvas.node('vip')).toContainText('pause VIP');
+  await expect(page.getByTestId('version-3')).toContainText('rollback of v1');
 
   // enable / disable
   const toggle = page.getByRole('checkbox', { name: /Enabled|Disabled/ });
@@ -213,7 +215,8 @@ test('import, undo, versions with diff and roll back, enable / disable, export',
   const exported = JSON.parse(fs.readFileSync(file, 'utf8')) as { name: string; graph: { nodes: { id: string; config: Record<string, unknown> }[]; edges: unknown[] } };
   expect(exported.name).toBe('Imported: Gold tier to VIP');
   expect(exported.graph.nodes.map((n) => n.id)).toEqual(['trigger', 'is-gold', 'vip', 'notify']);
-  expect(exported.graph.nodes.find((n) => n.id === 'vip')!.config).toEqual({ campaignId, action: 'activate' });
+  // the draft, which the rollback kept (#16): v2's change is still in it
+  expect(exported.graph.nodes.find((n) => n.id === 'vip')!.config).toEqual({ campaignId, action: 'deactivate' });
   expect(exported.graph.edges).toHaveLength(3);
 });
 

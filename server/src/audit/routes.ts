@@ -4,6 +4,8 @@ import { authorize } from '../auth/middleware.ts';
 import type { AppContext } from '../context.ts';
 import { parseOr422 } from '../http/errors.ts';
 import { describeRoute } from '../http/openapi.ts';
+import { z } from 'zod';
+import { auditActions, withTargetNames } from './display.ts';
 import { csvHeader, csvLine, queryAudit } from './query.ts';
 
 describeRoute({
@@ -11,8 +13,9 @@ describeRoute({
   path: '/api/v1/audit',
   tag: 'Audit',
   summary: 'The audit log, newest first; filters actor, action, targetType, targetId, since, until; cursor = nextCursor of the previous page',
-  response: pageSchema(auditEntrySchema),
+  response: pageSchema(auditEntrySchema.extend({ targetName: z.string().nullable().meta({ description: 'the target as people know it (a workflow name, an email), now' }) })),
 });
+describeRoute({ method: 'get', path: '/api/v1/audit/actions', tag: 'Audit', summary: 'Every action name in the log, for filters', response: z.object({ data: z.array(z.string()) }) });
 describeRoute({ method: 'get', path: '/api/v1/audit.csv', tag: 'Audit', summary: 'The audit log as CSV, same filters (every matching entry)' });
 
 /** What CSV exports in this process are doing (read by the back-pressure test). */
@@ -43,7 +46,12 @@ export function auditRouter(ctx: AppContext): Router {
 
   router.get('/audit', authorize('audit:read'), async (req, res) => {
     const q = parseOr422(auditQuerySchema, req.query, 'query');
-    res.json(await queryAudit(ctx.pool, q));
+    const page = await queryAudit(ctx.pool, q);
+    res.json({ ...page, data: await withTargetNames(ctx.pool, page.data) });
+  });
+
+  router.get('/audit/actions', authorize('audit:read'), async (_req, res) => {
+    res.json({ data: await auditActions(ctx.pool) });
   });
 
   router.get('/audit.csv', authorize('audit:read'), async (req, res) => {

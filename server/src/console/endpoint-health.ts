@@ -3,6 +3,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { authorize } from '../auth/middleware.ts';
 import type { Pool } from '../db/pool.ts';
+import { checkTargetUrl } from '../delivery/ssrf.ts';
 import { describeRoute } from '../http/openapi.ts';
 import { histogramMedian, histogramSql, histogramSumSql, readWatermarks } from './rollups.ts';
 
@@ -32,7 +33,7 @@ interface HealthRow {
  * the day held. The median is read
  * from the latency histogram (interpolated inside a bucket of LATENCY_BOUNDS_MS).
  */
-export async function endpointHealth(pool: Pool, endpointId?: string): Promise<EndpointHealth[]> {
+export async function endpointHealth(pool: Pool, endpointId?: string, allowPrivate = false): Promise<EndpointHealth[]> {
   const w = await readWatermarks(pool);
   const { rows } = await pool.query<HealthRow>(
     `with since as (select date_trunc('minute', now() - make_interval(hours => $1)) as at),
@@ -90,8 +91,22 @@ export async function endpointHealth(pool: Pool, endpointId?: string): Promise<E
       lastFailureError: r.last_failure_error,
       lastAttemptAt: r.last_attempt_at?.toISOString() ?? null,
       inboxId: r.inbox_id,
+      unreachable: unreachableReason(r, allowPrivate),
     };
   });
+}
+
+/**
+ * An endpoint saved when its target was allowed may be refused now (the setting changed, its
+ * name resolves elsewhere): say so on the list instead of showing it as healthy while every
+ * delivery fails. The URL is checked as saved; a name is judged by its latest attempt.
+ */
+function unreachableReason(r: HealthRow, allowPrivate: boolean): string | null {
+  const check = checkTargetUrl(r.url, allowPrivate);
+  if (!check.ok) return `the SSRF guard refuses this target: it ${check.reason}`;
+  const lastFailed = r.last_failure_at && r.last_attempt_at && r.last_failure_at.getTime() === r.last_attempt_at.getTime();
+  if (lastFailed && r.last_failure_error?.startsWith('target refused:')) return `the SSRF guard refused the last delivery: ${r.last_failure_error.slice('target refused: '.length)}`;
+  return null;
 }
 
 describeRoute({
@@ -111,13 +126,13 @@ describeRoute({
 });
 
 /** Mounted before the endpoints API so `/endpoints/health` is not taken for an endpoint id. */
-export function endpointHealthRouter(pool: Pool): Router {
+export function endpointHealthRouter(pool: Pool, allowPrivate = false): Router {
   const router = Router();
   router.get('/endpoints/health', authorize('endpoints:read'), async (_req, res) => {
-    res.json({ data: await endpointHealth(pool) });
+    res.json({ data: await endpointHealth(pool, undefined, allowPrivate) });
   });
   router.get('/endpoints/:id/health', authorize('endpoints:read'), async (req, res, next) => {
-    const [row] = await endpointHealth(pool, String(req.params.id));
+    const [row] = await endpointHealth(pool, String(req.params.id), allowPrivate);
     if (!row) return next();
     res.json(row);
   });

@@ -24,7 +24,7 @@ export function consoleFeature(ctx: AppContext): Feature {
   return {
     name: 'console',
     apiRouters: [
-      endpointHealthRouter(ctx.pool),
+      endpointHealthRouter(ctx.pool, ctx.config.allowPrivateTargets),
       streamRouter(hub, ctx),
       statsRouter(ctx.pool),
       retentionRouter(ctx, ctx.boss),

@@ -226,7 +226,7 @@ export async function eventWithEffects(db: Queryable, id: string) {
       [id],
     ),
     db.query(
-      `select d.id, d.endpoint_id, e.url, d.run_id, d.status, d.attempt_count, d.last_status_code, d.created_at, d.delivered_at
+      `select d.id, d.endpoint_id, e.url, d.run_id, d.status, d.attempt_count, d.next_attempt_at, d.last_status_code, d.created_at, d.delivered_at
          from deliveries d join endpoints e on e.id = d.endpoint_id where d.event_id = $1 order by d.seq`,
       [id],
     ),

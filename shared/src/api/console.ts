@@ -58,6 +58,8 @@ export const endpointHealthSchema = z.object({
   lastAttemptAt: z.string().nullable(),
   /** The built-in test inbox this endpoint delivers to, if it is one. */
   inboxId: z.string().nullable(),
+  /** Why deliveries cannot reach it now (the SSRF guard refuses its target), or null. */
+  unreachable: z.string().nullable().optional(),
 });
 export type EndpointHealth = z.infer<typeof endpointHealthSchema>;
 

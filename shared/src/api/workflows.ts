@@ -43,7 +43,17 @@ export const workflowVersionSchema = z.object({
   graph: workflowGraphSchema,
   publishedAt: z.string(),
   publishedBy: z.string().nullable(),
+  /** Set when this version was published by rolling back: the version it restored. */
+  rolledBackFrom: z.number().int().nullable(),
 });
+
+/** What publishing did: `published: false` when the graph equals the live version (no new version). */
+export const publishResultSchema = workflowSchema.extend({
+  published: z.boolean(),
+  /** For people: "Published version 3 (a rollback to v1)…" or "no changes since v2…". */
+  message: z.string(),
+});
+export type PublishResult = z.infer<typeof publishResultSchema>;
 
 export const dryRunRequestSchema = z.object({
   event: z.object({

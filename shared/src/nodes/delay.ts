@@ -11,7 +11,15 @@ export const delayNode = defineNode({
   configSchema: z
     .object({
       seconds: z.number().int().min(1).max(NINETY_DAYS).optional().meta({ title: 'Wait (seconds)' }),
-      until: z.string().max(200).optional().meta({ title: 'Or until', description: 'ISO time or {{data.field}}' }),
+      until: z
+        .string()
+        .max(200)
+        // a time the run can wait for, or a template that gives one per event; anything else fails every run
+        .refine((v) => /\{\{[^{}]+\}\}/.test(v) || (/^\d{4}-\d{2}-\d{2}/.test(v) && !Number.isNaN(Date.parse(v))), {
+          message: 'enter a time such as 2026-12-24T09:00:00Z, or a template such as {{data.deliverBy}}',
+        })
+        .optional()
+        .meta({ title: 'Or until', description: 'ISO time or {{data.field}}' }),
     })
     .refine((c) => (c.seconds === undefined) !== (c.until === undefined), {
       message: 'set either a duration in seconds or an until time, not both',

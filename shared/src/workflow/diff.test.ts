@@ -82,3 +82,17 @@ describe('diffGraphs', () => {
     expect(equal(null, {})).toBe(false);
   });
 });
+
+describe('normalised before diffing (walkthrough #16)', () => {
+  it('an edge without sourceHandle from a one-output step equals the editor’s "out", and an empty label is no label', () => {
+    const seeded = {
+      nodes: [
+        { id: 't', type: 'trigger', config: { eventType: 'order.paid' } },
+        { id: 's', type: 'stop', config: {}, label: '' },
+      ],
+      edges: [{ id: 'e1', source: 't', target: 's' }],
+    };
+    const edited = { nodes: [seeded.nodes[0]!, { id: 's', type: 'stop', config: {} }], edges: [{ id: 'e-t-out-s', source: 't', sourceHandle: 'out', target: 's' }] };
+    expect(diffGraphs(seeded, edited).same).toBe(true);
+  });
+});

@@ -1,3 +1,4 @@
+import { isNodeType, nodeDefinitions } from '../nodes/index.ts';
 import type { GraphEdge, GraphNode, WorkflowGraph } from './graph.ts';
 
 /** One changed value inside a node, addressed by a dotted path ("config.rule", "label"). */
@@ -28,7 +29,9 @@ export interface GraphDiff {
  * but means the same thing. Config is compared key by key, one level deep into objects, so a
  * reviewer sees "config.action: activate → deactivate" rather than two whole JSON blobs.
  */
-export function diffGraphs(before: WorkflowGraph, after: WorkflowGraph): GraphDiff {
+export function diffGraphs(rawBefore: WorkflowGraph, rawAfter: WorkflowGraph): GraphDiff {
+  const before = normaliseGraph(rawBefore);
+  const after = normaliseGraph(rawAfter);
   const beforeNodes = new Map(before.nodes.map((n) => [n.id, n]));
   const afterNodes = new Map(after.nodes.map((n) => [n.id, n]));
   const added = after.nodes.filter((n) => !beforeNodes.has(n.id));
@@ -53,6 +56,28 @@ export function diffGraphs(before: WorkflowGraph, after: WorkflowGraph): GraphDi
     edges: { added: edgesAdded, removed: edgesRemoved },
     moved,
     same: added.length + removed.length + changed.length + edgesAdded.length + edgesRemoved.length === 0,
+  };
+}
+
+/**
+ * The same workflow written two ways compares equal: an edge from a one-output step without
+ * `sourceHandle` (seeded and imported graphs) is the editor's `"out"`, an empty label is no
+ * label, and config keys set to undefined are absent.
+ */
+export function normaliseGraph(graph: WorkflowGraph): WorkflowGraph {
+  const typeOf = new Map(graph.nodes.map((n) => [n.id, n.type]));
+  const soleOutput = (id: string) => {
+    const type = typeOf.get(id);
+    const outputs = type && isNodeType(type) ? nodeDefinitions[type].outputs : [];
+    return outputs.length === 1 ? outputs[0] : undefined;
+  };
+  return {
+    nodes: graph.nodes.map((n) => {
+      const { label, ...rest } = n;
+      const config = Object.fromEntries(Object.entries(n.config ?? {}).filter(([, v]) => v !== undefined));
+      return { ...rest, config, ...(label ? { label } : {}) };
+    }),
+    edges: graph.edges.map((e) => ({ ...e, sourceHandle: e.sourceHandle ?? soleOutput(e.source) ?? null })),
   };
 }
 

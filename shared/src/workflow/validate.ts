@@ -30,7 +30,7 @@ export type GraphCheck = { ok: true; graph: CheckedGraph } | { ok: false; proble
  * types with valid configs, edges between existing handles, each output used once, no cycle.
  * Never throws, whatever the input.
  */
-export function validateGraph(graph: WorkflowGraph): GraphCheck {
+export function validateGraph(graph: WorkflowGraph, options: { blankValues?: boolean } = {}): GraphCheck {
   const problems: GraphProblem[] = [];
   const nodes = new Map<string, CheckedNode>();
   const seenIds = new Set<string>();
@@ -43,6 +43,7 @@ export function validateGraph(graph: WorkflowGraph): GraphCheck {
     seenIds.add(node.id);
     const checked = checkNode(node, problems);
     if (checked) nodes.set(node.id, checked);
+    if (checked && options.blankValues !== false) problems.push(...blankValueProblems(checked));
   }
 
   const triggers = graph.nodes.filter((n) => n.type === 'trigger');
@@ -72,6 +73,47 @@ export function validateGraph(graph: WorkflowGraph): GraphCheck {
   const trigger = triggers.length === 1 ? nodes.get(triggers[0]!.id) : undefined;
   if (problems.length > 0 || !trigger) return { ok: false, problems };
   return { ok: true, graph: { trigger, nodes, next } };
+}
+
+const RULE_KEYS = ['rule', 'filter'];
+const COMPARISONS: Record<string, string> = { '==': 'is', '===': 'is', '!=': 'is not', '!==': 'is not', '>': '>', '>=': '≥', '<': '<', '<=': '≤', in: 'is one of' };
+
+/**
+ * A rule the condition builder left half-filled (`sku is [blank]`) is valid json-logic, so
+ * the schema accepts it, but it silently never matches: name it so Publish is blocked.
+ * Published versions are loaded without this check (`blankValues: false`) so what already
+ * runs keeps running.
+ */
+function blankValueProblems(node: CheckedNode): GraphProblem[] {
+  const found: GraphProblem[] = [];
+  for (const key of RULE_KEYS) {
+    const rule = node.config[key];
+    if (rule !== undefined) walkRule(rule, (message) => found.push({ nodeId: node.id, field: key, message }));
+  }
+  return found;
+}
+
+function walkRule(logic: unknown, report: (message: string) => void): void {
+  if (Array.isArray(logic)) return logic.forEach((l) => walkRule(l, report));
+  if (typeof logic !== 'object' || logic === null) return;
+  for (const [op, args] of Object.entries(logic)) {
+    const list = Array.isArray(args) ? args : [args];
+    const label = COMPARISONS[op];
+    if (label && list.length === 2) {
+      const field = list.map(varName).find((v) => v !== undefined);
+      if (field === '') report('a rule has no field: choose one, or remove the rule');
+      else if (field !== undefined && list.some((a) => a === '' || (Array.isArray(a) && a.length === 0))) {
+        report(`“${field.replace(/^data\./, '')} ${label} …” has no value: type one, or remove the rule (to test for a missing value, choose “is not set”)`);
+      }
+    }
+    walkRule(list, report);
+  }
+}
+
+function varName(arg: unknown): string | undefined {
+  if (typeof arg !== 'object' || arg === null || Array.isArray(arg) || !('var' in arg)) return undefined;
+  const v = (arg as { var: unknown }).var;
+  return typeof v === 'string' ? v : Array.isArray(v) && typeof v[0] === 'string' ? v[0] : undefined;
 }
 
 function checkNode(node: GraphNode, problems: GraphProblem[]): CheckedNode | undefined {

@@ -1,4 +1,5 @@
-import type { GraphDiff } from '@tripline/shared';
+import type { GraphDiff, ValueChange } from '@tripline/shared';
+import { describeRule } from '../condition-builder/tree.ts';
 
 const show = (v: unknown) => (v === undefined ? '(not set)' : JSON.stringify(v));
 
@@ -22,9 +23,7 @@ export function DiffView({ diff }: { diff: GraphDiff }) {
           ~ step <strong>{c.id}</strong> ({c.type})
           <ul>
             {c.changes.map((ch) => (
-              <li key={ch.path}>
-                {ch.path}: <del>{show(ch.before)}</del> → <ins>{show(ch.after)}</ins>
-              </li>
+              <li key={ch.path}>{isRule(ch) ? <RuleChange change={ch} /> : <>{ch.path}: <del>{show(ch.before)}</del> → <ins>{show(ch.after)}</ins></>}</li>
             ))}
           </ul>
         </div>
@@ -42,5 +41,22 @@ export function DiffView({ diff }: { diff: GraphDiff }) {
         </div>
       ))}
     </div>
+  );
+}
+
+const isRule = (ch: ValueChange) => ch.path === 'config.rule' || ch.path === 'config.filter';
+
+/** A condition change in the sentence the node shows ("to is gold" → "to is gold and ltv > 800"), the JSON on demand. */
+function RuleChange({ change }: { change: ValueChange }) {
+  const say = (rule: unknown) => (rule === undefined ? '(no rule)' : describeRule(rule, 200));
+  return (
+    <>
+      {change.path === 'config.filter' ? 'only when' : 'rule'}: <del>{say(change.before)}</del> → <ins>{say(change.after)}</ins>
+      <details className="diff-json">
+        <summary>JSON</summary>
+        <pre>{show(change.before)}</pre>
+        <pre>{show(change.after)}</pre>
+      </details>
+    </>
   );
 }

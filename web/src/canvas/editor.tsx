@@ -1,6 +1,6 @@
 import { ReactFlowProvider, useReactFlow } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
-import { isNodeType, nodeDefinitions, type GraphProblem, type Workflow } from '@tripline/shared';
+import { isNodeType, nodeDefinitions, type GraphProblem, type PublishResult, type Workflow } from '@tripline/shared';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Link } from 'react-router';
 import { useStore, type StoreApi } from 'zustand';
@@ -12,7 +12,7 @@ import { ApiError } from './http.ts';
 import { Inspector, problemText } from './inspector.tsx';
 import { useLookups } from './lookups.ts';
 import { Palette } from './palette.tsx';
-import { useCanEditWorkflows } from './permissions.ts';
+import { publisherRoles, useCanEditWorkflows, useReadOnlyReason } from './permissions.ts';
 import { CanvasContext, createCanvasStore, type CanvasState } from './store.ts';
 import { TestRunPanel } from './test-run-panel.tsx';
 import { useDraftSaver, type SaveStatus } from './use-draft-saver.ts';
@@ -53,6 +53,7 @@ const selectEmpty = (s: CanvasState) => s.nodes.length === 0;
 function EditorLayout({ store, initial }: { store: StoreApi<CanvasState>; initial: Workflow }) {
   const canEdit = useCanEditWorkflows();
   const readOnly = !canEdit;
+  const readOnlyReason = useReadOnlyReason();
   const saver = useDraftSaver(store, initial);
   const { workflow, setWorkflow, status, save, isDirty } = saver;
   const problems = useStore(store, selectProblems);
@@ -82,6 +83,40 @@ function EditorLayout({ store, initial }: { store: StoreApi<CanvasState>; initia
 
   const fit = useCallback(() => void flow.fitView({ padding: 0.2, maxZoom: 1.1, duration: 200 }), [flow]);
 
+  /**
+   * Brings a step placed at `position` into view (a step added after the last one lands past
+   * the right edge). The whole workflow is shown when it fits at a readable zoom, so the
+   * steps before it stay in view; otherwise the view shifts just enough to show the new one.
+   */
+  const revealAt = useCallback(
+    (position: { x: number; y: number }) => {
+      const box = document.querySelector('[data-testid="workflow-canvas"]')?.getBoundingClientRect();
+      if (!box) return;
+      const W = 220;
+      const H = 90;
+      const topLeft = flow.screenToFlowPosition({ x: box.left, y: box.top });
+      const bottomRight = flow.screenToFlowPosition({ x: box.right, y: box.bottom });
+      if (position.x >= topLeft.x && position.x + W <= bottomRight.x && position.y >= topLeft.y && position.y + H <= bottomRight.y) return;
+      const vp = flow.getViewport();
+      const all = [...store.getState().nodes.map((n) => n.position), position];
+      const minX = Math.min(...all.map((p) => p.x)) - 40;
+      const minY = Math.min(...all.map((p) => p.y)) - 40;
+      const maxX = Math.max(...all.map((p) => p.x + W)) + 40;
+      const maxY = Math.max(...all.map((p) => p.y + H)) + 40;
+      const fitZoom = Math.min(vp.zoom, box.width / (maxX - minX), box.height / (maxY - minY));
+      if (fitZoom >= 0.5) {
+        const cx = (minX + maxX) / 2;
+        const cy = (minY + maxY) / 2;
+        void flow.setViewport({ zoom: fitZoom, x: box.width / 2 - cx * fitZoom, y: box.height / 2 - cy * fitZoom }, { duration: 200 });
+        return;
+      }
+      const dx = Math.min(0, bottomRight.x - 40 - (position.x + W)) || Math.max(0, topLeft.x + 40 - position.x);
+      const dy = Math.min(0, bottomRight.y - 40 - (position.y + H)) || Math.max(0, topLeft.y + 40 - position.y);
+      void flow.setViewport({ x: vp.x + dx * vp.zoom, y: vp.y + dy * vp.zoom, zoom: vp.zoom }, { duration: 200 });
+    },
+    [flow, store],
+  );
+
   /** Palette press (keyboard or click): after the selected step, wired to its free output. */
   const addFromPalette = useCallback(
     (type: string) => {
@@ -98,12 +133,13 @@ function EditorLayout({ store, initial }: { store: StoreApi<CanvasState>; initia
         position = { x: center.x - 110 + (s.nodes.length % 5) * 20, y: center.y - 40 + (s.nodes.length % 5) * 20 };
       }
       const id = s.addNode(type, position);
+      if (id) revealAt(position);
       if (!id || !from?.type || !isNodeType(from.type)) return;
       const after = store.getState();
       const free = nodeDefinitions[from.type].outputs.find((h) => checkConnection({ source: from.id, sourceHandle: h, target: id }, after.nodes, after.edges).ok);
       if (free) after.setOutputTarget(from.id, free, id);
     },
-    [flow, readOnly, store],
+    [flow, readOnly, revealAt, store],
   );
   const addAt = useCallback((type: string, position: { x: number; y: number }) => void store.getState().addNode(type, position), [store]);
 
@@ -133,9 +169,7 @@ function EditorLayout({ store, initial }: { store: StoreApi<CanvasState>; initia
         setNotice({ kind: 'error', text: 'The draft could not be saved, so it was not published.' });
         return;
       }
-      const published = await workflowsApi.publish(workflow.id);
-      setWorkflow(published);
-      setNotice({ kind: 'ok', text: `Published version ${published.publishedVersion}.` });
+      onPublished(await workflowsApi.publish(workflow.id));
     } catch (err) {
       if (err instanceof ApiError) setNotice({ kind: 'error', text: err.message, details: err.details.map((d) => `${d.nodeId ? `${d.nodeId}: ` : ''}${d.message}`) });
       else setNotice({ kind: 'error', text: String(err) });
@@ -143,6 +177,17 @@ function EditorLayout({ store, initial }: { store: StoreApi<CanvasState>; initia
       setPublishing(false);
     }
   };
+
+  /** After a publish or a rollback: the live version changes, the draft (and its save state) does not. */
+  const onPublished = useCallback(
+    (result: PublishResult) => {
+      const { published, message, ...next } = result;
+      // the server's draft is untouched by publishing, so its revision stays the one we saved
+      setWorkflow(next);
+      setNotice({ kind: 'ok', text: published ? message : `${message.charAt(0).toUpperCase()}${message.slice(1)}.` });
+    },
+    [setWorkflow],
+  );
 
   const toggleEnabled = async () => {
     try {
@@ -176,7 +221,20 @@ function EditorLayout({ store, initial }: { store: StoreApi<CanvasState>; initia
         <label className="visually-hidden" htmlFor="workflow-name">
           Workflow name
         </label>
-        <input id="workflow-name" className="name-input" value={saver.name} disabled={readOnly} onChange={(e) => saver.setName(e.target.value)} />
+        <input
+          id="workflow-name"
+          className="name-input"
+          value={saver.name}
+          disabled={readOnly}
+          aria-invalid={saver.name.trim() ? undefined : true}
+          aria-describedby={saver.name.trim() ? undefined : 'workflow-name-error'}
+          onChange={(e) => saver.setName(e.target.value)}
+        />
+        {!saver.name.trim() && (
+          <span id="workflow-name-error" className="form-error" role="alert">
+            A workflow needs a name; it keeps “{workflow.name}” until you type one.
+          </span>
+        )}
         <span className={`save-status ${status}`} role="status" data-testid="save-status">
           {saveLabels[status]}
         </span>
@@ -213,12 +271,17 @@ function EditorLayout({ store, initial }: { store: StoreApi<CanvasState>; initia
             onClick={publish}
             disabled={publishBlocked}
             aria-describedby={invalid ? 'publish-blocked' : undefined}
-            title={invalid ? 'Fix the problems marked in red first' : 'Make this draft the live version'}
+            title={readOnly ? `Only ${publisherRoles()} can publish` : invalid ? 'Fix the problems marked in red first' : 'Make this draft the live version'}
           >
             {publishing ? 'Publishing…' : 'Publish'}
           </button>
         </div>
       </header>
+      {readOnly && (
+        <div className="banner info" role="note" data-testid="read-only-note">
+          {readOnlyReason}
+        </div>
+      )}
       {status === 'conflict' && (
         <div className="banner error" role="alert">
           Someone else saved this workflow since you opened it; your latest changes are not saved.
@@ -257,7 +320,7 @@ function EditorLayout({ store, initial }: { store: StoreApi<CanvasState>; initia
         <Palette onAdd={addFromPalette} disabled={readOnly} />
         <div className="editor-canvas">
           <WorkflowCanvas readOnly={readOnly} onAddAt={addAt} />
-          {empty && (
+          {empty && !readOnly && (
             <div className="empty-hint" aria-hidden>
               Start by dragging <strong>When an event arrives</strong> onto the canvas.
             </div>
@@ -294,7 +357,7 @@ function EditorLayout({ store, initial }: { store: StoreApi<CanvasState>; initia
           <div className="panel-body">
             {tab === 'step' && <Inspector readOnly={readOnly} />}
             {tab === 'test' && <TestRunPanel workflowId={workflow.id} ensureSaved={save} />}
-            {tab === 'versions' && <VersionsPanel workflow={workflow} onChange={saver.adopt} readOnly={readOnly} />}
+            {tab === 'versions' && <VersionsPanel workflow={workflow} onPublished={onPublished} readOnly={readOnly} />}
           </div>
         </aside>
       </div>

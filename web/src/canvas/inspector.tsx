@@ -3,9 +3,11 @@ import { useMemo } from 'react';
 import { ConditionBuilder } from '../condition-builder/condition-builder.tsx';
 import { fieldsForEventType } from '../condition-builder/fields.ts';
 import { jsonSchemaOf } from '../forms/json-schema.ts';
+import { plainMessage, problemMessage } from '../forms/messages.ts';
 import { CampaignPicker, EndpointPicker } from '../forms/pickers.tsx';
 import { SchemaForm, type WidgetProps, type Widgets } from '../forms/schema-form.tsx';
 import type { FlowNode } from './flow-graph.ts';
+import { StockPanel } from './stock-panel.tsx';
 import { useCanvas } from './store.ts';
 
 const selectSelected = (s: { nodes: FlowNode[] }) => {
@@ -28,6 +30,7 @@ export function Inspector({ readOnly }: { readOnly: boolean }) {
   const selected = useCanvas(selectSelected);
   if (selected === 'many') return <p className="muted inspector-empty">Several steps selected. Press Delete to remove them, Ctrl+C to copy.</p>;
   if (!selected) {
+    if (readOnly) return <p className="muted inspector-empty">Select a step to see its settings.</p>;
     return (
       <div className="muted inspector-empty">
         <p>Select a step to edit it.</p>
@@ -50,7 +53,7 @@ function NodeInspector({ node, readOnly }: { node: FlowNode; readOnly: boolean }
     const map = new Map<string, string[]>();
     for (const p of problems ?? []) {
       const key = p.field?.split('.')[0] ?? '';
-      map.set(key, [...(map.get(key) ?? []), p.message]);
+      map.set(key, [...(map.get(key) ?? []), plainMessage(p.message)]);
     }
     return map;
   }, [problems]);
@@ -76,6 +79,7 @@ function NodeInspector({ node, readOnly }: { node: FlowNode; readOnly: boolean }
 
   if (!isNodeType(type)) return <p className="form-error">Unknown step type “{type}”. Delete it or import a valid workflow.</p>;
   const def = nodeDefinitions[type];
+  const requiredNow = requiredByValues(def.configSchema, node.data.config);
   const general = errors.get('') ?? [];
   const event = type === 'trigger' && typeof node.data.config.eventType === 'string' && isEventType(node.data.config.eventType) ? eventCatalog[node.data.config.eventType] : undefined;
 
@@ -103,8 +107,10 @@ function NodeInspector({ node, readOnly }: { node: FlowNode; readOnly: boolean }
         errors={errors}
         widgets={widgets}
         readOnly={readOnly}
+        requiredNow={requiredNow}
       />
       {event && <p className="form-help">{event.description}</p>}
+      {event?.type === 'inventory.threshold_crossed' && typeof node.data.config.sku === 'string' && node.data.config.sku && <StockPanel sku={node.data.config.sku} />}
       <NextSteps node={node} readOnly={readOnly} />
       <div className="inspector-footer">
         <span className="muted">id: {node.id}</span>
@@ -151,6 +157,21 @@ function NextSteps({ node, readOnly }: { node: FlowNode; readOnly: boolean }) {
   );
 }
 
+/** A problem for the problems list: the step, the field as people call it, the message in plain words. */
 export function problemText(p: GraphProblem): string {
-  return `${p.nodeId ? `${p.nodeId}${p.field ? ` · ${p.field}` : ''}: ` : ''}${p.message}`;
+  return `${p.nodeId ? `${p.nodeId}: ` : ''}${problemMessage(p)}`;
+}
+
+/**
+ * Fields the schema marks optional but the other values make required (a stock trigger's
+ * threshold and direction): leaving each one out in turn shows which the schema then misses,
+ * so the form never labels a required field "(optional)".
+ */
+function requiredByValues(schema: { safeParse: (v: unknown) => { success: boolean; error?: { issues: { path: PropertyKey[] }[] } } }, config: Record<string, unknown>): Set<string> {
+  const required = new Set<string>();
+  const missingAt = (value: Record<string, unknown>) =>
+    (schema.safeParse(value).error?.issues ?? []).map((i) => String(i.path[0] ?? '')).filter((k) => k && value[k] === undefined);
+  for (const key of missingAt(config)) required.add(key);
+  for (const key of Object.keys(config)) if (config[key] !== undefined && missingAt({ ...config, [key]: undefined }).includes(key)) required.add(key);
+  return required;
 }

@@ -9,7 +9,11 @@ export function summarizeNode(
 ): string {
   switch (type) {
     case 'trigger': {
-      const event = typeof config.eventType === 'string' ? config.eventType : 'choose an event';
+      let event = typeof config.eventType === 'string' ? config.eventType : 'choose an event';
+      // a stock trigger's key settings read as the rule they are: "TEE-BLK-M < 10"
+      if (event === 'inventory.threshold_crossed' && typeof config.threshold === 'number' && config.direction) {
+        event = `${config.sku || config.category || 'any SKU'} ${config.direction === 'above' ? '>' : '<'} ${config.threshold}`;
+      }
       return config.filter === undefined ? event : `${event}, if ${describeRule(config.filter, 40)}`;
     }
     case 'condition':

@@ -3,6 +3,7 @@ import { useEffect, useId, useState } from 'react';
 import { ApiError } from './http.ts';
 import { useCanvas } from './store.ts';
 import { workflowsApi } from './workflow-api.ts';
+import { plainApiMessage, plainMessage } from '../forms/messages.ts';
 
 const pretty = (v: unknown) => JSON.stringify(v, null, 2);
 
@@ -45,6 +46,13 @@ export function TestRunPanel({ workflowId, ensureSaved }: { workflowId: string; 
       setError('The sample must be a JSON object: the event’s data, e.g. {"customerId": "cus_42"}.');
       return;
     }
+    // the sample is checked as an ingested event would be, and the problem named per field
+    const checked = eventType && isEventType(eventType) ? eventCatalog[eventType].schema.safeParse(data) : undefined;
+    if (checked && !checked.success) {
+      const problems = checked.error.issues.slice(0, 3).map((i) => (i.path.length ? `${i.path.join('.')}: ${plainMessage(i.message)}` : plainMessage(i.message)));
+      setError(`The sample is not a valid ${eventType} event: ${problems.join('; ')}.`);
+      return;
+    }
     setRunning(true);
     try {
       if (!(await ensureSaved())) {
@@ -57,7 +65,7 @@ export function TestRunPanel({ workflowId, ensureSaved }: { workflowId: string; 
     } catch (err) {
       setResult(undefined);
       setHighlight(null);
-      setError(err instanceof ApiError ? `${err.message}${err.details.length ? `: ${err.details.map((d) => d.message).join('; ')}` : ''}` : String(err));
+      setError(err instanceof ApiError ? `${plainApiMessage(err.message)}${err.details.length ? `: ${err.details.map((d) => plainMessage(d.message)).join('; ')}` : ''}` : String(err));
     } finally {
       setRunning(false);
     }

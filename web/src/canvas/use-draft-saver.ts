@@ -30,7 +30,9 @@ export function useDraftSaver(store: StoreApi<CanvasState>, initial: Workflow) {
     setWorkflowState(w);
   }, []);
 
-  const isDirty = useCallback(() => store.getState().changeSeq !== savedSeq.current || nameRef.current !== workflowRef.current.name, [store]);
+  // a blank name is refused beside the field and never sent, so it does not count as unsaved
+  const nameToSave = () => nameRef.current.trim() || workflowRef.current.name;
+  const isDirty = useCallback(() => store.getState().changeSeq !== savedSeq.current || nameToSave() !== workflowRef.current.name, [store]);
 
   const save = useCallback(async (): Promise<boolean> => {
     if (conflict.current) return false;
@@ -38,7 +40,7 @@ export function useDraftSaver(store: StoreApi<CanvasState>, initial: Workflow) {
     if (!isDirty()) return true;
     const s = store.getState();
     const seq = s.changeSeq;
-    const body = { name: nameRef.current.trim() || workflowRef.current.name, graph: toGraph(s.nodes, s.edges), revision: workflowRef.current.revision };
+    const body = { name: nameToSave(), graph: toGraph(s.nodes, s.edges), revision: workflowRef.current.revision };
     setStatus('saving');
     const attempt = (async () => {
       try {
@@ -82,14 +84,20 @@ export function useDraftSaver(store: StoreApi<CanvasState>, initial: Workflow) {
     };
   }, [save, store]);
 
+  const nameTimer = useRef<ReturnType<typeof setTimeout>>(undefined);
   const setName = useCallback(
     (name: string) => {
       nameRef.current = name;
       setWorkflowState((w) => ({ ...w }));
-      if (!conflict.current) setStatus('unsaved');
+      if (conflict.current) return;
+      setStatus(isDirty() ? 'unsaved' : 'saved');
+      // a rename autosaves like any other change
+      clearTimeout(nameTimer.current);
+      if (name.trim()) nameTimer.current = setTimeout(() => void save(), AUTOSAVE_MS);
     },
-    [],
+    [isDirty, save],
   );
+  useEffect(() => () => clearTimeout(nameTimer.current), []);
 
   /** Their version wins: load the server's draft, dropping ours. */
   const reloadTheirs = useCallback(async () => {
@@ -102,19 +110,6 @@ export function useDraftSaver(store: StoreApi<CanvasState>, initial: Workflow) {
     setStatus('saved');
   }, [setWorkflow, store]);
 
-  /** The server changed the draft itself (a roll back publishes an old graph as the draft). */
-  const adopt = useCallback(
-    (w: Workflow) => {
-      if (w.revision !== workflowRef.current.revision) {
-        store.getState().load(w.graph);
-        savedSeq.current = store.getState().changeSeq;
-        nameRef.current = w.name;
-      }
-      setWorkflow(w);
-    },
-    [setWorkflow, store],
-  );
-
   /** Ours wins: save on top of the latest revision, knowingly. */
   const overwrite = useCallback(async () => {
     const latest = await workflowsApi.get(workflowRef.current.id);
@@ -124,5 +119,5 @@ export function useDraftSaver(store: StoreApi<CanvasState>, initial: Workflow) {
     return save();
   }, [save]);
 
-  return { workflow, setWorkflow, adopt, status, error, save, isDirty, name: nameRef.current, setName, reloadTheirs, overwrite };
+  return { workflow, setWorkflow, status, error, save, isDirty, name: nameRef.current, setName, reloadTheirs, overwrite };
 }

@@ -1,4 +1,4 @@
-import { diffGraphs, type Workflow, type WorkflowGraph } from '@tripline/shared';
+import { diffGraphs, type PublishResult, type Workflow, type WorkflowGraph } from '@tripline/shared';
 import { useCallback, useEffect, useId, useMemo, useState } from 'react';
 import { DiffView } from './diff-view.tsx';
 import { toGraph } from './flow-graph.ts';
@@ -9,7 +9,7 @@ import { workflowsApi, type WorkflowVersion } from './workflow-api.ts';
 const DRAFT = 'draft';
 
 /** Published versions: list, compare any two (or one with the draft), roll back. */
-export function VersionsPanel({ workflow, onChange, readOnly }: { workflow: Workflow; onChange: (w: Workflow) => void; readOnly: boolean }) {
+export function VersionsPanel({ workflow, onPublished, readOnly }: { workflow: Workflow; onPublished: (r: PublishResult) => void; readOnly: boolean }) {
   const store = useCanvasStoreApi();
   const [versions, setVersions] = useState<WorkflowVersion[]>();
   const [error, setError] = useState<string>();
@@ -51,7 +51,8 @@ export function VersionsPanel({ workflow, onChange, readOnly }: { workflow: Work
     if (!window.confirm(`Publish version ${version} again? It becomes the live version; your draft is kept.`)) return;
     setBusy(true);
     try {
-      onChange(await workflowsApi.publish(workflow.id, version));
+      onPublished(await workflowsApi.publish(workflow.id, version));
+      reload();
       setError(undefined);
     } catch (err) {
       setError(err instanceof ApiError ? err.message : String(err));
@@ -77,6 +78,7 @@ export function VersionsPanel({ workflow, onChange, readOnly }: { workflow: Work
               <li key={v.version} data-testid={`version-${v.version}`}>
                 <div>
                   <strong>v{v.version}</strong> {v.version === workflow.publishedVersion && <span className="status-badge live">live</span>}
+                  {v.rolledBackFrom !== null && <span className="muted"> · rollback of v{v.rolledBackFrom}</span>}
                 </div>
                 <div className="muted">
                   {new Date(v.publishedAt).toLocaleString()}

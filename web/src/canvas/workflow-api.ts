@@ -1,4 +1,4 @@
-import type { DryRunResult, Workflow, WorkflowGraph, WorkflowInput } from '@tripline/shared';
+import type { DryRunResult, PublishResult, Workflow, WorkflowGraph, WorkflowInput } from '@tripline/shared';
 import { api } from './http.ts';
 
 export interface WorkflowVersion {
@@ -6,6 +6,7 @@ export interface WorkflowVersion {
   graph: WorkflowGraph;
   publishedAt: string;
   publishedBy: string | null;
+  rolledBackFrom: number | null;
 }
 
 export interface EndpointSummary {
@@ -38,7 +39,7 @@ export const workflowsApi = {
   update: (id: string, body: { name?: string; description?: string | null; graph?: WorkflowGraph; revision: number }) =>
     api.put<Workflow>(`/workflows/${enc(id)}`, body),
   remove: (id: string) => api.del(`/workflows/${enc(id)}`),
-  publish: (id: string, version?: number) => api.post<Workflow>(`/workflows/${enc(id)}/publish`, version === undefined ? {} : { version }),
+  publish: (id: string, version?: number) => api.post<PublishResult>(`/workflows/${enc(id)}/publish`, version === undefined ? {} : { version }),
   versions: (id: string) => api.get<{ data: WorkflowVersion[] }>(`/workflows/${enc(id)}/versions`).then((r) => r.data),
   enable: (id: string) => api.post<Workflow>(`/workflows/${enc(id)}/enable`),
   disable: (id: string) => api.post<Workflow>(`/workflows/${enc(id)}/disable`),

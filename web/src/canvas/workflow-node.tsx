@@ -5,6 +5,7 @@ import { useLookups } from './lookups.ts';
 import type { FlowNode } from './flow-graph.ts';
 import { summarizeNode } from './node-summary.ts';
 import { useCanvas } from './store.ts';
+import { problemMessage } from '../forms/messages.ts';
 
 const categoryIcon = { trigger: '⚡', logic: '◆', action: '➜' } as const;
 
@@ -48,7 +49,7 @@ function WorkflowNodeView({ id, type, data, selected }: NodeProps<FlowNode>) {
   if (compact) {
     classes.push('compact');
     return (
-      <div className={classes.join(' ')} data-testid={`node-${id}`} aria-invalid={invalid || undefined} title={invalid ? problems[0]!.message : undefined}>
+      <div className={classes.join(' ')} data-testid={`node-${id}`} aria-invalid={invalid || undefined} title={invalid ? problemMessage(problems[0]!) : undefined}>
         {def.inputs.map((h) => (
           <Handle key={h} id={h} type="target" position={Position.Left} className="wf-handle" />
         ))}
@@ -76,8 +77,7 @@ function WorkflowNodeView({ id, type, data, selected }: NodeProps<FlowNode>) {
       <div className="wf-node-summary">{summary}</div>
       {invalid && (
         <div className="wf-node-problem" role="alert">
-          ⚠ {problems[0]!.field ? `${problems[0]!.field}: ` : ''}
-          {problems[0]!.message}
+          ⚠ {problemMessage(problems[0]!)}
           {problems.length > 1 ? ` (+${problems.length - 1} more)` : ''}
         </div>
       )}

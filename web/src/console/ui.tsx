@@ -1,6 +1,7 @@
-import type { ReactNode } from 'react';
+import { useState, type ReactNode } from 'react';
 import { Link } from 'react-router';
 import type { ApiError } from '../api/client.ts';
+import { fieldName, plainApiMessage, plainMessage } from '../forms/messages.ts';
 import './console.css';
 
 /** The colour family of a status, shared by badges and the run canvas. */
@@ -15,6 +16,7 @@ export function statusTone(status: string | null | undefined): 'ok' | 'bad' | 'w
     case 'disabled':
     case 'not verified':
     case 'failing':
+    case 'unreachable':
       return 'bad';
     case 'waiting':
     case 'pending':
@@ -37,23 +39,59 @@ export function StatusBadge({ status }: { status: string | null | undefined }) {
   );
 }
 
+/**
+ * A delivery's state as a person reads it: a pending delivery that already failed an attempt is
+ * "retrying", with when the next attempt goes out, not "pending" as if nothing had happened.
+ */
+export function DeliveryStatus({ d }: { d: { status: string; attemptCount: number; nextAttemptAt?: string | null } }) {
+  if (d.status !== 'pending' || d.attemptCount === 0) return <StatusBadge status={d.status} />;
+  return (
+    <span className="delivery-status">
+      <span className="badge badge-wait" data-status="retrying">
+        retrying
+      </span>
+      {d.nextAttemptAt && <span className="small muted"> (next attempt at {new Date(d.nextAttemptAt).toLocaleTimeString()})</span>}
+    </span>
+  );
+}
+
+/** Copies a value to the clipboard and says so; for secrets shown once and code samples. */
+export function CopyButton({ value, label = 'Copy' }: { value: string; label?: string }) {
+  const [state, setState] = useState<'idle' | 'copied' | 'failed'>('idle');
+  const copy = () =>
+    navigator.clipboard.writeText(value).then(
+      () => setState('copied'),
+      () => setState('failed'),
+    );
+  return (
+    <button type="button" className="copy-button" onClick={() => void copy()} aria-live="polite">
+      {state === 'copied' ? 'Copied' : state === 'failed' ? 'Copy failed: select and copy by hand' : label}
+    </button>
+  );
+}
+
 /** An API error as the person needs it: what failed, the code, the message, the request id. */
 export function ErrorBanner({ error, action }: { error: ApiError | undefined | null; action?: string }) {
   if (!error) return null;
+  // Validation errors are listed once, field by field, in plain words; the message restates
+  // the same details with schema paths, so it is left out then (and so is the code).
+  const validation = error.code === 'validation_failed' && error.details.length > 0;
   return (
     <div className="error-banner" role="alert">
       <strong>{action ? `${action} failed` : 'Something went wrong'}</strong>{' '}
-      <code>{error.code}</code> {error.message}
+      {!validation && (
+        <>
+          {error.status >= 500 && <code>{error.code}</code>} {plainApiMessage(error.message)}
+        </>
+      )}
       {error.details.length > 0 && (
         <ul>
-          {error.details.slice(0, 5).map((d) => (
-            <li key={d.path}>
-              <code>{d.path}</code>: {d.message}
-            </li>
+          {error.details.slice(0, 5).map((d, i) => (
+            <li key={`${d.path}-${i}`}>{d.path ? `${fieldName(d.path)}: ${plainMessage(d.message)}` : plainMessage(d.message)}</li>
           ))}
         </ul>
       )}
-      {error.requestId && <div className="muted small">Request id {error.requestId}</div>}
+      {error.requestId && error.status >= 500 && <div className="muted small">Request id {error.requestId}</div>}
     </div>
   );
 }

@@ -1,5 +1,7 @@
 import { useEffect } from 'react';
+import { useSession } from '../auth/session.tsx';
 import { useLookups } from '../canvas/lookups.ts';
+import { NewEndpointForm } from './new-endpoint-form.tsx';
 import type { WidgetProps } from './schema-form.tsx';
 
 /** Endpoint picker (format "endpoint-id"): the endpoints the API knows, by description or URL. */
@@ -7,16 +9,27 @@ export function EndpointPicker(p: WidgetProps) {
   const endpoints = useLookups((l) => l.endpoints);
   const status = useLookups((l) => l.status.endpoints);
   const load = useLookups((l) => l.load);
+  const canCreate = useSession().can('endpoints:write');
   useEffect(() => load('endpoints'), [load]);
   return (
-    <IdPicker
-      {...p}
-      status={status}
-      options={endpoints.map((e) => ({ id: e.id, label: e.description ? `${e.description} — ${e.url}` : e.url }))}
-      noun="endpoint"
-      manage="/endpoints"
-      reload={() => load('endpoints', true)}
-    />
+    <>
+      <IdPicker
+        {...p}
+        status={status}
+        options={endpoints.map((e) => ({ id: e.id, label: e.description ? `${e.description} — ${e.url}` : e.url }))}
+        noun="endpoint"
+        manage="/endpoints"
+        reload={() => load('endpoints', true)}
+      />
+      {canCreate && (
+        <NewEndpointForm
+          onCreated={(id) => {
+            load('endpoints', true);
+            p.onChange(id);
+          }}
+        />
+      )}
+    </>
   );
 }
 
@@ -68,7 +81,7 @@ function IdPicker({
   return (
     <div className="picker">
       <select id={id} value={current} aria-invalid={invalid || undefined} aria-describedby={describedBy} onChange={(e) => onChange(e.target.value)}>
-        <option value="">{status === 'loading' ? 'Loading…' : `Choose a ${noun}…`}</option>
+        <option value="">{status === 'loading' ? 'Loading…' : `Choose ${/^[aeiou]/.test(noun) ? 'an' : 'a'} ${noun}…`}</option>
         {current && !options.some((o) => o.id === current) && <option value={current}>{current} (not found)</option>}
         {options.map((o) => (
           <option key={o.id} value={o.id}>

@@ -1,5 +1,6 @@
 import { useEffect, useId, useState, type ReactNode } from 'react';
 import { formFields, parseNumberInput, withField, type FormField, type JsonSchema } from './json-schema.ts';
+import { areEventTypes, EventTypeOptions } from './event-type-options.tsx';
 
 export interface WidgetProps {
   id: string;
@@ -22,6 +23,8 @@ interface Props {
   /** Special editors chosen by the JSON Schema `format` of a field (zod `.meta({format})`). */
   widgets?: Widgets;
   readOnly?: boolean;
+  /** Fields optional in the schema but required by the current values (a stock trigger's threshold). */
+  requiredNow?: ReadonlySet<string>;
 }
 
 /**
@@ -29,7 +32,7 @@ interface Props {
  * type (enum → select, integer → number, string → text, record → key/value rows, anything
  * else → JSON), or by `format` for the few fields that need a special widget.
  */
-export function SchemaForm({ schema, value, onChange, errors, widgets = {}, readOnly }: Props) {
+export function SchemaForm({ schema, value, onChange, errors, widgets = {}, readOnly, requiredNow }: Props) {
   const prefix = useId();
   const fields = formFields(schema, new Set(Object.keys(widgets)), value);
   return (
@@ -47,7 +50,7 @@ export function SchemaForm({ schema, value, onChange, errors, widgets = {}, read
             {field.kind !== 'boolean' && (
               <label htmlFor={id} className="form-label">
                 {field.label}
-                {field.required ? <span aria-hidden> *</span> : <span className="muted"> (optional)</span>}
+                {field.required || requiredNow?.has(field.name) ? <span aria-hidden> *</span> : <span className="muted"> (optional)</span>}
               </label>
             )}
             {control}
@@ -80,11 +83,15 @@ function renderControl(p: WidgetProps, widgets: Widgets): ReactNode {
       return (
         <select {...common} value={value === undefined ? '' : String(value)} onChange={(e) => onChange(e.target.value === '' ? undefined : e.target.value)}>
           {(!field.required || value === undefined) && <option value="">{field.required ? 'Choose…' : '—'}</option>}
-          {(field.schema.enum ?? []).map((opt) => (
-            <option key={String(opt)} value={String(opt)}>
-              {String(opt)}
-            </option>
-          ))}
+          {areEventTypes(field.schema.enum ?? []) ? (
+            <EventTypeOptions types={field.schema.enum as string[]} />
+          ) : (
+            (field.schema.enum ?? []).map((opt) => (
+              <option key={String(opt)} value={String(opt)}>
+                {String(opt)}
+              </option>
+            ))
+          )}
         </select>
       );
     case 'integer':

@@ -4,7 +4,7 @@ import { Link, useParams, useSearchParams } from 'react-router';
 import { api, ApiError } from '../api/client.ts';
 import { useSession } from '../auth/session.tsx';
 import { toApiError, useApi, useLiveActivity, useLiveRefresh, usePagedList } from '../console/use-api.ts';
-import { BodyView, EmptyState, ErrorBanner, JsonView, KeyValues, LiveDot, LoadMore, Loading, PageHeader, StatusBadge, Time, ago } from '../console/ui.tsx';
+import { BodyView, CopyButton, DeliveryStatus, EmptyState, ErrorBanner, JsonView, KeyValues, LiveDot, LoadMore, Loading, PageHeader, StatusBadge, Time, ago } from '../console/ui.tsx';
 import { percent } from './endpoints-page.tsx';
 import { EndpointPortalLinks } from './endpoint-portal-links.tsx';
 
@@ -86,7 +86,7 @@ export function EndpointDetailPage() {
         <div className="secret-once" role="status">
           New signing secret, shown <strong>only this once</strong>. The previous one keeps signing alongside it until{' '}
           {ep.previousSecretExpiresAt ? new Date(ep.previousSecretExpiresAt).toLocaleString() : 'the grace period ends'}:{' '}
-          <code data-testid="rotated-secret">{secret}</code>{' '}
+          <code data-testid="rotated-secret">{secret}</code> <CopyButton value={secret} label="Copy secret" />{' '}
           <button type="button" onClick={() => setSecret(undefined)}>
             I have stored it
           </button>
@@ -246,7 +246,7 @@ export function EndpointDetailPage() {
                       )}
                     </td>
                     <td>
-                      <StatusBadge status={d.status} />
+                      <DeliveryStatus d={d} />
                       {d.lastStatusCode !== null && <span className="small muted"> HTTP {d.lastStatusCode}</span>}
                     </td>
                     <td>{d.attemptCount}</td>
@@ -315,7 +315,7 @@ function DeliveryPanel({ id, onClose, canReplay, onChanged }: { id: string; onCl
         <>
           <KeyValues
             rows={[
-              ['Status', <StatusBadge status={d.status} />],
+              ['Status', <DeliveryStatus d={d} />],
               ['Event', d.eventId.startsWith('evt_test_') ? `${d.eventType} (test)` : <Link to={`/events/${d.eventId}`}>{d.eventType}</Link>],
               ['Attempts', d.attemptCount],
               ['Next attempt', <Time at={d.nextAttemptAt} />],

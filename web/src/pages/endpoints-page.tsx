@@ -4,7 +4,7 @@ import { Link, useNavigate } from 'react-router';
 import { api, ApiError } from '../api/client.ts';
 import { useSession } from '../auth/session.tsx';
 import { toApiError, useApi, useLiveRefresh } from '../console/use-api.ts';
-import { ago, EmptyState, ErrorBanner, LiveDot, Loading, PageHeader, StatusBadge } from '../console/ui.tsx';
+import { ago, CopyButton, EmptyState, ErrorBanner, LiveDot, Loading, PageHeader, StatusBadge } from '../console/ui.tsx';
 
 export function percent(rate: number | null): string {
   return rate === null ? '—' : `${(rate * 100).toFixed(rate === 1 || rate === 0 ? 0 : 1)} %`;
@@ -66,7 +66,8 @@ export function EndpointsPage() {
       {created && (
         <div className="secret-once" role="status">
           Endpoint created. Its signing secret is shown <strong>only this once</strong>; store it in the receiving system:{' '}
-          <code data-testid="new-secret">{created.secret}</code> <Link to={`/endpoints/${created.id}`}>Open the endpoint</Link>
+          <code data-testid="new-secret">{created.secret}</code> <CopyButton value={created.secret} label="Copy secret" />{' '}
+          <Link to={`/endpoints/${created.id}`}>Open the endpoint</Link>
         </div>
       )}
       {adding && (
@@ -78,7 +79,7 @@ export function EndpointsPage() {
             </label>
             <label style={{ flex: 1 }}>
               Event types (comma separated)
-              <input name="eventTypes" defaultValue="order.*" placeholder="order.*, customer.ltv_tier_changed" />
+              <input name="eventTypes" placeholder="e.g. order.*, customer.ltv_tier_changed (empty: none)" />
             </label>
             <label style={{ flex: 1 }}>
               Description
@@ -125,7 +126,8 @@ export function EndpointsPage() {
                   )}
                 </td>
                 <td>
-                  <StatusBadge status={h.enabled ? (h.failingSince ? 'failing' : 'enabled') : 'disabled'} />
+                  <StatusBadge status={!h.enabled ? 'disabled' : h.unreachable ? 'unreachable' : h.failingSince ? 'failing' : 'enabled'} />
+                  {h.enabled && h.unreachable && <div className="small" data-testid="unreachable-reason">{h.unreachable}</div>}
                   {h.disabledReason && <div className="small muted">{h.disabledReason}</div>}
                   {h.enabled && h.failingSince && <div className="small muted">failing since {ago(h.failingSince)}</div>}
                 </td>

@@ -1,12 +1,14 @@
 import type { EventEnvelope } from '@tripline/shared';
 import { Link, useParams } from 'react-router';
 import { useApi, useLiveRefresh } from '../console/use-api.ts';
-import { ErrorBanner, JsonView, KeyValues, LiveDot, Loading, PageHeader, StatusBadge, Time } from '../console/ui.tsx';
+import { DeliveryStatus, ErrorBanner, JsonView, KeyValues, LiveDot, Loading, PageHeader, StatusBadge, Time } from '../console/ui.tsx';
 
 interface EventDetail extends EventEnvelope {
   processedAt: string | null;
   chainEvents: { id: string; type: string | null; occurredAt: string | null }[];
   derived: EventEnvelope[];
+  /** Why it started no run (null when it did, or before the engine processed it). */
+  explanation: { summary: string; reasons: string[] } | null;
   runs: { id: string; workflowId: string; workflowName: string; status: string; error: string | null; createdAt: string }[];
   deliveries: {
     id: string;
@@ -15,6 +17,7 @@ interface EventDetail extends EventEnvelope {
     runId: string | null;
     status: string;
     attemptCount: number;
+    nextAttemptAt?: string | null;
     lastStatusCode: number | null;
     createdAt: string;
     deliveredAt: string | null;
@@ -102,7 +105,16 @@ export function EventDetailPage() {
         <section className="card" aria-label="Runs">
           <h2>Runs it started</h2>
           {e.runs.length === 0 ? (
-            <p className="muted small">No published workflow's trigger matched.</p>
+            <div data-testid="why-nothing-fired">
+              <p className="small">{e.explanation ? sentence(e.explanation.summary) : e.processedAt ? 'No published workflow’s trigger matched.' : 'Not processed yet.'}</p>
+              {e.explanation && e.explanation.reasons.length > 1 && (
+                <ul className="small muted">
+                  {e.explanation.reasons.slice(1).map((r) => (
+                    <li key={r}>{sentence(r)}</li>
+                  ))}
+                </ul>
+              )}
+            </div>
           ) : (
             <table className="data">
               <tbody>
@@ -139,7 +151,7 @@ export function EventDetailPage() {
                       )}
                     </td>
                     <td>
-                      <StatusBadge status={d.status} />
+                      <DeliveryStatus d={d} />
                     </td>
                     <td className="small">{d.deliveredAt ? <>delivered <Time at={d.deliveredAt} /></> : `${d.attemptCount} attempt(s)`}</td>
                   </tr>
@@ -155,4 +167,10 @@ export function EventDetailPage() {
       </section>
     </div>
   );
+}
+
+/** API reasons are clauses ("no published workflow watches …"); on the page they read as sentences. */
+function sentence(text: string): string {
+  const t = text.charAt(0).toUpperCase() + text.slice(1);
+  return /[.!?]$/.test(t) ? t : `${t}.`;
 }

@@ -4,7 +4,7 @@ import { Link, useParams } from 'react-router';
 import { api, ApiError } from '../api/client.ts';
 import { useSession } from '../auth/session.tsx';
 import { toApiError, useApi } from '../console/use-api.ts';
-import { ErrorBanner, JsonView, Loading, PageHeader } from '../console/ui.tsx';
+import { CopyButton, ErrorBanner, JsonView, Loading, PageHeader } from '../console/ui.tsx';
 import type { EventTypeDoc } from './event-catalog-page.tsx';
 
 function verifyExample(type: string): string {
@@ -15,6 +15,8 @@ import { Webhook } from 'standardwebhooks';
 // The endpoint's signing secret (whsec_…), shown once when the endpoint was created.
 const webhook = new Webhook(process.env.TRIPLINE_WEBHOOK_SECRET);
 const app = express();
+// webhook-ids already handled; in production keep them in your database (a unique key).
+const seen = new Set();
 
 // Verify against the raw body: parsing and re-serialising JSON would change the bytes.
 app.post('/webhooks/tripline', express.raw({ type: 'application/json' }), (req, res) => {
@@ -26,8 +28,11 @@ app.post('/webhooks/tripline', express.raw({ type: 'application/json' }), (req, 
     return res.status(400).send('invalid signature');
   }
   // The webhook-id header is the same on every retry: use it to ignore duplicates.
+  const id = req.headers['webhook-id'];
+  if (seen.has(id)) return res.status(204).end();
+  seen.add(id);
   if (message.type === '${type}') {
-    console.log('received', message.id, message.data);
+    console.log('received', id, message.data);
   }
   res.status(204).end();
 });
@@ -150,7 +155,10 @@ export function EventTypePage() {
           )}
         </section>
         <section className="card">
-          <h2>Example payload</h2>
+          <div className="row" style={{ justifyContent: 'space-between' }}>
+            <h2>Example payload</h2>
+            <CopyButton value={JSON.stringify(d.example, null, 2)} label="Copy payload" />
+          </div>
           <JsonView value={d.example} label="Example payload" />
         </section>
       </div>
@@ -164,6 +172,9 @@ export function EventTypePage() {
           Tripline signs every webhook with Standard Webhooks: headers <code>webhook-id</code>, <code>webhook-timestamp</code> and{' '}
           <code>webhook-signature</code>. Any Standard Webhooks library verifies them; in Node:
         </p>
+        <div className="row" style={{ justifyContent: 'flex-end' }}>
+          <CopyButton value={verifyExample(d.type)} label="Copy code" />
+        </div>
         <JsonView value={verifyExample(d.type)} label="Node verification example" />
       </section>
     </div>

@@ -2,6 +2,7 @@ import type { EventEnvelope } from '@tripline/shared';
 import { Link, useSearchParams } from 'react-router';
 import { query } from '../api/client.ts';
 import { useApi, useLiveRefresh, usePagedList } from '../console/use-api.ts';
+import { EventTypeOptions } from '../forms/event-type-options.tsx';
 import { EmptyState, ErrorBanner, LiveDot, LoadMore, Loading, PageHeader, Time } from '../console/ui.tsx';
 
 type EventRow = EventEnvelope & { processedAt: string | null };
@@ -26,15 +27,13 @@ export function EventsPage() {
 
   return (
     <div className="page">
-      <PageHeader title="Event log" subtitle="Every event received or derived, newest first, with what caused it." actions={<LiveDot state={live} />} />
+      <PageHeader title="Event log" subtitle="Every event received or derived, the most recently received first, with what caused it." actions={<LiveDot state={live} />} />
       <form className="filters" role="search" aria-label="Filter events" onSubmit={(e) => e.preventDefault()}>
         <label>
           Type
           <select value={type} onChange={(e) => set('type', e.target.value)}>
             <option value="">Any type</option>
-            {(catalog.data?.data ?? []).map((t) => (
-              <option key={t.type}>{t.type}</option>
-            ))}
+            <EventTypeOptions types={(catalog.data?.data ?? []).map((t) => t.type)} />
           </select>
         </label>
         <label>
@@ -74,7 +73,7 @@ export function EventsPage() {
               <th>Subject</th>
               <th>Source</th>
               <th>Caused by</th>
-              <th>Occurred</th>
+              <th aria-sort="descending">Received</th>
               <th>Event id</th>
             </tr>
           </thead>
@@ -96,7 +95,13 @@ export function EventsPage() {
                 <td className="small">{e.source}</td>
                 <td>{e.causedBy ? <Link to={`/events/${e.causedBy}`} className="mono small">{e.causedBy.slice(0, 14)}…</Link> : '—'}</td>
                 <td>
-                  <Time at={e.occurredAt} />
+                  <Time at={e.receivedAt} />
+                  {/* the order is by arrival; a store's own time can be earlier (a replay, a late import) */}
+                  {Math.abs(Date.parse(e.receivedAt) - Date.parse(e.occurredAt)) > 60_000 && (
+                    <div className="small muted">
+                      occurred <Time at={e.occurredAt} />
+                    </div>
+                  )}
                 </td>
                 <td className="mono small">{e.id}</td>
               </tr>

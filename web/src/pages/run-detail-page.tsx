@@ -5,7 +5,7 @@ import { api, ApiError } from '../api/client.ts';
 import { useSession } from '../auth/session.tsx';
 import { RunCanvas } from '../console/run-canvas.tsx';
 import { toApiError, useApi, useLiveRefresh } from '../console/use-api.ts';
-import { ErrorBanner, JsonView, KeyValues, LiveDot, Loading, PageHeader, StatusBadge, Time } from '../console/ui.tsx';
+import { DeliveryStatus, ErrorBanner, JsonView, KeyValues, LiveDot, Loading, PageHeader, StatusBadge, Time } from '../console/ui.tsx';
 
 export function RunDetailPage() {
   const { id = '' } = useParams();
@@ -140,7 +140,7 @@ export function RunDetailPage() {
                     </td>
                     <td>{d.nodeId ?? '—'}</td>
                     <td>
-                      <StatusBadge status={d.status} />
+                      <DeliveryStatus d={d} />
                     </td>
                     <td>{d.attemptCount}</td>
                   </tr>

@@ -4,6 +4,7 @@ import { Link } from 'react-router';
 import { api, ApiError } from '../api/client.ts';
 import { useSession } from '../auth/session.tsx';
 import { toApiError, useApi } from '../console/use-api.ts';
+import { plainMessage } from '../forms/messages.ts';
 import { ErrorBanner, JsonView, Loading, PageHeader, Time } from '../console/ui.tsx';
 
 export function SettingsPage() {
@@ -55,10 +56,15 @@ export function SettingsPage() {
 
   const r = retention.data;
   const s = simulator.data;
+  // the retention's own error shows beside its field, in days
+  const retentionError =
+    error?.action === 'Saving the retention' && error.error.code === 'validation_failed'
+      ? plainMessage(error.error.details[0]?.message ?? error.error.message, { one: 'day', many: 'days' })
+      : undefined;
   return (
     <div className="page">
       <PageHeader title="Settings" subtitle="How long history is kept, and the store simulator for trying Tripline out." />
-      <ErrorBanner error={error?.error} action={error?.action} />
+      {retentionError === undefined && <ErrorBanner error={error?.error} action={error?.action} />}
       {notice && (
         <div className="success-banner" role="status">
           {notice}
@@ -122,9 +128,25 @@ export function SettingsPage() {
             <div className="row">
               <label className="row">
                 Keep history for
-                <input type="number" aria-label="Retention days" min={1} max={3650} value={days} disabled={!canWrite} onChange={(e) => setDays(e.target.value)} style={{ width: 90 }} />
+                <input
+                  type="number"
+                  aria-label="Retention days"
+                  min={1}
+                  max={3650}
+                  value={days}
+                  disabled={!canWrite}
+                  aria-invalid={retentionError ? true : undefined}
+                  aria-describedby={retentionError ? 'retention-error' : undefined}
+                  onChange={(e) => setDays(e.target.value)}
+                  style={{ width: 90 }}
+                />
                 days
               </label>
+              {retentionError && (
+                <span id="retention-error" className="form-error" role="alert">
+                  Keep history for {retentionError}.
+                </span>
+              )}
               {canWrite && (
                 <>
                   <button type="button" className="primary" disabled={days === String(r.retentionDays)} onClick={() => void saveRetention()}>

@@ -9,6 +9,7 @@ import { describeRoute } from '../../http/openapi.ts';
 import { eventWithEffects, listEvents } from '../../db/events.ts';
 import { rowToEnvelope } from '../events.ts';
 import { IngestBatcher } from './group-commit.ts';
+import { explainNoRuns } from '../explain/why-nothing-fired.ts';
 import { parseEventBody } from './validate.ts';
 
 const acceptedSchema = z.object({ id: z.string(), status: z.enum(['accepted', 'duplicate']) });
@@ -63,9 +64,12 @@ export function ingestRouter(app: AppContext): Router {
     if (!found) throw notFound('event', id);
     const { row, derived, runs, deliveries, ancestors } = found;
     const event = rowToEnvelope(row);
+    // Why nothing fired, for the event page and API callers; only once the engine has processed it.
+    const explanation = runs.length === 0 && row.processed_at ? await explainNoRuns(app.pool, event, derived.map((d) => d.type)) : null;
     res.json({
       ...event,
       processedAt: row.processed_at?.toISOString() ?? null,
+      explanation,
       chainEvents: event.chain.map((cid) => {
         const a = ancestors.find((r: { id: string }) => r.id === cid);
         return { id: cid, type: a?.type ?? null, occurredAt: a?.occurred_at?.toISOString() ?? null };
@@ -79,6 +83,7 @@ export function ingestRouter(app: AppContext): Router {
         runId: d.run_id,
         status: d.status,
         attemptCount: d.attempt_count,
+        nextAttemptAt: d.next_attempt_at?.toISOString() ?? null,
         lastStatusCode: d.last_status_code,
         createdAt: d.created_at.toISOString(),
         deliveredAt: d.delivered_at?.toISOString() ?? null,

@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import type { Workflow, WorkflowGraph } from '@tripline/shared';
+import { diffGraphs, type Workflow, type WorkflowGraph } from '@tripline/shared';
 import type { PoolClient } from '../../db/pool.ts';
 
 interface Queryable {
@@ -46,7 +46,7 @@ export function toWorkflow(row: WorkflowRow): Workflow {
     revision: row.draft_revision,
     enabled: row.enabled,
     publishedVersion: row.published_version,
-    hasUnpublishedChanges: row.published_version === null || JSON.stringify(row.published_graph) !== JSON.stringify(row.draft),
+    hasUnpublishedChanges: row.published_version === null || !row.published_graph || !diffGraphs(row.published_graph, row.draft).same,
     triggerEventType: typeof trigger?.config.eventType === 'string' ? trigger.config.eventType : null,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),

@@ -1,7 +1,9 @@
 import {
+  diffGraphs,
   dryRunRequestSchema,
   dryRunResultSchema,
   isEventType,
+  publishResultSchema,
   publishSchema,
   validateGraph,
   workflowGraphSchema,
@@ -29,7 +31,7 @@ describeRoute({ method: 'post', path: '/api/v1/workflows', tag, summary: 'Create
 describeRoute({ method: 'get', path: '/api/v1/workflows/:id', tag, summary: 'One workflow with its draft', response: workflowSchema });
 describeRoute({ method: 'put', path: '/api/v1/workflows/:id', tag, summary: 'Save the draft (409 if the revision is stale)', body: workflowUpdateSchema, response: workflowSchema });
 describeRoute({ method: 'delete', path: '/api/v1/workflows/:id', tag, summary: 'Delete a workflow (its runs are kept)', status: 204 });
-describeRoute({ method: 'post', path: '/api/v1/workflows/:id/publish', tag, summary: 'Publish the draft, or roll back to a version', body: publishSchema, response: workflowSchema });
+describeRoute({ method: 'post', path: '/api/v1/workflows/:id/publish', tag, summary: 'Publish the draft, or roll back to a version (the draft is kept); an unchanged graph publishes nothing', body: publishSchema, response: publishResultSchema });
 describeRoute({ method: 'post', path: '/api/v1/workflows/:id/enable', tag, summary: 'Enable a workflow', response: workflowSchema });
 describeRoute({ method: 'post', path: '/api/v1/workflows/:id/disable', tag, summary: 'Disable a workflow', response: workflowSchema });
 describeRoute({ method: 'get', path: '/api/v1/workflows/:id/versions', tag, summary: 'Published versions', response: z.object({ data: z.array(workflowVersionSchema) }) });
@@ -118,7 +120,7 @@ export function workflowsRouter(app: AppContext): Router {
   router.post('/workflows/:id/publish', authorize('workflows:write'), async (req, res) => {
     const id = String(req.params.id);
     const { version: rollbackTo } = parseOr422(publishSchema, req.body ?? {});
-    const row = await withTransaction(app.pool, async (tx) => {
+    const result = await withTransaction(app.pool, async (tx) => {
       const before = await findWorkflow(tx, id, true);
       if (!before) throw notFound('workflow', id);
       let graph = before.draft;
@@ -127,26 +129,38 @@ export function workflowsRouter(app: AppContext): Router {
         if (!rows[0]) throw notFound('version', String(rollbackTo));
         graph = rows[0].graph;
       }
-      const checked = validateGraph(workflowGraphSchema.parse(graph));
+      // A version that was valid when it was published may be rolled back to as it was.
+      const checked = validateGraph(workflowGraphSchema.parse(graph), { blankValues: rollbackTo === undefined });
       if (!checked.ok) throw invalidGraph(checked.problems);
-      const version = (before.published_version ?? 0) + 1;
+      const live = before.published_version;
+      if (live !== null && before.published_graph && diffGraphs(before.published_graph, graph).same) {
+        // Nothing a run would notice changed: a new version would only add noise to the list.
+        const message = rollbackTo !== undefined ? `v${rollbackTo} is what v${live} already runs; nothing was published` : `no changes since v${live}; nothing was published`;
+        return { row: before, published: false, message };
+      }
+      const version = (live ?? 0) + 1;
       const actor = actorFrom(req);
-      await tx.query('insert into workflow_versions (workflow_id, version, graph, published_by) values ($1, $2, $3, $4)', [id, version, JSON.stringify(graph), actor.label]);
-      await tx.query(
-        `update workflows set published_version = $2, draft = $3, draft_revision = draft_revision + case when $4::boolean then 1 else 0 end, updated_at = now() where id = $1`,
-        [id, version, JSON.stringify(graph), rollbackTo !== undefined],
-      );
+      await tx.query('insert into workflow_versions (workflow_id, version, graph, published_by, rolled_back_from) values ($1, $2, $3, $4, $5)', [
+        id,
+        version,
+        JSON.stringify(graph),
+        actor.label,
+        rollbackTo ?? null,
+      ]);
+      // A rollback changes what runs, never the draft: the person's work in progress is kept.
+      await tx.query('update workflows set published_version = $2, updated_at = now() where id = $1', [id, version]);
       await syncTrigger(tx, id);
       await recordAudit(tx, actor, {
         action: rollbackTo !== undefined ? 'workflow.rolled_back' : 'workflow.published',
         targetType: 'workflow',
         targetId: id,
-        before: { version: before.published_version, graph: before.published_graph ?? null },
+        before: { version: live, graph: before.published_graph ?? null },
         after: { version, graph, ...(rollbackTo !== undefined ? { from: rollbackTo } : {}) },
       });
-      return (await findWorkflow(tx, id))!;
+      const message = rollbackTo !== undefined ? `Published version ${version} (a rollback to v${rollbackTo}); your draft is unchanged.` : `Published version ${version}.`;
+      return { row: (await findWorkflow(tx, id))!, published: true, message };
     });
-    res.json(toWorkflow(row));
+    res.json({ ...toWorkflow(result.row), published: result.published, message: result.message });
   });
 
   for (const [action, enabled] of [['enable', true], ['disable', false]] as const) {
@@ -167,11 +181,13 @@ export function workflowsRouter(app: AppContext): Router {
   router.get('/workflows/:id/versions', authorize('workflows:read'), async (req, res) => {
     const id = String(req.params.id);
     if (!(await findWorkflow(app.pool, id))) throw notFound('workflow', id);
-    const { rows } = await app.pool.query<{ version: number; graph: unknown; published_at: Date; published_by: string | null }>(
-      'select version, graph, published_at, published_by from workflow_versions where workflow_id = $1 order by version desc',
+    const { rows } = await app.pool.query<{ version: number; graph: unknown; published_at: Date; published_by: string | null; rolled_back_from: number | null }>(
+      'select version, graph, published_at, published_by, rolled_back_from from workflow_versions where workflow_id = $1 order by version desc',
       [id],
     );
-    res.json({ data: rows.map((r) => ({ version: r.version, graph: r.graph, publishedAt: r.published_at.toISOString(), publishedBy: r.published_by })) });
+    res.json({
+      data: rows.map((r) => ({ version: r.version, graph: r.graph, publishedAt: r.published_at.toISOString(), publishedBy: r.published_by, rolledBackFrom: r.rolled_back_from })),
+    });
   });
 
   router.post('/workflows/:id/test', authorize('workflows:read'), async (req, res) => {

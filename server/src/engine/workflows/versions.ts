@@ -18,7 +18,7 @@ export async function loadVersion(db: Queryable, workflowId: string, version: nu
   const { rows } = await db.query('select graph from workflow_versions where workflow_id = $1 and version = $2', [workflowId, version]);
   const row = rows[0] as { graph: unknown } | undefined;
   if (!row) throw new Error(`workflow ${workflowId} has no version ${version}`);
-  const checked = validateGraph(workflowGraphSchema.parse(row.graph));
+  const checked = validateGraph(workflowGraphSchema.parse(row.graph), { blankValues: false });
   if (!checked.ok) throw new Error(`workflow ${workflowId} version ${version} is invalid: ${checked.problems[0]?.message}`);
   if (cache.size >= MAX_CACHED) cache.clear();
   cache.set(key, checked.graph);

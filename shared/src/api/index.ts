@@ -7,3 +7,4 @@ export * from './sources.ts';
 export * from './workflows.ts';
 export * from '../auth/roles.ts';
 export * from './accounts.ts';
+export * from './credentials.ts';

@@ -1,4 +1,4 @@
-import { eventCatalog, isEventType, isNodeType, nodeDefinitions, type GraphProblem } from '@tripline/shared';
+import { eventCatalog, isEventType, isNodeType, nodeDefinitions, nodeOutputs, type GraphProblem, type NodeType } from '@tripline/shared';
 import { useMemo } from 'react';
 import { ConditionBuilder } from '../condition-builder/condition-builder.tsx';
 import { fieldsForEventType } from '../condition-builder/fields.ts';
@@ -118,9 +118,19 @@ function NodeInspector({ node, readOnly }: { node: FlowNode; readOnly: boolean }
   );
 }
 
+const OUTPUT_LABELS: Record<string, string> = {
+  error: 'On error, go to',
+  each: 'For each item, go to',
+  done: 'When all items are done, go to',
+  received: 'When the event arrives, go to',
+  timeout: 'On timeout, go to',
+  default: 'Otherwise, go to',
+};
+const outputLabel = (h: string) => OUTPUT_LABELS[h] ?? `If ${h}, go to`;
+
 /** Wiring without a mouse: one select per output saying which step comes next. */
 function NextSteps({ node, readOnly }: { node: FlowNode; readOnly: boolean }) {
-  const outputs = isNodeType(node.type ?? '') ? nodeDefinitions[node.type as keyof typeof nodeDefinitions].outputs : [];
+  const outputs = isNodeType(node.type ?? '') ? nodeOutputs(node.type as NodeType, node.data.config) : [];
   const edges = useCanvas((s) => s.edges);
   const candidates = useCanvas((s) => s.nodes);
   const setOutputTarget = useCanvas((s) => s.setOutputTarget);
@@ -134,7 +144,7 @@ function NextSteps({ node, readOnly }: { node: FlowNode; readOnly: boolean }) {
         return (
           <div key={h} className="form-field">
             <label htmlFor={`next-${node.id}-${h}`} className="form-label">
-              {outputs.length > 1 ? `If ${h}, go to` : 'Next step'}
+              {outputs.length > 1 ? outputLabel(h) : 'Next step'}
             </label>
             <select id={`next-${node.id}-${h}`} value={current} onChange={(e) => setOutputTarget(node.id, h, e.target.value || null)}>
               <option value="">— nothing (the run ends) —</option>

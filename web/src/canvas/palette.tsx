@@ -6,6 +6,8 @@ export const DRAG_MIME = 'application/x-tripline-node';
 const groups: { category: NodeCategory; title: string }[] = [
   { category: 'trigger', title: 'Triggers' },
   { category: 'logic', title: 'Logic' },
+  { category: 'flow', title: 'Loops and waits' },
+  { category: 'data', title: 'Data' },
   { category: 'action', title: 'Actions' },
 ];
 

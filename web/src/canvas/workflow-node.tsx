@@ -1,12 +1,12 @@
 import { Handle, Position, useStore as useFlowStore, type NodeProps, type ReactFlowState } from '@xyflow/react';
-import { isNodeType, nodeDefinitions } from '@tripline/shared';
+import { isNodeType, nodeDefinitions, nodeOutputs } from '@tripline/shared';
 import { memo } from 'react';
 import { useLookups } from './lookups.ts';
 import type { FlowNode } from './flow-graph.ts';
 import { summarizeNode } from './node-summary.ts';
 import { useCanvas } from './store.ts';
 
-const categoryIcon = { trigger: '⚡', logic: '◆', action: '➜' } as const;
+const categoryIcon = { trigger: '⚡', logic: '◆', flow: '↻', data: '⇅', action: '➜' } as const;
 
 /**
  * Below this zoom the text is unreadable anyway, so nodes draw as plain coloured cards:
@@ -37,6 +37,8 @@ function WorkflowNodeView({ id, type, data, selected }: NodeProps<FlowNode>) {
     );
   }
   const def = nodeDefinitions[type];
+  // By name, from the config: a switch shows a handle per case as cases are added.
+  const outputs = nodeOutputs(type, data.config);
   const invalid = problems !== undefined && problems.length > 0;
   const classes = ['wf-node', `cat-${def.category}`];
   if (invalid) classes.push('invalid');
@@ -53,8 +55,8 @@ function WorkflowNodeView({ id, type, data, selected }: NodeProps<FlowNode>) {
           <Handle key={h} id={h} type="target" position={Position.Left} className="wf-handle" />
         ))}
         <div className="wf-node-title">{data.label || def.displayName}</div>
-        {def.outputs.map((h, i) => (
-          <Handle key={h} id={h} type="source" position={Position.Right} className={`wf-handle wf-handle-${h}`} style={def.outputs.length > 1 ? { top: `${((i + 1) * 100) / (def.outputs.length + 1)}%` } : undefined} />
+        {outputs.map((h, i) => (
+          <Handle key={h} id={h} type="source" position={Position.Right} className={`wf-handle wf-handle-${h}`} style={outputs.length > 1 ? { top: `${((i + 1) * 100) / (outputs.length + 1)}%` } : undefined} />
         ))}
       </div>
     );
@@ -81,9 +83,9 @@ function WorkflowNodeView({ id, type, data, selected }: NodeProps<FlowNode>) {
           {problems.length > 1 ? ` (+${problems.length - 1} more)` : ''}
         </div>
       )}
-      {def.outputs.length > 1 ? (
+      {outputs.length > 1 ? (
         <div className="wf-node-outputs">
-          {def.outputs.map((h) => (
+          {outputs.map((h) => (
             <div key={h} className={`wf-output wf-output-${h}`}>
               <span>{h}</span>
               <Handle id={h} type="source" position={Position.Right} className={`wf-handle wf-handle-${h}`} aria-label={`${h} branch`} />
@@ -91,7 +93,7 @@ function WorkflowNodeView({ id, type, data, selected }: NodeProps<FlowNode>) {
           ))}
         </div>
       ) : (
-        def.outputs.map((h) => <Handle key={h} id={h} type="source" position={Position.Right} className="wf-handle" aria-label={`${def.displayName} output`} />)
+        outputs.map((h) => <Handle key={h} id={h} type="source" position={Position.Right} className="wf-handle" aria-label={`${def.displayName} output`} />)
       )}
     </div>
   );

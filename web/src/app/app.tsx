@@ -15,6 +15,7 @@ import { RunDetailPage } from '../pages/run-detail-page.tsx';
 import { RunsPage } from '../pages/runs-page.tsx';
 import { SettingsPage } from '../pages/settings-page.tsx';
 import { ApiKeysPage } from '../pages/api-keys-page.tsx';
+import { CredentialsPage } from '../pages/credentials-page.tsx';
 import { AuditPage } from '../pages/audit-page.tsx';
 import { LoginPage } from '../pages/login-page.tsx';
 import { UsersPage } from '../pages/users-page.tsx';
@@ -51,6 +52,7 @@ export function App() {
           <Route path="/settings" element={<SettingsPage />} />
           <Route path="/users" element={<UsersPage />} />
           <Route path="/api-keys" element={<ApiKeysPage />} />
+          <Route path="/credentials" element={<CredentialsPage />} />
           <Route path="/audit" element={<AuditPage />} />
         </Routes>
       </main>

@@ -9,6 +9,7 @@ export function AccountsNav() {
       {can('audit:read') && <NavLink to="/audit">Audit log</NavLink>}
       {can('users:manage') && <NavLink to="/users">Users</NavLink>}
       {can('apikeys:manage') && <NavLink to="/api-keys">API keys</NavLink>}
+      {can('credentials:read') && <NavLink to="/credentials">Credentials</NavLink>}
     </>
   );
 }

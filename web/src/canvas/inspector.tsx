@@ -4,6 +4,7 @@ import { ConditionBuilder } from '../condition-builder/condition-builder.tsx';
 import { fieldsForEventType } from '../condition-builder/fields.ts';
 import { jsonSchemaOf } from '../forms/json-schema.ts';
 import { CampaignPicker, EndpointPicker } from '../forms/pickers.tsx';
+import { CodeInput, CredentialPicker, ListExpressionInput, SwitchCasesEditor } from '../forms/step-widgets.tsx';
 import { SchemaForm, type WidgetProps, type Widgets } from '../forms/schema-form.tsx';
 import type { FlowNode } from './flow-graph.ts';
 import { useCanvas } from './store.ts';
@@ -69,6 +70,12 @@ function NodeInspector({ node, readOnly }: { node: FlowNode; readOnly: boolean }
           optional={!p.field.required}
         />
       ),
+      'switch-cases': (p: WidgetProps) => (
+        <SwitchCasesEditor {...p} renderRule={(r) => <ConditionBuilder id={r.id} value={r.value} onChange={r.onChange} fields={fields} invalid={p.invalid} />} />
+      ),
+      'list-expression': (p: WidgetProps) => <ListExpressionInput {...p} listPaths={fields.filter((f) => f.type === 'array').map((f) => f.path)} />,
+      code: (p: WidgetProps) => <CodeInput {...p} />,
+      'credential-name': (p: WidgetProps) => <CredentialPicker {...p} />,
       'endpoint-id': (p: WidgetProps) => <EndpointPicker {...p} />,
       'campaign-id': (p: WidgetProps) => <CampaignPicker {...p} />,
     };

@@ -41,7 +41,7 @@ export const switchNode = defineNode({
       })
       .meta({ title: 'Cases', description: 'checked in order; the first true one is followed', format: 'switch-cases' }),
   }),
-  defaults: { cases: [{ name: 'gold', rule: { '==': [{ var: 'customer.ltvTier' }, 'gold'] } }] },
+  defaults: { cases: [{ name: 'big_order', rule: { '>=': [{ var: 'data.total' }, 100] } }] },
   inputs: ['in'],
   outputs: [SWITCH_DEFAULT],
   outputsFor: (config) => [...caseNames(config), SWITCH_DEFAULT],

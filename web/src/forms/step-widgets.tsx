@@ -50,7 +50,7 @@ export function SwitchCasesEditor({ id, value, onChange, describedBy, renderRule
           {renderRule({ id: `${id}-rule-${i}`, value: c.rule, onChange: (rule) => write(cases.map((x, j) => (j === i ? { ...x, rule } : x))) })}
         </fieldset>
       ))}
-      <button type="button" className="link-button" onClick={() => write([...cases, { name: nextCaseName(cases), rule: { '==': [{ var: 'data.status' }, ''] } }])}>
+      <button type="button" className="link-button" onClick={() => write([...cases, { name: nextCaseName(cases), rule: { '==': [{ var: 'data.status' }, 'paid'] } }])}>
         + Add case
       </button>
       <div className="form-help">When no case is true, the run follows “default”.</div>

@@ -6,9 +6,9 @@ export const DRAG_MIME = 'application/x-tripline-node';
 const groups: { category: NodeCategory; title: string }[] = [
   { category: 'trigger', title: 'Triggers' },
   { category: 'logic', title: 'Logic' },
+  { category: 'action', title: 'Actions' },
   { category: 'flow', title: 'Loops and waits' },
   { category: 'data', title: 'Data' },
-  { category: 'action', title: 'Actions' },
 ];
 
 /**

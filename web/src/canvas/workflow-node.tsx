@@ -1,5 +1,5 @@
 import { Handle, Position, useStore as useFlowStore, type NodeProps, type ReactFlowState } from '@xyflow/react';
-import { isNodeType, nodeDefinitions, nodeOutputs } from '@tripline/shared';
+import { ERROR_OUTPUT, isNodeType, nodeDefinitions, nodeOutputs } from '@tripline/shared';
 import { memo } from 'react';
 import { useLookups } from './lookups.ts';
 import type { FlowNode } from './flow-graph.ts';
@@ -39,6 +39,8 @@ function WorkflowNodeView({ id, type, data, selected }: NodeProps<FlowNode>) {
   const def = nodeDefinitions[type];
   // By name, from the config: a switch shows a handle per case as cases are added.
   const outputs = nodeOutputs(type, data.config);
+  const hasError = outputs.includes(ERROR_OUTPUT);
+  const branches = hasError ? outputs.filter((h) => h !== ERROR_OUTPUT) : outputs;
   const invalid = problems !== undefined && problems.length > 0;
   const classes = ['wf-node', `cat-${def.category}`];
   if (invalid) classes.push('invalid');
@@ -83,9 +85,9 @@ function WorkflowNodeView({ id, type, data, selected }: NodeProps<FlowNode>) {
           {problems.length > 1 ? ` (+${problems.length - 1} more)` : ''}
         </div>
       )}
-      {outputs.length > 1 ? (
+      {branches.length > 1 ? (
         <div className="wf-node-outputs">
-          {outputs.map((h) => (
+          {branches.map((h) => (
             <div key={h} className={`wf-output wf-output-${h}`}>
               <span>{h}</span>
               <Handle id={h} type="source" position={Position.Right} className={`wf-handle wf-handle-${h}`} aria-label={`${h} branch`} />
@@ -93,7 +95,16 @@ function WorkflowNodeView({ id, type, data, selected }: NodeProps<FlowNode>) {
           ))}
         </div>
       ) : (
-        outputs.map((h) => <Handle key={h} id={h} type="source" position={Position.Right} className="wf-handle" aria-label={`${def.displayName} output`} />)
+        branches.map((h) => <Handle key={h} id={h} type="source" position={Position.Right} className="wf-handle" aria-label={`${def.displayName} output`} />)
+      )}
+      {hasError && (
+        // The error path is secondary: a handle at the bottom, so the node keeps its size and its main output stays where it was.
+        <>
+          <span className="wf-error-label" aria-hidden>
+            error
+          </span>
+          <Handle id={ERROR_OUTPUT} type="source" position={Position.Bottom} className="wf-handle wf-handle-error" aria-label={`${def.displayName} error output`} />
+        </>
       )}
     </div>
   );

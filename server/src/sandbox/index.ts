@@ -14,20 +14,47 @@ export type { SandboxLimits, SandboxResult } from './quickjs.ts';
 export { DEFAULT_LIMITS } from './quickjs.ts';
 
 const MAX_IDLE = 2;
-/** Past the CPU limit, how long a thread may take before it is killed (startup, cold WebAssembly, GC). */
+/** Past the CPU limit, how long a ready thread may take before it is killed (GC, a busy machine). */
 const HARD_DEADLINE_GRACE_MS = 2000;
 
 const idle: Worker[] = [];
 let nextId = 1;
 
-function spawn(): Worker {
+/** How long a new thread may take to load QuickJS before the call fails (a machine under heavy load). */
+const STARTUP_TIMEOUT_MS = 30_000;
+
+/** A new thread, once it has compiled QuickJS and said ready. */
+function spawn(): Promise<Worker> {
   const worker = new Worker(new URL('./thread.ts', import.meta.url), { resourceLimits: { maxOldGenerationSizeMb: 128 } });
   worker.unref();
-  return worker;
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      void worker.terminate();
+      reject(new Error(`the sandbox did not start within ${STARTUP_TIMEOUT_MS / 1000} s`));
+    }, STARTUP_TIMEOUT_MS);
+    const onReady = (msg: { ready?: boolean }) => {
+      if (!msg.ready) return;
+      clearTimeout(timer);
+      worker.off('message', onReady);
+      worker.off('error', onError);
+      resolve(worker);
+    };
+    const onError = (error: Error) => {
+      clearTimeout(timer);
+      reject(error);
+    };
+    worker.on('message', onReady);
+    worker.on('error', onError);
+  });
 }
 
 export async function runCode(source: string, input: unknown, limits: SandboxLimits = DEFAULT_LIMITS): Promise<SandboxResult> {
-  const worker = idle.pop() ?? spawn();
+  let worker: Worker;
+  try {
+    worker = idle.pop() ?? (await spawn());
+  } catch (error) {
+    return { ok: false, reason: 'script', error: `the sandbox could not start: ${(error as Error).message}` };
+  }
   const id = nextId++;
   const request: SandboxRequest = { id, source, input, limits };
   return new Promise<SandboxResult>((resolve) => {

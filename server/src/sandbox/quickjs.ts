@@ -29,7 +29,7 @@ let module: Promise<QuickJSWASMModule> | undefined;
  * evaluation runs cold WebAssembly (hundreds of ms here), so a warm-up script runs once
  * before any step's time limit applies.
  */
-function quickjs(): Promise<QuickJSWASMModule> {
+export function quickjs(): Promise<QuickJSWASMModule> {
   return (module ??= getQuickJS().then((qjs) => {
     const ctx = qjs.newContext();
     const warm = ctx.evalCode('JSON.stringify((function(){ let s = 0; for (let i = 0; i < 1e5; i++) s += i; return [s, String(s)]; })())');

@@ -2,6 +2,7 @@ import type { Router } from 'express';
 import { accountsFeature } from './accounts/feature.ts';
 import type { Authenticator } from './auth/middleware.ts';
 import { consoleFeature } from './console/feature.ts';
+import { credentialsFeature } from './credentials/feature.ts';
 import type { AppContext } from './context.ts';
 import { deliveryFeature } from './delivery/feature.ts';
 import { engineFeature } from './engine/feature.ts';
@@ -24,7 +25,7 @@ export interface Feature {
 type FeatureFactory = (ctx: AppContext) => Feature | Promise<Feature>;
 
 /** The product's areas, in the order they seed and start. */
-const factories: FeatureFactory[] = [accountsFeature, consoleFeature, engineFeature, deliveryFeature, portalFeature];
+const factories: FeatureFactory[] = [accountsFeature, consoleFeature, engineFeature, deliveryFeature, portalFeature, credentialsFeature];
 
 export async function features(ctx: AppContext) {
   const list = await Promise.all(factories.map((f) => f(ctx)));

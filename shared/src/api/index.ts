@@ -8,3 +8,4 @@ export * from './workflows.ts';
 export * from '../auth/roles.ts';
 export * from './accounts.ts';
 export * from './portal.ts';
+export * from './credentials.ts';

@@ -61,6 +61,8 @@ export const dryRunRequestSchema = z.object({
     data: z.record(z.string(), z.unknown()),
     occurredAt: z.string().optional(),
   }),
+  /** HTTP request steps call out for real (their other side effects still do not happen). */
+  live: z.boolean().optional(),
 });
 
 export const stepResultSchema = z.object({

@@ -32,14 +32,16 @@ export const permissions = [
   'sources:manage',
   /** Create and revoke partner portal links (tokens scoped to some endpoints). */
   'portal:manage',
+  'credentials:read',
+  'credentials:write',
 ] as const;
 export type Permission = (typeof permissions)[number];
 
-const read: Permission[] = ['events:read', 'workflows:read', 'runs:read', 'endpoints:read', 'campaigns:read', 'settings:read'];
+const read: Permission[] = ['events:read', 'workflows:read', 'runs:read', 'endpoints:read', 'campaigns:read', 'settings:read', 'credentials:read'];
 
 export const rolePermissions: Record<PrincipalRole, ReadonlySet<Permission>> = {
   admin: new Set(permissions),
-  editor: new Set([...read, 'workflows:write', 'runs:write', 'endpoints:write', 'deliveries:replay', 'events:ingest', 'portal:manage']),
+  editor: new Set([...read, 'credentials:write', 'workflows:write', 'runs:write', 'endpoints:write', 'deliveries:replay', 'events:ingest', 'portal:manage']),
   marketer: new Set([...read, 'campaigns:write']),
   viewer: new Set([...read, 'audit:read']),
   ingest: new Set(['events:ingest']),

@@ -14,5 +14,5 @@ export const campaignNode = defineNode({
   }),
   defaults: { campaignId: '', action: 'activate' },
   inputs: ['in'],
-  outputs: ['out'],
+  outputs: ['out', 'error'],
 });

@@ -1,18 +1,30 @@
 import type { z } from 'zod';
 import { campaignNode } from './campaign.ts';
+import { codeNode } from './code.ts';
 import { conditionNode } from './condition.ts';
 import { delayNode } from './delay.ts';
-import type { NodeDefinition } from './define.ts';
+import { ERROR_OUTPUT, type NodeDefinition } from './define.ts';
+import { forEachNode } from './for-each.ts';
+import { httpRequestNode } from './http-request.ts';
+import { lookupNode } from './lookup.ts';
 import { stopNode } from './stop.ts';
+import { switchNode } from './switch.ts';
 import { transformNode } from './transform.ts';
 import { triggerNode } from './trigger.ts';
+import { waitForEventNode } from './wait-for-event.ts';
 import { webhookNode } from './webhook.ts';
 
 export const nodeDefinitions = {
   trigger: triggerNode,
   condition: conditionNode,
+  switch: switchNode,
+  for_each: forEachNode,
   delay: delayNode,
+  wait_for_event: waitForEventNode,
   transform: transformNode,
+  lookup: lookupNode,
+  http_request: httpRequestNode,
+  code: codeNode,
   webhook: webhookNode,
   campaign: campaignNode,
   stop: stopNode,
@@ -30,5 +42,26 @@ export function nodeDefinition(type: NodeType): NodeDefinition {
   return nodeDefinitions[type];
 }
 
+/** The output handles of a node with this config (a switch's depend on its cases). */
+export function nodeOutputs(type: NodeType, config: Record<string, unknown> | undefined): readonly string[] {
+  const def: NodeDefinition = nodeDefinitions[type];
+  return def.outputsFor ? def.outputsFor(config ?? {}) : def.outputs;
+}
+
+/**
+ * The output an edge without a handle leaves from: the only one, or the only one besides
+ * `error` (so webhook and campaign edges saved before they had an error output still mean `out`).
+ */
+export function implicitOutput(type: NodeType, config: Record<string, unknown> | undefined): string | undefined {
+  const outputs = nodeOutputs(type, config).filter((h) => h !== ERROR_OUTPUT);
+  return outputs.length === 1 ? outputs[0] : undefined;
+}
+
 export type { NodeCategory, NodeDefinition } from './define.ts';
+export { ERROR_OUTPUT } from './define.ts';
+export { FOR_EACH_LIMIT } from './for-each.ts';
+export { CODE_DEFAULTS } from './code.ts';
+export { SWITCH_DEFAULT } from './switch.ts';
+export { lookupEntities } from './lookup.ts';
+export { identifier } from './fields.ts';
 export { triggerConfig } from './trigger.ts';

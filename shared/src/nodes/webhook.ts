@@ -9,5 +9,5 @@ export const webhookNode = defineNode({
   configSchema: z.object({ endpointId: z.string().min(1, 'choose an endpoint').max(100).meta({ title: 'Endpoint', format: 'endpoint-id' }) }),
   defaults: { endpointId: '' },
   inputs: ['in'],
-  outputs: ['out'],
+  outputs: ['out', 'error'],
 });

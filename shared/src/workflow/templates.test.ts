@@ -4,8 +4,8 @@ import { instantiateTemplate, workflowTemplates } from './templates.ts';
 import { validateGraph } from './validate.ts';
 
 describe('workflow templates', () => {
-  it('cover the four patterns of the product brief', () => {
-    expect(workflowTemplates.map((t) => t.id)).toEqual(['low-stock', 'gold-tier', 'fulfilment-update', 'abandoned-cart']);
+  it('cover the four patterns of the product brief and the loop, wait and API steps', () => {
+    expect(workflowTemplates.map((t) => t.id)).toEqual(['low-stock', 'gold-tier', 'fulfilment-update', 'abandoned-cart', 'low-stock-items', 'cart-thank-or-remind', 'loyalty-tier-message']);
   });
 
   for (const template of workflowTemplates) {

@@ -98,6 +98,102 @@ export const workflowTemplates: WorkflowTemplate[] = [
       },
     },
   },
+  {
+    id: 'low-stock-items',
+    name: 'Each low-stock item → supplier',
+    description: 'For every item of an order whose stock is now below 10, tell the supplier which SKU to restock.',
+    slots: [{ nodeId: 'tell-supplier', field: 'endpointId', label: 'Supplier endpoint' }],
+    workflow: {
+      name: 'Each low-stock item to the supplier',
+      graph: {
+        nodes: [
+          { id: 'trigger', type: 'trigger', config: { eventType: 'order.created' }, position: { x: 0, y: 0 } },
+          { id: 'each-item', type: 'for_each', label: 'Each ordered item', config: { items: { var: 'data.items' } }, position: { x: 260, y: 0 } },
+          { id: 'stock', type: 'lookup', label: 'Current stock', config: { entity: 'product', key: '{{item.sku}}', saveAs: 'stock' }, position: { x: 520, y: -60 } },
+          { id: 'is-low', type: 'condition', label: 'Below 10?', config: { rule: { '<': [{ var: 'vars.stock.quantity' }, 10] } }, position: { x: 780, y: -60 } },
+          { id: 'tell-supplier', type: 'webhook', label: 'Tell the supplier', config: { endpointId: '' }, position: { x: 1040, y: -100 } },
+        ],
+        edges: [
+          { id: 'e-trigger-each', source: 'trigger', target: 'each-item', sourceHandle: 'out' },
+          { id: 'e-each-stock', source: 'each-item', target: 'stock', sourceHandle: 'each' },
+          { id: 'e-stock-low', source: 'stock', target: 'is-low', sourceHandle: 'out' },
+          { id: 'e-low-supplier', source: 'is-low', target: 'tell-supplier', sourceHandle: 'true' },
+        ],
+      },
+    },
+  },
+  {
+    id: 'cart-thank-or-remind',
+    name: 'Abandoned cart: thank or remind',
+    description: 'When a cart is abandoned, wait up to an hour for the customer to pay: thank them if they do, remind them if they do not.',
+    slots: [
+      { nodeId: 'thank', field: 'endpointId', label: 'Messaging endpoint (thank you)' },
+      { nodeId: 'remind', field: 'endpointId', label: 'Messaging endpoint (reminder)' },
+    ],
+    workflow: {
+      name: 'Abandoned cart: thank or remind',
+      graph: {
+        nodes: [
+          { id: 'trigger', type: 'trigger', config: { eventType: 'cart.abandoned' }, position: { x: 0, y: 0 } },
+          // Default matching: an order.paid about the same subject (the customer) as the cart.
+          { id: 'wait-paid', type: 'wait_for_event', label: 'Paid within an hour?', config: { eventType: 'order.paid', timeoutSeconds: 3600 }, position: { x: 260, y: 0 } },
+          { id: 'thank', type: 'webhook', label: 'Thank them', config: { endpointId: '' }, position: { x: 520, y: -60 } },
+          { id: 'remind', type: 'webhook', label: 'Remind them', config: { endpointId: '' }, position: { x: 520, y: 60 } },
+        ],
+        edges: [
+          { id: 'e-trigger-wait', source: 'trigger', target: 'wait-paid', sourceHandle: 'out' },
+          { id: 'e-wait-thank', source: 'wait-paid', target: 'thank', sourceHandle: 'received' },
+          { id: 'e-wait-remind', source: 'wait-paid', target: 'remind', sourceHandle: 'timeout' },
+        ],
+      },
+    },
+  },
+  {
+    id: 'loyalty-tier-message',
+    name: 'Loyalty score → tier-specific message',
+    description: 'Ask the loyalty API for the customer\'s score (credential "loyalty_api"), then send the gold or the silver message, or nothing.',
+    slots: [
+      { nodeId: 'gold-message', field: 'endpointId', label: 'Messaging endpoint (gold)' },
+      { nodeId: 'silver-message', field: 'endpointId', label: 'Messaging endpoint (silver)' },
+    ],
+    workflow: {
+      name: 'Loyalty score to tier message',
+      graph: {
+        nodes: [
+          { id: 'trigger', type: 'trigger', config: { eventType: 'order.paid' }, position: { x: 0, y: 0 } },
+          {
+            id: 'score',
+            type: 'http_request',
+            label: 'Loyalty score',
+            config: { method: 'GET', url: 'https://loyalty.example.com/v1/score?customer={{data.customerId}}', credential: 'loyalty_api', saveAs: 'loyalty' },
+            position: { x: 260, y: 0 },
+          },
+          {
+            id: 'tier',
+            type: 'switch',
+            label: 'Which tier?',
+            config: {
+              cases: [
+                { name: 'gold', rule: { '>=': [{ var: 'vars.loyalty.body.score' }, 80] } },
+                { name: 'silver', rule: { '>=': [{ var: 'vars.loyalty.body.score' }, 50] } },
+              ],
+            },
+            position: { x: 520, y: 0 },
+          },
+          { id: 'gold-message', type: 'webhook', label: 'Gold message', config: { endpointId: '' }, position: { x: 780, y: -80 } },
+          { id: 'silver-message', type: 'webhook', label: 'Silver message', config: { endpointId: '' }, position: { x: 780, y: 20 } },
+          { id: 'no-message', type: 'stop', label: 'No message', config: { reason: 'score below 50' }, position: { x: 780, y: 120 } },
+        ],
+        edges: [
+          { id: 'e-trigger-score', source: 'trigger', target: 'score', sourceHandle: 'out' },
+          { id: 'e-score-tier', source: 'score', target: 'tier', sourceHandle: 'out' },
+          { id: 'e-tier-gold', source: 'tier', target: 'gold-message', sourceHandle: 'gold' },
+          { id: 'e-tier-silver', source: 'tier', target: 'silver-message', sourceHandle: 'silver' },
+          { id: 'e-tier-none', source: 'tier', target: 'no-message', sourceHandle: 'default' },
+        ],
+      },
+    },
+  },
 ];
 
 /** A template's workflow with the chosen ids filled in (a copy; the template is untouched). */

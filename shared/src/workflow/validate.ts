@@ -1,4 +1,4 @@
-import { isNodeType, nodeDefinitions, type NodeType } from '../nodes/index.ts';
+import { implicitOutput, isNodeType, nodeDefinitions, nodeOutputs, type NodeType } from '../nodes/index.ts';
 import type { GraphEdge, GraphNode, WorkflowGraph } from './graph.ts';
 
 export interface GraphProblem {
@@ -145,8 +145,9 @@ function checkEdge(
     return;
   }
   if (!isNodeType(source.type) || !isNodeType(target.type)) return;
-  const outputs = nodeDefinitions[source.type].outputs;
-  const handle = edge.sourceHandle ?? (outputs.length === 1 ? outputs[0] : undefined);
+  // A switch's outputs come from its cases, so an edge from a removed case is caught here.
+  const outputs = nodeOutputs(source.type, source.config);
+  const handle = edge.sourceHandle ?? implicitOutput(source.type, source.config);
   if (handle === undefined || !outputs.includes(handle)) {
     const expected = outputs.length ? outputs.join(' or ') : 'none (this step ends the run)';
     problems.push({ edgeId: edge.id, nodeId: source.id, message: `"${source.id}" has no output "${handle ?? ''}"; outputs: ${expected}` });

@@ -35,5 +35,6 @@ export const pageRoutes: PageRoute[] = [
   { path: '/settings', page: page(() => import('../pages/settings-page.tsx'), 'SettingsPage'), nav: { label: 'Settings', permission: 'settings:read', group: 'console' } },
   { path: '/audit', page: page(() => import('../pages/audit-page.tsx'), 'AuditPage'), nav: { label: 'Audit log', permission: 'audit:read', group: 'accounts' } },
   { path: '/users', page: page(() => import('../pages/users-page.tsx'), 'UsersPage'), nav: { label: 'Users', permission: 'users:manage', group: 'accounts' } },
+  { path: '/credentials', page: page(() => import('../pages/credentials-page.tsx'), 'CredentialsPage'), nav: { label: 'Credentials', permission: 'credentials:read', group: 'accounts' } },
   { path: '/api-keys', page: page(() => import('../pages/api-keys-page.tsx'), 'ApiKeysPage'), nav: { label: 'API keys', permission: 'apikeys:manage', group: 'accounts' } },
 ];

@@ -1,4 +1,4 @@
-import { isNodeType, nodeDefinitions } from '@tripline/shared';
+import { implicitOutput, isNodeType, nodeDefinitions, nodeOutputs } from '@tripline/shared';
 
 export interface ConnectionLike {
   source: string;
@@ -10,6 +10,8 @@ export interface ConnectionLike {
 interface NodeLike {
   id: string;
   type?: string;
+  /** A switch's outputs come from its config (its case names). */
+  data?: { config?: Record<string, unknown> };
 }
 
 export type ConnectionVerdict = { ok: true } | { ok: false; reason: string };
@@ -28,8 +30,8 @@ export function checkConnection(connection: ConnectionLike, nodes: readonly Node
   if (!sourceNode?.type || !targetNode?.type || !isNodeType(sourceNode.type) || !isNodeType(targetNode.type)) {
     return { ok: false, reason: 'unknown step' };
   }
-  const outputs = nodeDefinitions[sourceNode.type].outputs;
-  const handle = connection.sourceHandle ?? (outputs.length === 1 ? outputs[0] : undefined);
+  const outputs = nodeOutputs(sourceNode.type, sourceNode.data?.config);
+  const handle = connection.sourceHandle ?? implicitOutput(sourceNode.type, sourceNode.data?.config);
   if (!handle || !outputs.includes(handle)) return { ok: false, reason: 'that step has no such output' };
   if (nodeDefinitions[targetNode.type].inputs.length === 0) return { ok: false, reason: 'a trigger cannot have incoming connections' };
   if (edges.some((e) => e.source === source && (e.sourceHandle ?? handle) === handle)) {

@@ -1,6 +1,6 @@
 import { ReactFlowProvider, useReactFlow } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
-import { isNodeType, nodeDefinitions, type GraphProblem, type PublishResult, type Workflow } from '@tripline/shared';
+import { isNodeType, nodeOutputs, type GraphProblem, type PublishResult, type Workflow } from '@tripline/shared';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Link } from 'react-router';
 import { useStore, type StoreApi } from 'zustand';
@@ -136,7 +136,7 @@ function EditorLayout({ store, initial }: { store: StoreApi<CanvasState>; initia
       if (id) revealAt(position);
       if (!id || !from?.type || !isNodeType(from.type)) return;
       const after = store.getState();
-      const free = nodeDefinitions[from.type].outputs.find((h) => checkConnection({ source: from.id, sourceHandle: h, target: id }, after.nodes, after.edges).ok);
+      const free = nodeOutputs(from.type, from.data.config).find((h) => checkConnection({ source: from.id, sourceHandle: h, target: id }, after.nodes, after.edges).ok);
       if (free) after.setOutputTarget(from.id, free, id);
     },
     [flow, readOnly, revealAt, store],

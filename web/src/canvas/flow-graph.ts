@@ -1,5 +1,5 @@
 import type { Edge, Node } from '@xyflow/react';
-import { isNodeType, nodeDefinitions, type GraphEdge, type GraphNode, type WorkflowGraph } from '@tripline/shared';
+import { implicitOutput, isNodeType, type GraphEdge, type GraphNode, type WorkflowGraph } from '@tripline/shared';
 
 /** What a canvas node carries: the same config the API stores, nothing derived, no functions. */
 export type NodeData = {
@@ -29,14 +29,14 @@ export function toFlowEdge(edge: GraphEdge): FlowEdge {
 
 export function toFlow(graph: WorkflowGraph): { nodes: FlowNode[]; edges: FlowEdge[] } {
   const nodes = graph.nodes.map(toFlowNode);
-  const typeOf = new Map(nodes.map((n) => [n.id, n.type]));
+  const byId = new Map(nodes.map((n) => [n.id, n]));
   const edges = graph.edges.map((e) => {
     const flow = toFlowEdge(e);
     // `sourceHandle` may be omitted in stored graphs when a node has one output; xyflow needs it
     if (flow.sourceHandle === null) {
-      const type = typeOf.get(e.source);
-      const outputs = type && isNodeType(type) ? nodeDefinitions[type].outputs : [];
-      if (outputs.length === 1) flow.sourceHandle = outputs[0]!;
+      const source = byId.get(e.source);
+      const implicit = source?.type && isNodeType(source.type) ? implicitOutput(source.type, source.data.config) : undefined;
+      if (implicit) flow.sourceHandle = implicit;
     }
     return flow;
   });

@@ -1,10 +1,11 @@
-import { eventCatalog, isEventType, isNodeType, nodeDefinitions, type GraphProblem } from '@tripline/shared';
+import { eventCatalog, isEventType, isNodeType, nodeDefinitions, nodeOutputs, type GraphProblem, type NodeType } from '@tripline/shared';
 import { useMemo } from 'react';
 import { ConditionBuilder } from '../condition-builder/condition-builder.tsx';
 import { fieldsForEventType } from '../condition-builder/fields.ts';
 import { jsonSchemaOf } from '../forms/json-schema.ts';
 import { plainMessage, problemMessage } from '../forms/messages.ts';
 import { CampaignPicker, EndpointPicker } from '../forms/pickers.tsx';
+import { CodeInput, CredentialPicker, ListExpressionInput, SwitchCasesEditor } from '../forms/step-widgets.tsx';
 import { SchemaForm, type WidgetProps, type Widgets } from '../forms/schema-form.tsx';
 import type { FlowNode } from './flow-graph.ts';
 import { StockPanel } from './stock-panel.tsx';
@@ -72,6 +73,12 @@ function NodeInspector({ node, readOnly }: { node: FlowNode; readOnly: boolean }
           optional={!p.field.required}
         />
       ),
+      'switch-cases': (p: WidgetProps) => (
+        <SwitchCasesEditor {...p} renderRule={(r) => <ConditionBuilder id={r.id} value={r.value} onChange={r.onChange} fields={fields} invalid={p.invalid} />} />
+      ),
+      'list-expression': (p: WidgetProps) => <ListExpressionInput {...p} listPaths={fields.filter((f) => f.type === 'array').map((f) => f.path)} />,
+      code: (p: WidgetProps) => <CodeInput {...p} />,
+      'credential-name': (p: WidgetProps) => <CredentialPicker {...p} />,
       'endpoint-id': (p: WidgetProps) => <EndpointPicker {...p} />,
       'campaign-id': (p: WidgetProps) => <CampaignPicker {...p} />,
     };
@@ -124,9 +131,19 @@ function NodeInspector({ node, readOnly }: { node: FlowNode; readOnly: boolean }
   );
 }
 
+const OUTPUT_LABELS: Record<string, string> = {
+  error: 'On error, go to',
+  each: 'For each item, go to',
+  done: 'When all items are done, go to',
+  received: 'When the event arrives, go to',
+  timeout: 'On timeout, go to',
+  default: 'Otherwise, go to',
+};
+const outputLabel = (h: string) => OUTPUT_LABELS[h] ?? `If ${h}, go to`;
+
 /** Wiring without a mouse: one select per output saying which step comes next. */
 function NextSteps({ node, readOnly }: { node: FlowNode; readOnly: boolean }) {
-  const outputs = isNodeType(node.type ?? '') ? nodeDefinitions[node.type as keyof typeof nodeDefinitions].outputs : [];
+  const outputs = isNodeType(node.type ?? '') ? nodeOutputs(node.type as NodeType, node.data.config) : [];
   const edges = useCanvas((s) => s.edges);
   const candidates = useCanvas((s) => s.nodes);
   const setOutputTarget = useCanvas((s) => s.setOutputTarget);
@@ -140,7 +157,7 @@ function NextSteps({ node, readOnly }: { node: FlowNode; readOnly: boolean }) {
         return (
           <div key={h} className="form-field">
             <label htmlFor={`next-${node.id}-${h}`} className="form-label">
-              {outputs.length > 1 ? `If ${h}, go to` : 'Next step'}
+              {outputs.length > 1 ? outputLabel(h) : 'Next step'}
             </label>
             <select id={`next-${node.id}-${h}`} value={current} onChange={(e) => setOutputTarget(node.id, h, e.target.value || null)}>
               <option value="">— nothing (the run ends) —</option>

@@ -33,6 +33,22 @@ export function summarizeNode(
       const name = config.campaignId ? (campaign?.name ?? String(config.campaignId)) : 'choose a campaign';
       return `${config.action === 'deactivate' ? 'pause' : 'activate'} ${name}`;
     }
+    case 'switch': {
+      const names = Array.isArray(config.cases) ? config.cases.map((c) => String((c as { name?: unknown })?.name ?? '?')) : [];
+      return names.length ? `${names.join(' / ')} / default` : 'add a case';
+    }
+    case 'for_each': {
+      const path = (config.items as { var?: unknown } | undefined)?.var;
+      return `each of ${typeof path === 'string' ? path : 'a list'}`;
+    }
+    case 'wait_for_event':
+      return `${typeof config.eventType === 'string' ? config.eventType : 'an event'}, up to ${typeof config.timeoutSeconds === 'number' ? humanSeconds(config.timeoutSeconds) : '?'}`;
+    case 'lookup':
+      return `${String(config.entity ?? 'entity')} ${String(config.key ?? '')} → vars.${String(config.saveAs ?? '')}`;
+    case 'http_request':
+      return `${String(config.method ?? 'GET')} ${String(config.url ?? '')}`.slice(0, 60);
+    case 'code':
+      return `code → vars.${String(config.saveAs ?? '')}`;
     case 'stop':
       return typeof config.reason === 'string' && config.reason ? config.reason : 'end of the run';
     default:

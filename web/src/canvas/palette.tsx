@@ -7,6 +7,8 @@ const groups: { category: NodeCategory; title: string }[] = [
   { category: 'trigger', title: 'Triggers' },
   { category: 'logic', title: 'Logic' },
   { category: 'action', title: 'Actions' },
+  { category: 'flow', title: 'Loops and waits' },
+  { category: 'data', title: 'Data' },
 ];
 
 /**

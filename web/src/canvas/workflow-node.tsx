@@ -1,5 +1,5 @@
 import { Handle, Position, useStore as useFlowStore, type NodeProps, type ReactFlowState } from '@xyflow/react';
-import { isNodeType, nodeDefinitions } from '@tripline/shared';
+import { ERROR_OUTPUT, isNodeType, nodeDefinitions, nodeOutputs } from '@tripline/shared';
 import { memo } from 'react';
 import { useLookups } from './lookups.ts';
 import type { FlowNode } from './flow-graph.ts';
@@ -7,7 +7,7 @@ import { summarizeNode } from './node-summary.ts';
 import { useCanvas } from './store.ts';
 import { problemMessage } from '../forms/messages.ts';
 
-const categoryIcon = { trigger: '⚡', logic: '◆', action: '➜' } as const;
+const categoryIcon = { trigger: '⚡', logic: '◆', flow: '↻', data: '⇅', action: '➜' } as const;
 
 /**
  * Below this zoom the text is unreadable anyway, so nodes draw as plain coloured cards:
@@ -38,6 +38,10 @@ function WorkflowNodeView({ id, type, data, selected }: NodeProps<FlowNode>) {
     );
   }
   const def = nodeDefinitions[type];
+  // By name, from the config: a switch shows a handle per case as cases are added.
+  const outputs = nodeOutputs(type, data.config);
+  const hasError = outputs.includes(ERROR_OUTPUT);
+  const branches = hasError ? outputs.filter((h) => h !== ERROR_OUTPUT) : outputs;
   const invalid = problems !== undefined && problems.length > 0;
   const classes = ['wf-node', `cat-${def.category}`];
   if (invalid) classes.push('invalid');
@@ -54,8 +58,8 @@ function WorkflowNodeView({ id, type, data, selected }: NodeProps<FlowNode>) {
           <Handle key={h} id={h} type="target" position={Position.Left} className="wf-handle" />
         ))}
         <div className="wf-node-title">{data.label || def.displayName}</div>
-        {def.outputs.map((h, i) => (
-          <Handle key={h} id={h} type="source" position={Position.Right} className={`wf-handle wf-handle-${h}`} style={def.outputs.length > 1 ? { top: `${((i + 1) * 100) / (def.outputs.length + 1)}%` } : undefined} />
+        {outputs.map((h, i) => (
+          <Handle key={h} id={h} type="source" position={Position.Right} className={`wf-handle wf-handle-${h}`} style={outputs.length > 1 ? { top: `${((i + 1) * 100) / (outputs.length + 1)}%` } : undefined} />
         ))}
       </div>
     );
@@ -81,9 +85,9 @@ function WorkflowNodeView({ id, type, data, selected }: NodeProps<FlowNode>) {
           {problems.length > 1 ? ` (+${problems.length - 1} more)` : ''}
         </div>
       )}
-      {def.outputs.length > 1 ? (
+      {branches.length > 1 ? (
         <div className="wf-node-outputs">
-          {def.outputs.map((h) => (
+          {branches.map((h) => (
             <div key={h} className={`wf-output wf-output-${h}`}>
               <span>{h}</span>
               <Handle id={h} type="source" position={Position.Right} className={`wf-handle wf-handle-${h}`} aria-label={`${h} branch`} />
@@ -91,7 +95,16 @@ function WorkflowNodeView({ id, type, data, selected }: NodeProps<FlowNode>) {
           ))}
         </div>
       ) : (
-        def.outputs.map((h) => <Handle key={h} id={h} type="source" position={Position.Right} className="wf-handle" aria-label={`${def.displayName} output`} />)
+        branches.map((h) => <Handle key={h} id={h} type="source" position={Position.Right} className="wf-handle" aria-label={`${def.displayName} output`} />)
+      )}
+      {hasError && (
+        // The error path is secondary: a handle at the bottom, so the node keeps its size and its main output stays where it was.
+        <>
+          <span className="wf-error-label" aria-hidden>
+            error
+          </span>
+          <Handle id={ERROR_OUTPUT} type="source" position={Position.Bottom} className="wf-handle wf-handle-error" aria-label={`${def.displayName} error output`} />
+        </>
       )}
     </div>
   );

@@ -2,9 +2,10 @@ import type { StepResult, WorkflowGraph } from '@tripline/shared';
 import { Background, Controls, Handle, Position, ReactFlow, type Edge, type Node, type NodeProps } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
 import { memo, useMemo } from 'react';
+import { handleTaken, stepDetail } from './step-detail.ts';
 import { statusTone } from './ui.tsx';
 
-type RunNodeData = { nodeType: string; label: string; status: string | undefined; attempts: number | undefined; selected: boolean };
+type RunNodeData = { nodeType: string; label: string; status: string | undefined; attempts: number | undefined; detail: string | undefined; selected: boolean };
 type RunNode = Node<RunNodeData, 'run'>;
 
 const RunNodeView = memo(function RunNodeView({ data }: NodeProps<RunNode>) {
@@ -18,6 +19,7 @@ const RunNodeView = memo(function RunNodeView({ data }: NodeProps<RunNode>) {
         {data.status ?? 'not reached'}
         {data.attempts && data.attempts > 1 ? ` · ${data.attempts} attempts` : ''}
       </div>
+      {data.detail && <div className="muted small" data-testid="run-node-detail">{data.detail}</div>}
       <Handle type="source" position={Position.Bottom} isConnectable={false} />
     </div>
   );
@@ -60,23 +62,30 @@ function layout(graph: WorkflowGraph): Map<string, { x: number; y: number }> {
 /** The run's workflow version, read-only, each node coloured by its step's status. */
 export function RunCanvas({ graph, steps, selected, onSelect }: { graph: WorkflowGraph; steps: StepResult[]; selected?: string; onSelect?: (nodeId: string) => void }) {
   const { nodes, edges } = useMemo(() => {
+    // Steps inside a loop are recorded once per iteration: the last one colours the node.
     const byNode = new Map(steps.map((s) => [s.nodeId, s]));
+    const allOf = new Map<string, StepResult[]>();
+    for (const s of steps) allOf.set(s.nodeId, [...(allOf.get(s.nodeId) ?? []), s]);
     const positions = layout(graph);
     const nodes: RunNode[] = graph.nodes.map((n) => ({
       id: n.id,
       type: 'run',
       position: positions.get(n.id) ?? { x: 0, y: 0 },
-      data: { nodeType: n.type, label: n.label ?? n.id, status: byNode.get(n.id)?.status, attempts: byNode.get(n.id)?.attempts, selected: n.id === selected },
+      data: { nodeType: n.type, label: n.label ?? n.id, status: byNode.get(n.id)?.status, attempts: byNode.get(n.id)?.attempts, detail: stepDetail(n.type, allOf.get(n.id) ?? []), selected: n.id === selected },
       draggable: false,
       connectable: false,
     }));
-    const edges: Edge[] = graph.edges.map((e) => ({
-      id: e.id,
-      source: e.source,
-      target: e.target,
-      label: e.sourceHandle && e.sourceHandle !== 'out' ? e.sourceHandle : undefined,
-      animated: byNode.get(e.source)?.status === 'succeeded' && byNode.has(e.target),
-    }));
+    const typeOf = new Map(graph.nodes.map((n) => [n.id, n.type]));
+    const edges: Edge[] = graph.edges.map((e) => {
+      const taken = handleTaken(typeOf.get(e.source) ?? '', byNode.get(e.source));
+      return {
+        id: e.id,
+        source: e.source,
+        target: e.target,
+        label: e.sourceHandle && e.sourceHandle !== 'out' ? e.sourceHandle : undefined,
+        animated: byNode.get(e.source)?.status === 'succeeded' && (taken === undefined ? byNode.has(e.target) : taken === e.sourceHandle),
+      };
+    });
     return { nodes, edges };
   }, [graph, steps, selected]);
 

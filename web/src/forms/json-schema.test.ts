@@ -2,7 +2,8 @@ import { nodeDefinitions } from '@tripline/shared';
 import { describe, expect, it } from 'vitest';
 import { formFields, jsonSchemaOf, parseNumberInput, withField } from './json-schema.ts';
 
-const widgets = new Set(['json-logic', 'endpoint-id', 'campaign-id']);
+// The inspector's widget formats (canvas/inspector.tsx).
+const widgets = new Set(['json-logic', 'endpoint-id', 'campaign-id', 'switch-cases', 'list-expression', 'code', 'credential-name']);
 const kinds = (type: keyof typeof nodeDefinitions, values: Record<string, unknown> = {}) =>
   Object.fromEntries(formFields(jsonSchemaOf(nodeDefinitions[type].configSchema), widgets, values).map((f) => [f.name, f.kind]));
 
@@ -14,6 +15,12 @@ describe('forms generated from node config schemas', () => {
     expect(kinds('campaign')).toEqual({ campaignId: 'widget', action: 'enum', durationSeconds: 'integer', segment: 'string' });
     expect(kinds('transform')).toEqual({ fields: 'record' });
     expect(kinds('delay')).toEqual({ seconds: 'integer', until: 'string' });
+    expect(kinds('switch')).toEqual({ cases: 'widget' });
+    expect(kinds('for_each')).toEqual({ items: 'widget', maxItems: 'integer' });
+    expect(kinds('lookup')).toEqual({ entity: 'enum', key: 'string', saveAs: 'string' });
+    expect(kinds('code')).toEqual({ source: 'widget', saveAs: 'string', timeoutMs: 'integer', memoryMb: 'integer' });
+    expect(kinds('http_request')).toMatchObject({ method: 'enum', url: 'string', headers: 'record', body: 'string', credential: 'widget', saveAs: 'string' });
+    expect(kinds('wait_for_event')).toEqual({ eventType: 'enum', match: 'widget', timeoutSeconds: 'integer' });
   });
 
   it('every node type gets a form without hand-written code', () => {

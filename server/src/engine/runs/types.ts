@@ -10,7 +10,8 @@ export type { RunRow };
  * How a step runs, as data: live steps write in the run's transaction (and collect their
  * batched writes in `writes`); a dry run must not write anything and says so by its kind.
  */
-export type RunMode = { kind: 'live'; tx: PoolClient; writes: RunWrites } | { kind: 'dry' };
+/** A dry run may ask HTTP request steps to call out for real (`live`); nothing else writes. */
+export type RunMode = { kind: 'live'; tx: PoolClient; writes: RunWrites } | { kind: 'dry'; live?: boolean };
 
 export interface StepContext {
   app: AppContext;

@@ -10,7 +10,7 @@ describe('splitStatements', () => {
   });
 
   it('finds every statement of the concurrent-index migration, each a single statement', () => {
-    const file = fs.readdirSync(MIGRATIONS_DIR).find((f) => f.startsWith('0011_'))!;
+    const file = fs.readdirSync(MIGRATIONS_DIR).find((f) => f.startsWith('0016_'))!;
     const sql = fs.readFileSync(path.join(MIGRATIONS_DIR, file), 'utf8');
     expect(NO_TRANSACTION_MARKER.test(sql)).toBe(true);
     const statements = splitStatements(sql);

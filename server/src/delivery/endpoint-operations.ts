@@ -204,7 +204,7 @@ export async function loadEndpoint(db: Db, id: string, lock = false): Promise<En
  * this transaction) moves the runs on the way any failed delivery does.
  */
 export async function failWaitingStepDeliveries(tx: PoolClient, ctx: AppContext, endpoint: EndpointRow): Promise<void> {
-  await settleBeforeDelete(tx, ctx, endpoint.id, `the endpoint ${endpoint.id} (${endpoint.url}) was deleted`);
+  await settleBeforeDelete(tx, ctx, endpoint.id, `the endpoint was deleted (${endpoint.id}, ${endpoint.url})`);
 }
 
 /** Deliveries paused while the endpoint was disabled go out again, each with its full retry schedule. */

@@ -165,18 +165,18 @@ describe('list reads over history', () => {
   });
 });
 
-describe('migration 0011 on a database with history', () => {
+describe('migration 0016 on a database with history', () => {
   it('applies to a database already holding rows, building valid indexes and dropping the duplicates', async () => {
-    // Put this database back as it was before 0011, with history in it, and migrate again.
+    // Put this database back as it was before 0016, with history in it, and migrate again.
     await db.query(`drop table rollup_watermarks, event_minutes, run_minutes, attempt_minutes, endpoint_minutes, event_hours, run_hours, attempt_hours, endpoint_hours`);
     for (const index of ['deliveries_endpoint_status_seq', 'deliveries_endpoint_type_seq', 'deliveries_created_at', 'deliveries_failing_updated', 'runs_created_at', 'events_roots_type_seq', 'events_roots_seq', 'audit_log_actor_trgm']) {
       await db.query(`drop index ${index}`);
     }
     await db.query(`create index runs_seq on runs (seq desc)`);
     await db.query(`create index audit_log_at on audit_log (id desc)`);
-    await db.query(`delete from pgmigrations where name like '0011_%'`);
+    await db.query(`delete from pgmigrations where name like '0016_%'`);
 
-    expect(await migrate(t.databaseUrl)).toEqual(['0011_history_at_scale']);
+    expect(await migrate(t.databaseUrl)).toEqual(['0016_history_at_scale']);
     const { rows } = await db.query<{ relname: string; valid: boolean }>(
       `select c.relname, i.indisvalid as valid from pg_index i join pg_class c on c.oid = i.indexrelid
         where c.relname in ('deliveries_endpoint_status_seq', 'events_roots_type_seq', 'audit_log_actor_trgm', 'runs_created_at', 'runs_seq', 'audit_log_at')`,

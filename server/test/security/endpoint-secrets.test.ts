@@ -121,9 +121,12 @@ describe('OAuth and mTLS secrets follow their address (item 2)', () => {
 // on a branch without the engine's handler nothing is registered and this is skipped:
 // after the engine branch is merged it must run (and pass).
 describe('deleting an endpoint ends the runs waiting on it (item 9)', () => {
-  it('fails a run waiting on a paused delivery, with a reason naming the endpoint', async (test) => {
+  it('fails a run waiting on a retrying delivery, with a reason naming the endpoint', async (test) => {
     if (!hasSettledHook(t.ctx)) return test.skip('needs the engine\'s settled-delivery handler (engine branch)');
-    const ep = await json(t.api('/api/v1/endpoints', { method: 'POST', json: { url: receiver.url, enabled: false } }));
+    // A receiver that keeps answering 503: the step's delivery waits for its next retry.
+    const failing = await startReceiver(503);
+    test.onTestFinished(() => failing.close());
+    const ep = await json(t.api('/api/v1/endpoints', { method: 'POST', json: { url: failing.url } }));
     const workflowId = await publishWorkflow(t, 'Waits on a disabled endpoint', {
       nodes: [
         { id: 'trigger', type: 'trigger', config: { eventType: 'customer.created' } },

@@ -3,7 +3,7 @@ import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { notifyActivity } from '../../src/console/activity.ts';
 import { csvExports } from '../../src/audit/routes.ts';
-import { MAX_STREAMS_PER_CALLER, streamState } from '../../src/console/stream.ts';
+import { FLUSH_INTERVAL_MS, MAX_PER_FLUSH, MAX_STREAMS_PER_CALLER, streamState } from '../../src/console/stream.ts';
 import { eventually } from '../support/engine.ts';
 import { startTestTripline, TEST_API_KEY, type TestTripline } from '../support/tripline.ts';
 
@@ -58,7 +58,9 @@ describe('the SSE stream (item 8)', () => {
     const big = 'x'.repeat(7000);
     let sent = 0;
     await eventually(async () => {
-      await Promise.all(Array.from({ length: 200 }, () => notifyActivity(t.ctx.pool, { kind: 'run', id: `${big}${sent++}`, status: 'running' })));
+      // Fewer than MAX_PER_FLUSH per flush interval: more would coalesce into one small "overflow" event.
+      await Promise.all(Array.from({ length: MAX_PER_FLUSH / 2 }, () => notifyActivity(t.ctx.pool, { kind: 'run', id: `${big}${sent++}`, status: 'running' })));
+      await new Promise((r) => setTimeout(r, FLUSH_INTERVAL_MS + 50));
       return state().waitingForDrain === 1;
     }, 'the stream to wait for its client', 60_000);
     res.resume(); // read again: the stream drains and carries on

@@ -4,9 +4,10 @@ import { Link, useParams, useSearchParams } from 'react-router';
 import { api, ApiError } from '../api/client.ts';
 import { useSession } from '../auth/session.tsx';
 import { toApiError, useApi, useLiveActivity, useLiveRefresh, usePagedList } from '../console/use-api.ts';
-import { BodyView, CopyButton, DeliveryStatus, EmptyState, ErrorBanner, JsonView, KeyValues, LiveDot, LoadMore, Loading, PageHeader, StatusBadge, Time, ago } from '../console/ui.tsx';
+import { CopyButton, DeliveryStatus, EmptyState, ErrorBanner, JsonView, KeyValues, LiveDot, LoadMore, Loading, PageHeader, StatusBadge, Time, ago } from '../console/ui.tsx';
 import { percent } from './endpoints-page.tsx';
 import { EndpointPortalLinks } from './endpoint-portal-links.tsx';
+import { AttemptList } from '../console/attempt-list.tsx';
 
 function localNow(offsetMs = 0): string {
   const d = new Date(Date.now() - offsetMs - new Date().getTimezoneOffset() * 60_000);
@@ -323,33 +324,7 @@ function DeliveryPanel({ id, onClose, canReplay, onChanged }: { id: string; onCl
               ['Last error', d.lastError ?? '—'],
             ]}
           />
-          <h3 style={{ fontSize: 14 }}>Attempts</h3>
-          {d.attempts.length === 0 && <p className="muted">No attempt yet.</p>}
-          {[...d.attempts].reverse().map((a) => (
-            <details key={a.attempt} className="attempt" open={a.attempt === d.attempts.length} data-testid="attempt">
-              <summary>
-                <strong>#{a.attempt}</strong> <StatusBadge status={a.outcome} />
-                {a.responseStatus !== null && <span>HTTP {a.responseStatus}</span>}
-                <span className="muted">{a.durationMs} ms</span>
-                {a.errorClass && <code>{a.errorClass}</code>}
-                <Time at={a.createdAt} />
-              </summary>
-              {a.error && <div className="step-error" style={{ margin: '0 12px 8px' }}>{a.error}</div>}
-              <div className="attempt-body">
-                <div>
-                  <h4>Request</h4>
-                  <div className="mono small wrap">POST {a.url}</div>
-                  <JsonView value={a.requestHeaders} label="Request headers" />
-                  <BodyView body={a.requestBody} label="Request body" />
-                </div>
-                <div>
-                  <h4>Response</h4>
-                  {a.responseHeaders ? <JsonView value={a.responseHeaders} label="Response headers" /> : <p className="muted">No response.</p>}
-                  <BodyView body={a.responseBody} label="Response body" />
-                </div>
-              </div>
-            </details>
-          ))}
+          <AttemptList attempts={d.attempts} testId="attempt" />
         </>
       )}
     </div>

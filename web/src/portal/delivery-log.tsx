@@ -1,8 +1,9 @@
 import { deliveryStatuses, type DeliveryDetail, type DeliverySummary } from '@tripline/shared';
 import { useCallback, useEffect, useState } from 'react';
 import type { ApiError } from '../api/client.ts';
-import { BodyView, EmptyState, ErrorBanner, JsonView, KeyValues, LoadMore, StatusBadge, Time } from '../console/ui.tsx';
+import { EmptyState, ErrorBanner, KeyValues, LoadMore, StatusBadge, Time } from '../console/ui.tsx';
 import { toApiError, type PortalClient } from './portal-api.ts';
+import { AttemptList } from '../console/attempt-list.tsx';
 
 interface Filters {
   status: string;
@@ -194,33 +195,7 @@ function DeliveryPanel({ client, id, onClose, onReplayed }: { client: PortalClie
               ['Last error', d.lastError ?? '—'],
             ]}
           />
-          <h3 style={{ fontSize: 14 }}>Attempts</h3>
-          {d.attempts.length === 0 && <p className="muted">No attempt yet.</p>}
-          {[...d.attempts].reverse().map((a) => (
-            <details key={a.attempt} className="attempt" open={a.attempt === d.attempts.length} data-testid="portal-attempt">
-              <summary>
-                <strong>#{a.attempt}</strong> <StatusBadge status={a.outcome} />
-                {a.responseStatus !== null && <span>HTTP {a.responseStatus}</span>}
-                <span className="muted">{a.durationMs} ms</span>
-                {a.errorClass && <code>{a.errorClass}</code>}
-                <Time at={a.createdAt} />
-              </summary>
-              {a.error && <div className="step-error" style={{ margin: '0 12px 8px' }}>{a.error}</div>}
-              <div className="attempt-body">
-                <div>
-                  <h4>Request</h4>
-                  <div className="mono small wrap">POST {a.url}</div>
-                  <JsonView value={a.requestHeaders} label="Request headers" />
-                  <BodyView body={a.requestBody} label="Request body" />
-                </div>
-                <div>
-                  <h4>Response</h4>
-                  {a.responseHeaders ? <JsonView value={a.responseHeaders} label="Response headers" /> : <p className="muted">No response.</p>}
-                  <BodyView body={a.responseBody} label="Response body" />
-                </div>
-              </div>
-            </details>
-          ))}
+          <AttemptList attempts={d.attempts} testId="portal-attempt" />
         </>
       )}
     </div>

@@ -155,7 +155,8 @@ function apply(logic: unknown, data: Data, budget: Budget): unknown {
     case '!!': return truthy(a);
     case '!': return !truthy(a);
     case '%': return a % b;
-    case 'in': return (typeof b === 'string' || Array.isArray(b)) && (b as string | unknown[]).indexOf(a) !== -1;
+    // As json-logic-js: an empty string (falsy) contains nothing, not even "".
+    case 'in': return Boolean(b) && (typeof b === 'string' || Array.isArray(b)) && (b as string | unknown[]).indexOf(a) !== -1;
     case 'cat': return checkString(values.map((v) => (v === null || v === undefined ? '' : String(v))).join(''), 'a cat result');
     case 'substr': {
       if (b === undefined && c === undefined) return String(a);
@@ -184,12 +185,14 @@ function apply(logic: unknown, data: Data, budget: Budget): unknown {
       });
     }
     case 'missing_some': {
-      const options = checkArray(Array.isArray(b) ? (b as unknown[]) : [], 'missing_some');
+      // As json-logic-js: a single option is one key, compared by its own length (a string's), if any.
+      const options = checkArray(Array.isArray(b) ? (b as unknown[]) : [b], 'missing_some');
       const missing = options.filter((key) => {
         const v = lookup(data, key, null);
         return v === null || v === '';
       });
-      return options.length - missing.length >= a ? [] : missing;
+      const length = Array.isArray(b) || typeof b === 'string' ? b.length : undefined;
+      return length !== undefined && length - missing.length >= (a as number) ? [] : missing;
     }
   }
   throw new UnsafeRuleError(`operator "${op}" is not allowed`);

@@ -7,14 +7,14 @@ import { runSlice } from './step-loop.ts';
 /**
  * Runs a graph against a sample event with no side effects, through the same step loop as
  * live runs in `dry` mode: actions report what they would do, delays do not wait.
- * Returns the path taken and each step's output.
+ * Returns the path taken and each step's output. `live`: HTTP request steps call out.
  */
-export async function dryRun(app: AppContext, graph: CheckedGraph, event: EventEnvelope): Promise<DryRunResult> {
+export async function dryRun(app: AppContext, graph: CheckedGraph, event: EventEnvelope, options: { live?: boolean } = {}): Promise<DryRunResult> {
   const scope = await buildScope(app.pool, event, {});
   const skipped = matchesTrigger(graph.trigger.config, event, scope);
   if (skipped) return { path: [], steps: [], status: 'skipped', skippedReason: skipped };
   const run = { id: 'dry-run', workflow_id: 'dry-run', depth: event.chain.length, status: 'running' };
-  const slice = await runSlice(app, { kind: 'dry' }, { graph, run, event, nodeId: graph.trigger.id, vars: {}, existing: undefined, scope, maxSteps: graph.nodes.size });
+  const slice = await runSlice(app, { kind: 'dry', live: options.live === true }, { graph, run, event, nodeId: graph.trigger.id, vars: {}, existing: undefined, scope, maxSteps: graph.nodes.size });
   const steps: StepResult[] = slice.steps.map((s) => {
     const base = { nodeId: s.nodeId, nodeType: s.nodeType, input: s.input, output: s.outcome.output ?? null, startedAt: s.startedAt, finishedAt: s.finishedAt };
     if (s.outcome.kind === 'fail') return { ...base, status: 'failed', error: s.outcome.error };

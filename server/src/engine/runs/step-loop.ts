@@ -76,13 +76,24 @@ export async function runSlice(app: AppContext, mode: RunMode, start: SliceStart
     const startedAt = new Date().toISOString();
     let outcome: StepOutcome;
     try {
-      outcome = await runExecutor(node.type, node.config, { app, mode, run, nodeId, event, scope: { ...start.scope, vars }, resumed });
+      // A step after an `error` output sees the failure at the top-level `error` too.
+      const scope = { ...start.scope, vars, ...(vars.error !== undefined ? { error: vars.error } : {}) };
+      outcome = await runExecutor(node.type, node.config, { app, mode, run, nodeId, event, scope, resumed });
     } catch (error) {
       outcome = { kind: 'fail', error: (error as Error).message };
     }
     steps.push({ nodeId, nodeType: node.type, input, outcome, seq: existing?.seq, startedAt, finishedAt: new Date().toISOString() });
     if (outcome.kind === 'wait') return { steps, end: { kind: 'wait', nodeId, resumeAt: outcome.resumeAt, deliver: outcome.deliver }, vars };
-    if (outcome.kind === 'fail') return { steps, end: { kind: 'failed', nodeId, error: outcome.error }, vars };
+    if (outcome.kind === 'fail') {
+      // Failed for good (executors retry before they fail): continue on `error` when it is
+      // connected, with the failure in scope; otherwise the run fails. The one place for
+      // every step type, live or dry, in the first slice or a resumed one (a webhook's delivery).
+      const onError = nodeDefinitions[node.type].outputs.includes('error') ? nextNode(graph, node.id, node.type, 'error') : undefined;
+      if (!onError) return { steps, end: { kind: 'failed', nodeId, error: outcome.error }, vars };
+      vars = { ...vars, error: { nodeId, message: outcome.error } };
+      nodeId = onError;
+      continue;
+    }
     if (outcome.kind === 'next' && outcome.vars) vars = { ...vars, ...outcome.vars };
     nodeId = outcome.kind === 'next' ? nextNode(graph, node.id, node.type, outcome.handle) : undefined;
   }

@@ -17,6 +17,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { actorFrom, recordAudit } from '../../audit/record.ts';
 import { authorize } from '../../auth/middleware.ts';
+import { allowed } from '../../auth/principal.ts';
 import type { AppContext } from '../../context.ts';
 import { withTransaction } from '../../db/pool.ts';
 import { HttpError, notFound, parseOr422 } from '../../http/errors.ts';
@@ -192,7 +193,11 @@ export function workflowsRouter(app: AppContext): Router {
 
   router.post('/workflows/:id/test', authorize('workflows:read'), async (req, res) => {
     const id = String(req.params.id);
-    const { event } = parseOr422(dryRunRequestSchema, req.body);
+    const { event, live } = parseOr422(dryRunRequestSchema, req.body);
+    // A live call reaches a real API (it may change something there): editors and admins only.
+    if (live && !allowed(req.principal, 'workflows:write')) {
+      throw new HttpError(403, 'forbidden', 'a live dry run calls out for real: it needs workflows:write');
+    }
     const row = await findWorkflow(app.pool, id);
     if (!row) throw notFound('workflow', id);
     const checked = validateGraph(row.draft);
@@ -200,7 +205,7 @@ export function workflowsRouter(app: AppContext): Router {
     const type = event.type ?? String(checked.graph.trigger.config.eventType);
     if (!isEventType(type)) throw new HttpError(422, 'unknown_event_type', `unknown event type "${type}"`);
     const envelope = toEnvelope({ type, data: event.data, occurredAt: event.occurredAt, source: 'dry-run' });
-    res.json(await dryRun(app, checked.graph, envelope));
+    res.json(await dryRun(app, checked.graph, envelope, { live: live === true }));
   });
 
   return router;

@@ -67,6 +67,6 @@ try {
     console.error(error.message);
     process.exit(3);
   }
-  log.fatal({ err: error }, 'failed to start');
+  log.fatal({ err: error instanceof Error ? error : new Error(String(error)) }, 'failed to start');
   process.exit(1);
 }

@@ -58,7 +58,7 @@ export async function startEmbeddedPostgres(dataDir: string, log: Logger): Promi
       await pg.initialise();
       fs.writeFileSync(portFile, String(port));
     }
-    await pg.start();
+    await startWithRetries(pg, log);
     const client = pg.getPgClient('postgres', '127.0.0.1');
     await client.connect();
     const exists = await client.query(`select 1 from pg_database where datname = 'tripline'`);
@@ -116,6 +116,24 @@ function isAlive(pid: number): boolean {
     return !/^\d+ \(.*\) Z/.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
   } catch {
     return true; // no /proc (not Linux): trust kill(0)
+  }
+}
+
+/**
+ * Right after a crash (kill -9 of the whole group) the old server's backends may still be
+ * exiting and holding its shared memory for a moment, and PostgreSQL refuses to start over
+ * them: try again a few times before giving up, instead of failing the restart.
+ */
+async function startWithRetries(pg: EmbeddedPostgres, log: Logger, attempts = 6): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await pg.start();
+      return;
+    } catch (error) {
+      if (attempt >= attempts) throw error instanceof Error ? error : new Error(`embedded PostgreSQL did not start: ${String(error)}`);
+      log.warn({ attempt, err: error instanceof Error ? error : String(error) }, 'embedded PostgreSQL did not start; trying again');
+      await new Promise((r) => setTimeout(r, 1000));
+    }
   }
 }
 

@@ -213,8 +213,10 @@ describe('retention', () => {
     // Old events were processed long ago; one never processed is kept (its runs are still to be made).
     await db.query(`update events set processed_at = received_at where id in ('evt_old', 'evt_old_waiting', 'evt_new')`);
     await db.query(
-      `insert into events (id, type, occurred_at, received_at, source, data)
-       values ('evt_old_unprocessed', 'order.paid', now() - interval '10 days', now() - interval '10 days', 'test', '{}')`,
+      // Parked after its attempts ran out (as an event whose processing kept failing is), so
+      // the running engine does not claim and process it before the prune looks at it.
+      `insert into events (id, type, occurred_at, received_at, source, data, attempts, last_error, failed_at)
+       values ('evt_old_unprocessed', 'order.paid', now() - interval '10 days', now() - interval '10 days', 'test', '{}', 10, 'kept failing', now())`,
     );
     await db.query(
       `insert into runs (id, workflow_id, version, event_id, event_type, status, created_at, finished_at) values

@@ -99,6 +99,11 @@ describe('lookup', () => {
     const campaign = await json(t.api('/api/v1/campaigns', { method: 'POST', json: { name: 'Spring sale', kind: 'percent_off' } }));
     await sendEvents(t, { type: 'product.stock_changed', data: { sku: 'MUG-1', quantity: 4, category: 'kitchen' } });
     await sendEvents(t, { type: 'order.created', data: { orderId: 'l-0', customerId: 'cus_look', status: 'paid', total: 120, currency: 'EUR', items: [{ sku: 'MUG-1', quantity: 1, price: 120 }] } });
+    // Processing is asynchronous: the first order must be applied before the workflow goes live, or it would run it too.
+    await eventually(async () => {
+      const { rows } = await t.ctx.pool.query(`select 1 from events where type = 'order.created' and data->>'orderId' = 'l-0' and processed_at is not null`);
+      return rows.length === 1;
+    }, 'the first order to be processed');
     const workflowId = await publishWorkflow(
       t,
       'Look up',

@@ -1,8 +1,6 @@
 import { defaultSetting, settingSchemas, type SettingKey, type SettingValue } from '@tripline/shared';
+import type { Queryable } from './db/queryable.ts';
 
-interface Queryable {
-  query: (text: string, values?: unknown[]) => Promise<{ rows: unknown[] }>;
-}
 
 /** Reads a setting, falling back to its default when unset or no longer valid. */
 export async function getSetting<K extends SettingKey>(db: Queryable, key: K): Promise<SettingValue<K>> {

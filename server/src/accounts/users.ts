@@ -1,5 +1,5 @@
 import type { User, UserRole } from '@tripline/shared';
-import type { Queryable } from '../audit/record.ts';
+import type { Queryable } from '../db/queryable.ts';
 import { conflict } from '../http/errors.ts';
 import { hashPassword } from '../auth/password.ts';
 import { newId } from '../auth/tokens.ts';

@@ -1,5 +1,5 @@
 import type { AuditEntry } from '@tripline/shared';
-import type { Queryable } from './record.ts';
+import type { Queryable } from '../db/queryable.ts';
 
 /**
  * Names for audit targets, read at display time (the log itself keeps ids, append-only):

@@ -1,5 +1,5 @@
 import type { AuditEntry, AuditQuery } from '@tripline/shared';
-import type { Queryable } from './record.ts';
+import type { Queryable } from '../db/queryable.ts';
 
 interface AuditRow {
   id: number;

@@ -1,9 +1,7 @@
 import type { Request } from 'express';
 import { actorLabel, type Principal } from '../auth/principal.ts';
+import type { Queryable } from '../db/queryable.ts';
 
-export interface Queryable {
-  query: (text: string, values?: unknown[]) => Promise<{ rows: unknown[] }>;
-}
 
 export interface AuditEntry {
   action: string;

@@ -1,4 +1,4 @@
-import type { Queryable } from '../audit/record.ts';
+import type { Queryable } from '../db/queryable.ts';
 
 /**
  * Sign-in throttling kept in PostgreSQL (table login_attempts), so every API process

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import type { CookieOptions, Request, Response } from 'express';
-import type { Queryable } from '../audit/record.ts';
+import type { Queryable } from '../db/queryable.ts';
 import type { Pool } from '../db/pool.ts';
 import type { Authenticator } from './middleware.ts';
 import type { Principal } from './principal.ts';

@@ -1,11 +1,9 @@
 import type { Credential } from '@tripline/shared';
 import type { SecretCipher } from '../secrets/cipher.ts';
+import type { Queryable } from '../db/queryable.ts';
 
 /** SQL for the `credentials` table. Values go in encrypted and come out only through `credentialValue`. */
 
-interface Queryable {
-  query: <R = unknown>(text: string, values?: unknown[]) => Promise<{ rows: R[]; rowCount: number | null }>;
-}
 
 interface CredentialRow {
   name: string;

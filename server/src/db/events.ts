@@ -1,4 +1,5 @@
 import type { EventEnvelope } from '@tripline/shared';
+import type { Queryable } from './queryable.ts';
 
 /**
  * SQL of the events table family: storing accepted events and the outbox built on it
@@ -6,9 +7,6 @@ import type { EventEnvelope } from '@tripline/shared';
  * and re-driving). Every statement is a named function; callers never write SQL for events.
  */
 
-export interface Queryable {
-  query: <R = any>(text: string, values?: unknown[]) => Promise<{ rows: R[]; rowCount: number | null }>;
-}
 
 /** Channel a worker LISTENs on; one NOTIFY per transaction that stored events. */
 export const EVENTS_CHANNEL = 'tripline_events';

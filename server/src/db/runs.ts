@@ -1,4 +1,4 @@
-import type { Queryable } from './events.ts';
+import type { Queryable } from './queryable.ts';
 
 /**
  * SQL of the runs family (runs, run_steps). Only the run state machine

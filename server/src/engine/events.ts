@@ -1,5 +1,6 @@
 import type { EventEnvelope } from '@tripline/shared';
-import { EVENT_COLUMNS, loadEventById, rowToEnvelope, type Queryable } from '../db/events.ts';
+import { EVENT_COLUMNS, loadEventById, rowToEnvelope } from '../db/events.ts';
+import type { Queryable } from '../db/queryable.ts';
 
 export { EVENT_COLUMNS, rowToEnvelope };
 

@@ -1,8 +1,5 @@
-import type { PoolClient } from '../../db/pool.ts';
+import type { Queryable } from '../../db/queryable.ts';
 
-interface Queryable {
-  query: PoolClient['query'];
-}
 
 export interface WatchedThreshold {
   threshold: number;

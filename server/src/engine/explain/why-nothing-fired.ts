@@ -1,12 +1,9 @@
 import type { EventEnvelope } from '@tripline/shared';
-import type { PoolClient } from '../../db/pool.ts';
 import { matchesTrigger } from '../matching.ts';
 import { buildScope } from '../runs/scope.ts';
 import { explainCrossing, stockView } from './stock.ts';
+import type { Queryable } from '../../db/queryable.ts';
 
-interface Queryable {
-  query: PoolClient['query'];
-}
 
 export interface Explanation {
   /** One sentence for the event page. */

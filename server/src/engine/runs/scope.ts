@@ -1,9 +1,7 @@
 import type { EventEnvelope } from '@tripline/shared';
 import { loadCustomer } from '../state/customers.ts';
+import type { Queryable } from '../../db/queryable.ts';
 
-interface Queryable {
-  query: (text: string, values?: unknown[]) => Promise<{ rows: unknown[] }>;
-}
 
 /**
  * What json-logic rules and templates address: the envelope's fields at the top level

@@ -1,8 +1,7 @@
-import type { PoolClient } from '../../db/pool.ts';
 
 /** Read-only views of state for the lookup step (the customer's is customerView in customers.ts). */
 
-type Queryable = Pick<PoolClient, 'query'>;
+import type { Queryable } from '../../db/queryable.ts';
 
 export async function loadProductView(db: Queryable, sku: string) {
   const { rows } = await db.query<{ sku: string; quantity: number; category: string | null; last_event_at: Date }>(

@@ -1,10 +1,7 @@
 import crypto from 'node:crypto';
 import { diffGraphs, type Workflow, type WorkflowGraph } from '@tripline/shared';
-import type { PoolClient } from '../../db/pool.ts';
+import type { Queryable } from '../../db/queryable.ts';
 
-interface Queryable {
-  query: PoolClient['query'];
-}
 
 export interface WorkflowRow {
   id: string;

@@ -1,8 +1,6 @@
 import { validateGraph, workflowGraphSchema, type CheckedGraph } from '@tripline/shared';
+import type { Queryable } from '../../db/queryable.ts';
 
-interface Queryable {
-  query: (text: string, values?: unknown[]) => Promise<{ rows: unknown[] }>;
-}
 
 /**
  * Published versions are immutable, so each is parsed and checked once per process and

@@ -3,7 +3,7 @@ import pg from 'pg';
 import { ConfigError, type Config } from '../config.ts';
 import type { AppContext } from '../context.ts';
 import { withTransaction, type PoolClient } from '../db/pool.ts';
-import { countDeliveryAttempt, observeAcceptedToDelivered } from '../metrics/registry.ts';
+import { countDeliveryAttempt, observeAcceptedToDelivered, observeHotPath } from '../metrics/registry.ts';
 import { Attempter, type AttemptResult, type LocalReceiver } from './attempt.ts';
 import {
   claimDue,
@@ -198,7 +198,9 @@ export class DeliveryWorker {
 
   #dispatch(rows: ClaimedDelivery[]): void {
     const limited = new Map<string, ClaimedDelivery[]>();
+    const claimedAt = Date.now();
     for (const d of rows) {
+      observeHotPath('delivery_claimed', d.accepted_at, claimedAt);
       this.#held.set(d.id, d.lease_token);
       this.#undecided++;
       if (!d.enabled) this.#decided({ kind: 'disabled', d });
@@ -210,6 +212,7 @@ export class DeliveryWorker {
 
   async #send(d: ClaimedDelivery, slot: boolean): Promise<void> {
     const result = await this.#attempter.attempt(d);
+    observeHotPath('delivery_sent', d.accepted_at);
     this.#decided({ kind: 'sent', d, result, slot });
   }
 
@@ -289,7 +292,9 @@ export class DeliveryWorker {
       return rows;
     });
     const delivered = new Set(settled.filter((r) => r.status === 'succeeded').map((r) => r.deliveryId));
+    const recordedAt = Date.now();
     for (const item of batch) {
+      observeHotPath('delivery_recorded', item.d.accepted_at, recordedAt);
       if (item.kind !== 'sent') continue;
       countDeliveryAttempt(item.result.succeeded ? 'succeeded' : 'failed', item.result.outcome.durationMs);
       if (delivered.has(item.d.id) && item.d.accepted_at) observeAcceptedToDelivered(item.d.accepted_at);

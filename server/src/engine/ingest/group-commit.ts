@@ -1,7 +1,7 @@
 import type { EventEnvelope } from '@tripline/shared';
 import { insertEvents } from '../../db/events.ts';
 import { withTransaction, type Pool } from '../../db/pool.ts';
-import { countEventsAccepted } from '../../metrics/registry.ts';
+import { countEventsAccepted, observeHotPath } from '../../metrics/registry.ts';
 
 /**
  * Group commit for ingest: concurrent requests' events wait a bounded moment (`maxWaitMs`
@@ -66,6 +66,7 @@ export class IngestBatcher {
       return;
     }
     countAccepted(unique.map((id) => byId.get(id)!).filter((e) => inserted.has(e.id)));
+    for (const w of batch) observeHotPath('stored', w.envelopes[0]?.receivedAt);
     for (const w of batch) w.resolve(new Set(w.envelopes.filter((e) => inserted.has(e.id) && owner.get(e.id) === w).map((e) => e.id)));
   }
 
@@ -73,6 +74,7 @@ export class IngestBatcher {
     try {
       const inserted = await withTransaction(this.pool, (tx) => insertEvents(tx, w.envelopes));
       countAccepted(w.envelopes.filter((e) => inserted.has(e.id)));
+      observeHotPath('stored', w.envelopes[0]?.receivedAt);
       w.resolve(inserted);
     } catch (error) {
       w.reject(error);

@@ -1,6 +1,7 @@
 import pg from 'pg';
 import type { AppContext } from '../../context.ts';
 import { claimDueEvents, EVENTS_CHANNEL, redriveUnprocessed } from '../../db/events.ts';
+import { observeHotPath } from '../../metrics/registry.ts';
 import { processClaimed } from './process-batch.ts';
 
 /**
@@ -83,9 +84,13 @@ export async function startClaimLoop(app: AppContext): Promise<ClaimLoop> {
       try {
         const claimed = await claimDueEvents(app.pool, CLAIM_BATCH, LEASE_SECONDS);
         if (claimed.length === 0) continue;
+        const claimedAt = Date.now();
+        for (const c of claimed) observeHotPath('claimed', c.envelope.receivedAt, claimedAt);
         // A full batch means more are waiting: claim again right away.
         if (claimed.length === CLAIM_BATCH) signal();
         await processClaimed(app, claimed);
+        const processedAt = Date.now();
+        for (const c of claimed) observeHotPath('processed', c.envelope.receivedAt, processedAt);
         signal();
       } catch (error) {
         if (ending()) break;

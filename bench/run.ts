@@ -26,6 +26,8 @@ const quick = process.argv.includes('--quick');
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7).split(',');
 /** `--profile`: CPU split, commits and statements (pg_stat_statements) and latency by stage, per step. */
 const profiling = process.argv.includes('--profile');
+/** `--cpu-prof`: the e2e process writes a V8 CPU profile (bench/results/cpu/*.cpuprofile) when it stops. */
+const cpuProf = process.argv.includes('--cpu-prof') ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${path.join(ROOT, 'bench/results/cpu')}` } : undefined;
 const AUTH = { authorization: `Bearer ${API_KEY}` };
 const say = (s: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${s}`);
 
@@ -99,7 +101,7 @@ async function measured<T>(label: string, proc: Proc, dbUrl: string, events: (r:
   if (!profiling) return (await step()) as T & { profile?: Profile };
   let result: T | undefined;
   const { profile } = await profileStep(
-    { serverPid: proc.child.pid, serverUrl: proc.url, postmasterPid: pgDataDir ? postmasterPidOf(pgDataDir) : undefined, adminUrl, dbUrl },
+    { serverPid: proc.child.pid, serverUrl: proc.url, apiKey: API_KEY, postmasterPid: pgDataDir ? postmasterPidOf(pgDataDir) : undefined, adminUrl, dbUrl },
     () => (result === undefined ? 1 : events(result)),
     async () => (result = await step()),
   );
@@ -277,7 +279,7 @@ let tripE2E: { workflow?: FixedRateResult[] } = {};
 
 async function scenarioEndToEnd(receiver: Receiver) {
   const url = await freshDatabase('e2e');
-  const proc = await startTripline('e2e-all', url, { role: 'all' });
+  const proc = await startTripline('e2e-all', url, { role: 'all', env: cpuProf });
   try {
     const wfEndpoint = await api<{ id: string }>(proc, '/api/v1/endpoints', { url: `${receiver.url}/hook`, eventTypes: [] });
     await api(proc, '/api/v1/endpoints', { url: `${receiver.url}/sub`, eventTypes: ['promotion.rule_qualified'] });

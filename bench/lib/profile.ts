@@ -50,9 +50,11 @@ export function postmasterPidOf(pgDataDir: string): number | undefined {
 
 type Buckets = Map<string, { le: number[]; counts: number[]; sum: number; count: number }>;
 
-async function hotPath(serverUrl: string): Promise<Buckets> {
+async function hotPath(serverUrl: string, apiKey: string): Promise<Buckets> {
   const out: Buckets = new Map();
-  const text = await (await fetch(`${serverUrl}/metrics`)).text().catch(() => '');
+  const text = await fetch(`${serverUrl}/metrics`, { headers: { authorization: `Bearer ${apiKey}` } })
+    .then((r) => r.text())
+    .catch(() => '');
   for (const line of text.split('\n')) {
     const m = /^tripline_hot_path_seconds_(bucket|sum|count)\{([^}]*)\} (\S+)/.exec(line);
     if (!m) continue;
@@ -72,6 +74,7 @@ async function hotPath(serverUrl: string): Promise<Buckets> {
 export interface ProfileOptions {
   serverPid: number | undefined;
   serverUrl: string;
+  apiKey: string;
   postmasterPid: number | undefined;
   /** A connection to the database that has pg_stat_statements (when loaded), and the scenario's database name. */
   adminUrl: string;
@@ -122,7 +125,7 @@ async function snapshot(o: ProfileOptions): Promise<Snapshot> {
       benchMs: (cpu.user + cpu.system) / 1000,
       commits,
       statements,
-      hot: await hotPath(o.serverUrl),
+      hot: await hotPath(o.serverUrl, o.apiKey),
       top,
     };
   } finally {

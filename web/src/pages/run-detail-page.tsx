@@ -15,7 +15,7 @@ export function RunDetailPage() {
   const [actionError, setActionError] = useState<{ error: ApiError; action: string }>();
   const [busy, setBusy] = useState(false);
   // This run's own changes, and deliveries (any: the run's webhook steps are among them).
-  const live = useLiveRefresh(['run', 'delivery'], () => void run.reload(), { relevant: (a) => a.kind === 'delivery' || a.id === id, minIntervalMs: 1000 });
+  const live = useLiveRefresh(['run', 'delivery'], () => void run.reload(), { relevant: (a) => a.kind === 'delivery' || a.id === id || (a.count ?? 0) > 1, minIntervalMs: 1000 });
 
   const act = async (action: 'retry' | 'cancel') => {
     setBusy(true);

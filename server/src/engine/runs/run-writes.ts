@@ -61,6 +61,11 @@ export class RunWrites {
     this.fanOut.push(...child.fanOut);
   }
 
+  /** Seeds a read the caller already has (a batch prefetch), so `cached` does not query for it. */
+  prime(key: string, value: unknown): void {
+    this.memo.set(key, Promise.resolve(value));
+  }
+
   /** A read that is the same for the whole batch (settings, routing, endpoint state). */
   cached<T>(key: string, load: () => Promise<T>): Promise<T> {
     let hit = this.memo.get(key) as Promise<T> | undefined;

@@ -9,7 +9,7 @@ import { loadEvent } from '../events.ts';
 import { toEnvelope } from '../store-events.ts';
 import { loadVersion } from '../workflows/versions.ts';
 import { RunWrites } from './run-writes.ts';
-import { buildScope } from './scope.ts';
+import { scopeFrom } from './scope.ts';
 import { MAX_STEPS_PER_SLICE, runSlice, type SliceResult } from './step-loop.ts';
 
 /**
@@ -87,7 +87,7 @@ export async function resumeRuns(app: AppContext, tx: PoolClient, writes: RunWri
 async function resumeLocked(app: AppContext, tx: PoolClient, writes: RunWrites, run: LockedRun): Promise<void> {
   if (!['running', 'waiting'].includes(run.status) || !run.current_node) return;
   const graph = await loadVersion(tx, run.workflow_id, run.version);
-  const event = await loadEvent(tx, run.event_id);
+  const event = await writes.cached(`event:${run.event_id}`, () => loadEvent(tx, run.event_id));
   if (!event) {
     await fail(tx, writes, run, undefined, run.current_node, `event ${run.event_id} no longer exists`);
     return;
@@ -99,7 +99,7 @@ async function resumeLocked(app: AppContext, tx: PoolClient, writes: RunWrites, 
     nodeId: run.current_node,
     vars: run.vars,
     existing: run.step,
-    scope: await buildScope(tx, event, {}),
+    scope: await scopeFrom(tx, event, writes.customers),
     maxSteps: MAX_STEPS_PER_SLICE,
   });
   if (slice.end.kind === 'stay') return;

@@ -16,11 +16,14 @@ export const webhook: Executor<'webhook'> = async (config, step) => {
   }
   if (step.resumed) {
     const deliveryId = (step.resumed.output as { deliveryId: string }).deliveryId;
-    const { rows } = await mode.tx.query<{ status: string; attempt_count: number; last_status_code: number | null; last_error: string | null }>(
-      'select status, attempt_count, last_status_code, last_error from deliveries where id = $1',
-      [deliveryId],
-    );
-    const d = rows[0];
+    // Primed by the delivery's settled hook for a batch of resumed runs; read here otherwise.
+    const d = await mode.writes.cached(`delivery:${deliveryId}`, async () => {
+      const { rows } = await mode.tx.query<{ status: string; attempt_count: number; last_status_code: number | null; last_error: string | null }>(
+        'select status, attempt_count, last_status_code, last_error from deliveries where id = $1',
+        [deliveryId],
+      );
+      return rows[0];
+    });
     if (!d) return { kind: 'fail', error: `delivery ${deliveryId} no longer exists` };
     const output = { deliveryId, status: d.status, attempts: d.attempt_count, statusCode: d.last_status_code };
     if (d.status === 'succeeded') return { kind: 'next', output };

@@ -163,11 +163,48 @@ export interface Profile {
   /** Per stage: ms from arrival, p50 and mean, and how many observations. */
   stagesMs: Record<string, { p50: number | null; mean: number | null; n: number }>;
   topStatements?: { query: string; perEvent: number; msPerEvent: number }[];
+  /** pg_stat_activity sampled every 20 ms: share of samples per backend state and wait (Tripline's connections only). */
+  waits: Record<string, number>;
+}
+
+/** Samples what the scenario database's backends are doing until `stop` is called. */
+function sampleWaits(adminUrl: string, dbName: string): { stop(): Promise<Record<string, number>> } {
+  const tally = new Map<string, number>();
+  let samples = 0;
+  let running = true;
+  const c = new pg.Client(adminUrl);
+  const done = (async () => {
+    await c.connect();
+    while (running) {
+      const { rows } = await c.query(
+        `select state, coalesce(wait_event_type || ':' || wait_event, 'cpu') as w, left(query, 40) as q from pg_stat_activity
+          where datname = $1 and pid <> pg_backend_pid() and backend_type = 'client backend' and state <> 'idle'`,
+        [dbName],
+      );
+      samples++;
+      for (const r of rows) {
+        const key = r.w === 'Client:ClientRead' ? `${r.state} ClientRead (waiting for Node)` : r.w === 'cpu' ? `active on CPU` : `${r.w} (${String(r.q).split(' ')[0]}…)`;
+        tally.set(key, (tally.get(key) ?? 0) + 1);
+      }
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await c.end();
+  })();
+  return {
+    async stop() {
+      running = false;
+      await done.catch(() => {});
+      // Average number of backends in each state at any moment.
+      return Object.fromEntries([...tally].sort((a, b) => b[1] - a[1]).slice(0, 8).map(([k, n]) => [k, round(n / Math.max(1, samples))]));
+    },
+  };
 }
 
 export async function profileStep<T>(o: ProfileOptions, events: () => number, step: () => Promise<T>): Promise<{ result: T; profile: Profile }> {
   const before = await snapshot(o);
+  const sampler = sampleWaits(o.adminUrl, new URL(o.dbUrl).pathname.slice(1));
   const result = await step();
+  const waits = await sampler.stop();
   // Statistics reach the shared views up to a second after the transactions end.
   await new Promise((r) => setTimeout(r, 1100));
   const after = await snapshot(o);
@@ -192,6 +229,7 @@ export async function profileStep<T>(o: ProfileOptions, events: () => number, st
     commitsPerEvent: round((after.commits - before.commits) / n),
     statementsPerEvent: after.statements !== null && before.statements !== null ? round((after.statements - before.statements) / n) : null,
     stagesMs,
+    waits,
   };
   if (after.statements !== null) {
     profile.topStatements = [...after.top]
@@ -214,6 +252,7 @@ export function describeProfile(label: string, p: Profile): string {
   const lines = [
     `${label}: ${p.events} events in ${p.seconds} s; CPU ms/event node ${p.cpuMsPerEvent.node}, postgres ${p.cpuMsPerEvent.postgres}, bench ${p.cpuMsPerEvent.bench} (cores busy ${p.coresBusy.node} / ${p.coresBusy.postgres} / ${p.coresBusy.bench}); commits/event ${p.commitsPerEvent}; statements/event ${p.statementsPerEvent ?? '–'}`,
     `  ms from arrival (p50/mean): ${stages}`,
+    `  backends busy on average: ${Object.entries(p.waits).map(([k, v]) => `${k} ${v}`).join(', ')}`,
   ];
   for (const t of p.topStatements ?? []) lines.push(`    ${t.perEvent}×  ${t.msPerEvent} ms  ${t.query}`);
   return lines.join('\n');

@@ -307,6 +307,11 @@ async function scenarioEndToEnd(receiver: Receiver) {
     say(`runs/s (set): ${set.runsPerSecond}`);
     const single = await measured('burst one customer', proc, url, (x) => x.completed, () => runsBurst(proc, url, setId, quick ? 200 : 500, oneCustomer, 'onecustomer'));
     say(`runs/s (set, one customer's events in order): ${single.runsPerSecond}`);
+    if (profiling) {
+      // Claims per event: more than one means an event was retried or given back (its subject blocked).
+      const claims = (await withDb(url, (c) => c.query(`select count(*) filter (where attempts > 1)::int as retried, max(attempts)::int as most, max(last_error) as error from events where id like 'onecustomer-%'`))).rows[0];
+      say(`  one customer: ${claims.retried} events claimed more than once (most ${claims.most} claims); last error: ${claims.error ?? 'none'}`);
+    }
     receiver.reset();
     const hook = await measured('burst webhook', proc, url, (x) => x.completed, () => runsBurst(proc, url, wfId, P.burstN, (id) => discount(id), 'hookburst'));
     const delivered = receiver.arrivals.size;

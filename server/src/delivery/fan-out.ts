@@ -105,7 +105,8 @@ export function fanOutEvent(tx: PoolClient, ctx: AppContext, envelope: EventEnve
   return fanOutEvents(tx, ctx, [envelope]);
 }
 
-export type StepDeliveryResult = { ok: true; deliveryId: string } | { ok: false; error: string };
+/** `existing`: the step's delivery was created by an earlier execution of the step (it may have settled already). */
+export type StepDeliveryResult = { ok: true; deliveryId: string; existing?: true } | { ok: false; error: string };
 
 export interface StepDeliveryInput {
   endpointId: string;
@@ -143,12 +144,20 @@ export async function createStepDeliveries(tx: PoolClient, _ctx: AppContext, ste
   const ids = new Map(inserted.map((d) => [key(d.run_id!, d.node_id!, d.iteration), d.id]));
   // Already created by an earlier execution of the step (in this iteration): the same delivery.
   const missing = wanted.filter((s) => !ids.has(key(s.runId, s.nodeId, s.iteration)));
-  if (missing.length) for (const [k, id] of await stepDeliveryIds(tx, missing.map((s) => ({ runId: s.runId, nodeId: s.nodeId, iteration: s.iteration ?? -1 })))) ids.set(k, id);
+  const existing = new Set<string>();
+  if (missing.length) {
+    for (const [k, id] of await stepDeliveryIds(tx, missing.map((s) => ({ runId: s.runId, nodeId: s.nodeId, iteration: s.iteration ?? -1 })))) {
+      ids.set(k, id);
+      existing.add(k);
+    }
+  }
   return steps.map((s, i) => {
     const known = results[i];
     if (known) return known;
-    const id = ids.get(key(s.runId, s.nodeId, s.iteration));
-    return id ? { ok: true, deliveryId: id } : { ok: false, error: `the delivery of step "${s.nodeId}" could not be created` };
+    const k = key(s.runId, s.nodeId, s.iteration);
+    const id = ids.get(k);
+    if (!id) return { ok: false, error: `the delivery of step "${s.nodeId}" could not be created` };
+    return existing.has(k) ? { ok: true, deliveryId: id, existing: true } : { ok: true, deliveryId: id };
   });
 }
 

@@ -116,6 +116,9 @@ export class RunWrites {
         // The executor checked the endpoint in this transaction; only a concurrent change gets here.
         if (!result.ok) throw new Error(`${d.nodeId}: ${result.error}`);
         d.step.output = { deliveryId: result.deliveryId, ...(d.step.output as object) };
+        // A step executed again (a slice re-run) gets its earlier delivery, which may have
+        // settled already, so no settle will wake the run: look again in a job.
+        if (result.existing) this.jobs.push({ runId: d.runId });
       });
     }
     if (this.newRuns.length > 0) {

@@ -220,7 +220,7 @@ export async function reopenStep(db: Queryable, runId: string, nodeId: string): 
 export async function cancelRunRows(db: Queryable, id: string): Promise<void> {
   await db.query(`update runs set status = 'cancelled', finished_at = now(), updated_at = now() where id = $1`, [id]);
   await db.query(`update run_steps set status = 'cancelled', finished_at = now() where run_id = $1 and status in ('waiting', 'running')`, [id]);
-  await db.query(`delete from run_waits where run_id = $1`, [id]);
+  await deleteRunWaits(db, id);
 }
 
 /**
@@ -311,6 +311,11 @@ export async function takeWait(db: Queryable, key: { runId: string; nodeId: stri
     [key.runId, key.nodeId, key.iteration],
   );
   return (rowCount ?? 0) > 0;
+}
+
+/** A run that stops for good (given up) waits for nothing any more. */
+export async function deleteRunWaits(db: Queryable, runId: string): Promise<void> {
+  await db.query('delete from run_waits where run_id = $1', [runId]);
 }
 
 /** Whether the wait is still there (a timer that fired early leaves the run waiting). */

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import type { CheckedGraph, EventEnvelope } from '@tripline/shared';
 import type { AppContext } from '../../context.ts';
 import type { PoolClient } from '../../db/pool.ts';
-import { cancelRunRows, lockRuns, lockRunsFresh, reopenRun, reopenStep, workflowName, type LockedRun, type StepWrite } from '../../db/runs.ts';
+import { cancelRunRows, deleteRunWaits, lockRuns, lockRunsFresh, reopenRun, reopenStep, workflowName, type LockedRun, type StepWrite } from '../../db/runs.ts';
 import { withTransaction } from '../../db/pool.ts';
 import { getSetting } from '../../settings.ts';
 import { loadEvent } from '../events.ts';
@@ -241,6 +241,7 @@ export async function giveUp(app: AppContext, runId: string, error: string): Pro
     const writes = new RunWrites();
     const event = await loadEvent(tx, run.event_id);
     await fail(tx, writes, run, event, run.current_node ?? 'run', error);
+    await deleteRunWaits(tx, run.id);
     await writes.flush(app, tx);
   });
 }

@@ -68,6 +68,8 @@ export const dryRunRequestSchema = z.object({
 export const stepResultSchema = z.object({
   nodeId: z.string(),
   nodeType: z.string(),
+  /** Inside a for_each: the index of the item this step ran for. */
+  iteration: z.number().int().optional(),
   status: z.enum(['running', 'waiting', 'succeeded', 'failed', 'skipped', 'cancelled']),
   input: z.unknown().optional(),
   output: z.unknown().optional(),

@@ -118,7 +118,7 @@ export function runsRouter(app: AppContext): Router {
       app.pool.query('select * from run_steps where run_id = $1 order by seq, started_at', [id]),
       app.pool.query('select graph from workflow_versions where workflow_id = $1 and version = $2', [run.workflow_id, run.version]),
       loadEvent(app.pool, run.event_id),
-      app.pool.query('select id, endpoint_id, node_id, status, attempt_count from deliveries where run_id = $1 order by seq', [id]),
+      app.pool.query('select id, endpoint_id, node_id, iteration, status, attempt_count from deliveries where run_id = $1 order by seq', [id]),
     ]);
     res.json({
       ...toSummary(run),
@@ -127,6 +127,7 @@ export function runsRouter(app: AppContext): Router {
       steps: steps.rows.map((s) => ({
         nodeId: s.node_id,
         nodeType: s.node_type,
+        ...(s.iteration >= 0 ? { iteration: s.iteration } : {}),
         status: s.status,
         input: s.input,
         output: s.output,
@@ -135,7 +136,7 @@ export function runsRouter(app: AppContext): Router {
         startedAt: s.started_at.toISOString(),
         finishedAt: s.finished_at?.toISOString() ?? null,
       })),
-      deliveries: deliveries.rows.map((d) => ({ id: d.id, endpointId: d.endpoint_id, nodeId: d.node_id, status: d.status, attemptCount: d.attempt_count })),
+      deliveries: deliveries.rows.map((d) => ({ id: d.id, endpointId: d.endpoint_id, nodeId: d.node_id, ...(d.iteration >= 0 ? { iteration: d.iteration } : {}), status: d.status, attemptCount: d.attempt_count })),
     });
   });
 

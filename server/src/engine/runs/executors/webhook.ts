@@ -8,11 +8,13 @@ import type { Executor } from '../types.ts';
  */
 export const webhook: Executor<'webhook'> = async (config, step) => {
   const vars = step.scope.vars as Record<string, unknown>;
+  // Inside a for_each the receiver gets the item and its index too.
+  const loop = step.iteration >= 0 ? { item: step.scope.item, index: step.iteration } : undefined;
   const { mode } = step;
   if (mode.kind === 'dry') {
     const { rows } = await step.app.pool.query<{ url: string; enabled: boolean }>('select url, enabled from endpoints where id = $1', [config.endpointId]);
     if (!rows[0]) return { kind: 'fail', error: `endpoint "${config.endpointId}" does not exist` };
-    return { kind: 'next', output: { dryRun: true, wouldDeliverTo: rows[0].url, enabled: rows[0].enabled, payload: webhookPayload(step.event, vars) } };
+    return { kind: 'next', output: { dryRun: true, wouldDeliverTo: rows[0].url, enabled: rows[0].enabled, payload: webhookPayload(step.event, vars, loop) } };
   }
   if (step.resumed) {
     const deliveryId = (step.resumed.output as { deliveryId: string }).deliveryId;
@@ -37,5 +39,5 @@ export const webhook: Executor<'webhook'> = async (config, step) => {
   });
   if (enabled === undefined) return { kind: 'fail', error: `endpoint "${config.endpointId}" does not exist` };
   if (!enabled) return { kind: 'fail', error: `endpoint "${config.endpointId}" is disabled` };
-  return { kind: 'wait', output: { endpointId: config.endpointId, status: 'pending' }, deliver: { endpointId: config.endpointId, vars } };
+  return { kind: 'wait', output: { endpointId: config.endpointId, status: 'pending' }, deliver: { endpointId: config.endpointId, vars, ...(loop ? { loop } : {}) } };
 };

@@ -1,6 +1,6 @@
 import { createDocument, type ZodOpenApiPathsObject } from 'zod-openapi';
 import { apiErrorSchema } from '@tripline/shared';
-import type { z } from 'zod';
+import { z } from 'zod';
 
 type Method = 'get' | 'post' | 'put' | 'delete' | 'patch';
 
@@ -12,14 +12,27 @@ export interface RouteDoc {
   body?: z.ZodType;
   response?: z.ZodType;
   status?: number;
+  /** The media type of a success answer that is not JSON (a CSV export, a stream). */
+  produces?: string;
   auth?: boolean;
 }
 
 const routeDocs: RouteDoc[] = [];
 
-/** Route modules describe their routes here, with the same schemas they validate with. */
+/**
+ * Route modules describe their routes here, with the same schemas they validate with. A
+ * route described again (a router built once more, as every test's app does) replaces its entry.
+ */
 export function describeRoute(doc: RouteDoc): void {
-  routeDocs.push(doc);
+  const same = routeDocs.findIndex((d) => d.method === doc.method && d.path === doc.path);
+  if (same >= 0) routeDocs[same] = doc;
+  else routeDocs.push(doc);
+}
+
+function successContent(doc: RouteDoc) {
+  if (doc.response) return { 'application/json': { schema: doc.response } };
+  if (doc.produces) return { [doc.produces]: { schema: z.string() } };
+  return undefined;
 }
 
 export function openApiDocument() {
@@ -37,7 +50,7 @@ export function openApiDocument() {
         security: doc.auth === false ? [] : undefined,
         requestBody: doc.body ? { content: { 'application/json': { schema: doc.body } } } : undefined,
         responses: {
-          [status]: { description: 'OK', content: doc.response ? { 'application/json': { schema: doc.response } } : undefined },
+          [status]: { description: 'OK', content: successContent(doc) },
           default: { description: 'Error', content: { 'application/json': { schema: apiErrorSchema } } },
         },
       },

@@ -10,6 +10,8 @@ export interface RouteDoc {
   summary: string;
   tag: string;
   body?: z.ZodType;
+  /** Query parameters, documented when the schema is an object (one parameter per key). */
+  query?: z.ZodType;
   response?: z.ZodType;
   status?: number;
   /** The media type of a success answer that is not JSON (a CSV export, a stream). */
@@ -47,6 +49,7 @@ export function openApiDocument() {
         summary: doc.summary,
         tags: [doc.tag],
         parameters: params.length ? params : undefined,
+        requestParams: doc.query instanceof z.ZodObject ? { query: doc.query } : undefined,
         security: doc.auth === false ? [] : undefined,
         requestBody: doc.body ? { content: { 'application/json': { schema: doc.body } } } : undefined,
         responses: {

@@ -66,6 +66,7 @@ export function declareRoutes(router: Router, mount = '/api/v1') {
       summary: spec.summary,
       tag: spec.tag,
       body: spec.body,
+      query: spec.query,
       response: spec.response,
       status: spec.status,
       produces: spec.produces,

@@ -53,7 +53,8 @@ function guard(access: RouteAccessSpec) {
  * Declares routes once: each call registers the Express handler (guarded by its access,
  * body and query parsed with its schemas, 422 naming the field) and the OpenAPI entry from
  * the same schemas, so the document cannot drift from what is mounted. A handler returns
- * the response body; it may also answer through `res` itself (streams, redirects).
+ * the response body; it may also answer through `res` itself (streams, redirects). `mount`:
+ * where the router is mounted, for the document ('' for the root: /healthz, /metrics).
  */
 export function declareRoutes(router: Router, mount = '/api/v1') {
   return function route<B extends z.ZodType | undefined = undefined, Q extends z.ZodType | undefined = undefined>(

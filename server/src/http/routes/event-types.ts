@@ -1,16 +1,11 @@
-import { describeCatalog, eventCatalog, isEventType } from '@tripline/shared';
+import { describeCatalog, eventCatalog, isEventType, portalEventTypeSchema } from '@tripline/shared';
 import { Router } from 'express';
 import { z } from 'zod';
 import { notFound } from '../errors.ts';
 import { declareRoutes } from '../route.ts';
 
-const eventTypeDoc = z.object({
-  type: z.string(),
-  origin: z.enum(['raw', 'derived', 'system']),
-  description: z.string(),
-  schema: z.record(z.string(), z.unknown()),
-  example: z.record(z.string(), z.unknown()),
-});
+/** One catalog entry as `describeCatalog` makes it: the portal's entry without its `subscribed` mark. */
+const eventTypeDoc = portalEventTypeSchema.omit({ subscribed: true });
 
 export function eventTypesRouter(): Router {
   const router = Router();

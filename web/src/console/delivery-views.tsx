@@ -48,7 +48,10 @@ export function DeliveryTable({ list, selected, onSelect, eventCell, testId, idH
 /** One delivery: its state, each attempt's request and response, and Replay for whoever may. */
 export function DeliveryCard({ id, delivery, replay, onClose, eventCell, testId, attemptTestId, className = 'card' }: { id: string; delivery: Query<DeliveryDetail>; replay?: () => Promise<unknown>; onClose: () => void; eventCell: EventCell; testId: string; attemptTestId: string; className?: string }) {
   const panel = useRef<HTMLDivElement>(null);
-  useEffect(() => panel.current?.scrollIntoView?.({ block: 'nearest' }), [id]);
+  // braces: Chromium's scrollIntoView now returns a promise, which React would take for a cleanup
+  useEffect(() => {
+    void panel.current?.scrollIntoView?.({ block: 'nearest' });
+  }, [id]);
   const action = useAction();
   const onReplay = () =>
     action.run('Replay', async () => {

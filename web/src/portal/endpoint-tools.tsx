@@ -30,7 +30,9 @@ const formOf = (e: PortalEndpoint) => ({ url: e.url, description: e.description 
 export function EndpointSettings({ client, endpoint, catalog, onSaved }: { client: PortalClient; endpoint: PortalEndpoint; catalog: PortalEventType[]; onSaved: () => void }) {
   const form = useFormValues(formOf(endpoint));
   const action = useAction(SETTINGS_FIELDS);
-  useEffect(() => form.reset(formOf(endpoint)), [endpoint.id, endpoint.updatedAt]); // eslint-disable-line react-hooks/exhaustive-deps
+  useEffect(() => {
+    form.reset(formOf(endpoint));
+  }, [endpoint.id, endpoint.updatedAt]); // eslint-disable-line react-hooks/exhaustive-deps
   const { url, description, eventTypes, enabled } = form.values;
   const save = () =>
     action.run('Saving', async () => {

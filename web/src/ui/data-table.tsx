@@ -1,4 +1,4 @@
-import type { HTMLAttributes, ReactNode } from 'react';
+import { Fragment, type HTMLAttributes, type ReactNode } from 'react';
 import type { ApiError } from '../api/client.ts';
 import { ErrorBanner } from './banners.tsx';
 import { Loading } from './page.tsx';
@@ -35,6 +35,7 @@ export function DataTable<T>({
   error,
   empty,
   className,
+  expanded,
 }: {
   label: string;
   rows: readonly T[] | undefined;
@@ -46,6 +47,8 @@ export function DataTable<T>({
   /** Shown when the list is loaded and empty: a title, or a whole EmptyState. */
   empty: ReactNode;
   className?: string;
+  /** A row's detail, shown in a full-width row under it (null: closed). */
+  expanded?: (row: T) => ReactNode;
 }) {
   const list = rows ?? [];
   return (
@@ -65,15 +68,25 @@ export function DataTable<T>({
             </tr>
           </thead>
           <tbody>
-            {list.map((row) => (
-              <tr key={rowKey(row)} {...rowProps?.(row)}>
-                {columns.map((c, i) => (
-                  <td key={i} className={c.className}>
-                    {c.cell(row)}
-                  </td>
-                ))}
-              </tr>
-            ))}
+            {list.map((row) => {
+              const detail = expanded?.(row);
+              return (
+                <Fragment key={rowKey(row)}>
+                  <tr {...rowProps?.(row)}>
+                    {columns.map((c, i) => (
+                      <td key={i} className={c.className}>
+                        {c.cell(row)}
+                      </td>
+                    ))}
+                  </tr>
+                  {detail && (
+                    <tr>
+                      <td colSpan={columns.length}>{detail}</td>
+                    </tr>
+                  )}
+                </Fragment>
+              );
+            })}
           </tbody>
         </table>
       )}

@@ -1,4 +1,5 @@
-import type { Campaign } from '@tripline/shared';
+import type { Campaign, campaignActivationSchema } from '@tripline/shared';
+import type { z } from 'zod';
 import { useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { api, ApiError } from '../api/client.ts';
@@ -6,17 +7,7 @@ import { useSession } from '../auth/session.tsx';
 import { toApiError, useApi, useLiveRefresh } from '../console/use-api.ts';
 import { EmptyState, ErrorBanner, JsonView, Loading, PageHeader, StatusBadge, Time } from '../console/ui.tsx';
 
-interface Activation {
-  id: string;
-  action: 'activate' | 'deactivate';
-  runId: string | null;
-  userId: string | null;
-  actor: string | null;
-  customerId: string | null;
-  segment: string | null;
-  until: string | null;
-  createdAt: string;
-}
+type Activation = z.infer<typeof campaignActivationSchema>;
 
 export function CampaignsPage() {
   const campaigns = useApi<{ data: Campaign[] }>('/campaigns');

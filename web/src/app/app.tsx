@@ -1,7 +1,7 @@
 import { Suspense } from 'react';
 import { NavLink, Route, Routes } from 'react-router';
 import { SessionGate, SessionMenu, useSession } from '../auth/session.tsx';
-import { Loading } from '../console/ui.tsx';
+import { Loading } from '../ui/index.ts';
 import { LoginPage } from '../pages/login-page.tsx';
 import { pageRoutes } from './routes.tsx';
 

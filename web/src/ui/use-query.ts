@@ -28,26 +28,24 @@ function usePoll(tick: () => void, ms: number | undefined, key: unknown) {
 }
 
 /**
- * GET a path (null: nothing yet) and keep the answer; `reload` fetches again, quietly (the
- * data stays on screen while it loads). Answers to a path that is no longer current are dropped.
+ * The shared part of both hooks: fetch the current path and hand the answer to `apply`,
+ * unless the path changed meanwhile (a late answer to an old filter must not win), and
+ * keep the error and the first-load flag.
  */
-export function useQuery<T>(path: string | null, options: { get?: Getter; pollMs?: number } = {}): Query<T> {
-  const get = options.get ?? sessionGet;
-  const [data, setData] = useState<T>();
+function useCurrentFetch(path: string | null, get: Getter) {
   const [error, setError] = useState<ApiError>();
   const [loading, setLoading] = useState(path !== null);
   const current = useRef(path);
   current.current = path;
   const getter = useRef(get);
   getter.current = get;
-
-  const reload = useCallback(async () => {
+  const fetchInto = useCallback(async <V>(apply: (value: V) => void) => {
     const p = current.current;
     if (p === null) return;
     try {
-      const value = await getter.current<T>(p);
+      const value = await getter.current<V>(p);
       if (current.current !== p) return;
-      setData(value);
+      apply(value);
       setError(undefined);
     } catch (e) {
       if (current.current === p) setError(toApiError(e));
@@ -55,15 +53,24 @@ export function useQuery<T>(path: string | null, options: { get?: Getter; pollMs
       if (current.current === p) setLoading(false);
     }
   }, []);
+  return { current, getter, error, setError, loading, setLoading, fetchInto };
+}
 
+/**
+ * GET a path (null: nothing yet) and keep the answer; `reload` fetches again, quietly (the
+ * data stays on screen while it loads).
+ */
+export function useQuery<T>(path: string | null, options: { get?: Getter; pollMs?: number } = {}): Query<T> {
+  const [data, setData] = useState<T>();
+  const { error, setError, loading, setLoading, fetchInto } = useCurrentFetch(path, options.get ?? sessionGet);
+  const reload = useCallback(() => fetchInto<T>(setData), [fetchInto]);
   useEffect(() => {
     setLoading(path !== null);
     setData(undefined);
     setError(undefined);
     void reload();
-  }, [path, reload]);
+  }, [path, reload, setError, setLoading]);
   usePoll(() => void reload(), options.pollMs, path);
-
   return { data, error, loading, reload };
 }
 
@@ -87,39 +94,28 @@ const withCursor = (p: string, c: string) => `${p}${p.includes('?') ? '&' : '?'}
 export function usePagedList<T>(path: string, keyOf?: (item: T) => string, options: { get?: Getter; pollMs?: number } = {}): PagedList<T> {
   const keyRef = useRef(keyOf);
   keyRef.current = keyOf;
-  const getter = useRef(options.get ?? sessionGet);
-  getter.current = options.get ?? sessionGet;
   const [items, setItems] = useState<T[]>([]);
   const itemsRef = useRef(items);
   itemsRef.current = items;
   const [cursor, setCursor] = useState<string | null>(null);
-  const [error, setError] = useState<ApiError>();
-  const [loading, setLoading] = useState(true);
   const [loadingMore, setLoadingMore] = useState(false);
-  const current = useRef(path);
-  current.current = path;
+  const { current, getter, error, setError, loading, setLoading, fetchInto } = useCurrentFetch(path, options.get ?? sessionGet);
 
-  const refresh = useCallback(async () => {
-    const p = current.current;
-    try {
-      const page = await getter.current<Page<T>>(p);
-      if (current.current !== p) return;
-      const key = keyRef.current;
-      const prev = itemsRef.current;
-      if (!key || prev.length <= page.data.length || page.nextCursor === null) {
-        setItems(page.data);
-        setCursor(page.nextCursor);
-      } else {
-        const fresh = new Set(page.data.map(key));
-        setItems([...page.data, ...prev.slice(page.data.length).filter((x) => !fresh.has(key(x)))]);
-      }
-      setError(undefined);
-    } catch (e) {
-      if (current.current === p) setError(toApiError(e));
-    } finally {
-      if (current.current === p) setLoading(false);
-    }
-  }, []);
+  const refresh = useCallback(
+    () =>
+      fetchInto<Page<T>>((page) => {
+        const key = keyRef.current;
+        const prev = itemsRef.current;
+        if (!key || prev.length <= page.data.length || page.nextCursor === null) {
+          setItems(page.data);
+          setCursor(page.nextCursor);
+        } else {
+          const fresh = new Set(page.data.map(key));
+          setItems([...page.data, ...prev.slice(page.data.length).filter((x) => !fresh.has(key(x)))]);
+        }
+      }),
+    [fetchInto],
+  );
 
   useEffect(() => {
     setLoading(true);
@@ -127,12 +123,12 @@ export function usePagedList<T>(path: string, keyOf?: (item: T) => string, optio
     setItems([]);
     setCursor(null);
     void refresh();
-  }, [path, refresh]);
+  }, [path, refresh, setLoading]);
   usePoll(() => void refresh(), options.pollMs, path);
 
   const loadMore = useCallback(async () => {
-    if (!cursor) return;
     const p = current.current;
+    if (!cursor || p === null) return;
     setLoadingMore(true);
     try {
       const page = await getter.current<Page<T>>(withCursor(p, cursor));
@@ -144,7 +140,7 @@ export function usePagedList<T>(path: string, keyOf?: (item: T) => string, optio
     } finally {
       setLoadingMore(false);
     }
-  }, [cursor]);
+  }, [cursor, current, getter, setError]);
 
   return { items, hasMore: cursor !== null, error, loading, loadingMore, loadMore, refresh };
 }

@@ -37,7 +37,7 @@ export function FilterBar({ label, anyFilter, onClear, className, children }: { 
 export function SelectFilter({ label, value, onChange, values, any, optionLabel, ariaLabel }: { label: string; value: string; onChange: (v: string) => void; values: readonly string[]; any: string; optionLabel?: (v: string) => string; ariaLabel?: string }) {
   return (
     <label>
-      {label}
+      {label}{' '}
       <select aria-label={ariaLabel} value={value} onChange={(e) => onChange(e.target.value)}>
         <Options values={values} any={any} label={optionLabel} />
       </select>
@@ -48,7 +48,7 @@ export function SelectFilter({ label, value, onChange, values, any, optionLabel,
 export function DateFilter({ label, value, onChange }: { label: string; value: string; onChange: (v: string) => void }) {
   return (
     <label>
-      {label}
+      {label}{' '}
       <input type="datetime-local" aria-label={label} value={value} onChange={(e) => onChange(e.target.value)} />
     </label>
   );
@@ -58,7 +58,7 @@ export function DateFilter({ label, value, onChange }: { label: string; value: s
 export function TextFilter({ label, value, onChange, placeholder }: { label: string; value: string; onChange: (v: string) => void; placeholder?: string }) {
   return (
     <label>
-      {label}
+      {label}{' '}
       <input key={value} defaultValue={value} placeholder={placeholder} onBlur={(e) => onChange(e.target.value.trim())} onKeyDown={(e) => e.key === 'Enter' && onChange(e.currentTarget.value.trim())} />
     </label>
   );

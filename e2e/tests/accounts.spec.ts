@@ -101,3 +101,28 @@ test('an admin resets the password of someone who forgot it', async ({ page, bro
   await login(theirPage, { email: forgetful.email, password: 'second-password-456' });
   await context.close();
 });
+
+test('a delete is asked in the page, not in a browser dialog: Cancel keeps the user, "Yes, delete" removes them', async ({ page }) => {
+  const leaving = { email: `leaving-${Date.now()}@e2e.local`, password: 'leaving-password-123' };
+  await login(page, E2E_ADMIN, '/users');
+  await page.getByLabel('Email').fill(leaving.email);
+  await page.getByLabel('Password').fill(leaving.password);
+  await page.getByRole('button', { name: 'Add user' }).click();
+  const row = page.getByTestId('user-row').filter({ hasText: leaving.email });
+  await expect(row).toBeVisible();
+  let dialogs = 0;
+  page.on('dialog', (d) => {
+    dialogs += 1;
+    void d.dismiss();
+  });
+
+  await row.getByRole('button', { name: 'Delete' }).click();
+  await expect(row.getByRole('group', { name: /Delete .* They will be signed out/ })).toBeVisible();
+  await row.getByRole('button', { name: 'Cancel' }).click();
+  await expect(row.getByRole('button', { name: 'Delete' })).toBeVisible();
+
+  await row.getByRole('button', { name: 'Delete' }).click();
+  await row.getByRole('button', { name: 'Yes, delete' }).click();
+  await expect(page.getByTestId('user-row').filter({ hasText: leaving.email })).toHaveCount(0);
+  expect(dialogs).toBe(0);
+});

@@ -5,7 +5,7 @@ import type { AppContext } from '../context.ts';
 import { generateSigningSecret } from '../delivery/signing.ts';
 import { withTransaction } from '../db/pool.ts';
 import { storeEvents, toEnvelope } from './store-events.ts';
-import { syncTrigger } from './workflows/repository.ts';
+import { syncTrigger } from '../db/workflows.ts';
 
 const DEMO_LOCK = 7_241_865_001;
 

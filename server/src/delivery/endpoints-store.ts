@@ -185,3 +185,67 @@ export function toAttempt(row: AttemptRow, payload: Record<string, unknown>): De
     createdAt: row.created_at.toISOString(),
   };
 }
+
+type Db = Pick<Pool, 'query'>;
+
+export async function listEndpoints(db: Db): Promise<EndpointRow[]> {
+  const { rows } = await db.query<EndpointRow>('select * from endpoints order by created_at desc, id');
+  return rows;
+}
+
+/** The columns of a new endpoint, secrets already encrypted. */
+export interface NewEndpointRow {
+  id: string;
+  url: string;
+  description: string | null;
+  eventTypes: string[];
+  filter: unknown;
+  enabled: boolean;
+  /** Why it starts disabled (null when enabled): disabled_at is then now. */
+  disabledReason: string | null;
+  rateLimitPerSecond: number | null;
+  maxConcurrency: number | null;
+  headers: Record<string, string>;
+  auth: StoredAuth;
+  authSecretEnc: string | null;
+  secretEnc: string;
+}
+
+export async function insertEndpoint(db: Db, e: NewEndpointRow): Promise<EndpointRow> {
+  const { rows } = await db.query<EndpointRow>(
+    `insert into endpoints (id, url, description, event_types, filter, enabled, disabled_reason, disabled_at,
+        rate_limit_per_second, max_concurrency, headers, auth, auth_secret_enc, secret_enc)
+     values ($1, $2, $3, $4, $5, $6, $7, case when $6 then null else now() end, $8, $9, $10, $11, $12, $13) returning *`,
+    [
+      e.id,
+      e.url,
+      e.description,
+      e.eventTypes,
+      e.filter,
+      e.enabled,
+      e.disabledReason,
+      e.rateLimitPerSecond,
+      e.maxConcurrency,
+      JSON.stringify(e.headers),
+      JSON.stringify(e.auth),
+      e.authSecretEnc,
+      e.secretEnc,
+    ],
+  );
+  return rows[0]!;
+}
+
+/** Deleting an endpoint deletes its deliveries and attempts with it (on delete cascade). */
+export async function deleteEndpoint(db: Db, id: string): Promise<void> {
+  await db.query('delete from endpoints where id = $1', [id]);
+}
+
+/** Enabled again, with a clean failure record. */
+export async function markEndpointEnabled(db: Db, id: string): Promise<EndpointRow> {
+  const { rows } = await db.query<EndpointRow>(
+    `update endpoints set enabled = true, disabled_reason = null, disabled_at = null, failing_since = null, updated_at = now()
+      where id = $1 returning *`,
+    [id],
+  );
+  return rows[0]!;
+}

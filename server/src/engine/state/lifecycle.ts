@@ -1,6 +1,7 @@
-import type { SettingValue } from '@tripline/shared';
+import type { lifecycleStage, SettingValue } from '@tripline/shared';
+import type { z } from 'zod';
 
-export type LifecycleStage = 'new' | 'active' | 'repeat' | 'loyal' | 'at_risk' | 'lapsed';
+export type LifecycleStage = z.infer<typeof lifecycleStage>;
 export type LifecycleSettings = SettingValue<'lifecycle'>;
 
 const DAY_MS = 86_400_000;

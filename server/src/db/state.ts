@@ -204,3 +204,25 @@ export async function markCartAbandoned(db: Queryable, cartId: string, version: 
   );
   return rows[0];
 }
+
+/** Every threshold a live trigger watches for this SKU, with its state and the workflows that watch it (the stock panel). */
+export async function thresholdsWatchingSku(
+  db: Queryable,
+  sku: string,
+  category: string | null,
+): Promise<{ threshold: number; direction: 'below' | 'above'; fired: boolean | null; workflows: string[] }[]> {
+  const { rows } = await db.query<{ threshold: number; direction: 'below' | 'above'; fired: boolean | null; workflows: string[] }>(
+    `select (t.config->>'threshold')::int as threshold, t.config->>'direction' as direction, s.fired,
+            array_agg(distinct w.name order by w.name) as workflows
+       from workflow_triggers t
+       join workflows w on w.id = t.workflow_id
+       left join threshold_state s on s.sku = $1 and s.threshold = (t.config->>'threshold')::int and s.direction = t.config->>'direction'
+      where t.event_type = 'inventory.threshold_crossed'
+        and (coalesce(t.config->>'sku', '') = '' or t.config->>'sku' = $1)
+        and (coalesce(t.config->>'category', '') = '' or t.config->>'category' = $2)
+      group by 1, 2, 3
+      order by 1, 2`,
+    [sku, category],
+  );
+  return rows;
+}

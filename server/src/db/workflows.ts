@@ -132,3 +132,24 @@ export async function syncTrigger(db: Queryable, workflowId: string): Promise<vo
     [workflowId, w.version, trigger.config.eventType, JSON.stringify(trigger.config)],
   );
 }
+
+/** The live triggers on an event type, with their workflow's name (why an event started no run). */
+export async function triggersOn(db: Queryable, eventType: string): Promise<{ name: string; config: Record<string, unknown> }[]> {
+  const { rows } = await db.query<{ name: string; config: Record<string, unknown> }>(
+    `select w.name, t.config from workflow_triggers t join workflows w on w.id = t.workflow_id where t.event_type = $1 order by w.name`,
+    [eventType],
+  );
+  return rows;
+}
+
+/** Workflows whose draft starts on the event type but that do not run on it (unpublished, disabled, or changed since). */
+export async function idleDraftsOn(db: Queryable, eventType: string): Promise<{ name: string; published: boolean; enabled: boolean }[]> {
+  const { rows } = await db.query<{ name: string; published: boolean; enabled: boolean }>(
+    `select name, published_version is not null as published, enabled from workflows w
+      where deleted_at is null and draft->'nodes' @> $1::jsonb
+        and not exists (select 1 from workflow_triggers t where t.workflow_id = w.id and t.event_type = $2)
+      order by name limit 20`,
+    [JSON.stringify([{ type: 'trigger', config: { eventType } }]), eventType],
+  );
+  return rows;
+}

@@ -1,6 +1,7 @@
 import { HEADER_VALUE_MASK, type DeliveryAttempt, type DeliverySummary, type Endpoint, type EndpointAuth } from '@tripline/shared';
 import type { AppContext } from '../context.ts';
 import type { Pool } from '../db/pool.ts';
+import type { Queryable } from '../db/queryable.ts';
 import { serializePayload } from './attempt.ts';
 import type { StoredAuth } from './worker.ts';
 
@@ -186,9 +187,7 @@ export function toAttempt(row: AttemptRow, payload: Record<string, unknown>): De
   };
 }
 
-type Db = Pick<Pool, 'query'>;
-
-export async function listEndpoints(db: Db): Promise<EndpointRow[]> {
+export async function listEndpoints(db: Queryable): Promise<EndpointRow[]> {
   const { rows } = await db.query<EndpointRow>('select * from endpoints order by created_at desc, id');
   return rows;
 }
@@ -199,7 +198,8 @@ export interface NewEndpointRow {
   url: string;
   description: string | null;
   eventTypes: string[];
-  filter: unknown;
+  /** The json-logic filter as JSON text, or null for none. */
+  filter: string | null;
   enabled: boolean;
   /** Why it starts disabled (null when enabled): disabled_at is then now. */
   disabledReason: string | null;
@@ -211,7 +211,10 @@ export interface NewEndpointRow {
   secretEnc: string;
 }
 
-export async function insertEndpoint(db: Db, e: NewEndpointRow): Promise<EndpointRow> {
+/** What a person sets on an endpoint (create and replace), validated and sealed by prepareEndpoint. */
+export type EndpointColumns = Omit<NewEndpointRow, 'id' | 'disabledReason' | 'secretEnc'>;
+
+export async function insertEndpoint(db: Queryable, e: NewEndpointRow): Promise<EndpointRow> {
   const { rows } = await db.query<EndpointRow>(
     `insert into endpoints (id, url, description, event_types, filter, enabled, disabled_reason, disabled_at,
         rate_limit_per_second, max_concurrency, headers, auth, auth_secret_enc, secret_enc)
@@ -236,16 +239,65 @@ export async function insertEndpoint(db: Db, e: NewEndpointRow): Promise<Endpoin
 }
 
 /** Deleting an endpoint deletes its deliveries and attempts with it (on delete cascade). */
-export async function deleteEndpoint(db: Db, id: string): Promise<void> {
+export async function deleteEndpoint(db: Queryable, id: string): Promise<void> {
   await db.query('delete from endpoints where id = $1', [id]);
 }
 
 /** Enabled again, with a clean failure record. */
-export async function markEndpointEnabled(db: Db, id: string): Promise<EndpointRow> {
+export async function markEndpointEnabled(db: Queryable, id: string): Promise<EndpointRow> {
   const { rows } = await db.query<EndpointRow>(
     `update endpoints set enabled = true, disabled_reason = null, disabled_at = null, failing_since = null, updated_at = now()
       where id = $1 returning *`,
     [id],
+  );
+  return rows[0]!;
+}
+
+export async function findEndpoint(db: Queryable, id: string, lock = false): Promise<EndpointRow | undefined> {
+  const { rows } = await db.query<EndpointRow>(`select * from endpoints where id = $1${lock ? ' for update' : ''}`, [id]);
+  return rows[0];
+}
+
+/**
+ * Replaces an endpoint's settings. Disabling records who did it and when; enabling clears
+ * that and the failure record.
+ */
+export async function replaceEndpoint(db: Queryable, id: string, c: EndpointColumns, change: { disabling: boolean; enabling: boolean; disabledReason: string }): Promise<EndpointRow> {
+  const { rows } = await db.query<EndpointRow>(
+    `update endpoints set url = $2, description = $3, event_types = $4, filter = $5, enabled = $6,
+        disabled_reason = case when $6 then null when $7 then $8 else disabled_reason end,
+        disabled_at = case when $6 then null when $7 then now() else disabled_at end,
+        failing_since = case when $9 then null else failing_since end,
+        rate_limit_per_second = $10, max_concurrency = $11, headers = $12, auth = $13, auth_secret_enc = $14, updated_at = now()
+      where id = $1 returning *`,
+    [
+      id,
+      c.url,
+      c.description,
+      c.eventTypes,
+      c.filter,
+      c.enabled,
+      change.disabling,
+      change.disabledReason,
+      change.enabling,
+      c.rateLimitPerSecond,
+      c.maxConcurrency,
+      JSON.stringify(c.headers),
+      JSON.stringify(c.auth),
+      c.authSecretEnc,
+    ],
+  );
+  return rows[0]!;
+}
+
+/** A new signing secret; with a grace period the old one keeps signing until it ends. */
+export async function replaceSigningSecret(db: Queryable, id: string, secretEnc: string, graceSeconds: number): Promise<EndpointRow> {
+  const { rows } = await db.query<EndpointRow>(
+    `update endpoints set previous_secret_enc = case when $3::float8 > 0 then secret_enc end,
+        previous_secret_expires_at = case when $3::float8 > 0 then now() + make_interval(secs => $3::float8) end,
+        secret_enc = $2, updated_at = now()
+      where id = $1 returning *`,
+    [id, secretEnc, graceSeconds],
   );
   return rows[0]!;
 }

@@ -1,4 +1,4 @@
-import type { LifecycleStage } from '../engine/state/lifecycle.ts';
+import type { LifecycleStage } from '@tripline/shared';
 import type { Queryable } from './queryable.ts';
 
 /**

@@ -1,7 +1,5 @@
-import type { lifecycleStage, SettingValue } from '@tripline/shared';
-import type { z } from 'zod';
+import type { LifecycleStage, SettingValue } from '@tripline/shared';
 
-export type LifecycleStage = z.infer<typeof lifecycleStage>;
 export type LifecycleSettings = SettingValue<'lifecycle'>;
 
 const DAY_MS = 86_400_000;

@@ -1,9 +1,8 @@
 import { describeCatalog, eventCatalog, isEventType } from '@tripline/shared';
 import { Router } from 'express';
 import { z } from 'zod';
-import { authorize } from '../../auth/middleware.ts';
 import { notFound } from '../errors.ts';
-import { describeRoute } from '../openapi.ts';
+import { declareRoutes } from '../route.ts';
 
 const eventTypeDoc = z.object({
   type: z.string(),
@@ -13,19 +12,18 @@ const eventTypeDoc = z.object({
   example: z.record(z.string(), z.unknown()),
 });
 
-describeRoute({ method: 'get', path: '/api/v1/event-types', tag: 'Events', summary: 'The event catalog: every type with JSON Schema and example', response: z.object({ data: z.array(eventTypeDoc) }) });
-describeRoute({ method: 'get', path: '/api/v1/event-types/:type', tag: 'Events', summary: 'One event type', response: eventTypeDoc });
-
 export function eventTypesRouter(): Router {
   const router = Router();
   const catalog = describeCatalog();
-  router.get('/event-types', authorize('events:read'), (_req, res) => {
-    res.json({ data: catalog });
-  });
-  router.get('/event-types/:type', authorize('events:read'), (req, res) => {
-    const type = String(req.params.type);
+  const route = declareRoutes(router);
+  route(
+    { method: 'get', path: '/event-types', access: 'events:read', tag: 'Events', summary: 'The event catalog: every type with JSON Schema and example', response: z.object({ data: z.array(eventTypeDoc) }) },
+    () => ({ data: catalog }),
+  );
+  route({ method: 'get', path: '/event-types/:type', access: 'events:read', tag: 'Events', summary: 'One event type', response: eventTypeDoc }, ({ params }) => {
+    const type = params.type!;
     if (!isEventType(type)) throw notFound('event type', type);
-    res.json(catalog.find((c) => c.type === eventCatalog[type].type));
+    return catalog.find((c) => c.type === eventCatalog[type].type);
   });
   return router;
 }

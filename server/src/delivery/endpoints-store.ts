@@ -214,26 +214,17 @@ export interface NewEndpointRow {
 /** What a person sets on an endpoint (create and replace), validated and sealed by prepareEndpoint. */
 export type EndpointColumns = Omit<NewEndpointRow, 'id' | 'disabledReason' | 'secretEnc'>;
 
+/** The settings columns in the order both the insert and the replace name them ($2 to $11). */
+function settingsValues(c: EndpointColumns): unknown[] {
+  return [c.url, c.description, c.eventTypes, c.filter, c.enabled, c.rateLimitPerSecond, c.maxConcurrency, JSON.stringify(c.headers), JSON.stringify(c.auth), c.authSecretEnc];
+}
+
 export async function insertEndpoint(db: Queryable, e: NewEndpointRow): Promise<EndpointRow> {
   const { rows } = await db.query<EndpointRow>(
-    `insert into endpoints (id, url, description, event_types, filter, enabled, disabled_reason, disabled_at,
-        rate_limit_per_second, max_concurrency, headers, auth, auth_secret_enc, secret_enc)
-     values ($1, $2, $3, $4, $5, $6, $7, case when $6 then null else now() end, $8, $9, $10, $11, $12, $13) returning *`,
-    [
-      e.id,
-      e.url,
-      e.description,
-      e.eventTypes,
-      e.filter,
-      e.enabled,
-      e.disabledReason,
-      e.rateLimitPerSecond,
-      e.maxConcurrency,
-      JSON.stringify(e.headers),
-      JSON.stringify(e.auth),
-      e.authSecretEnc,
-      e.secretEnc,
-    ],
+    `insert into endpoints (id, url, description, event_types, filter, enabled,
+        rate_limit_per_second, max_concurrency, headers, auth, auth_secret_enc, disabled_reason, disabled_at, secret_enc)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, case when $6 then null else now() end, $13) returning *`,
+    [e.id, ...settingsValues(e), e.disabledReason, e.secretEnc],
   );
   return rows[0]!;
 }
@@ -265,27 +256,12 @@ export async function findEndpoint(db: Queryable, id: string, lock = false): Pro
 export async function replaceEndpoint(db: Queryable, id: string, c: EndpointColumns, change: { disabling: boolean; enabling: boolean; disabledReason: string }): Promise<EndpointRow> {
   const { rows } = await db.query<EndpointRow>(
     `update endpoints set url = $2, description = $3, event_types = $4, filter = $5, enabled = $6,
-        disabled_reason = case when $6 then null when $7 then $8 else disabled_reason end,
-        disabled_at = case when $6 then null when $7 then now() else disabled_at end,
-        failing_since = case when $9 then null else failing_since end,
-        rate_limit_per_second = $10, max_concurrency = $11, headers = $12, auth = $13, auth_secret_enc = $14, updated_at = now()
+        rate_limit_per_second = $7, max_concurrency = $8, headers = $9, auth = $10, auth_secret_enc = $11,
+        disabled_reason = case when $6 then null when $12 then $13 else disabled_reason end,
+        disabled_at = case when $6 then null when $12 then now() else disabled_at end,
+        failing_since = case when $14 then null else failing_since end, updated_at = now()
       where id = $1 returning *`,
-    [
-      id,
-      c.url,
-      c.description,
-      c.eventTypes,
-      c.filter,
-      c.enabled,
-      change.disabling,
-      change.disabledReason,
-      change.enabling,
-      c.rateLimitPerSecond,
-      c.maxConcurrency,
-      JSON.stringify(c.headers),
-      JSON.stringify(c.auth),
-      c.authSecretEnc,
-    ],
+    [id, ...settingsValues(c), change.disabling, change.disabledReason, change.enabling],
   );
   return rows[0]!;
 }

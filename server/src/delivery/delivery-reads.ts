@@ -64,3 +64,15 @@ export async function eventsMissedBy(
   );
   return rows;
 }
+
+/** Where a workflow step's delivery stands, for the step resuming on it. */
+export async function deliveryOutcome(
+  db: Queryable,
+  id: string,
+): Promise<{ status: DeliveryRow['status']; attempt_count: number; last_status_code: number | null; last_error: string | null } | undefined> {
+  const { rows } = await db.query<{ status: DeliveryRow['status']; attempt_count: number; last_status_code: number | null; last_error: string | null }>(
+    'select status, attempt_count, last_status_code, last_error from deliveries where id = $1',
+    [id],
+  );
+  return rows[0];
+}

@@ -277,3 +277,9 @@ export async function replaceSigningSecret(db: Queryable, id: string, secretEnc:
   );
   return rows[0]!;
 }
+
+/** Whether the endpoint is enabled; undefined when it does not exist. */
+export async function endpointEnabled(db: Queryable, id: string): Promise<boolean | undefined> {
+  const { rows } = await db.query<{ enabled: boolean }>('select enabled from endpoints where id = $1', [id]);
+  return rows[0]?.enabled;
+}

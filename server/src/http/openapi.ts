@@ -1,6 +1,6 @@
 import { createDocument, type ZodOpenApiPathsObject } from 'zod-openapi';
 import { apiErrorSchema } from '@tripline/shared';
-import type { z } from 'zod';
+import { z } from 'zod';
 
 type Method = 'get' | 'post' | 'put' | 'delete' | 'patch';
 
@@ -10,6 +10,8 @@ export interface RouteDoc {
   summary: string;
   tag: string;
   body?: z.ZodType;
+  /** The query string's schema (an object): each field becomes a query parameter. */
+  query?: z.ZodType;
   response?: z.ZodType;
   status?: number;
   auth?: boolean;
@@ -34,6 +36,7 @@ export function openApiDocument() {
         summary: doc.summary,
         tags: [doc.tag],
         parameters: params.length ? params : undefined,
+        requestParams: doc.query instanceof z.ZodObject ? { query: doc.query } : undefined,
         security: doc.auth === false ? [] : undefined,
         requestBody: doc.body ? { content: { 'application/json': { schema: doc.body } } } : undefined,
         responses: {

@@ -57,6 +57,7 @@ export function declareRoutes(router: Router, mount = '/api/v1') {
       summary: spec.summary,
       tag: spec.tag,
       body: spec.body ?? spec.bodyDoc,
+      query: spec.query,
       response: spec.response,
       status: spec.status,
       auth: typeof spec.access === 'object' ? false : undefined,

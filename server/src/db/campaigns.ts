@@ -1,3 +1,4 @@
+import type { Campaign } from '@tripline/shared';
 import type { Queryable } from './queryable.ts';
 
 /** SQL of the campaigns family (campaigns, campaign_activations, segments). */
@@ -5,8 +6,8 @@ import type { Queryable } from './queryable.ts';
 export interface CampaignRow {
   id: string;
   name: string;
-  kind: string;
-  status: string;
+  kind: Campaign['kind'];
+  status: Campaign['status'];
   description: string | null;
   schedule: CampaignSchedule | null;
   audience: Record<string, unknown> | null;
@@ -15,10 +16,8 @@ export interface CampaignRow {
   updated_at: Date;
 }
 
-export interface CampaignSchedule {
-  startsAt?: string;
-  endsAt?: string;
-}
+// A type, not an interface: it is then assignable to the API's Record<string, unknown>.
+export type CampaignSchedule = { startsAt?: string; endsAt?: string };
 
 export interface ActivationRow {
   id: string;

@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { campaignActivationSchema, campaignChangeSchema, campaignInputSchema, campaignSchema, segmentInputSchema } from '@tripline/shared';
+import { campaignActivationSchema, campaignChangeSchema, campaignInputSchema, campaignSchema, segmentInputSchema, type Campaign } from '@tripline/shared';
 import { Router } from 'express';
 import { z } from 'zod';
 import { actorFrom, recordAudit } from '../../audit/record.ts';
@@ -21,7 +21,7 @@ import { changeCampaign, planSchedule } from './activation.ts';
 
 const tag = 'Campaigns';
 
-function toCampaign(r: CampaignRow) {
+function toCampaign(r: CampaignRow): Campaign {
   return {
     id: r.id,
     name: r.name,

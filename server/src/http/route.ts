@@ -21,6 +21,8 @@ export interface RouteSpec<B extends z.ZodType | undefined, Q extends z.ZodType 
   summary: string;
   tag: string;
   body?: B;
+  /** A request body the handler parses itself (richer per-item errors): documented, not parsed here. */
+  bodyDoc?: z.ZodType;
   query?: Q;
   response?: z.ZodType;
   /** The status of a successful answer (default 200, or 204 when the handler returns nothing). */
@@ -66,7 +68,7 @@ export function declareRoutes(router: Router, mount = '/api/v1') {
       path: mount + spec.path,
       summary: spec.summary,
       tag: spec.tag,
-      body: spec.body,
+      body: spec.body ?? spec.bodyDoc,
       query: spec.query,
       response: spec.response,
       status: spec.status,

@@ -46,6 +46,7 @@ export const workflowVersionSchema = z.object({
   /** Set when this version was published by rolling back: the version it restored. */
   rolledBackFrom: z.number().int().nullable(),
 });
+export type WorkflowVersion = z.infer<typeof workflowVersionSchema>;
 
 /** What publishing did: `published: false` when the graph equals the live version (no new version). */
 export const publishResultSchema = workflowSchema.extend({

@@ -1,3 +1,5 @@
+import { deliveryOutcome } from '../../../delivery/delivery-reads.ts';
+import { endpointEnabled, findEndpoint } from '../../../delivery/endpoints-store.ts';
 import { webhookPayload } from '../../../delivery/fan-out.ts';
 import type { Executor } from '../types.ts';
 
@@ -12,20 +14,14 @@ export const webhook: Executor<'webhook'> = async (config, step) => {
   const loop = step.iteration >= 0 ? { item: step.scope.item, index: step.iteration } : undefined;
   const { mode } = step;
   if (mode.kind === 'dry') {
-    const { rows } = await step.app.pool.query<{ url: string; enabled: boolean }>('select url, enabled from endpoints where id = $1', [config.endpointId]);
-    if (!rows[0]) return { kind: 'fail', error: `endpoint "${config.endpointId}" does not exist` };
-    return { kind: 'next', output: { dryRun: true, wouldDeliverTo: rows[0].url, enabled: rows[0].enabled, payload: webhookPayload(step.event, vars, loop) } };
+    const endpoint = await findEndpoint(step.app.pool, config.endpointId);
+    if (!endpoint) return { kind: 'fail', error: `endpoint "${config.endpointId}" does not exist` };
+    return { kind: 'next', output: { dryRun: true, wouldDeliverTo: endpoint.url, enabled: endpoint.enabled, payload: webhookPayload(step.event, vars, loop) } };
   }
   if (step.resumed) {
     const deliveryId = (step.resumed.output as { deliveryId: string }).deliveryId;
     // Primed by the delivery's settled hook for a batch of resumed runs; read here otherwise.
-    const d = await mode.writes.cached(`delivery:${deliveryId}`, async () => {
-      const { rows } = await mode.tx.query<{ status: string; attempt_count: number; last_status_code: number | null; last_error: string | null }>(
-        'select status, attempt_count, last_status_code, last_error from deliveries where id = $1',
-        [deliveryId],
-      );
-      return rows[0];
-    });
+    const d = await mode.writes.cached(`delivery:${deliveryId}`, () => deliveryOutcome(mode.tx, deliveryId));
     if (!d) return { kind: 'fail', error: `delivery ${deliveryId} no longer exists` };
     const output = { deliveryId, status: d.status, attempts: d.attempt_count, statusCode: d.last_status_code };
     if (d.status === 'succeeded') return { kind: 'next', output };
@@ -33,10 +29,7 @@ export const webhook: Executor<'webhook'> = async (config, step) => {
     return { kind: 'wait', output };
   }
   // Checked here so a missing or disabled endpoint fails the step (once per batch per endpoint).
-  const enabled = await mode.writes.cached(`endpoint-enabled:${config.endpointId}`, async () => {
-    const { rows } = await mode.tx.query<{ enabled: boolean }>('select enabled from endpoints where id = $1', [config.endpointId]);
-    return rows[0]?.enabled;
-  });
+  const enabled = await mode.writes.cached(`endpoint-enabled:${config.endpointId}`, () => endpointEnabled(mode.tx, config.endpointId));
   if (enabled === undefined) return { kind: 'fail', error: `endpoint "${config.endpointId}" does not exist` };
   if (!enabled) return { kind: 'fail', error: `endpoint "${config.endpointId}" is disabled` };
   return { kind: 'wait', output: { endpointId: config.endpointId, status: 'pending' }, deliver: { endpointId: config.endpointId, vars, ...(loop ? { loop } : {}) } };

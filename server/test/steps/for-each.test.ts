@@ -120,6 +120,45 @@ describe('for_each', () => {
     ).rejects.toThrow(/deliveries_step_once/);
   });
 
+  it('retries a run that failed inside an iteration from that iteration: its delivery sent again, then the next items', async () => {
+    const flaky = await startReceiver(500);
+    try {
+      const flakyId = (await json(t.api('/api/v1/endpoints', { method: 'POST', json: { url: flaky.url, eventTypes: [] } }))).id;
+      const id = await publishWorkflow(t, 'Each item, flaky receiver', {
+        nodes: [
+          { id: 'trigger', type: 'trigger', config: { eventType: 'order.paid' } },
+          { id: 'each', type: 'for_each', config: { items: { var: 'data.items' } } },
+          { id: 'tell', type: 'webhook', config: { endpointId: flakyId } },
+        ],
+        edges: [
+          { id: 'e1', source: 'trigger', target: 'each', sourceHandle: 'out' },
+          { id: 'e2', source: 'each', target: 'tell', sourceHandle: 'each' },
+        ],
+      });
+      await sendEvents(t, { type: 'order.paid', data: { orderId: 'fe-5', customerId: 'cus_fe5', status: 'paid', total: 3, currency: 'EUR', items: items('R', 'S') } });
+      const failed = await finishedRun(t, id, 'cus_fe5');
+      expect(failed.status).toBe('failed');
+      expect(failed.steps.map((s: { nodeId: string; iteration?: number; status: string }) => [s.nodeId, s.iteration, s.status])).toEqual([
+        ['trigger', undefined, 'succeeded'],
+        ['each', undefined, 'succeeded'],
+        ['tell', 0, 'failed'],
+      ]);
+      flaky.status = 200;
+      expect((await t.api(`/api/v1/runs/${failed.id}/retry`, { method: 'POST', json: {} })).status).toBe(200);
+      await eventually(async () => (await json(t.api(`/api/v1/runs/${failed.id}`))).status === 'succeeded', 'the retried run to finish');
+      const run = await json(t.api(`/api/v1/runs/${failed.id}`));
+      expect(run.steps.map((s: { nodeId: string; iteration?: number; status: string }) => [s.nodeId, s.iteration, s.status]).slice(2)).toEqual([
+        ['tell', 0, 'succeeded'],
+        ['tell', 1, 'succeeded'],
+      ]);
+      const got = flaky.requests.map((r) => JSON.parse(r.body)).filter((p) => p.data.customerId === 'cus_fe5');
+      expect(got.at(-1).item.sku).toBe('S');
+      expect(run.deliveries.map((d: { iteration: number }) => d.iteration)).toEqual([0, 1]);
+    } finally {
+      await flaky.close();
+    }
+  });
+
   it('shows every iteration in a dry run, with item and index in scope', async () => {
     const res = await json(
       t.api(`/api/v1/workflows/${workflowId}/test`, { method: 'POST', json: { event: { data: { orderId: 'd', customerId: 'cus_dry', status: 'pending', total: 1, currency: 'EUR', items: items('P', 'Q') } } } }),

@@ -68,8 +68,8 @@ export interface SliceResult {
  * The one step loop, for live runs and dry runs alike: from `nodeId`, run each step's
  * executor and follow its handle until a step waits, fails or ends, or the cap is reached.
  * Inside a for_each (loop.ts), the end of the `each` branch moves to the next item, and
- * after the last one to `done`; a `stop` ends the run. It writes nothing itself: the caller (the state machine, or the dry run) decides what the
- * recorded steps and the end mean.
+ * after the last one to `done`; a `stop` ends the run. It writes nothing itself: the
+ * caller (the state machine, or the dry run) decides what the recorded steps and the end mean.
  */
 export async function runSlice(app: AppContext, mode: RunMode, start: SliceStart): Promise<SliceResult> {
   const { graph, run, event } = start;

@@ -8,6 +8,7 @@ import {
   type Edge,
   type IsValidConnection,
 } from '@xyflow/react';
+import { isNodeType, nodeCategories, nodeDefinitions } from '@tripline/shared';
 import { useCallback, useMemo, useRef, type DragEvent } from 'react';
 import { useStore } from 'zustand';
 import { checkConnection } from './connection-rules.ts';
@@ -17,7 +18,8 @@ import { useCanvasStoreApi, type CanvasState } from './store.ts';
 
 const defaultEdgeOptions = { type: 'smoothstep' } as const;
 const proOptions = { hideAttribution: true };
-const miniMapColor = (n: { type?: string }) => (n.type === 'trigger' ? '#f59e0b' : n.type === 'webhook' || n.type === 'campaign' ? '#2f6fed' : '#8b5cf6');
+/** Each node's category colour from the registry, as on the node itself. */
+const miniMapColor = (n: { type?: string }) => (n.type && isNodeType(n.type) ? nodeCategories[nodeDefinitions[n.type].category].colour : '#d33');
 
 const selectNodes = (s: CanvasState) => s.nodes;
 const selectEdges = (s: CanvasState) => s.edges;

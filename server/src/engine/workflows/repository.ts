@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { diffGraphs, type Workflow, type WorkflowGraph } from '@tripline/shared';
+import { diffGraphs, findTrigger, type Workflow, type WorkflowGraph } from '@tripline/shared';
 import type { Queryable } from '../../db/queryable.ts';
 
 
@@ -34,7 +34,7 @@ export async function listWorkflows(db: Queryable): Promise<WorkflowRow[]> {
 }
 
 export function toWorkflow(row: WorkflowRow): Workflow {
-  const trigger = row.draft.nodes.find((n) => n.type === 'trigger');
+  const trigger = findTrigger(row.draft.nodes);
   return {
     id: row.id,
     name: row.name,
@@ -61,7 +61,7 @@ export async function syncTrigger(db: Queryable, workflowId: string): Promise<vo
     [workflowId],
   );
   const w = rows[0];
-  const trigger = w?.graph?.nodes.find((n) => n.type === 'trigger');
+  const trigger = w?.graph ? findTrigger(w.graph.nodes) : undefined;
   if (!w || !w.enabled || w.deleted_at || w.version === null || !trigger) {
     await db.query('delete from workflow_triggers where workflow_id = $1', [workflowId]);
     return;

@@ -1,4 +1,4 @@
-import { eventCatalog, isEventType, isNodeType, nodeDefinitions, nodeOutputs, type GraphProblem, type NodeType } from '@tripline/shared';
+import { eventCatalog, findTrigger, isEventType, isNodeType, isTriggerType, nodeDefinitions, nodeOutputs, type GraphProblem, type NodeType } from '@tripline/shared';
 import { useMemo } from 'react';
 import { ConditionBuilder } from '../condition-builder/condition-builder.tsx';
 import { fieldsForEventType } from '../condition-builder/fields.ts';
@@ -22,7 +22,7 @@ const selectSelected = (s: { nodes: FlowNode[] }) => {
 };
 
 const selectTriggerEvent = (s: { nodes: FlowNode[] }) => {
-  const t = s.nodes.find((n) => n.type === 'trigger');
+  const t = findTrigger(s.nodes);
   return typeof t?.data.config.eventType === 'string' ? t.data.config.eventType : undefined;
 };
 
@@ -60,7 +60,7 @@ function NodeInspector({ node, readOnly }: { node: FlowNode; readOnly: boolean }
   }, [problems]);
 
   const widgets = useMemo<Widgets>(() => {
-    const fields = fieldsForEventType(type === 'trigger' ? (node.data.config.eventType as string | undefined) : eventType);
+    const fields = fieldsForEventType(isTriggerType(type) ? (node.data.config.eventType as string | undefined) : eventType);
     return {
       'json-logic': (p: WidgetProps) => (
         <ConditionBuilder
@@ -88,7 +88,7 @@ function NodeInspector({ node, readOnly }: { node: FlowNode; readOnly: boolean }
   const def = nodeDefinitions[type];
   const requiredNow = requiredByValues(def.configSchema, node.data.config);
   const general = errors.get('') ?? [];
-  const event = type === 'trigger' && typeof node.data.config.eventType === 'string' && isEventType(node.data.config.eventType) ? eventCatalog[node.data.config.eventType] : undefined;
+  const event = isTriggerType(type) && typeof node.data.config.eventType === 'string' && isEventType(node.data.config.eventType) ? eventCatalog[node.data.config.eventType] : undefined;
 
   return (
     <section className="inspector" aria-label={`${def.displayName} settings`}>
@@ -148,7 +148,7 @@ function NextSteps({ node, readOnly }: { node: FlowNode; readOnly: boolean }) {
   const candidates = useCanvas((s) => s.nodes);
   const setOutputTarget = useCanvas((s) => s.setOutputTarget);
   if (outputs.length === 0) return null;
-  const others = candidates.filter((n) => n.id !== node.id && n.type !== 'trigger');
+  const others = candidates.filter((n) => n.id !== node.id && !isTriggerType(n.type));
   return (
     <fieldset className="next-steps" disabled={readOnly}>
       <legend>Then</legend>

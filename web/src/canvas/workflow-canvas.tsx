@@ -34,7 +34,16 @@ const selectProblemEdges = (s: CanvasState) => s.problemEdges;
  */
 const VIRTUALISE_FROM = 2000;
 
-export function WorkflowCanvas({ readOnly, onAddAt }: { readOnly: boolean; onAddAt: (type: string, position: { x: number; y: number }) => void }) {
+interface Props {
+  readOnly: boolean;
+  /** A palette item dropped on the canvas; absent where nothing can be added (the run view). */
+  onAddAt?: (type: string, position: { x: number; y: number }) => void;
+  onNodeClick?: (nodeId: string) => void;
+  /** The run view: a smaller frame, no mini map. */
+  minimap?: boolean;
+}
+
+export function WorkflowCanvas({ readOnly, onAddAt, onNodeClick, minimap = true }: Props) {
   const store = useCanvasStoreApi();
   const nodes = useStore(store, selectNodes);
   const edges = useStore(store, selectEdges);
@@ -49,7 +58,7 @@ export function WorkflowCanvas({ readOnly, onAddAt }: { readOnly: boolean; onAdd
     return edges.map((e) => {
       const classes: string[] = [];
       if (problemEdges.has(e.id)) classes.push('invalid');
-      if (highlight) classes.push(highlight.edges.has(`${e.source}→${e.target}`) ? 'on-path' : 'off-path');
+      if (highlight) classes.push(highlight.edges.has(e.id) ? 'on-path' : 'off-path');
       return classes.length ? { ...e, className: classes.join(' '), animated: classes.includes('on-path') } : e;
     });
   }, [edges, highlight, problemEdges]);
@@ -73,7 +82,7 @@ export function WorkflowCanvas({ readOnly, onAddAt }: { readOnly: boolean; onAdd
   const onDrop = useCallback(
     (e: DragEvent) => {
       const type = e.dataTransfer.getData(DRAG_MIME);
-      if (!type || readOnly) return;
+      if (!type || readOnly || !onAddAt) return;
       e.preventDefault();
       const p = screenToFlowPosition({ x: e.clientX, y: e.clientY });
       onAddAt(type, { x: p.x - 110, y: p.y - 30 });
@@ -92,6 +101,7 @@ export function WorkflowCanvas({ readOnly, onAddAt }: { readOnly: boolean; onAdd
         onEdgesChange={store.getState().onEdgesChange}
         onConnect={onConnect}
         onNodeDragStart={onNodeDragStart}
+        onNodeClick={onNodeClick ? (_e, node) => onNodeClick(node.id) : undefined}
         isValidConnection={isValidConnection}
         nodesDraggable={!readOnly}
         nodesConnectable={!readOnly}
@@ -105,7 +115,7 @@ export function WorkflowCanvas({ readOnly, onAddAt }: { readOnly: boolean; onAdd
         aria-label="Workflow canvas"
       >
         <Background gap={20} />
-        <MiniMap pannable zoomable nodeColor={miniMapColor} ariaLabel="Mini map" />
+        {minimap && <MiniMap pannable zoomable nodeColor={miniMapColor} ariaLabel="Mini map" />}
         <Controls showInteractive={false} />
       </ReactFlow>
     </div>

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { expect, test, type APIRequestContext } from '@playwright/test';
 import { apiClient, apiJson, RunDetail } from '../support/console-pages.ts';
 import { login } from '../support/login.ts';
@@ -68,6 +69,12 @@ test('an operator opens a run and sees the steps as the editor draws them, left 
   const x = async (id: string) => (await run.canvasNode(id).boundingBox())!.x;
   expect(await x('is_big')).toBeGreaterThan(await x('trigger'));
   expect(await x('done')).toBeGreaterThan(await x('is_big'));
+
+  if (process.env.TRIPLINE_SCREENSHOTS) {
+    // `TRIPLINE_SCREENSHOTS=docs/screenshots npx playwright test e2e/tests/run-view.spec.ts` refreshes the README image
+    await canvas.scrollIntoViewIfNeeded();
+    await canvas.screenshot({ path: path.join(process.env.TRIPLINE_SCREENSHOTS, 'run-view.png') });
+  }
 
   // read-only, and a click on a step shows only its records
   await expect(canvas.locator('.react-flow__node.draggable')).toHaveCount(0);

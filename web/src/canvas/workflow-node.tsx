@@ -81,7 +81,8 @@ function WorkflowNodeView({ id, type, data, selected }: NodeProps<FlowNode>) {
         <span className="wf-node-title">{title}</span>
         {step && <span className={`wf-step-badge ${step.status}`}>{step.status}</span>}
       </div>
-      {data.label && <div className="wf-node-kind">{def.displayName}</div>}
+      {/* in a run, the step's id too: the step records below the canvas are listed by it */}
+      {(data.label || inRun) && <div className="wf-node-kind">{inRun ? `${data.label ? `${def.displayName} · ` : ''}${id}` : def.displayName}</div>}
       <div className="wf-node-summary">{summary}</div>
       {detail && (
         <div className="wf-node-detail" data-testid="node-detail">

@@ -1,4 +1,4 @@
-import type { WorkflowGraph } from '@tripline/shared';
+import { findTrigger, type WorkflowGraph } from '@tripline/shared';
 import type { Queryable } from './queryable.ts';
 
 /**
@@ -121,7 +121,7 @@ export async function syncTrigger(db: Queryable, workflowId: string): Promise<vo
     [workflowId],
   );
   const w = rows[0];
-  const trigger = w?.graph?.nodes.find((n) => n.type === 'trigger');
+  const trigger = w?.graph ? findTrigger(w.graph.nodes) : undefined;
   if (!w || !w.enabled || w.deleted_at || w.version === null || !trigger) {
     await db.query('delete from workflow_triggers where workflow_id = $1', [workflowId]);
     return;

@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { diffGraphs, type Workflow } from '@tripline/shared';
+import { diffGraphs, findTrigger, type Workflow } from '@tripline/shared';
 import type { WorkflowRow } from '../../db/workflows.ts';
 
 export function newWorkflowId(): string {
@@ -8,7 +8,7 @@ export function newWorkflowId(): string {
 
 /** The API shape of a workflow row: its draft, and whether the draft differs from what runs. */
 export function toWorkflow(row: WorkflowRow): Workflow {
-  const trigger = row.draft.nodes.find((n) => n.type === 'trigger');
+  const trigger = findTrigger(row.draft.nodes);
   return {
     id: row.id,
     name: row.name,

@@ -108,19 +108,12 @@ export async function claimDueEvents(db: Queryable, limit: number, leaseSeconds:
         order by seq
         limit $1
         for update skip locked
-     ), blocked as (
-       -- Per subject of this claim, its first earlier unprocessed event left out of it (leased
-       -- by another worker, or locked by a concurrent claim). One pass over each subject's
-       -- unprocessed events, not one per claimed event: a batch of one customer's 200 events
-       -- was a quadratic 20,000-row probe before (about 1 ms of PostgreSQL per event).
-       select s.subject, min(p.seq) as first_seq
-         from (select subject, max(seq) as last_seq from locked where subject is not null group by subject) s
-         join events p on p.subject = s.subject and p.seq < s.last_seq and p.processed_at is null and p.failed_at is null
-        where not exists (select 1 from locked m where m.id = p.id)
-        group by s.subject
      ), claimable as (
-       select l.id from locked l left join blocked b on b.subject = l.subject
-        where b.first_seq is null or l.seq < b.first_seq
+       select l.id from locked l
+        where l.subject is null or not exists (
+          select 1 from events p
+           where p.subject = l.subject and p.seq < l.seq and p.processed_at is null and p.failed_at is null
+             and not exists (select 1 from locked m where m.id = p.id))
      )
      update events e set lease_until = now() + make_interval(secs => $2), attempts = e.attempts + 1
        from claimable c where e.id = c.id

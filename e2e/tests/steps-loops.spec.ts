@@ -10,6 +10,8 @@ let receiver: http.Server;
 const received: { path: string; body: Record<string, any> }[] = [];
 let admin: APIRequestContext;
 let endpointId: string;
+/** A second endpoint for the wait workflow: the for_each workflow (still live) also hears order.created. */
+let thanksEndpointId: string;
 
 test.use({ viewport: { width: 1600, height: 950 } });
 
@@ -29,9 +31,18 @@ test.beforeAll(async ({ baseURL }) => {
   });
   expect(endpoint.status(), await endpoint.text()).toBe(201);
   endpointId = ((await endpoint.json()) as { id: string }).id;
+  const thanks = await admin.post('/api/v1/endpoints', {
+    data: { url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/thanks`, description: 'Messaging tool', eventTypes: [] },
+  });
+  expect(thanks.status(), await thanks.text()).toBe(201);
+  thanksEndpointId = ((await thanks.json()) as { id: string }).id;
 });
 
+/** Published here, deleted at the end: later specs' events must not reach a receiver that is gone. */
+const published: string[] = [];
+
 test.afterAll(async () => {
+  for (const id of published) await admin.delete(`/api/v1/workflows/${encodeURIComponent(id)}`);
   await admin?.dispose();
   await new Promise((resolve) => receiver?.close(resolve));
 });
@@ -40,7 +51,7 @@ test.beforeEach(async ({ page }) => {
   await login(page, undefined, '/workflows');
 });
 
-const sentFor = (customerId: string) => received.filter((r) => r.body.data?.customerId === customerId);
+const sentFor = (customerId: string, path = '/supplier') => received.filter((r) => r.path === path && r.body.data?.customerId === customerId);
 
 async function newWorkflow(page: Page, name: string): Promise<CanvasPage> {
   const canvas = new CanvasPage(page);
@@ -50,7 +61,11 @@ async function newWorkflow(page: Page, name: string): Promise<CanvasPage> {
   return canvas;
 }
 
-const workflowIdOf = (page: Page) => decodeURIComponent(new URL(page.url()).pathname.split('/').pop()!);
+const workflowIdOf = (page: Page) => {
+  const id = decodeURIComponent(new URL(page.url()).pathname.split('/').pop()!);
+  published.push(id);
+  return id;
+};
 
 async function latestRun(workflowId: string, customerId: string): Promise<{ id: string; status: string } | undefined> {
   const runs = (await (await admin.get(`/api/v1/runs?workflowId=${encodeURIComponent(workflowId)}&subject=${customerId}`)).json()) as { data: { id: string; status: string }[] };
@@ -93,7 +108,7 @@ test('a wait_for_event from the palette parks the run until the customer pays, t
   await canvas.dragFromPalette('wait_for_event', 440, 200);
   await expect(canvas.node('wait_for_event-1')).toContainText('order.paid, up to 1 h');
   await canvas.dragFromPalette('webhook', 780, 120);
-  await canvas.combobox(/^Endpoint/).selectOption(endpointId);
+  await canvas.combobox(/^Endpoint/).selectOption(thanksEndpointId);
   await canvas.dragFromPalette('stop', 780, 380);
 
   await canvas.connect('trigger', 'out', 'wait_for_event-1');
@@ -114,12 +129,12 @@ test('a wait_for_event from the palette parks the run until the customer pays, t
 
   await page.goto(`/runs/${run.id}`);
   await expect(page.getByTestId('run-canvas')).toContainText('waiting for order.paid');
-  expect(sentFor('cus_e2e_wait')).toEqual([]);
+  expect(sentFor('cus_e2e_wait', '/thanks')).toEqual([]);
 
   expect((await admin.post('/api/v1/events', { data: order('order.paid') })).status()).toBe(202);
   await expect.poll(async () => (await latestRun(workflowId, 'cus_e2e_wait'))?.status).toBe('succeeded');
-  await expect.poll(() => sentFor('cus_e2e_wait').length).toBe(1);
-  expect(sentFor('cus_e2e_wait')[0]!.body.vars.received).toMatchObject({ type: 'order.paid', data: { orderId: 'e2e-wait' } });
+  await expect.poll(() => sentFor('cus_e2e_wait', '/thanks').length).toBe(1);
+  expect(sentFor('cus_e2e_wait', '/thanks')[0]!.body.vars.received).toMatchObject({ type: 'order.paid', data: { orderId: 'e2e-wait' } });
 
   await page.reload();
   await expect(page.getByTestId('run-canvas')).toContainText('→ received');

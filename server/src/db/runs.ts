@@ -288,15 +288,15 @@ export interface WaitCandidate {
   eventId: string;
 }
 
+/** Exported for the test that EXPLAINs it. */
+export const WAITS_FOR_SQL = `select w.run_id, w.node_id, w.iteration, r.workflow_id, r.version, r.event_id
+   from run_waits w join runs r on r.id = w.run_id
+  where w.event_type = $1 and w.correlation_key = $2
+  order by w.created_at`;
+
 /** The runs waiting for an event of this type about this key: one lookup on run_waits_match, never a scan. */
 export async function waitsFor(db: Queryable, eventType: string, correlationKey: string): Promise<WaitCandidate[]> {
-  const { rows } = await db.query(
-    `select w.run_id, w.node_id, w.iteration, r.workflow_id, r.version, r.event_id
-       from run_waits w join runs r on r.id = w.run_id
-      where w.event_type = $1 and w.correlation_key = $2
-      order by w.created_at`,
-    [eventType, correlationKey],
-  );
+  const { rows } = await db.query(WAITS_FOR_SQL, [eventType, correlationKey]);
   return rows.map((r) => ({ runId: r.run_id, nodeId: r.node_id, iteration: r.iteration, workflowId: r.workflow_id, version: r.version, eventId: r.event_id }));
 }
 

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WAITS_FOR_SQL } from '../../src/db/runs.ts';
 import { executeRunJob } from '../../src/engine/runs/state-machine.ts';
 import { eventually, json, publishWorkflow, sendEvents, waitForIdle } from '../support/engine.ts';
 import { startReceiver, type Receiver } from '../support/receiver.ts';
@@ -166,5 +167,35 @@ describe('wait_for_event', () => {
     const res = await json(t.api(`/api/v1/workflows/${sameOrder}/test`, { method: 'POST', json: { event: order('order.created', 'd-1', 'cus_dry') } }));
     expect(res.path).toEqual(['trigger', 'wait', 'late', 'remind']);
     expect(res.steps[1].output).toMatchObject({ dryRun: true, wouldWaitFor: 'order.paid', correlationKey: 'cus_dry', handle: 'timeout' });
+  });
+});
+
+describe('finding waiting runs', () => {
+  it('is an index lookup by (event type, correlation key) among many waiting runs, not a scan', async () => {
+    const db = t.ctx.pool;
+    await db.query(`insert into workflows (id, name, draft) values ('wf_many_waits', 'many waits', '{}') on conflict do nothing`);
+    await db.query(
+      `insert into runs (id, workflow_id, version, event_id, event_type, subject, status, current_node)
+       select 'run_mw_' || g, 'wf_many_waits', 1, 'evt_mw_' || g, 'cart.abandoned', 'cus_mw_' || g, 'waiting', 'wait' from generate_series(1, 5000) g`,
+    );
+    await db.query(
+      `insert into run_waits (run_id, node_id, event_type, correlation_key, expires_at)
+       select 'run_mw_' || g, 'wait', case when g % 2 = 0 then 'order.paid' else 'cart.updated' end, 'cus_mw_' || g, now() + interval '1 hour'
+         from generate_series(1, 5000) g`,
+    );
+    await db.query('analyze run_waits');
+    const { rows } = await db.query(`explain (format json) ${WAITS_FOR_SQL}`, ['order.paid', 'cus_mw_42']);
+    type PlanNode = { 'Node Type': string; 'Relation Name'?: string; 'Index Name'?: string; Plans?: PlanNode[] };
+    const scans: PlanNode[] = [];
+    const walk = (n: PlanNode) => {
+      if (n['Relation Name'] === 'run_waits') scans.push(n);
+      n.Plans?.forEach(walk);
+    };
+    walk(rows[0]['QUERY PLAN'][0].Plan);
+    expect(scans.map((n) => [n['Node Type'].replace('Bitmap Heap Scan', 'Index Scan'), n['Index Name'] ?? n.Plans?.[0]?.['Index Name']])).toEqual([['Index Scan', 'run_waits_match']]);
+    expect((await db.query(WAITS_FOR_SQL, ['order.paid', 'cus_mw_42'])).rows).toEqual([
+      { run_id: 'run_mw_42', node_id: 'wait', iteration: -1, workflow_id: 'wf_many_waits', version: 1, event_id: 'evt_mw_42' },
+    ]);
+    await db.query(`delete from workflows where id = 'wf_many_waits'`);
   });
 });

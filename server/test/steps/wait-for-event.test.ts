@@ -170,6 +170,39 @@ describe('wait_for_event', () => {
   });
 });
 
+describe('wait_for_event inside a for_each', () => {
+  it('waits once per item, each wait keyed by its iteration, and resumes into the right one', async () => {
+    const id = await publishWorkflow(t, 'A payment per item', {
+      nodes: [
+        { id: 'trigger', type: 'trigger', config: { eventType: 'order.created' } },
+        { id: 'each', type: 'for_each', config: { items: { var: 'data.items' } } },
+        { id: 'wait', type: 'wait_for_event', config: { eventType: 'order.paid', timeoutSeconds: 3600 } },
+        { id: 'got', type: 'transform', config: { fields: { sku: '{{item.sku}}', paidOrder: '{{vars.received.data.orderId}}' } } },
+        { id: 'tell', type: 'webhook', config: { endpointId } },
+      ],
+      edges: [
+        { id: 'e1', source: 'trigger', target: 'each', sourceHandle: 'out' },
+        { id: 'e2', source: 'each', target: 'wait', sourceHandle: 'each' },
+        { id: 'e3', source: 'wait', target: 'got', sourceHandle: 'received' },
+        { id: 'e4', source: 'got', target: 'tell', sourceHandle: 'out' },
+      ],
+    });
+    const created = order('order.created', 'it-1', 'cus_w6');
+    created.data.items = [{ sku: 'A', quantity: 1, price: 5 }, { sku: 'B', quantity: 1, price: 5 }];
+    await sendEvents(t, created);
+    const runId = await waitingRun(id, 'cus_w6');
+    const iterations = async () => (await t.ctx.pool.query('select iteration from run_waits where run_id = $1', [runId])).rows.map((r) => r.iteration);
+    expect(await iterations()).toEqual([0]);
+    await sendEvents(t, order('order.paid', 'pay-a', 'cus_w6'));
+    await eventually(async () => (await iterations())[0] === 1, 'the second iteration to wait');
+    await sendEvents(t, order('order.paid', 'pay-b', 'cus_w6'));
+    const run = await finishedRun(t, id, 'cus_w6');
+    expect(run.status).toBe('succeeded');
+    const sent = await eventually(async () => (payloadsFor('cus_w6').length === 2 ? payloadsFor('cus_w6') : undefined), 'a webhook per item');
+    expect(sent.map((p) => [p.index, p.vars.sku, p.vars.paidOrder])).toEqual([[0, 'A', 'pay-a'], [1, 'B', 'pay-b']]);
+  });
+});
+
 describe('finding waiting runs', () => {
   it('is an index lookup by (event type, correlation key) among many waiting runs, not a scan', async () => {
     const db = t.ctx.pool;

@@ -6,9 +6,8 @@ import { dummyHash, hashPassword, verifyPassword } from '../auth/password.ts';
 import type { Principal } from '../auth/principal.ts';
 import { clearSessionCookie, createSession, setSessionCookie, type NewSession } from '../auth/sessions.ts';
 import type { AppContext } from '../context.ts';
-import { findUser, findUserByEmail, markSignedIn, setPasswordHash, type UserRow } from '../db/accounts.ts';
+import { deleteSession, deleteSessionsOf, findUser, findUserByEmail, markSignedIn, setPasswordHash, type UserRow } from '../db/accounts.ts';
 import { lockUntilCommit, withTransaction } from '../db/pool.ts';
-import { deleteSession, deleteSessionsOf } from '../db/sessions.ts';
 import { conflict, HttpError, invalid } from '../http/errors.ts';
 import { declareRoutes } from '../http/route.ts';
 

@@ -1,5 +1,5 @@
 import type { Queryable } from '../db/queryable.ts';
-import { emailLockWait, insertLoginAttempt, ipLockWait, pruneLoginAttempts } from '../db/sessions.ts';
+import { emailLockWait, insertLoginAttempt, ipLockWait, pruneLoginAttempts } from '../db/accounts.ts';
 
 /**
  * Sign-in throttling kept in PostgreSQL (table login_attempts), so every API process

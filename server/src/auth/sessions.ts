@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import type { CookieOptions, Request, Response } from 'express';
 import type { Queryable } from '../db/queryable.ts';
 import type { Pool } from '../db/pool.ts';
-import { deleteEndedSessions, findLiveSession, insertSession, touchSession } from '../db/sessions.ts';
+import { deleteEndedSessions, findLiveSession, insertSession, touchSession } from '../db/accounts.ts';
 import type { Authenticator } from './middleware.ts';
 import type { Principal } from './principal.ts';
 import { newId, randomToken, sha256 } from './tokens.ts';

@@ -16,7 +16,7 @@ import {
   listInboxes,
   listInboxMessages,
   trimInboxMessages,
-} from '../db/inboxes.ts';
+} from '../db/console.ts';
 import { withTransaction } from '../db/pool.ts';
 import type { Queryable } from '../db/queryable.ts';
 import { generateSigningSecret } from '../delivery/signing.ts';

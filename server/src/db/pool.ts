@@ -58,3 +58,8 @@ export async function lockUntilCommit(db: Queryable, key: string): Promise<void>
 export async function pingDatabase(pool: pg.Pool, timeoutMs: number): Promise<void> {
   await pool.query({ text: 'select 1', query_timeout: timeoutMs } as never);
 }
+
+/** LISTEN on a connection of its own (a channel name is an identifier: it cannot be a parameter). */
+export async function listenOn(db: Queryable, channel: string): Promise<void> {
+  await db.query(`listen ${channel}`);
+}

@@ -15,10 +15,13 @@ import { recordAudit, type Actor } from '../audit/record.ts';
 import type { AppContext } from '../context.ts';
 import { withTransaction, type PoolClient } from '../db/pool.ts';
 import { conflict, invalid, notFound } from '../http/errors.ts';
-import { deliveriesOfEndpoint, eventsMissedBy, findDeliveryWithPayload, lockDeliveryForReplay } from './delivery-reads.ts';
 import {
+  deliveriesOfEndpoint,
+  eventsMissedBy,
+  findDeliveryWithPayload,
   findEndpoint,
   headersMissingValue,
+  lockDeliveryForReplay,
   replaceEndpoint,
   replaceSigningSecret,
   sealHeaders,

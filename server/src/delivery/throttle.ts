@@ -1,4 +1,5 @@
 import type { PoolClient } from '../db/pool.ts';
+import { endpointSlotUsage, insertEndpointSlots, lockEndpointForSlots, pruneEndpointSlots } from './endpoints-store.ts';
 
 /**
  * Per-endpoint rate limit and concurrency cap that hold across every worker process: the
@@ -25,22 +26,9 @@ export interface SlotResult {
 
 /** Takes as many slots as the limits allow for a batch of one endpoint's deliveries: four statements whatever the batch. */
 export async function acquireSlots(tx: PoolClient, req: SlotRequest): Promise<SlotResult> {
-  await tx.query('select 1 from endpoints where id = $1 for update', [req.endpointId]);
-  await tx.query(
-    `delete from endpoint_slots
-      where endpoint_id = $1 and started_at < clock_timestamp() - interval '1 second'
-        and (released_at is not null or expires_at < clock_timestamp())`,
-    [req.endpointId],
-  );
-  const { rows } = await tx.query<{ in_flight: number; recent: number; rate_wait_ms: number | null }>(
-    `select count(*) filter (where released_at is null and expires_at > clock_timestamp())::int as in_flight,
-            count(*) filter (where started_at > clock_timestamp() - interval '1 second')::int as recent,
-            (extract(epoch from min(started_at) filter (where started_at > clock_timestamp() - interval '1 second')
-               + interval '1 second' - clock_timestamp()) * 1000)::float8 as rate_wait_ms
-       from endpoint_slots where endpoint_id = $1`,
-    [req.endpointId],
-  );
-  const s = rows[0]!;
+  await lockEndpointForSlots(tx, req.endpointId);
+  await pruneEndpointSlots(tx, req.endpointId);
+  const s = await endpointSlotUsage(tx, req.endpointId);
   let room = req.deliveryIds.length;
   if (req.maxConcurrency !== null) room = Math.min(room, Math.max(0, req.maxConcurrency - s.in_flight));
   if (req.ratePerSecond !== null) room = Math.min(room, Math.max(0, req.ratePerSecond - s.recent));
@@ -51,12 +39,6 @@ export async function acquireSlots(tx: PoolClient, req: SlotRequest): Promise<Sl
     deliveryId,
     retryInMs: concurrencyFull ? 100 + Math.round(Math.random() * 400) : rateWait + Math.round(Math.random() * 250),
   }));
-  if (granted.length) {
-    await tx.query(
-      `insert into endpoint_slots (endpoint_id, delivery_id, expires_at)
-       select $1, d, clock_timestamp() + make_interval(secs => $3) from unnest($2::text[]) as d`,
-      [req.endpointId, granted, req.ttlMs / 1000],
-    );
-  }
+  if (granted.length) await insertEndpointSlots(tx, req.endpointId, granted, req.ttlMs);
   return { granted, refused };
 }

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import pg from 'pg';
 import { ConfigError, type Config } from '../config.ts';
 import type { AppContext } from '../context.ts';
-import { withTransaction, type PoolClient } from '../db/pool.ts';
+import { listenOn, withTransaction, type PoolClient } from '../db/pool.ts';
 import { countDeliveryAttempt, observeAcceptedToDelivered, observeHotPath } from '../metrics/registry.ts';
 import { Attempter, type AttemptResult, type LocalReceiver } from './attempt.ts';
 import {
@@ -376,7 +376,7 @@ export class DeliveryWorker {
     });
     try {
       await client.connect();
-      await client.query(`listen ${DUE_CHANNEL}`);
+      await listenOn(client, DUE_CHANNEL);
       this.#listener = client;
       this.poke();
     } catch (err) {

@@ -4,7 +4,7 @@ import { inboxUrl } from '../console/inbox.ts';
 import type { AppContext } from '../context.ts';
 import { generateSigningSecret } from '../delivery/signing.ts';
 import { insertCampaignsIfAbsent } from '../db/campaigns.ts';
-import { insertInbox, lockDemoSeed } from '../db/demo.ts';
+import { insertInbox, lockDemoSeed } from '../db/console.ts';
 import { withTransaction } from '../db/pool.ts';
 import { anyWorkflowExists, insertPublishedWorkflow, syncTrigger } from '../db/workflows.ts';
 import { insertEndpoint } from '../delivery/endpoints-store.ts';

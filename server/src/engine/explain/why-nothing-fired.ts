@@ -2,7 +2,7 @@ import type { EventEnvelope } from '@tripline/shared';
 import { matchesTrigger } from '../matching.ts';
 import { buildScope } from '../runs/scope.ts';
 import { explainCrossing, stockView } from './stock.ts';
-import { newerStockLevel, previousStockLevel } from '../../db/event-reads.ts';
+import { newerStockLevel, previousStockLevel } from '../../db/events.ts';
 import type { Queryable } from '../../db/queryable.ts';
 import { idleDraftsOn, triggersOn } from '../../db/workflows.ts';
 

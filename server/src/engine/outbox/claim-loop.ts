@@ -1,6 +1,6 @@
 import pg from 'pg';
 import type { AppContext } from '../../context.ts';
-import { claimDueEvents, EVENTS_CHANNEL, redriveUnprocessed } from '../../db/events.ts';
+import { claimDueEvents, listenForEvents, redriveUnprocessed } from '../../db/events.ts';
 import { pokeLocalDeliveries } from '../../delivery/worker.ts';
 import { observeHotPath } from '../../metrics/registry.ts';
 import { processClaimed } from './process-batch.ts';
@@ -62,7 +62,7 @@ export async function startClaimLoop(app: AppContext): Promise<ClaimLoop> {
     });
     try {
       await client.connect();
-      await client.query(`listen ${EVENTS_CHANNEL}`);
+      await listenForEvents(client);
       listener = client;
       signal();
     } catch (error) {

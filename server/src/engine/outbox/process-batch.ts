@@ -1,5 +1,5 @@
 import type { AppContext } from '../../context.ts';
-import { lockUnprocessed, markEventsProcessed, recordEventFailures, releaseEvents, type ClaimedEvent, type EventFailure } from '../../db/events.ts';
+import { lockUnprocessed, markEventsProcessed, recordEventFailures, releaseEvents, releaseEventSavepoint, rollbackToEventSavepoint, savepointEvent, type ClaimedEvent, type EventFailure } from '../../db/events.ts';
 import { withTransaction, type PoolClient } from '../../db/pool.ts';
 import { applyEvent, CUSTOMER_EVENTS } from '../process-event.ts';
 import { RunWrites } from '../runs/run-writes.ts';
@@ -67,18 +67,18 @@ async function processIn(app: AppContext, tx: PoolClient, claimed: ClaimedEvent[
     }
     const own = writes.child();
     if (savepoints) {
-      await tx.query('savepoint event');
+      await savepointEvent(tx);
       statements += 2;
     }
     try {
       await applyEvent(app, tx, own, envelope);
       await wakeWaitingRuns(app, tx, own, envelope);
-      if (savepoints) await tx.query('release savepoint event');
+      if (savepoints) await releaseEventSavepoint(tx);
       writes.absorb(own);
       done.push(envelope.id);
     } catch (error) {
       if (!savepoints) throw new EventFailedOptimistically((error as Error).message);
-      await tx.query('rollback to savepoint event');
+      await rollbackToEventSavepoint(tx);
       app.log.warn({ err: error, eventId: envelope.id }, 'event processing failed; it will be retried');
       failures.push({ id: envelope.id, error: (error as Error).message });
       if (envelope.subject !== null) blocked.add(envelope.subject);

@@ -72,8 +72,8 @@ export async function pruneOnce(pool: Pool, now = new Date()): Promise<PruneResu
       }),
     );
 
-  result.attempts += await deleteAttempts('created_at < $1', [cutoff]);
-  // Old finished deliveries, with any attempts left (those are counted into the baselines first).
+  // Old finished deliveries with their attempts (counted into the baselines first). An attempt
+  // stays as long as its delivery: a delivery still in flight keeps its whole story.
   result.deliveries = await loop(async () => {
     const ids = await pool.query<{ id: string }>(
       `select id from deliveries where created_at < $1 and status not in ('pending', 'sending') limit ${PRUNE_BATCH}`,
@@ -101,6 +101,8 @@ export async function pruneOnce(pool: Pool, now = new Date()): Promise<PruneResu
                          -- An event not processed yet still has runs and deliveries to make.
                          and e.processed_at is not null
                          and not exists (select 1 from runs r where r.event_id = e.id and r.status in ('running', 'waiting'))
+                         -- A delivery that stores no payload builds it from its event (delivery/lean-storage.ts).
+                         and not exists (select 1 from deliveries d where d.event_id = e.id and d.payload is null)
                        limit ${PRUNE_BATCH})
                     returning type),
               ins as (insert into metric_baselines (metric, label, value)

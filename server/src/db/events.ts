@@ -204,10 +204,17 @@ export async function listEvents(db: Queryable, q: EventListQuery): Promise<(Eve
   const filter = where.length ? `where ${where.join(' and ')}` : '';
   // Root events: the page's seqs come from an index-only scan of a partial index (events_roots_*),
   // which finds a type's roots (or their absence) without walking the events of other types.
+  // A type's events: its roots and its derived events are in two partial indexes
+  // (events_roots_type_seq, events_derived_type_seq): the newest seqs of each, merged.
+  const limit = `$${values.length}`;
+  const half = (cond: string) => `(select seq from events ${filter} and ${cond} order by seq desc limit ${limit})`;
   const sql = q.rootsOnly
     ? `select seq, ${EVENT_COLUMNS}, processed_at from events
-        where seq in (select seq from events ${filter} order by seq desc limit $${values.length}) order by seq desc`
-    : `select seq, ${EVENT_COLUMNS}, processed_at from events ${filter} order by seq desc limit $${values.length}`;
+        where seq in (select seq from events ${filter} order by seq desc limit ${limit}) order by seq desc`
+    : q.type
+      ? `select seq, ${EVENT_COLUMNS}, processed_at from events
+          where seq in (${half('caused_by is null')} union all ${half('caused_by is not null')}) order by seq desc limit ${limit}`
+      : `select seq, ${EVENT_COLUMNS}, processed_at from events ${filter} order by seq desc limit ${limit}`;
   const { rows } = await db.query(sql, values);
   return rows;
 }

@@ -28,6 +28,7 @@ import {
 } from './endpoints-store.ts';
 import { attemptsOf, insertDeliveries, notifyDue, requeueDelivery, requeueFailedSince, requeuePaused } from './deliveries-data.ts';
 import { filterPasses, newDeliveryId, testEnvelope, webhookPayload } from './fan-out.ts';
+import { deliveryPayloadSql } from './lean-storage.ts';
 import { settleBeforeDelete } from './settle.ts';
 import { generateSigningSecret } from './signing.ts';
 import { checkTargetUrlResolved } from './ssrf.ts';
@@ -161,7 +162,7 @@ export async function listDeliveries(db: Db, id: string, q: DeliveryQuery): Prom
 
 /** One delivery with its payload and every attempt (request and response as sent and received). */
 export async function deliveryDetail(db: Db, id: string): Promise<DeliveryDetail> {
-  const { rows } = await db.query<DeliveryRow>(`select ${DELIVERY_COLUMNS}, payload from deliveries where id = $1`, [id]);
+  const { rows } = await db.query<DeliveryRow>(`select ${DELIVERY_COLUMNS}, ${deliveryPayloadSql('deliveries')} as payload from deliveries where id = $1`, [id]);
   const row = rows[0];
   if (!row) throw notFound('delivery', id);
   const attempts = await attemptsOf<AttemptRow>(db, id);

@@ -2,6 +2,7 @@ import { HEADER_VALUE_MASK, type DeliveryAttempt, type DeliverySummary, type End
 import type { AppContext } from '../context.ts';
 import type { Pool } from '../db/pool.ts';
 import { serializePayload } from './attempt.ts';
+import { sentRequestHeaders } from './lean-storage.ts';
 import type { StoredAuth } from './worker.ts';
 
 /** Row ↔ API shapes for endpoints and deliveries. Secrets never leave through here. */
@@ -154,6 +155,7 @@ export function toDeliverySummary(row: DeliveryRow): DeliverySummary {
 }
 
 export interface AttemptRow {
+  delivery_id: string;
   attempt: number;
   url: string;
   request_headers: Record<string, string>;
@@ -173,7 +175,7 @@ export function toAttempt(row: AttemptRow, payload: Record<string, unknown>): De
   return {
     attempt: row.attempt,
     url: row.url,
-    requestHeaders: row.request_headers,
+    requestHeaders: sentRequestHeaders(row.delivery_id, row.request_headers),
     requestBody: row.request_body ?? serializePayload(payload),
     responseStatus: row.response_status,
     responseHeaders: row.response_headers,

@@ -20,7 +20,8 @@ declare
 begin
   for name in
     select c.relname from pg_index i join pg_class c on c.oid = i.indexrelid
-     where not i.indisvalid and c.relname in ('runs_event_workflow', 'deliveries_endpoint_unsucceeded_seq', 'events_derived_type_seq')
+     where not i.indisvalid and c.relname in ('runs_event_workflow', 'deliveries_endpoint_unsucceeded_seq', 'events_derived_type_seq', 'runs_unsucceeded_status_seq',
+                       'deliveries_subscription_event', 'deliveries_step_event')
   loop
     execute format('drop index %I', name);
   end loop;
@@ -33,6 +34,19 @@ $$;
 create unique index concurrently if not exists runs_event_workflow on runs (event_id, workflow_id);
 alter table runs drop constraint if exists runs_workflow_id_event_id_key;
 drop index concurrently if exists runs_event;
+
+-- Runs by status: the same holds (runs list, the dashboard's waiting count).
+create index concurrently if not exists runs_unsucceeded_status_seq on runs (status, seq desc) where status <> 'succeeded';
+drop index concurrently if exists runs_status_seq;
+
+-- "An event reaches a subscribed endpoint once" with the event first, (event_id, endpoint_id),
+-- also finds an event's subscription deliveries; its step deliveries (the few) have a partial
+-- index of their own, and the whole-table deliveries_event goes. Readers by event ask both
+-- halves (`run_id is null or run_id is not null`: a BitmapOr of the two).
+create unique index concurrently if not exists deliveries_subscription_event on deliveries (event_id, endpoint_id) where run_id is null;
+drop index concurrently if exists deliveries_subscription_once;
+create index concurrently if not exists deliveries_step_event on deliveries (event_id) where run_id is not null;
+drop index concurrently if exists deliveries_event;
 
 -- Endpoint deliveries by status: nearly every delivery has succeeded, and a walk of the
 -- endpoint's deliveries (deliveries_endpoint_seq) finds succeeded ones at once; the index

@@ -30,6 +30,10 @@ const BEFORE_0018 = `
   create index events_type_seq on events (type, seq desc);
   create index events_roots_seq on events (seq desc) where caused_by is null;
   create index delivery_attempts_created on delivery_attempts (created_at);
+  drop index runs_unsucceeded_status_seq, deliveries_subscription_event, deliveries_step_event;
+  create index runs_status_seq on runs (status, seq desc);
+  create unique index deliveries_subscription_once on deliveries (endpoint_id, event_id) where run_id is null;
+  create index deliveries_event on deliveries (event_id);
   update deliveries d set payload = ${deliveryPayloadSql('d')} where payload is null;
   alter table deliveries alter column payload set not null;
   delete from pgmigrations where name like '0018_%';`;

@@ -102,7 +102,7 @@ export async function pruneOnce(pool: Pool, now = new Date()): Promise<PruneResu
                          and e.processed_at is not null
                          and not exists (select 1 from runs r where r.event_id = e.id and r.status in ('running', 'waiting'))
                          -- A delivery that stores no payload builds it from its event (delivery/lean-storage.ts).
-                         and not exists (select 1 from deliveries d where d.event_id = e.id and d.payload is null)
+                         and not exists (select 1 from deliveries d where d.event_id = e.id and (d.run_id is null or d.run_id is not null) and d.payload is null)
                        limit ${PRUNE_BATCH})
                     returning type),
               ins as (insert into metric_baselines (metric, label, value)

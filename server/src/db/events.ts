@@ -232,7 +232,9 @@ export async function eventWithEffects(db: Queryable, id: string) {
     ),
     db.query(
       `select d.id, d.endpoint_id, e.url, d.run_id, d.status, d.attempt_count, d.next_attempt_at, d.last_status_code, d.created_at, d.delivered_at
-         from deliveries d join endpoints e on e.id = d.endpoint_id where d.event_id = $1 order by d.seq`,
+         from deliveries d join endpoints e on e.id = d.endpoint_id
+        where d.event_id = $1 and (d.run_id is null or d.run_id is not null) -- both partial indexes by event (migration 0018)
+        order by d.seq`,
       [id],
     ),
     row.chain.length ? db.query<{ id: string; type: string; occurred_at: Date }>(`select id, type, occurred_at from events where id = any($1)`, [row.chain]) : Promise.resolve({ rows: [] }),

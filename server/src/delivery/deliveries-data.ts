@@ -1,7 +1,7 @@
 import type { Pool, PoolClient } from '../db/pool.ts';
 import { DELIVERY_COLUMNS, type DeliveryRow } from './endpoints-store.ts';
 import type { SettledStepDelivery } from './hooks.ts';
-import { deliveryPayloadSql, storedPayloadSql, storedRequestHeaders } from './lean-storage.ts';
+import { deliveryPayloadSql, storedPayloadSql, storedRequestHeaders, storedResponseHeaders } from './lean-storage.ts';
 import type { StoredAuth } from './worker.ts';
 
 /**
@@ -256,7 +256,7 @@ export async function insertAttempts(tx: Db, attempts: AttemptRecord[]): Promise
       attempts.map((a) => JSON.stringify(storedRequestHeaders(a.deliveryId, a.requestHeaders))),
       attempts.map((a) => a.requestBody),
       attempts.map((a) => a.responseStatus),
-      attempts.map((a) => (a.responseHeaders ? JSON.stringify(a.responseHeaders) : null)),
+      attempts.map((a) => (a.responseHeaders ? JSON.stringify(storedResponseHeaders(a.responseHeaders)) : null)),
       attempts.map((a) => a.responseBody),
       attempts.map((a) => a.durationMs),
       attempts.map((a) => a.outcome),

@@ -11,6 +11,8 @@
  *   Retention keeps an event while a delivery still builds its payload from it.
  * - An attempt's request headers leave out what the delivery already says: `webhook-id`
  *   (the delivery id) and the content type and user agent when they are Tripline's.
+ * - An attempt's response headers leave out the hop-by-hop ones (how the connection was
+ *   framed and kept open), which say nothing about the answer once it is over.
  */
 
 export const WEBHOOK_USER_AGENT = 'Tripline-Webhooks/1.0';
@@ -46,4 +48,12 @@ export function storedRequestHeaders(deliveryId: string, headers: Record<string,
 export function sentRequestHeaders(deliveryId: string, stored: Record<string, string>): Record<string, string> {
   if (stored['webhook-id'] !== undefined || stored['webhook-timestamp'] === undefined) return stored;
   return { 'content-type': CONTENT_TYPE, 'user-agent': WEBHOOK_USER_AGENT, ...stored, 'webhook-id': deliveryId };
+}
+
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'proxy-connection']);
+
+/** The response headers an attempt stores. */
+export function storedResponseHeaders(headers: Record<string, string> | null): Record<string, string> | null {
+  if (!headers) return headers;
+  return Object.fromEntries(Object.entries(headers).filter(([name]) => !HOP_BY_HOP.has(name.toLowerCase())));
 }

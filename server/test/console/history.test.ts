@@ -194,6 +194,10 @@ describe('migrations 0016 and 0018 on a database with history', () => {
     await db.query(`create index events_type_seq on events (type, seq desc)`);
     await db.query(`create index delivery_attempts_created on delivery_attempts (created_at)`);
     await db.query(`alter table deliveries alter column payload set not null`);
+    await db.query(`drop index runs_unsucceeded_status_seq, deliveries_subscription_event, deliveries_step_event`);
+    await db.query(`create index runs_status_seq on runs (status, seq desc)`);
+    await db.query(`create unique index deliveries_subscription_once on deliveries (endpoint_id, event_id) where run_id is null`);
+    await db.query(`create index deliveries_event on deliveries (event_id)`);
     await db.query(`delete from pgmigrations where name like '0016_%' or name like '0018_%'`);
 
     expect(await migrate(t.databaseUrl, undefined, { allowOutOfOrder: true })).toEqual(['0016_history_at_scale', '0018_lean_history']);
@@ -201,7 +205,8 @@ describe('migrations 0016 and 0018 on a database with history', () => {
       `select c.relname, i.indisvalid as valid from pg_index i join pg_class c on c.oid = i.indexrelid
         where c.relname in ('deliveries_endpoint_status_seq', 'events_roots_type_seq', 'audit_log_actor_trgm', 'runs_created_at', 'runs_seq', 'audit_log_at',
                             'runs_event_workflow', 'runs_event', 'runs_workflow_id_event_id_key', 'deliveries_endpoint_unsucceeded_seq', 'deliveries_endpoint_status_created',
-                            'events_derived_type_seq', 'events_type_seq', 'events_roots_seq', 'delivery_attempts_created')`,
+                            'events_derived_type_seq', 'events_type_seq', 'events_roots_seq', 'delivery_attempts_created',
+                            'runs_unsucceeded_status_seq', 'runs_status_seq', 'deliveries_subscription_event', 'deliveries_subscription_once', 'deliveries_step_event', 'deliveries_event')`,
     );
     expect(Object.fromEntries(rows.map((r) => [r.relname, r.valid]))).toEqual({
       events_roots_type_seq: true,
@@ -210,6 +215,9 @@ describe('migrations 0016 and 0018 on a database with history', () => {
       runs_created_at: true,
       runs_event_workflow: true,
       deliveries_endpoint_unsucceeded_seq: true,
+      runs_unsucceeded_status_seq: true,
+      deliveries_subscription_event: true,
+      deliveries_step_event: true,
     });
     const nullable = await db.query(`select is_nullable from information_schema.columns where table_name = 'deliveries' and column_name = 'payload'`);
     expect(nullable.rows[0].is_nullable).toBe('YES');

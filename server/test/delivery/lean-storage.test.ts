@@ -69,6 +69,11 @@ describe('lean deliveries', () => {
     });
     const headers = await t.ctx.pool.query(`select request_headers from delivery_attempts where delivery_id = $1`, [d.id]);
     expect(Object.keys(headers.rows[0].request_headers).sort()).toEqual(['webhook-signature', 'webhook-timestamp']);
+    // The response as received, without the hop-by-hop headers of its connection.
+    expect(detail.attempts[0]).toMatchObject({ responseStatus: 503, responseBody: 'busy' });
+    expect(detail.attempts[0].responseHeaders).toHaveProperty('date');
+    expect(detail.attempts[0].responseHeaders).not.toHaveProperty('connection');
+    expect(detail.attempts[0].responseHeaders).not.toHaveProperty('keep-alive');
   });
 
   it("keeps the payload of a step delivery, which carries the run's vars", async () => {

@@ -29,11 +29,13 @@ export const deliveryPayloadSql = (d: string) =>
   `coalesce(${d}.payload, (select ${eventPayloadSql('ev')} from events ev where ev.id = ${d}.event_id))`;
 
 /**
- * The payload to store for a new delivery (`payload` a jsonb expression): null when it is
- * byte for byte the envelope built from the stored event `eventId`.
+ * The payload to store for a new delivery (`payload` a jsonb expression): null when it equals
+ * the envelope built from the stored event `eventId`. jsonb equality is by value (keys, strings
+ * exactly, numbers numerically), and the body sent is the JSON of the value as JavaScript
+ * parses it (attempt.ts serializePayload): equal values give the same bytes.
  */
 export const storedPayloadSql = (eventId: string, payload: string) =>
-  `case when ${payload}::text = (select ${eventPayloadSql('ev')} from events ev where ev.id = ${eventId})::text then null else ${payload} end`;
+  `case when ${payload} = (select ${eventPayloadSql('ev')} from events ev where ev.id = ${eventId}) then null else ${payload} end`;
 
 /** The request headers an attempt stores: without those its delivery already tells. */
 export function storedRequestHeaders(deliveryId: string, headers: Record<string, string>): Record<string, string> {

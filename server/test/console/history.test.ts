@@ -108,9 +108,11 @@ describe('retention at scale', () => {
   it('never deletes an event not processed yet, and prunes rollup minutes older than retention', async () => {
     expect((await t.api('/api/v1/settings/retentionDays', { method: 'PUT', json: { value: 2 } })).status).toBe(200);
     await db.query(
-      `insert into events (id, type, occurred_at, received_at, source, data, processed_at) values
-         ('evt_r_done', 'order.paid', now() - interval '5 days', now() - interval '5 days', 'test', '{}', now() - interval '5 days'),
-         ('evt_r_pending', 'order.paid', now() - interval '5 days', now() - interval '5 days', 'test', '{}', null)`,
+      // The unprocessed one is parked (its attempts ran out), so the running engine does not
+      // process it (and derive events from it) before the prune looks at it.
+      `insert into events (id, type, occurred_at, received_at, source, data, processed_at, attempts, last_error, failed_at) values
+         ('evt_r_done', 'order.paid', now() - interval '5 days', now() - interval '5 days', 'test', '{}', now() - interval '5 days', 0, null, null),
+         ('evt_r_pending', 'order.paid', now() - interval '5 days', now() - interval '5 days', 'test', '{}', null, 10, 'kept failing', now())`,
     );
     await db.query(`insert into event_hours (at, count) values (date_trunc('hour', now() - interval '5 days'), 3) on conflict do nothing`);
     await pruneOnce(t.ctx.pool);

@@ -18,11 +18,16 @@ import { evaluate } from '../server/src/engine/logic.ts';
 import { createLogger } from '../server/src/logger.ts';
 import { burst, dist, fixedRate, now, post, startReceiver, waitUntil, type FixedRateResult, type Receiver } from './lib/load.ts';
 import { ADMIN, API_KEY, ROOT, startNodeRed, startTripline, type Proc } from './lib/procs.ts';
+import { describeProfile, postmasterPidOf, profileStep, type Profile } from './lib/profile.ts';
 import { writeReport, type Scenario } from './lib/report.ts';
 import { scenarioHistory } from './history/scenario.ts';
 
 const quick = process.argv.includes('--quick');
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7).split(',');
+/** `--profile`: CPU split, commits and statements (pg_stat_statements) and latency by stage, per step. */
+const profiling = process.argv.includes('--profile');
+/** `--cpu-prof`: the e2e process writes a V8 CPU profile (bench/results/cpu/*.cpuprofile) when it stops. */
+const cpuProf = process.argv.includes('--cpu-prof') ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${path.join(ROOT, 'bench/results/cpu')}` } : undefined;
 const AUTH = { authorization: `Bearer ${API_KEY}` };
 const say = (s: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${s}`);
 
@@ -35,6 +40,7 @@ const FIXED_RATES = [50, 200, 500];
 let adminUrl: string;
 let baseUrl: string;
 let stopDb: () => Promise<void> = async () => {};
+let pgDataDir: string | undefined;
 
 async function setupDatabase() {
   if (process.env.DATABASE_URL) {
@@ -45,7 +51,15 @@ async function setupDatabase() {
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tripline-bench-pg-'));
   fs.chmodSync(dir, 0o777);
-  const db = await startEmbeddedPostgres(dir, createLogger('warn'));
+  let db = await startEmbeddedPostgres(dir, createLogger('warn'));
+  pgDataDir = path.join(dir, 'pg');
+  if (profiling) {
+    // pg_stat_statements must be preloaded: set it, restart, create the extension where the profile reads it.
+    await withDb(db.url.replace(/\/tripline$/, '/postgres'), (c) => c.query(`alter system set shared_preload_libraries = 'pg_stat_statements'`));
+    await db.stop();
+    db = await startEmbeddedPostgres(dir, createLogger('warn'));
+    await withDb(db.url.replace(/\/tripline$/, '/postgres'), (c) => c.query(`create extension if not exists pg_stat_statements`));
+  }
   baseUrl = db.url;
   adminUrl = db.url.replace(/\/tripline$/, '/postgres');
   stopDb = async () => {
@@ -80,6 +94,19 @@ async function withDb<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise
   } finally {
     await c.end();
   }
+}
+
+/** Runs a bench step, and with `--profile` measures it (bench/lib/profile.ts) and prints what it found. */
+async function measured<T>(label: string, proc: Proc, dbUrl: string, events: (r: T) => number, step: () => Promise<T>): Promise<T & { profile?: Profile }> {
+  if (!profiling) return (await step()) as T & { profile?: Profile };
+  let result: T | undefined;
+  const { profile } = await profileStep(
+    { serverPid: proc.child.pid, serverUrl: proc.url, apiKey: API_KEY, postmasterPid: pgDataDir ? postmasterPidOf(pgDataDir) : undefined, adminUrl, dbUrl },
+    () => (result === undefined ? 1 : events(result)),
+    async () => (result = await step()),
+  );
+  say(describeProfile(label, profile));
+  return { ...(result as T), profile };
 }
 
 // ---------------------------------------------------------------- API helpers
@@ -231,11 +258,12 @@ async function scenarioIngest() {
   }
 }
 
-async function ladder(kind: string, proc: Proc, receiver: Receiver, url: string, make: (id: string) => unknown, rates: number[]) {
+async function ladder(kind: string, proc: Proc, receiver: Receiver, url: string, make: (id: string) => unknown, rates: number[], dbUrl?: string) {
   const results: FixedRateResult[] = [];
   for (const rate of rates) {
     receiver.reset();
-    const r = await fixedRate({ url, headers: url.includes('/api/v1/') ? AUTH : {}, rate, durationS: P.e2eS, receiver, makeEvent: make, tag: `${kind}-${rate}-${Date.now()}` });
+    const once = () => fixedRate({ url, headers: url.includes('/api/v1/') ? AUTH : {}, rate, durationS: P.e2eS, receiver, makeEvent: make, tag: `${kind}-${rate}-${Date.now()}` });
+    const r = dbUrl ? await measured(`${kind} @${rate}/s`, proc, dbUrl, (x) => x.accepted, once) : await once();
     say(`${kind} @${rate}/s: p50 ${r.latency.p50} ms, p95 ${r.latency.p95}, p99 ${r.latency.p99}, delivered ${r.delivered}/${r.accepted}, errors ${r.errors}`);
     results.push(r);
     const ok = r.delivered === r.accepted && r.errors === 0 && r.latency.p99 <= 1000 && r.achievedRate >= rate * 0.9;
@@ -251,7 +279,7 @@ let tripE2E: { workflow?: FixedRateResult[] } = {};
 
 async function scenarioEndToEnd(receiver: Receiver) {
   const url = await freshDatabase('e2e');
-  const proc = await startTripline('e2e-all', url, { role: 'all' });
+  const proc = await startTripline('e2e-all', url, { role: 'all', env: cpuProf });
   try {
     const wfEndpoint = await api<{ id: string }>(proc, '/api/v1/endpoints', { url: `${receiver.url}/hook`, eventTypes: [] });
     await api(proc, '/api/v1/endpoints', { url: `${receiver.url}/sub`, eventTypes: ['promotion.rule_qualified'] });
@@ -260,8 +288,8 @@ async function scenarioEndToEnd(receiver: Receiver) {
     await fixedRate({ url: `${proc.url}/api/v1/events`, headers: AUTH, rate: 100, durationS: quick ? 1 : 2, receiver, makeEvent: (id) => discount(id), tag: 'warm', waitMs: 10_000 });
     await fixedRate({ url: `${proc.url}/api/v1/events`, headers: AUTH, rate: 100, durationS: 1, receiver, makeEvent: (id) => qualified(id), tag: 'warm2', waitMs: 10_000 });
     const rates = quick ? FIXED_RATES : P.ladder;
-    const workflow = await ladder('workflow', proc, receiver, `${proc.url}/api/v1/events`, (id) => discount(id), rates);
-    const subscription = await ladder('subscription', proc, receiver, `${proc.url}/api/v1/events`, (id) => qualified(id), rates);
+    const workflow = await ladder('workflow', proc, receiver, `${proc.url}/api/v1/events`, (id) => discount(id), rates, url);
+    const subscription = await ladder('subscription', proc, receiver, `${proc.url}/api/v1/events`, (id) => qualified(id), rates, url);
     tripE2E = { workflow: workflow.rates };
     scenarios.push({
       key: 'e2e',
@@ -275,12 +303,17 @@ async function scenarioEndToEnd(receiver: Receiver) {
     const setId = await publish(proc, 'Shipped → set', setGraph());
     const wfId = (await withDb(url, (c) => c.query(`select workflow_id from workflow_triggers where event_type = 'discount.applied'`))).rows[0].workflow_id as string;
     await runsBurst(proc, url, setId, quick ? 200 : 500, fulfilment, 'warmset');
-    const set = await runsBurst(proc, url, setId, P.burstN, fulfilment, 'set');
+    const set = await measured('burst set', proc, url, (x) => x.completed, () => runsBurst(proc, url, setId, P.burstN, fulfilment, 'set'));
     say(`runs/s (set): ${set.runsPerSecond}`);
-    const single = await runsBurst(proc, url, setId, quick ? 200 : 500, oneCustomer, 'onecustomer');
+    const single = await measured('burst one customer', proc, url, (x) => x.completed, () => runsBurst(proc, url, setId, quick ? 200 : 500, oneCustomer, 'onecustomer'));
     say(`runs/s (set, one customer's events in order): ${single.runsPerSecond}`);
+    if (profiling) {
+      // Claims per event: more than one means an event was retried or given back (its subject blocked).
+      const claims = (await withDb(url, (c) => c.query(`select count(*) filter (where attempts > 1)::int as retried, max(attempts)::int as most, max(last_error) as error from events where id like 'onecustomer-%'`))).rows[0];
+      say(`  one customer: ${claims.retried} events claimed more than once (most ${claims.most} claims); last error: ${claims.error ?? 'none'}`);
+    }
     receiver.reset();
-    const hook = await runsBurst(proc, url, wfId, P.burstN, (id) => discount(id), 'hookburst');
+    const hook = await measured('burst webhook', proc, url, (x) => x.completed, () => runsBurst(proc, url, wfId, P.burstN, (id) => discount(id), 'hookburst'));
     const delivered = receiver.arrivals.size;
     tripWebhookBurst = hook.runsPerSecond;
     say(`runs/s (webhook): ${hook.runsPerSecond}, delivered ${delivered}`);

@@ -78,7 +78,8 @@ export class RunDetail {
     await this.page.getByRole('button', { name: /^Retry from/ }).click();
   }
   canvasNode(nodeId: string): Locator {
-    return this.page.getByTestId(`run-node-${nodeId}`);
+    // the run view draws the editor's own nodes
+    return this.page.getByTestId('run-canvas').getByTestId(`node-${nodeId}`);
   }
 }
 

@@ -135,9 +135,9 @@ test('an admin shares an endpoint; the partner replays, tests and rotates withou
   }
 
   // Rotate the secret: shown once; the next test verifies with it.
-  p.once('dialog', (d) => void d.accept());
   await p.getByRole('button', { name: 'Rotate secret' }).click();
-  const secret = (await p.getByTestId('portal-new-secret').textContent())!.trim();
+  await p.getByRole('button', { name: 'Yes, rotate secret' }).click(); // asked in the page, not in a browser dialog
+  const secret = (await p.getByTestId('rotated-secret').textContent())!.trim();
   expect(secret).toMatch(/^whsec_/);
   await p.getByLabel('Test event type').selectOption('customer.created');
   await p.getByRole('button', { name: 'Send test event' }).click();
@@ -173,8 +173,8 @@ test('an admin shares an endpoint; the partner replays, tests and rotates withou
   expect(textB).not.toContain(firstId.slice(0, 16));
 
   // Revoked on the endpoint page: the partner's page stops working.
-  page.once('dialog', (d) => void d.accept());
   await links.getByRole('button', { name: 'Revoke' }).click();
+  await links.getByRole('button', { name: 'Yes, revoke' }).click();
   await expect(links.getByTestId('portal-link-row').first()).toHaveAttribute('data-status', 'revoked');
   await p.reload();
   await expect(p.getByRole('alert')).toContainText('no longer works');

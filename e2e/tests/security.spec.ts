@@ -15,7 +15,7 @@ test('the API keys page marks the keys of a disabled maker, and those keys stop 
   await expect(page.getByText('when that person is disabled or deleted, their keys stop working at once')).toBeVisible();
   await page.getByLabel('Name').fill('maker script');
   await page.getByRole('button', { name: 'Create key' }).click();
-  const key = await page.getByTestId('new-api-key').inputValue();
+  const key = (await page.getByTestId('new-api-key').textContent())!.trim();
   await page.getByRole('button', { name: 'Done' }).click();
   const withKey = await playwrightRequest.newContext({ baseURL, extraHTTPHeaders: { authorization: `Bearer ${key}` } });
   const send = async () => (await withKey.post('/api/v1/events', { data: { type: 'customer.created', data: { customerId: 'cus_e2e_maker' } } })).status();

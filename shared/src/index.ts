@@ -4,6 +4,7 @@ export * from './logic/evaluate.ts';
 export * from './nodes/index.ts';
 export * from './workflow/graph.ts';
 export * from './workflow/validate.ts';
+export * from './workflow/edge-rules.ts';
 export * from './workflow/diff.ts';
 export * from './workflow/templates.ts';
 export * from './api/index.ts';

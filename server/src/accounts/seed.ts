@@ -3,8 +3,9 @@ import path from 'node:path';
 import { recordAudit } from '../audit/record.ts';
 import { generatePassword } from '../auth/tokens.ts';
 import type { AppContext } from '../context.ts';
-import { withTransaction } from '../db/pool.ts';
-import { insertUser } from './users.ts';
+import { anyUserExists } from '../db/accounts.ts';
+import { lockUntilCommit, withTransaction } from '../db/pool.ts';
+import { createUser } from './users.ts';
 
 export const ADMIN_PASSWORD_FILE = 'admin-password.txt';
 
@@ -16,11 +17,10 @@ export const ADMIN_PASSWORD_FILE = 'admin-password.txt';
  */
 export async function seedFirstAdmin(ctx: AppContext): Promise<void> {
   const created = await withTransaction(ctx.pool, async (tx) => {
-    await tx.query(`select pg_advisory_xact_lock(hashtext('tripline:seed-first-admin'))`);
-    const { rows } = await tx.query(`select exists (select 1 from users) as any`);
-    if ((rows[0] as { any: boolean }).any) return undefined;
+    await lockUntilCommit(tx, 'tripline:seed-first-admin');
+    if (await anyUserExists(tx)) return undefined;
     const password = ctx.config.adminPassword ?? generatePassword();
-    const user = await insertUser(tx, { email: ctx.config.adminEmail.toLowerCase(), password, role: 'admin' });
+    const user = await createUser(tx, { email: ctx.config.adminEmail.toLowerCase(), password, role: 'admin' });
     await recordAudit(tx, { label: 'system' }, { action: 'user.created', targetType: 'user', targetId: user.id, after: { email: user.email, role: 'admin', disabled: false } });
     if (!ctx.config.adminPassword) {
       // Written before commit: if writing fails, no admin exists whose password nobody knows.

@@ -1,7 +1,7 @@
 import type { Request } from 'express';
 import { actorLabel, type Principal } from '../auth/principal.ts';
+import { insertAuditEntry } from '../db/audit.ts';
 import type { Queryable } from '../db/queryable.ts';
-
 
 export interface AuditEntry {
   action: string;
@@ -24,18 +24,14 @@ export function actorFrom(req: Request): Actor {
 
 /** Appends one audit entry; call it inside the transaction that makes the change. */
 export async function recordAudit(db: Queryable, actor: Actor, entry: AuditEntry): Promise<void> {
-  await db.query(
-    `insert into audit_log (actor, actor_id, ip, action, target_type, target_id, before, after)
-     values ($1, $2, $3, $4, $5, $6, $7, $8)`,
-    [
-      actor.label,
-      actor.id ?? null,
-      actor.ip ?? null,
-      entry.action,
-      entry.targetType,
-      entry.targetId ?? null,
-      entry.before === undefined ? null : JSON.stringify(entry.before),
-      entry.after === undefined ? null : JSON.stringify(entry.after),
-    ],
-  );
+  await insertAuditEntry(db, {
+    actor: actor.label,
+    actorId: actor.id ?? null,
+    ip: actor.ip ?? null,
+    action: entry.action,
+    targetType: entry.targetType,
+    targetId: entry.targetId ?? null,
+    before: entry.before === undefined ? null : JSON.stringify(entry.before),
+    after: entry.after === undefined ? null : JSON.stringify(entry.after),
+  });
 }

@@ -1,4 +1,5 @@
-import { scopeRole, type ApiKeyScope } from '@tripline/shared';
+import { scopeRole } from '@tripline/shared';
+import { findLiveApiKeyByHash, touchApiKey } from '../db/accounts.ts';
 import type { Pool } from '../db/pool.ts';
 import type { Authenticator } from './middleware.ts';
 import { randomToken, sha256 } from './tokens.ts';
@@ -21,15 +22,9 @@ export function apiKeyAuthenticator(pool: Pool): Authenticator {
     const token = bearerToken(header);
     if (!token || !KEY_SHAPE.test(token)) return undefined;
     // A key acts for its owner: once the owner is disabled or deleted, it stops at once.
-    const { rows } = await pool.query<{ id: string; name: string; scope: ApiKeyScope; stale: boolean }>(
-      `select k.id, k.name, k.scope, (k.last_used_at is null or k.last_used_at < now() - $2 * interval '1 millisecond') as stale
-         from api_keys k left join users u on u.id = k.owner_user_id
-        where k.key_hash = $1 and k.revoked_at is null and (k.owner_user_id is null or (u.id is not null and not u.disabled))`,
-      [sha256(token), TOUCH_EVERY_MS],
-    );
-    const row = rows[0];
+    const row = await findLiveApiKeyByHash(pool, sha256(token), TOUCH_EVERY_MS);
     if (!row) return undefined;
-    if (row.stale) await pool.query(`update api_keys set last_used_at = now() where id = $1`, [row.id]);
+    if (row.stale) await touchApiKey(pool, row.id);
     return { kind: 'apiKey', id: row.id, name: row.name, role: scopeRole[row.scope], scope: row.scope };
   };
 }

@@ -13,7 +13,8 @@ describe('passwords (scrypt)', () => {
     expect(await verifyPassword('correct horse battery', a)).toBe(true);
     expect(await verifyPassword('correct horse batterY', a)).toBe(false);
     expect(await verifyPassword('', a)).toBe(false);
-  });
+    // Five scrypt derivations at the production cost: seconds on a busy shared machine.
+  }, 30_000);
 
   it('refuses malformed stored values instead of throwing', async () => {
     expect(await verifyPassword('x', 'plain-text')).toBe(false);

@@ -83,6 +83,27 @@ export function requireSignedIn(): RequestHandler {
   );
 }
 
+/**
+ * Guards every partner portal route: a live portal token (401 otherwise: no token, a session
+ * or an API key, an expired or revoked link), within the link's per-minute rate (429).
+ */
+export function requirePortal(): RequestHandler {
+  return tagged(
+    (req, res, next) => {
+      const p = req.principal;
+      if (p.kind !== 'portal') {
+        throw new HttpError(401, 'unauthenticated', 'send the portal link\'s token as "Authorization: Bearer tlp_…"; an expired or revoked link no longer opens the portal');
+      }
+      if (p.hitsThisMinute > p.rateLimitPerMinute) {
+        res.setHeader('Retry-After', String(60 - new Date().getUTCSeconds()));
+        throw new HttpError(429, 'rate_limited', `this portal link may make ${p.rateLimitPerMinute} requests a minute; try again shortly`);
+      }
+      next();
+    },
+    { kind: 'portal' },
+  );
+}
+
 /** Marks a route as deliberately open to anonymous callers (sign-in); does nothing else. */
 export function allowAnonymous(reason: string): RequestHandler {
   return tagged((_req, _res, next) => next(), { kind: 'public', reason });

@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import type { CookieOptions, Request, Response } from 'express';
 import type { Queryable } from '../db/queryable.ts';
 import type { Pool } from '../db/pool.ts';
+import { deleteEndedSessions, findLiveSession, insertSession, touchSession } from '../db/sessions.ts';
 import type { Authenticator } from './middleware.ts';
 import type { Principal } from './principal.ts';
 import { newId, randomToken, sha256 } from './tokens.ts';
@@ -34,19 +35,9 @@ export async function createSession(db: Queryable, userId: string, meta: { ip?: 
   const id = newId('ses');
   const token = randomToken();
   const expiresAt = new Date(Date.now() + SESSION_ABSOLUTE_MS);
-  await db.query(`insert into sessions (id, token_hash, user_id, expires_at, ip, user_agent) values ($1, $2, $3, $4, $5, $6)`, [
-    id,
-    sha256(token),
-    userId,
-    expiresAt,
-    meta.ip ?? null,
-    meta.userAgent?.slice(0, 300) ?? null,
-  ]);
+  await insertSession(db, { id, tokenHash: sha256(token), userId, expiresAt, ip: meta.ip ?? null, userAgent: meta.userAgent?.slice(0, 300) ?? null });
   // Housekeeping while we are here: this user's ended sessions.
-  await db.query(`delete from sessions where user_id = $1 and (expires_at < now() or last_seen_at < now() - $2 * interval '1 millisecond')`, [
-    userId,
-    SESSION_IDLE_MS,
-  ]);
+  await deleteEndedSessions(db, userId, SESSION_IDLE_MS);
   return { id, token, csrfToken: csrfTokenFor(token), expiresAt };
 }
 
@@ -78,21 +69,14 @@ export function sessionAuthenticator(pool: Pool): Authenticator {
   return async (header, cookies) => {
     const token = cookies[SESSION_COOKIE];
     if (header || !token || !TOKEN_SHAPE.test(token)) return undefined;
-    const { rows } = await pool.query<{ id: string; user_id: string; email: string; role: string; stale: boolean }>(
-      `select s.id, u.id as user_id, u.email, u.role, s.last_seen_at < now() - $3 * interval '1 millisecond' as stale
-         from sessions s join users u on u.id = s.user_id
-        where s.token_hash = $1 and not u.disabled and s.expires_at > now()
-          and s.last_seen_at > now() - $2 * interval '1 millisecond'`,
-      [sha256(token), SESSION_IDLE_MS, TOUCH_EVERY_MS],
-    );
-    const row = rows[0];
+    const row = await findLiveSession(pool, sha256(token), SESSION_IDLE_MS, TOUCH_EVERY_MS);
     if (!row) return undefined;
-    if (row.stale) await pool.query(`update sessions set last_seen_at = now() where id = $1`, [row.id]);
+    if (row.stale) await touchSession(pool, row.id);
     const principal: Principal = {
       kind: 'user',
       id: row.user_id,
       email: row.email,
-      role: row.role as Extract<Principal, { kind: 'user' }>['role'],
+      role: row.role,
       sessionId: row.id,
       csrfToken: csrfTokenFor(token),
     };

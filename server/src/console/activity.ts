@@ -1,13 +1,9 @@
 import { activitySchema, type Activity } from '@tripline/shared';
 import pg from 'pg';
+import { ACTIVITY_CHANNEL, listenToActivity, notifyActivityChannel } from '../db/console.ts';
+import type { Queryable } from '../db/queryable.ts';
 import type { Logger } from '../logger.ts';
 
-/** The channel every process listens on; migration 0006's triggers notify it. */
-export const ACTIVITY_CHANNEL = 'tripline_activity';
-
-interface Queryable {
-  query: (text: string, values?: unknown[]) => Promise<unknown>;
-}
 
 /**
  * Announces a change by hand. Runs, deliveries and events already notify through database
@@ -15,7 +11,7 @@ interface Queryable {
  * that should wake the console. Inside a transaction, the notification is sent at commit.
  */
 export async function notifyActivity(db: Queryable, activity: Activity): Promise<void> {
-  await db.query('select pg_notify($1, $2)', [ACTIVITY_CHANNEL, JSON.stringify(activitySchema.parse(activity))]);
+  await notifyActivityChannel(db, JSON.stringify(activitySchema.parse(activity)));
 }
 
 type Listener = (activity: Activity) => void;
@@ -86,7 +82,7 @@ export class ActivityHub {
     });
     try {
       await client.connect();
-      await client.query(`listen ${ACTIVITY_CHANNEL}`);
+      await listenToActivity(client);
     } catch (error) {
       await client.end().catch(() => {});
       this.#log.warn({ err: error }, 'activity listener could not connect');

@@ -31,7 +31,7 @@ export function consoleFeature(ctx: AppContext): Feature {
       simulatorRouter(ctx),
       inboxRouter(ctx),
     ],
-    publicRouters: [inboxReceiverRouter(ctx), metricsRouter(registry, ctx)],
+    publicRouters: [inboxReceiverRouter(ctx), metricsRouter(registry, ctx, '/api/v1')],
     rootRouters: [metricsRouter(registry, ctx)],
     startWorkers: async () => {
       await startRetention(ctx);

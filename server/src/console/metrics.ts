@@ -3,7 +3,8 @@ import type { PgBoss } from 'pg-boss';
 import { Registry } from 'prom-client';
 import type { Pool } from '../db/pool.ts';
 import type { AppContext } from '../context.ts';
-import { describeRoute } from '../http/openapi.ts';
+import { deliveryQueueDepths } from '../db/console.ts';
+import { declareRoutes } from '../http/route.ts';
 import { metricsRegistry } from '../metrics/registry.ts';
 export { LATENCY_BUCKETS_SECONDS } from '../metrics/registry.ts';
 import { queues } from '../queue/queues.ts';
@@ -65,11 +66,7 @@ export function createMetricsRegistry(pool: Pool, boss: PgBoss): Registry {
 async function takeSnapshot(pool: Pool, boss: PgBoss): Promise<QueueSnapshot> {
   const [queueRows, deliveries] = await Promise.all([
     boss.getQueues(Object.values(queues).map((q) => q.name)),
-    pool.query<{ due: number; scheduled: number; sending: number }>(
-      `select (select count(*) from deliveries where status = 'pending' and next_attempt_at <= now())::float8 as due,
-              (select count(*) from deliveries where status = 'pending' and next_attempt_at > now())::float8 as scheduled,
-              (select count(*) from deliveries where status = 'sending' and lease_until is not null)::float8 as sending`,
-    ),
+    deliveryQueueDepths(pool),
   ]);
   return {
     queues: queueRows.map((q) => ({
@@ -80,27 +77,29 @@ async function takeSnapshot(pool: Pool, boss: PgBoss): Promise<QueueSnapshot> {
       active: q.activeCount ?? 0,
       failed: q.failedCount ?? 0,
     })),
-    deliveries: deliveries.rows[0] ?? { due: 0, scheduled: 0, sending: 0 },
+    deliveries: deliveries ?? { due: 0, scheduled: 0, sending: 0 },
   };
 }
 
-for (const path of ['/metrics', '/api/v1/metrics']) {
-  describeRoute({
-    method: 'get',
-    path,
-    tag: 'Console',
-    summary: 'Prometheus metrics (text format): Bearer TRIPLINE_METRICS_TOKEN or the API key, or an address in the metricsAllowList setting',
-    auth: false,
-  });
-}
-
-/** GET /metrics (and /api/v1/metrics through the public routers). */
-export function metricsRouter(registry: Registry, ctx: Pick<AppContext, 'config' | 'pool'>): Router {
+/** GET /metrics at `mount` '' (the root) and '/api/v1' (through the public routers). */
+export function metricsRouter(registry: Registry, ctx: Pick<AppContext, 'config' | 'pool'>, mount = ''): Router {
   const router = Router();
-  router.get('/metrics', requireScrapeAccess(ctx), async (_req, res) => {
-    res.setHeader('Content-Type', registry.contentType);
-    res.setHeader('Cache-Control', 'no-store');
-    res.send(await registry.metrics());
-  });
+  const route = declareRoutes(router, mount);
+  route(
+    {
+      method: 'get',
+      path: '/metrics',
+      access: { public: 'the scraper proves itself with a token or its address (metrics-access.ts), checked next' },
+      use: [requireScrapeAccess(ctx)],
+      tag: 'Console',
+      summary: 'Prometheus metrics (text format): Bearer TRIPLINE_METRICS_TOKEN or the API key, or an address in the metricsAllowList setting',
+      produces: 'text/plain',
+    },
+    async ({ res }) => {
+      res.setHeader('Content-Type', registry.contentType);
+      res.setHeader('Cache-Control', 'no-store');
+      res.send(await registry.metrics());
+    },
+  );
   return router;
 }

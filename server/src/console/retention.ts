@@ -9,7 +9,6 @@ import { describeRoute } from '../http/openapi.ts';
 import { queues } from '../queue/queues.ts';
 import { getSetting } from '../settings.ts';
 import { pruneSourceDeliveries } from '../sources/routes.ts';
-import { LATENCY_BUCKETS_SECONDS } from './metrics.ts';
 import { pruneRollups } from './rollups.ts';
 
 /** Rows deleted per statement: short transactions, no long locks on hot tables. */
@@ -25,9 +24,6 @@ export interface PruneResult {
   attempts: number;
 }
 
-const latencyBaselines = LATENCY_BUCKETS_SECONDS.map(
-  (le) => `select 'latency_bucket', '${le}', count(*) filter (where duration_ms <= ${le * 1000})::float8 from d`,
-).join(' union all ');
 
 /**
  * Deletes runs, events, deliveries, attempts and inbox messages older than the
@@ -36,8 +32,8 @@ const latencyBaselines = LATENCY_BUCKETS_SECONDS.map(
  * events those runs need. Each table is read through an index on its time column, so a
  * prune with nothing to delete is a handful of index probes. Rollup minutes older than the
  * cutoff go too.
- * What is deleted is added to metric_baselines in the same transaction, so Prometheus
- * counters stay monotonic.
+ * (Prometheus counters are kept in each process since issue #12, not counted from these
+ * tables, so nothing has to be remembered of what is deleted.)
  */
 export async function pruneOnce(pool: Pool, now = new Date()): Promise<PruneResult> {
   const retentionDays = await getSetting(pool, 'retentionDays');
@@ -54,23 +50,10 @@ export async function pruneOnce(pool: Pool, now = new Date()): Promise<PruneResu
   };
 
   const deleteAttempts = (where: string, params: unknown[]) =>
-    loop(() =>
-      withTransaction(pool, async (tx) => {
-        const { rows } = await tx.query<{ n: number }>(
-          `with d as (delete from delivery_attempts where id in (select id from delivery_attempts where ${where} limit ${PRUNE_BATCH})
-                      returning outcome, duration_ms),
-                b as (select 'attempts_total' as metric, outcome as label, count(*)::float8 as value from d group by outcome
-                      union all ${latencyBaselines}
-                      union all select 'latency_sum', '', coalesce(sum(duration_ms), 0)::float8 / 1000 from d
-                      union all select 'latency_count', '', count(*)::float8 from d),
-                ins as (insert into metric_baselines (metric, label, value) select metric, label, value from b where value > 0
-                        on conflict (metric, label) do update set value = metric_baselines.value + excluded.value)
-           select count(*)::int as n from d`,
-          params,
-        );
-        return rows[0]!.n;
-      }),
-    );
+    loop(async () => {
+      const { rowCount } = await pool.query(`delete from delivery_attempts where id in (select id from delivery_attempts where ${where} limit ${PRUNE_BATCH})`, params);
+      return rowCount ?? 0;
+    });
 
   // Old finished deliveries with their attempts (counted into the baselines first). An attempt
   // stays as long as its delivery: a delivery still in flight keeps its whole story.
@@ -92,28 +75,21 @@ export async function pruneOnce(pool: Pool, now = new Date()): Promise<PruneResu
     );
     return rowCount ?? 0;
   });
-  result.events = await loop(() =>
-    withTransaction(pool, async (tx) => {
-      const { rows } = await tx.query<{ n: number }>(
-        `with d as (delete from events where id in (
-                      select e.id from events e
-                       where e.received_at < $1
-                         -- An event not processed yet still has runs and deliveries to make.
-                         and e.processed_at is not null
-                         and not exists (select 1 from runs r where r.event_id = e.id and r.status in ('running', 'waiting'))
-                         -- A delivery that stores no payload builds it from its event (delivery/lean-storage.ts).
-                         and not exists (select 1 from deliveries d where d.event_id = e.id and (d.run_id is null or d.run_id is not null) and d.payload is null)
-                       limit ${PRUNE_BATCH})
-                    returning type),
-              ins as (insert into metric_baselines (metric, label, value)
-                      select 'events_total', type, count(*)::float8 from d group by type
-                      on conflict (metric, label) do update set value = metric_baselines.value + excluded.value)
-         select count(*)::int as n from d`,
-        [cutoff],
-      );
-      return rows[0]!.n;
-    }),
-  );
+  result.events = await loop(async () => {
+    const { rowCount } = await pool.query(
+      `delete from events where id in (
+         select e.id from events e
+          where e.received_at < $1
+            -- An event not processed yet still has runs and deliveries to make.
+            and e.processed_at is not null
+            and not exists (select 1 from runs r where r.event_id = e.id and r.status in ('running', 'waiting'))
+            -- A delivery that stores no payload builds it from its event (delivery/lean-storage.ts).
+            and not exists (select 1 from deliveries d where d.event_id = e.id and (d.run_id is null or d.run_id is not null) and d.payload is null)
+          limit ${PRUNE_BATCH})`,
+      [cutoff],
+    );
+    return rowCount ?? 0;
+  });
   await loop(async () => {
     const { rowCount } = await pool.query(
       `delete from inbox_messages where id in (select id from inbox_messages where received_at < $1 limit ${PRUNE_BATCH})`,

@@ -1,9 +1,8 @@
 import { activityKinds, type Activity } from '@tripline/shared';
 import { Router, type Request } from 'express';
 import { z } from 'zod';
-import { authorize } from '../auth/middleware.ts';
-import { HttpError, parseOr422 } from '../http/errors.ts';
-import { describeRoute } from '../http/openapi.ts';
+import { HttpError } from '../http/errors.ts';
+import { declareRoutes } from '../http/route.ts';
 import type { ActivityHub } from './activity.ts';
 
 /** A connection receives at most one batch per interval, whatever the write rate. */
@@ -21,13 +20,6 @@ const streamQuery = z.object({
     .optional()
     .transform((s) => (s ? s.split(',').map((k) => k.trim()) : [...activityKinds]))
     .pipe(z.array(z.enum(activityKinds)).min(1)),
-});
-
-describeRoute({
-  method: 'get',
-  path: '/api/v1/stream',
-  tag: 'Console',
-  summary: 'Server-Sent Events: `run`, `delivery` and `event` notifications ({kind, id, status}); `overflow` means refetch; 429 beyond 5 open streams per caller',
 });
 
 /** What the streams of one router hold right now (read by tests and logs). */
@@ -62,8 +54,9 @@ export function streamRouter(hub: ActivityHub, ctx: object): Router {
   const router = Router();
   const state: StreamState = { hub, open: 0, byCaller: new Map(), waitingForDrain: 0 };
   states.set(ctx, state);
-  router.get('/stream', authorize('runs:read'), async (req, res) => {
-    const { kinds } = parseOr422(streamQuery, req.query, 'query');
+  const route = declareRoutes(router);
+  const summary = `Server-Sent Events: \`run\`, \`delivery\` and \`event\` notifications ({kind, id, status}); \`overflow\` means refetch; 429 beyond ${MAX_STREAMS_PER_CALLER} open streams per caller`;
+  route({ method: 'get', path: '/stream', access: 'runs:read', tag: 'Console', summary, query: streamQuery, produces: 'text/event-stream' }, async ({ req, res, query: { kinds } }) => {
     const caller = callerKey(req);
     if (state.open >= MAX_STREAMS_TOTAL) throw new HttpError(429, 'too_many_streams', `this server holds ${MAX_STREAMS_TOTAL} live streams already; try again later`);
     if ((state.byCaller.get(caller) ?? 0) >= MAX_STREAMS_PER_CALLER) {

@@ -1,70 +1,32 @@
 import type { Credential } from '@tripline/shared';
-import type { SecretCipher } from '../secrets/cipher.ts';
+import { encryptedCredentialValue, upsertCredential } from '../db/credentials.ts';
 import type { Queryable } from '../db/queryable.ts';
+import type { SecretCipher } from '../secrets/cipher.ts';
 
-/** SQL for the `credentials` table. Values go in encrypted and come out only through `credentialValue`. */
-
-
-interface CredentialRow {
-  name: string;
-  description: string | null;
-  hint: string;
-  created_at: Date;
-  created_by: string | null;
-  updated_at: Date;
-}
-
-const COLUMNS = 'name, description, hint, created_at, created_by, updated_at';
-
-function toCredential(row: CredentialRow): Credential {
-  return {
-    name: row.name,
-    description: row.description,
-    hint: row.hint,
-    createdAt: row.created_at.toISOString(),
-    createdBy: row.created_by,
-    updatedAt: row.updated_at.toISOString(),
-  };
-}
+/** Credentials in and out of encryption: values are stored encrypted, with a hint that reveals nothing. */
 
 /** Enough to recognise a value without revealing it: short values show nothing. */
 export function hintOf(value: string): string {
   return value.length >= 12 ? `…${value.slice(-4)}` : '…';
 }
 
-export async function listCredentials(db: Queryable): Promise<Credential[]> {
-  const { rows } = await db.query<CredentialRow>(`select ${COLUMNS} from credentials order by name`);
-  return rows.map(toCredential);
-}
-
-export async function findCredential(db: Queryable, name: string): Promise<Credential | undefined> {
-  const { rows } = await db.query<CredentialRow>(`select ${COLUMNS} from credentials where name = $1`, [name]);
-  return rows[0] && toCredential(rows[0]);
-}
-
 /** Creates or replaces; answers the stored credential and whether it existed before. */
-export async function saveCredential(
+export function saveCredential(
   db: Queryable,
   cipher: SecretCipher,
   input: { name: string; value: string; description?: string; createdBy: string },
 ): Promise<{ credential: Credential; replaced: boolean }> {
-  const { rows } = await db.query<CredentialRow & { replaced: boolean }>(
-    `insert into credentials (name, description, value_encrypted, hint, created_by) values ($1, $2, $3, $4, $5)
-     on conflict (name) do update set description = excluded.description, value_encrypted = excluded.value_encrypted,
-       hint = excluded.hint, updated_at = now()
-     returning ${COLUMNS}, (xmax <> 0) as replaced`,
-    [input.name, input.description ?? null, cipher.encrypt(input.value), hintOf(input.value), input.createdBy],
-  );
-  return { credential: toCredential(rows[0]!), replaced: rows[0]!.replaced };
-}
-
-export async function deleteCredential(db: Queryable, name: string): Promise<Credential | undefined> {
-  const { rows } = await db.query<CredentialRow>(`delete from credentials where name = $1 returning ${COLUMNS}`, [name]);
-  return rows[0] && toCredential(rows[0]);
+  return upsertCredential(db, {
+    name: input.name,
+    description: input.description ?? null,
+    valueEncrypted: cipher.encrypt(input.value),
+    hint: hintOf(input.value),
+    createdBy: input.createdBy,
+  });
 }
 
 /** The decrypted value, for the step that sends it; undefined when no such credential exists. */
 export async function credentialValue(db: Queryable, cipher: SecretCipher, name: string): Promise<string | undefined> {
-  const { rows } = await db.query<{ value_encrypted: string }>('select value_encrypted from credentials where name = $1', [name]);
-  return rows[0] ? cipher.decrypt(rows[0].value_encrypted) : undefined;
+  const encrypted = await encryptedCredentialValue(db, name);
+  return encrypted === undefined ? undefined : cipher.decrypt(encrypted);
 }

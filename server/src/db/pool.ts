@@ -1,4 +1,5 @@
 import pg from 'pg';
+import type { Queryable } from './queryable.ts';
 
 export type Pool = pg.Pool;
 export type PoolClient = pg.PoolClient;
@@ -43,4 +44,17 @@ export async function withTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClie
 function isConnectionError(error: unknown): boolean {
   const e = error as { code?: string; message?: string } | undefined;
   return ['ECONNRESET', 'ECONNREFUSED', 'EPIPE', '57P01', '57P02', '57P03'].includes(e?.code ?? '') || /Connection terminated/i.test(e?.message ?? '');
+}
+
+/**
+ * Serialises whoever takes the same key until the caller's transaction ends (two sign-ins
+ * of one email, two writes of one setting, two processes seeding the first admin).
+ */
+export async function lockUntilCommit(db: Queryable, key: string): Promise<void> {
+  await db.query('select pg_advisory_xact_lock(hashtext($1))', [key]);
+}
+
+/** Whether the database answers within `timeoutMs` (the health check); throws what the driver threw. */
+export async function pingDatabase(pool: pg.Pool, timeoutMs: number): Promise<void> {
+  await pool.query({ text: 'select 1', query_timeout: timeoutMs } as never);
 }

@@ -16,9 +16,11 @@ export interface RunRow {
   depth: number;
   vars: Record<string, unknown>;
   error?: string | null;
+  /** The for_each loop the run is inside (engine/runs/loop.ts parses it); null outside one. */
+  loop_state?: unknown;
 }
 
-/** A run with the step row at its current node, if any (a waiting or failed step). */
+/** A run with the step row at its current node (and iteration), if any (a waiting or failed step). */
 export interface LockedRun extends RunRow {
   step: { status: string; output: unknown; seq: number } | undefined;
 }
@@ -36,6 +38,7 @@ export interface NewRunRow {
   vars: Record<string, unknown>;
   error: string | null;
   finished: boolean;
+  loopState: unknown;
 }
 
 export interface RunUpdate {
@@ -47,12 +50,16 @@ export interface RunUpdate {
   /** Written only with status failed. */
   error: string | null;
   finished: boolean;
+  /** The loop state to store; undefined keeps the stored one (a failure keeps it for a retry). */
+  loopState?: unknown;
 }
 
 export interface StepWrite {
   runId: string;
   nodeId: string;
   nodeType: string;
+  /** The for_each iteration the step ran in; -1 outside a loop. */
+  iteration: number;
   /** Known for a step row that already exists; otherwise counted after the run's stored steps. */
   seq: number | null;
   /** Position among this write's new steps of the run (the count of stored steps is added). */
@@ -68,9 +75,10 @@ export interface StepWrite {
 export async function lockRuns(db: Queryable, ids: string[]): Promise<LockedRun[]> {
   if (ids.length === 0) return [];
   const { rows } = await db.query(
-    `select r.id, r.workflow_id, r.version, r.event_id, r.status, r.current_node, r.depth, r.vars, r.error,
+    `select r.id, r.workflow_id, r.version, r.event_id, r.status, r.current_node, r.depth, r.vars, r.error, r.loop_state,
             s.status as step_status, s.output as step_output, s.seq as step_seq
        from runs r left join run_steps s on s.run_id = r.id and s.node_id = r.current_node
+        and s.iteration = coalesce((r.loop_state->>'index')::int, -1)
       where r.id = any($1::text[]) order by r.seq for update of r`,
     [ids],
   );
@@ -84,6 +92,7 @@ export async function lockRuns(db: Queryable, ids: string[]): Promise<LockedRun[
     depth: r.depth,
     vars: r.vars,
     error: r.error,
+    loop_state: r.loop_state,
     step: r.step_status ? { status: r.step_status, output: r.step_output, seq: r.step_seq } : undefined,
   }));
 }
@@ -97,17 +106,17 @@ export async function insertRunsWithSteps(db: Queryable, runs: NewRunRow[], step
   if (runs.length === 0) return new Set();
   const { rows } = await db.query<{ id: string }>(
     `with r as (
-       insert into runs (id, workflow_id, version, event_id, event_type, subject, status, current_node, depth, vars, error, finished_at)
-       select id, workflow_id, version, event_id, event_type, subject, status, current_node, depth, vars, error, case when finished then now() end
-         from unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::int[], $10::jsonb[], $11::text[], $12::bool[])
-           as t(id, workflow_id, version, event_id, event_type, subject, status, current_node, depth, vars, error, finished)
+       insert into runs (id, workflow_id, version, event_id, event_type, subject, status, current_node, depth, vars, error, finished_at, loop_state)
+       select id, workflow_id, version, event_id, event_type, subject, status, current_node, depth, vars, error, case when finished then now() end, loop_state
+         from unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::int[], $10::jsonb[], $11::text[], $12::bool[], $23::jsonb[])
+           as t(id, workflow_id, version, event_id, event_type, subject, status, current_node, depth, vars, error, finished, loop_state)
        on conflict (workflow_id, event_id) do nothing
        returning id
      ), s as (
-       insert into run_steps (run_id, node_id, node_type, seq, status, input, output, error, started_at, finished_at)
-       select s.run_id, s.node_id, s.node_type, s.ord, s.status, s.input, s.output, s.error, now(), case when s.finished then now() end
-         from unnest($13::text[], $14::text[], $15::text[], $16::int[], $17::text[], $18::jsonb[], $19::jsonb[], $20::text[], $21::bool[])
-           as s(run_id, node_id, node_type, ord, status, input, output, error, finished)
+       insert into run_steps (run_id, node_id, node_type, seq, status, input, output, error, started_at, finished_at, iteration)
+       select s.run_id, s.node_id, s.node_type, s.ord, s.status, s.input, s.output, s.error, now(), case when s.finished then now() end, s.iteration
+         from unnest($13::text[], $14::text[], $15::text[], $16::int[], $17::text[], $18::jsonb[], $19::jsonb[], $20::text[], $21::bool[], $22::int[])
+           as s(run_id, node_id, node_type, ord, status, input, output, error, finished, iteration)
         where s.run_id in (select id from r)
      )
      select id from r`,
@@ -125,6 +134,7 @@ export async function insertRunsWithSteps(db: Queryable, runs: NewRunRow[], step
       runs.map((r) => r.error),
       runs.map((r) => r.finished),
       ...stepColumns(steps),
+      runs.map((r) => (r.loopState === null || r.loopState === undefined ? null : JSON.stringify(r.loopState))),
     ],
   );
   return new Set(rows.map((r) => r.id));
@@ -141,6 +151,7 @@ function stepColumns(steps: StepWrite[]): unknown[][] {
     steps.map((s) => JSON.stringify(s.output ?? null)),
     steps.map((s) => s.error),
     steps.map((s) => s.finished),
+    steps.map((s) => s.iteration),
   ];
 }
 
@@ -151,13 +162,13 @@ function stepColumns(steps: StepWrite[]): unknown[][] {
 export async function upsertSteps(db: Queryable, steps: StepWrite[]): Promise<void> {
   if (steps.length === 0) return;
   await db.query(
-    `insert into run_steps (run_id, node_id, node_type, seq, status, input, output, error, started_at, finished_at)
+    `insert into run_steps (run_id, node_id, node_type, seq, status, input, output, error, started_at, finished_at, iteration)
      select s.run_id, s.node_id, s.node_type,
             coalesce(s.seq, (select count(*) from run_steps x where x.run_id = s.run_id)::int + s.ord),
-            s.status, s.input, s.output, s.error, now(), case when s.finished then now() end
-       from unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[], $6::jsonb[], $7::jsonb[], $8::text[], $9::bool[], $10::int[])
-         as s(run_id, node_id, node_type, ord, status, input, output, error, finished, seq)
-     on conflict (run_id, node_id) do update set
+            s.status, s.input, s.output, s.error, now(), case when s.finished then now() end, s.iteration
+       from unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[], $6::jsonb[], $7::jsonb[], $8::text[], $9::bool[], $10::int[], $11::int[])
+         as s(run_id, node_id, node_type, ord, status, input, output, error, finished, iteration, seq)
+     on conflict (run_id, node_id, iteration) do update set
        status = excluded.status, output = excluded.output, error = excluded.error, finished_at = excluded.finished_at,
        attempts = run_steps.attempts + case when run_steps.status = 'failed' then 1 else 0 end,
        started_at = case when run_steps.status = 'failed' then now() else run_steps.started_at end`,
@@ -170,8 +181,10 @@ export async function updateRuns(db: Queryable, updates: RunUpdate[]): Promise<v
   await db.query(
     `update runs r set status = u.status, current_node = u.current_node, vars = coalesce(u.vars, r.vars),
             error = case when u.status = 'failed' then u.error else r.error end,
-            finished_at = case when u.finished then now() else r.finished_at end, updated_at = now()
-       from unnest($1::text[], $2::text[], $3::text[], $4::jsonb[], $5::text[], $6::bool[]) as u(id, status, current_node, vars, error, finished)
+            finished_at = case when u.finished then now() else r.finished_at end, updated_at = now(),
+            loop_state = case when u.keep_loop then r.loop_state else u.loop_state end
+       from unnest($1::text[], $2::text[], $3::text[], $4::jsonb[], $5::text[], $6::bool[], $7::jsonb[], $8::bool[])
+         as u(id, status, current_node, vars, error, finished, loop_state, keep_loop)
       where r.id = u.id`,
     [
       updates.map((u) => u.id),
@@ -180,6 +193,8 @@ export async function updateRuns(db: Queryable, updates: RunUpdate[]): Promise<v
       updates.map((u) => (u.vars === null ? null : JSON.stringify(u.vars))),
       updates.map((u) => u.error),
       updates.map((u) => u.finished),
+      updates.map((u) => (u.loopState === undefined || u.loopState === null ? null : JSON.stringify(u.loopState))),
+      updates.map((u) => u.loopState === undefined),
     ],
   );
 }
@@ -189,14 +204,35 @@ export async function reopenRun(db: Queryable, id: string, status: 'waiting' | '
   await db.query(`update runs set status = $2, error = null, finished_at = null, attempt = attempt + 1, updated_at = now() where id = $1`, [id, status]);
 }
 
-/** The failed webhook step waits again for its delivery, sent once more. */
+/** The iteration a run is at: its loop's index, -1 outside a loop (SQL, for statements keyed by it). */
+const CURRENT_ITERATION = `coalesce((select (loop_state->>'index')::int from runs where id = $1), -1)`;
+
+/** The failed webhook step (in the run's current iteration) waits again for its delivery, sent once more. */
 export async function reopenStep(db: Queryable, runId: string, nodeId: string): Promise<void> {
-  await db.query(`update run_steps set status = 'waiting', error = null, attempts = attempts + 1, finished_at = null where run_id = $1 and node_id = $2`, [runId, nodeId]);
+  await db.query(
+    `update run_steps set status = 'waiting', error = null, attempts = attempts + 1, finished_at = null
+      where run_id = $1 and node_id = $2 and iteration = ${CURRENT_ITERATION}`,
+    [runId, nodeId],
+  );
 }
 
+/** Cancels a run: its waiting steps are cancelled and its waits for events deleted (nothing wakes it). */
 export async function cancelRunRows(db: Queryable, id: string): Promise<void> {
   await db.query(`update runs set status = 'cancelled', finished_at = now(), updated_at = now() where id = $1`, [id]);
   await db.query(`update run_steps set status = 'cancelled', finished_at = now() where run_id = $1 and status in ('waiting', 'running')`, [id]);
+  await deleteRunWaits(db, id);
+}
+
+/**
+ * Locks runs with a statement of its own before reading them with `lockRuns`: a run that
+ * another transaction changed while we waited for its lock is then read as committed
+ * (lockRuns' join alone would re-check the run row but keep the step row it saw first).
+ * For the paths where two transactions race for one run: a wait's event and its timeout.
+ */
+export async function lockRunsFresh(db: Queryable, ids: string[]): Promise<LockedRun[]> {
+  if (ids.length === 0) return [];
+  await db.query('select id from runs where id = any($1::text[]) order by seq for update', [ids]);
+  return lockRuns(db, ids);
 }
 
 export async function workflowName(db: Queryable, workflowId: string): Promise<string | undefined> {
@@ -214,4 +250,76 @@ export interface TriggerRow {
 export async function triggersFor(db: Queryable, eventType: string): Promise<TriggerRow[]> {
   const { rows } = await db.query<TriggerRow>('select workflow_id, version, config from workflow_triggers where event_type = $1 order by workflow_id', [eventType]);
   return rows;
+}
+
+/** A run parked at a wait_for_event step (migration 0013's run_waits). */
+export interface WaitRow {
+  runId: string;
+  nodeId: string;
+  iteration: number;
+  eventType: string;
+  correlationKey: string;
+  expiresAt: Date;
+}
+
+export async function insertWaits(db: Queryable, waits: WaitRow[]): Promise<void> {
+  if (waits.length === 0) return;
+  await db.query(
+    `insert into run_waits (run_id, node_id, iteration, event_type, correlation_key, expires_at)
+     select * from unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::timestamptz[])
+     on conflict (run_id, node_id, iteration) do update set
+       event_type = excluded.event_type, correlation_key = excluded.correlation_key, expires_at = excluded.expires_at`,
+    [waits.map((w) => w.runId), waits.map((w) => w.nodeId), waits.map((w) => w.iteration), waits.map((w) => w.eventType), waits.map((w) => w.correlationKey), waits.map((w) => w.expiresAt)],
+  );
+}
+
+/** Whether any run waits for this event type at all (one probe of run_waits_match, per type per batch). */
+export async function anyWaitsFor(db: Queryable, eventType: string): Promise<boolean> {
+  const { rows } = await db.query<{ found: boolean }>('select exists (select 1 from run_waits where event_type = $1) as found', [eventType]);
+  return rows[0]!.found;
+}
+
+export interface WaitCandidate {
+  runId: string;
+  nodeId: string;
+  iteration: number;
+  workflowId: string;
+  version: number;
+  eventId: string;
+}
+
+/** Exported for the test that EXPLAINs it. */
+export const WAITS_FOR_SQL = `select w.run_id, w.node_id, w.iteration, r.workflow_id, r.version, r.event_id
+   from run_waits w join runs r on r.id = w.run_id
+  where w.event_type = $1 and w.correlation_key = $2
+  order by w.created_at`;
+
+/** The runs waiting for an event of this type about this key: one lookup on run_waits_match, never a scan. */
+export async function waitsFor(db: Queryable, eventType: string, correlationKey: string): Promise<WaitCandidate[]> {
+  const { rows } = await db.query(WAITS_FOR_SQL, [eventType, correlationKey]);
+  return rows.map((r) => ({ runId: r.run_id, nodeId: r.node_id, iteration: r.iteration, workflowId: r.workflow_id, version: r.version, eventId: r.event_id }));
+}
+
+/**
+ * Takes a wait: the one statement both of its ends (the event that matched, the timeout)
+ * run after locking the run, so exactly one of them gets the row. `expiredOnly`: the
+ * timeout's side, which may take it only once it has expired.
+ */
+export async function takeWait(db: Queryable, key: { runId: string; nodeId: string; iteration: number }, expiredOnly: boolean): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `delete from run_waits where run_id = $1 and node_id = $2 and iteration = $3 ${expiredOnly ? 'and expires_at <= now()' : ''} returning run_id`,
+    [key.runId, key.nodeId, key.iteration],
+  );
+  return (rowCount ?? 0) > 0;
+}
+
+/** A run that stops for good (given up) waits for nothing any more. */
+export async function deleteRunWaits(db: Queryable, runId: string): Promise<void> {
+  await db.query('delete from run_waits where run_id = $1', [runId]);
+}
+
+/** Whether the wait is still there (a timer that fired early leaves the run waiting). */
+export async function waitExists(db: Queryable, key: { runId: string; nodeId: string; iteration: number }): Promise<boolean> {
+  const { rowCount } = await db.query('select 1 from run_waits where run_id = $1 and node_id = $2 and iteration = $3', [key.runId, key.nodeId, key.iteration]);
+  return (rowCount ?? 0) > 0;
 }

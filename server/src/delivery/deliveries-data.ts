@@ -30,18 +30,20 @@ export interface NewDelivery {
   nodeId: string | null;
   payload: string;
   acceptedAt: string | null;
+  /** A workflow step's for_each iteration; -1 (the default) outside a loop and for subscriptions. */
+  iteration?: number;
 }
 
-/** One multi-row insert; a (endpoint, event) or (run, node) already delivered is skipped. */
-export async function insertDeliveries(tx: Db, rows: NewDelivery[]): Promise<DeliveryRow[]> {
+/** One multi-row insert; a (endpoint, event) or (run, node, iteration) already delivered is skipped. */
+export async function insertDeliveries(tx: Db, rows: NewDelivery[]): Promise<(DeliveryRow & { iteration: number })[]> {
   if (rows.length === 0) return [];
-  const { rows: inserted } = await tx.query<DeliveryRow>(
-    `insert into deliveries (id, endpoint_id, event_id, event_type, run_id, node_id, payload, accepted_at, status, next_attempt_at)
-     select t.id, t.endpoint_id, t.event_id, t.event_type, t.run_id, t.node_id, ${storedPayloadSql('t.event_id', 't.payload')}, t.accepted_at, 'pending', now()
-       from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::jsonb[], $8::timestamptz[])
-         as t(id, endpoint_id, event_id, event_type, run_id, node_id, payload, accepted_at)
+  const { rows: inserted } = await tx.query<DeliveryRow & { iteration: number }>(
+    `insert into deliveries (id, endpoint_id, event_id, event_type, run_id, node_id, payload, accepted_at, status, next_attempt_at, iteration)
+     select t.id, t.endpoint_id, t.event_id, t.event_type, t.run_id, t.node_id, ${storedPayloadSql('t.event_id', 't.payload')}, t.accepted_at, 'pending', now(), t.iteration
+       from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::jsonb[], $8::timestamptz[], $9::int[])
+         as t(id, endpoint_id, event_id, event_type, run_id, node_id, payload, accepted_at, iteration)
      on conflict do nothing
-     returning ${DELIVERY_COLUMNS}`,
+     returning ${DELIVERY_COLUMNS}, iteration`,
     [
       rows.map((r) => r.id),
       rows.map((r) => r.endpointId),
@@ -51,6 +53,7 @@ export async function insertDeliveries(tx: Db, rows: NewDelivery[]): Promise<Del
       rows.map((r) => r.nodeId),
       rows.map((r) => r.payload),
       rows.map((r) => r.acceptedAt),
+      rows.map((r) => r.iteration ?? -1),
     ],
   );
   return inserted;
@@ -70,13 +73,15 @@ export async function endpointsEnabled(tx: Db, ids: string[]): Promise<Map<strin
   return new Map(rows.map((r) => [r.id, r.enabled]));
 }
 
-export async function stepDeliveryIds(tx: Db, keys: { runId: string; nodeId: string }[]): Promise<Map<string, string>> {
-  const { rows } = await tx.query<{ id: string; run_id: string; node_id: string }>(
-    `select d.id, d.run_id, d.node_id from deliveries d
-       join unnest($1::text[], $2::text[]) as k(run_id, node_id) on d.run_id = k.run_id and d.node_id = k.node_id`,
-    [keys.map((k) => k.runId), keys.map((k) => k.nodeId)],
+/** Existing step deliveries by (run, node, iteration), keyed `run\0node\0iteration`. */
+export async function stepDeliveryIds(tx: Db, keys: { runId: string; nodeId: string; iteration: number }[]): Promise<Map<string, string>> {
+  const { rows } = await tx.query<{ id: string; run_id: string; node_id: string; iteration: number }>(
+    `select d.id, d.run_id, d.node_id, d.iteration from deliveries d
+       join unnest($1::text[], $2::text[], $3::int[]) as k(run_id, node_id, iteration)
+         on d.run_id = k.run_id and d.node_id = k.node_id and d.iteration = k.iteration`,
+    [keys.map((k) => k.runId), keys.map((k) => k.nodeId), keys.map((k) => k.iteration)],
   );
-  return new Map(rows.map((r) => [`${r.run_id}\u0000${r.node_id}`, r.id]));
+  return new Map(rows.map((r) => [`${r.run_id}\u0000${r.node_id}\u0000${r.iteration}`, r.id]));
 }
 
 export interface ClaimedDelivery {

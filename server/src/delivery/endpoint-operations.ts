@@ -15,20 +15,23 @@ import { recordAudit, type Actor } from '../audit/record.ts';
 import type { AppContext } from '../context.ts';
 import { withTransaction, type PoolClient } from '../db/pool.ts';
 import { conflict, invalid, notFound } from '../http/errors.ts';
+import { deliveriesOfEndpoint, eventsMissedBy, findDeliveryWithPayload, lockDeliveryForReplay } from './delivery-reads.ts';
 import {
-  DELIVERY_COLUMNS,
+  findEndpoint,
   headersMissingValue,
+  replaceEndpoint,
+  replaceSigningSecret,
   sealHeaders,
   toAttempt,
   toDeliverySummary,
   toEndpoint,
   type AttemptRow,
   type DeliveryRow,
+  type EndpointColumns,
   type EndpointRow,
 } from './endpoints-store.ts';
 import { attemptsOf, insertDeliveries, notifyDue, requeueDelivery, requeueFailedSince, requeuePaused } from './deliveries-data.ts';
 import { filterPasses, newDeliveryId, testEnvelope, webhookPayload } from './fan-out.ts';
-import { deliveryPayloadSql } from './lean-storage.ts';
 import { settleBeforeDelete } from './settle.ts';
 import { generateSigningSecret } from './signing.ts';
 import { checkTargetUrlResolved } from './ssrf.ts';
@@ -56,32 +59,8 @@ export async function updateEndpoint(ctx: AppContext, actor: Actor, id: string, 
     const before = await loadEndpoint(tx, id, true);
     const disabling = before.enabled && !columns.enabled;
     const enabling = !before.enabled && columns.enabled;
-    const { rows } = await tx.query<EndpointRow>(
-      `update endpoints set url = $2, description = $3, event_types = $4, filter = $5, enabled = $6,
-          disabled_reason = case when $6 then null when $7 then $8 else disabled_reason end,
-          disabled_at = case when $6 then null when $7 then now() else disabled_at end,
-          failing_since = case when $9 then null else failing_since end,
-          rate_limit_per_second = $10, max_concurrency = $11, headers = $12, auth = $13, auth_secret_enc = $14, updated_at = now()
-        where id = $1 returning *`,
-      [
-        id,
-        columns.url,
-        columns.description,
-        columns.eventTypes,
-        columns.filter,
-        columns.enabled,
-        disabling,
-        `disabled by ${actor.label}`,
-        enabling,
-        columns.rateLimitPerSecond,
-        columns.maxConcurrency,
-        JSON.stringify(columns.headers),
-        JSON.stringify(columns.auth),
-        columns.authSecretEnc,
-      ],
-    );
+    const after = await replaceEndpoint(tx, id, columns, { disabling, enabling, disabledReason: `disabled by ${actor.label}` });
     if (enabling) await resumePaused(tx, ctx, id);
-    const after = rows[0]!;
     await recordAudit(tx, actor, { action: 'endpoint.update', targetType: 'endpoint', targetId: id, before: toEndpoint(before), after: toEndpoint(after) });
     return after;
   });
@@ -114,14 +93,7 @@ export async function rotateSecret(ctx: AppContext, actor: Actor, id: string, gr
   const secret = generateSigningSecret();
   const row = await withTransaction(ctx.pool, async (tx) => {
     await loadEndpoint(tx, id, true);
-    const { rows } = await tx.query<EndpointRow>(
-      `update endpoints set previous_secret_enc = case when $3::float8 > 0 then secret_enc end,
-          previous_secret_expires_at = case when $3::float8 > 0 then now() + make_interval(secs => $3::float8) end,
-          secret_enc = $2, updated_at = now()
-        where id = $1 returning *`,
-      [id, ctx.secrets.encrypt(secret), graceSeconds],
-    );
-    const after = rows[0]!;
+    const after = await replaceSigningSecret(tx, id, ctx.secrets.encrypt(secret), graceSeconds);
     await recordAudit(tx, actor, {
       action: 'endpoint.rotate_secret',
       targetType: 'endpoint',
@@ -149,21 +121,14 @@ export async function recoverEndpoint(ctx: AppContext, actor: Actor, id: string,
 /** Deliveries to an endpoint, newest first, keyset-paginated; optional time window. */
 export async function listDeliveries(db: Db, id: string, q: DeliveryQuery): Promise<{ data: DeliverySummary[]; nextCursor: string | null }> {
   await loadEndpoint(db, id);
-  const { rows } = await db.query<DeliveryRow>(
-    `select ${DELIVERY_COLUMNS} from deliveries
-      where endpoint_id = $1 and ($2::bigint is null or seq < $2) and ($3::text is null or status = $3) and ($4::text is null or event_type = $4)
-        and ($6::timestamptz is null or created_at >= $6) and ($7::timestamptz is null or created_at < $7)
-      order by seq desc limit $5`,
-    [id, q.cursor ?? null, q.status ?? null, q.eventType ?? null, q.limit + 1, q.since ?? null, q.until ?? null],
-  );
+  const rows = await deliveriesOfEndpoint(db, id, q);
   const page = rows.slice(0, q.limit);
   return { data: page.map(toDeliverySummary), nextCursor: rows.length > q.limit ? String(page[page.length - 1]!.seq) : null };
 }
 
 /** One delivery with its payload and every attempt (request and response as sent and received). */
 export async function deliveryDetail(db: Db, id: string): Promise<DeliveryDetail> {
-  const { rows } = await db.query<DeliveryRow>(`select ${DELIVERY_COLUMNS}, ${deliveryPayloadSql('deliveries')} as payload from deliveries where id = $1`, [id]);
-  const row = rows[0];
+  const row = await findDeliveryWithPayload(db, id);
   if (!row) throw notFound('delivery', id);
   const attempts = await attemptsOf<AttemptRow>(db, id);
   return { ...toDeliverySummary(row), payload: row.payload, attempts: attempts.map((a) => toAttempt(a, row.payload)) };
@@ -172,11 +137,7 @@ export async function deliveryDetail(db: Db, id: string): Promise<DeliveryDetail
 /** Sends a delivery again with the same webhook-id and a fresh retry schedule. */
 export async function replayDelivery(ctx: AppContext, actor: Actor, id: string): Promise<DeliveryRow> {
   const row = await withTransaction(ctx.pool, async (tx) => {
-    const { rows } = await tx.query<DeliveryRow & { enabled: boolean }>(
-      `select d.status, d.endpoint_id, e.enabled from deliveries d join endpoints e on e.id = d.endpoint_id where d.id = $1 for update of d`,
-      [id],
-    );
-    const current = rows[0];
+    const current = await lockDeliveryForReplay(tx, id);
     if (!current) throw notFound('delivery', id);
     if (!current.enabled) throw conflict('the endpoint is disabled; enable it first (POST /api/v1/endpoints/:id/enable)');
     if (current.status === 'sending') throw conflict('the delivery is being sent right now; replay it once this attempt ends');
@@ -194,9 +155,9 @@ export async function replayDelivery(ctx: AppContext, actor: Actor, id: string):
 }
 
 export async function loadEndpoint(db: Db, id: string, lock = false): Promise<EndpointRow> {
-  const { rows } = await db.query<EndpointRow>(`select * from endpoints where id = $1${lock ? ' for update' : ''}`, [id]);
-  if (!rows[0]) throw notFound('endpoint', id);
-  return rows[0];
+  const row = await findEndpoint(db, id, lock);
+  if (!row) throw notFound('endpoint', id);
+  return row;
 }
 
 /**
@@ -225,14 +186,7 @@ export async function sendMissed(tx: PoolClient, _ctx: AppContext, endpoint: End
   const exact = endpoint.event_types.filter((p) => !p.endsWith('*'));
   const prefixes = endpoint.event_types.filter((p) => p.endsWith('.*')).map((p) => p.slice(0, -1));
   const all = endpoint.event_types.includes('*');
-  const { rows } = await tx.query<{ id: string } & Record<string, unknown>>(
-    `select ${EVENT_ENVELOPE_COLUMNS} from events ev
-      where ev.received_at >= greatest($2::timestamptz, $3::timestamptz)
-        and ($4 or ev.type = any($5::text[]) or split_part(ev.type, '.', 1) || '.' = any($6::text[]))
-        and not exists (select 1 from deliveries d where d.endpoint_id = $1 and d.event_id = ev.id and d.run_id is null)
-      order by ev.seq limit ${MISSED_LIMIT}`,
-    [endpoint.id, since, endpoint.created_at, all, exact, prefixes],
-  );
+  const rows = await eventsMissedBy(tx, { id: endpoint.id, createdAt: endpoint.created_at }, since, { all, exact, prefixes }, MISSED_LIMIT);
   const envelopes = rows.map(rowToEnvelope).filter((e) => filterPasses(endpoint.filter, e));
   if (envelopes.length === 0) return 0;
   const inserted = await insertDeliveries(
@@ -242,8 +196,6 @@ export async function sendMissed(tx: PoolClient, _ctx: AppContext, endpoint: End
   if (inserted.length) await notifyDue(tx);
   return inserted.length;
 }
-
-const EVENT_ENVELOPE_COLUMNS = 'ev.id, ev.type, ev.occurred_at, ev.received_at, ev.source, ev.caused_by, ev.chain, ev.subject, ev.data';
 
 function rowToEnvelope(row: Record<string, unknown>): EventEnvelope {
   const date = (v: unknown) => (v instanceof Date ? v.toISOString() : String(v));
@@ -258,19 +210,6 @@ function rowToEnvelope(row: Record<string, unknown>): EventEnvelope {
     subject: (row.subject as string | null) ?? null,
     data: row.data as Record<string, unknown>,
   };
-}
-
-interface EndpointColumns {
-  url: string;
-  description: string | null;
-  eventTypes: string[];
-  filter: string | null;
-  enabled: boolean;
-  rateLimitPerSecond: number | null;
-  maxConcurrency: number | null;
-  headers: Record<string, string>;
-  auth: StoredAuth;
-  authSecretEnc: string | null;
 }
 
 const families = new Set(eventTypes.map((t) => t.split('.')[0]!));

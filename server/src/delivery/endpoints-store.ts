@@ -1,6 +1,7 @@
 import { HEADER_VALUE_MASK, type DeliveryAttempt, type DeliverySummary, type Endpoint, type EndpointAuth } from '@tripline/shared';
 import type { AppContext } from '../context.ts';
 import type { Pool } from '../db/pool.ts';
+import type { Queryable } from '../db/queryable.ts';
 import { serializePayload } from './attempt.ts';
 import { sentRequestHeaders } from './lean-storage.ts';
 import type { StoredAuth } from './worker.ts';
@@ -186,4 +187,101 @@ export function toAttempt(row: AttemptRow, payload: Record<string, unknown>): De
     error: row.error,
     createdAt: row.created_at.toISOString(),
   };
+}
+
+export async function listEndpoints(db: Queryable): Promise<EndpointRow[]> {
+  const { rows } = await db.query<EndpointRow>('select * from endpoints order by created_at desc, id');
+  return rows;
+}
+
+/** The columns of a new endpoint, secrets already encrypted. */
+export interface NewEndpointRow {
+  id: string;
+  url: string;
+  description: string | null;
+  eventTypes: string[];
+  /** The json-logic filter as JSON text, or null for none. */
+  filter: string | null;
+  enabled: boolean;
+  /** Why it starts disabled (null when enabled): disabled_at is then now. */
+  disabledReason: string | null;
+  rateLimitPerSecond: number | null;
+  maxConcurrency: number | null;
+  headers: Record<string, string>;
+  auth: StoredAuth;
+  authSecretEnc: string | null;
+  secretEnc: string;
+}
+
+/** What a person sets on an endpoint (create and replace), validated and sealed by prepareEndpoint. */
+export type EndpointColumns = Omit<NewEndpointRow, 'id' | 'disabledReason' | 'secretEnc'>;
+
+/** The settings columns in the order both the insert and the replace name them ($2 to $11). */
+function settingsValues(c: EndpointColumns): unknown[] {
+  return [c.url, c.description, c.eventTypes, c.filter, c.enabled, c.rateLimitPerSecond, c.maxConcurrency, JSON.stringify(c.headers), JSON.stringify(c.auth), c.authSecretEnc];
+}
+
+export async function insertEndpoint(db: Queryable, e: NewEndpointRow): Promise<EndpointRow> {
+  const { rows } = await db.query<EndpointRow>(
+    `insert into endpoints (id, url, description, event_types, filter, enabled,
+        rate_limit_per_second, max_concurrency, headers, auth, auth_secret_enc, disabled_reason, disabled_at, secret_enc)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, case when $6 then null else now() end, $13) returning *`,
+    [e.id, ...settingsValues(e), e.disabledReason, e.secretEnc],
+  );
+  return rows[0]!;
+}
+
+/** Deleting an endpoint deletes its deliveries and attempts with it (on delete cascade). */
+export async function deleteEndpoint(db: Queryable, id: string): Promise<void> {
+  await db.query('delete from endpoints where id = $1', [id]);
+}
+
+/** Enabled again, with a clean failure record. */
+export async function markEndpointEnabled(db: Queryable, id: string): Promise<EndpointRow> {
+  const { rows } = await db.query<EndpointRow>(
+    `update endpoints set enabled = true, disabled_reason = null, disabled_at = null, failing_since = null, updated_at = now()
+      where id = $1 returning *`,
+    [id],
+  );
+  return rows[0]!;
+}
+
+export async function findEndpoint(db: Queryable, id: string, lock = false): Promise<EndpointRow | undefined> {
+  const { rows } = await db.query<EndpointRow>(`select * from endpoints where id = $1${lock ? ' for update' : ''}`, [id]);
+  return rows[0];
+}
+
+/**
+ * Replaces an endpoint's settings. Disabling records who did it and when; enabling clears
+ * that and the failure record.
+ */
+export async function replaceEndpoint(db: Queryable, id: string, c: EndpointColumns, change: { disabling: boolean; enabling: boolean; disabledReason: string }): Promise<EndpointRow> {
+  const { rows } = await db.query<EndpointRow>(
+    `update endpoints set url = $2, description = $3, event_types = $4, filter = $5, enabled = $6,
+        rate_limit_per_second = $7, max_concurrency = $8, headers = $9, auth = $10, auth_secret_enc = $11,
+        disabled_reason = case when $6 then null when $12 then $13 else disabled_reason end,
+        disabled_at = case when $6 then null when $12 then now() else disabled_at end,
+        failing_since = case when $14 then null else failing_since end, updated_at = now()
+      where id = $1 returning *`,
+    [id, ...settingsValues(c), change.disabling, change.disabledReason, change.enabling],
+  );
+  return rows[0]!;
+}
+
+/** A new signing secret; with a grace period the old one keeps signing until it ends. */
+export async function replaceSigningSecret(db: Queryable, id: string, secretEnc: string, graceSeconds: number): Promise<EndpointRow> {
+  const { rows } = await db.query<EndpointRow>(
+    `update endpoints set previous_secret_enc = case when $3::float8 > 0 then secret_enc end,
+        previous_secret_expires_at = case when $3::float8 > 0 then now() + make_interval(secs => $3::float8) end,
+        secret_enc = $2, updated_at = now()
+      where id = $1 returning *`,
+    [id, secretEnc, graceSeconds],
+  );
+  return rows[0]!;
+}
+
+/** Whether the endpoint is enabled; undefined when it does not exist. */
+export async function endpointEnabled(db: Queryable, id: string): Promise<boolean | undefined> {
+  const { rows } = await db.query<{ enabled: boolean }>('select enabled from endpoints where id = $1', [id]);
+  return rows[0]?.enabled;
 }

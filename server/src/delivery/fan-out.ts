@@ -22,10 +22,13 @@ export interface WebhookPayload {
   chain: string[];
   subject: string | null;
   vars?: Record<string, unknown>;
+  /** Sent by a webhook step inside a for_each: the item and its index. */
+  item?: unknown;
+  index?: number;
 }
 
 /** The JSON body receivers get. `id` is the event id (also the idempotency key across endpoints). */
-export function webhookPayload(envelope: EventEnvelope, vars?: Record<string, unknown>): WebhookPayload {
+export function webhookPayload(envelope: EventEnvelope, vars?: Record<string, unknown>, loop?: { item: unknown; index: number }): WebhookPayload {
   return {
     id: envelope.id,
     type: envelope.type,
@@ -36,6 +39,7 @@ export function webhookPayload(envelope: EventEnvelope, vars?: Record<string, un
     chain: envelope.chain,
     subject: envelope.subject,
     ...(vars ? { vars } : {}),
+    ...(loop ? { item: loop.item, index: loop.index } : {}),
   };
 }
 
@@ -101,18 +105,22 @@ export function fanOutEvent(tx: PoolClient, ctx: AppContext, envelope: EventEnve
   return fanOutEvents(tx, ctx, [envelope]);
 }
 
-export type StepDeliveryResult = { ok: true; deliveryId: string } | { ok: false; error: string };
+/** `existing`: the step's delivery was created by an earlier execution of the step (it may have settled already). */
+export type StepDeliveryResult = { ok: true; deliveryId: string; existing?: true } | { ok: false; error: string };
 
 export interface StepDeliveryInput {
   endpointId: string;
   runId: string;
   nodeId: string;
+  /** The for_each iteration, -1 (the default) outside a loop. */
+  iteration?: number;
+  loop?: { item: unknown; index: number };
   envelope: EventEnvelope;
   vars?: Record<string, unknown>;
 }
 
 /**
- * The deliveries of workflow webhook steps: one per (run, node), whatever types the
+ * The deliveries of workflow webhook steps: one per (run, node, iteration), whatever types the
  * endpoint subscribes to, answered in the order asked. A step already delivered (a run
  * executed again) gets its existing delivery. When one settles, delivery reports it
  * through hooks.ts, in the transaction that settled it.
@@ -129,19 +137,27 @@ export async function createStepDeliveries(tx: PoolClient, _ctx: AppContext, ste
   const wanted = steps.filter((_, i) => results[i] === undefined);
   const inserted = await insertDeliveries(
     tx,
-    wanted.map((s) => newRow(s.endpointId, s.envelope, JSON.stringify(webhookPayload(s.envelope, s.vars ?? {})), s.runId, s.nodeId)),
+    wanted.map((s) => ({ ...newRow(s.endpointId, s.envelope, JSON.stringify(webhookPayload(s.envelope, s.vars ?? {}, s.loop)), s.runId, s.nodeId), iteration: s.iteration ?? -1 })),
   );
   if (inserted.length) await notifyDue(tx);
-  const key = (runId: string, nodeId: string) => `${runId}\u0000${nodeId}`;
-  const ids = new Map(inserted.map((d) => [key(d.run_id!, d.node_id!), d.id]));
-  // Already created by an earlier execution of the step: the same delivery.
-  const missing = wanted.filter((s) => !ids.has(key(s.runId, s.nodeId)));
-  if (missing.length) for (const [k, id] of await stepDeliveryIds(tx, missing)) ids.set(k, id);
+  const key = (runId: string, nodeId: string, iteration = -1) => `${runId}\u0000${nodeId}\u0000${iteration}`;
+  const ids = new Map(inserted.map((d) => [key(d.run_id!, d.node_id!, d.iteration), d.id]));
+  // Already created by an earlier execution of the step (in this iteration): the same delivery.
+  const missing = wanted.filter((s) => !ids.has(key(s.runId, s.nodeId, s.iteration)));
+  const existing = new Set<string>();
+  if (missing.length) {
+    for (const [k, id] of await stepDeliveryIds(tx, missing.map((s) => ({ runId: s.runId, nodeId: s.nodeId, iteration: s.iteration ?? -1 })))) {
+      ids.set(k, id);
+      existing.add(k);
+    }
+  }
   return steps.map((s, i) => {
     const known = results[i];
     if (known) return known;
-    const id = ids.get(key(s.runId, s.nodeId));
-    return id ? { ok: true, deliveryId: id } : { ok: false, error: `the delivery of step "${s.nodeId}" could not be created` };
+    const k = key(s.runId, s.nodeId, s.iteration);
+    const id = ids.get(k);
+    if (!id) return { ok: false, error: `the delivery of step "${s.nodeId}" could not be created` };
+    return existing.has(k) ? { ok: true, deliveryId: id, existing: true } : { ok: true, deliveryId: id };
   });
 }
 

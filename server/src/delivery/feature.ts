@@ -3,7 +3,7 @@ import type { AppContext } from '../context.ts';
 import type { Feature } from '../features.ts';
 import { ingestRouter, sourcesRouter } from '../sources/routes.ts';
 import { sealClearHeaders } from './endpoints-store.ts';
-import { endpointsRouter } from './routes.ts';
+import { endpointsRouter } from './routes/index.ts';
 import { startSweeper } from './sweeper.ts';
 import { startDeliveryWorkers, type DeliveryWorker } from './worker.ts';
 

@@ -16,12 +16,16 @@ export interface OutgoingRequest {
   allowPrivate: boolean;
   /** Client certificate for mutual TLS, and the CA that signs the receiver's certificate. */
   tls?: { cert: string; key: string; ca?: string };
+  /** Bytes of the response body to read (default RESPONSE_BODY_LIMIT, the attempt log's). */
+  responseLimit?: number;
 }
 
 export interface HttpResponse {
   status: number;
   headers: Record<string, string>;
   body: string;
+  /** The body was longer than the request's responseLimit and was cut there. */
+  truncated?: true;
 }
 
 export type HttpOutcome =
@@ -50,9 +54,10 @@ function agentFor(protocol: 'http:' | 'https:', allowPrivate: boolean): http.Age
 
 /**
  * One HTTP request with a hard deadline, no redirects followed, the response body read up
- * to 16 KB, and every failure mapped to an error class. Never throws.
+ * to `responseLimit` (16 KB by default), and every failure mapped to an error class. Never throws.
  */
 export function sendHttp(req: OutgoingRequest): Promise<HttpOutcome> {
+  const limit = req.responseLimit ?? RESPONSE_BODY_LIMIT;
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
   const check = checkTargetUrl(req.url, req.allowPrivate);
@@ -88,13 +93,18 @@ export function sendHttp(req: OutgoingRequest): Promise<HttpOutcome> {
         finish({
           kind: 'response',
           durationMs: elapsed(),
-          response: { status: res.statusCode ?? 0, headers: flattenHeaders(res.headers), body: Buffer.concat(chunks).toString('utf8').slice(0, RESPONSE_BODY_LIMIT) },
+          response: {
+            status: res.statusCode ?? 0,
+            headers: flattenHeaders(res.headers),
+            body: Buffer.concat(chunks).toString('utf8').slice(0, limit),
+            ...(size > limit ? { truncated: true as const } : {}),
+          },
         });
       res.on('data', (chunk: Buffer) => {
-        if (size >= RESPONSE_BODY_LIMIT) return;
-        chunks.push(chunk.subarray(0, RESPONSE_BODY_LIMIT - size));
+        if (size >= limit) return;
+        chunks.push(chunk.subarray(0, limit - size));
         size += chunk.length;
-        if (size >= RESPONSE_BODY_LIMIT) {
+        if (size >= limit) {
           // Enough to show; the rest is not worth the wait. The socket is not reused.
           done();
           res.destroy();

@@ -3,7 +3,7 @@ import pg from 'pg';
 import { ConfigError, type Config } from '../config.ts';
 import type { AppContext } from '../context.ts';
 import { withTransaction, type PoolClient } from '../db/pool.ts';
-import { countDeliveryAttempt, observeAcceptedToDelivered } from '../metrics/registry.ts';
+import { countDeliveryAttempt, observeAcceptedToDelivered, observeHotPath } from '../metrics/registry.ts';
 import { Attempter, type AttemptResult, type LocalReceiver } from './attempt.ts';
 import {
   claimDue,
@@ -97,7 +97,20 @@ type Ready =
 export async function startDeliveryWorkers(ctx: AppContext, options: { localReceiver?: LocalReceiver } = {}): Promise<DeliveryWorker> {
   const worker = new DeliveryWorker(ctx, options.localReceiver);
   await worker.start();
+  localWorkers.set(ctx.pool, worker);
   return worker;
+}
+
+// Keyed by the process's pool: tests run several Tripline instances in one process.
+const localWorkers = new WeakMap<object, DeliveryWorker>();
+
+/**
+ * Called by whoever just committed due deliveries in this process (the engine, after a
+ * batch): the local worker claims at once instead of waiting for the NOTIFY to come back
+ * through the database (one process hop less). Other processes still hear the NOTIFY.
+ */
+export function pokeLocalDeliveries(pool: object): void {
+  localWorkers.get(pool)?.poke();
 }
 
 export class DeliveryWorker {
@@ -144,6 +157,7 @@ export class DeliveryWorker {
   /** Stops claiming, lets the sends under way finish and be recorded (up to `timeoutMs`). */
   async stop(timeoutMs = 20_000): Promise<void> {
     this.#stopped = true;
+    if (localWorkers.get(this.ctx.pool) === this) localWorkers.delete(this.ctx.pool);
     for (const t of this.#timers) clearInterval(t);
     await this.#listener?.end().catch(() => {});
     const deadline = Date.now() + timeoutMs;
@@ -198,7 +212,9 @@ export class DeliveryWorker {
 
   #dispatch(rows: ClaimedDelivery[]): void {
     const limited = new Map<string, ClaimedDelivery[]>();
+    const claimedAt = Date.now();
     for (const d of rows) {
+      observeHotPath('delivery_claimed', d.accepted_at, claimedAt);
       this.#held.set(d.id, d.lease_token);
       this.#undecided++;
       if (!d.enabled) this.#decided({ kind: 'disabled', d });
@@ -210,6 +226,7 @@ export class DeliveryWorker {
 
   async #send(d: ClaimedDelivery, slot: boolean): Promise<void> {
     const result = await this.#attempter.attempt(d);
+    observeHotPath('delivery_sent', d.accepted_at);
     this.#decided({ kind: 'sent', d, result, slot });
   }
 
@@ -289,7 +306,9 @@ export class DeliveryWorker {
       return rows;
     });
     const delivered = new Set(settled.filter((r) => r.status === 'succeeded').map((r) => r.deliveryId));
+    const recordedAt = Date.now();
     for (const item of batch) {
+      observeHotPath('delivery_recorded', item.d.accepted_at, recordedAt);
       if (item.kind !== 'sent') continue;
       countDeliveryAttempt(item.result.succeeded ? 'succeeded' : 'failed', item.result.outcome.durationMs);
       if (delivered.has(item.d.id) && item.d.accepted_at) observeAcceptedToDelivered(item.d.accepted_at);

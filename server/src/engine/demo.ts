@@ -3,11 +3,12 @@ import crypto from 'node:crypto';
 import { inboxUrl } from '../console/inbox.ts';
 import type { AppContext } from '../context.ts';
 import { generateSigningSecret } from '../delivery/signing.ts';
+import { insertCampaignsIfAbsent } from '../db/campaigns.ts';
+import { insertInbox, lockDemoSeed } from '../db/demo.ts';
 import { withTransaction } from '../db/pool.ts';
+import { anyWorkflowExists, insertPublishedWorkflow, syncTrigger } from '../db/workflows.ts';
+import { insertEndpoint } from '../delivery/endpoints-store.ts';
 import { storeEvents, toEnvelope } from './store-events.ts';
-import { syncTrigger } from './workflows/repository.ts';
-
-const DEMO_LOCK = 7_241_865_001;
 
 const DEMO_ENDPOINT = 'ep_demo_service_desk';
 
@@ -48,32 +49,36 @@ const lowStockGraph: WorkflowGraph = {
  */
 export async function seedDemo(app: AppContext): Promise<void> {
   await withTransaction(app.pool, async (tx) => {
-    await tx.query('select pg_advisory_xact_lock($1)', [DEMO_LOCK]);
-    const { rows } = await tx.query('select 1 from workflows limit 1');
-    if (rows.length) return;
-    await tx.query(
-      `insert into campaigns (id, name, kind, status, description) values
-         ('cmp_vip', 'VIP early access', 'custom', 'inactive', 'Early access to new drops for Gold customers'),
-         ('cmp_bogo', 'BOGO tees', 'bogo', 'active', 'Buy one tee, get one free')
-       on conflict do nothing`,
-    );
+    await lockDemoSeed(tx);
+    if (await anyWorkflowExists(tx)) return;
+    await insertCampaignsIfAbsent(tx, [
+      { id: 'cmp_vip', name: 'VIP early access', kind: 'custom', status: 'inactive', description: 'Early access to new drops for Gold customers' },
+      { id: 'cmp_bogo', name: 'BOGO tees', kind: 'bogo', status: 'active', description: 'Buy one tee, get one free' },
+    ]);
     // The inbox is answered in-process by the delivery worker, so it needs no network.
     const inboxId = `inb_${crypto.randomUUID().replaceAll('-', '')}`;
     const url = inboxUrl(`http://localhost:${app.config.port}`, inboxId);
-    await tx.query(`insert into endpoints (id, url, description, event_types, secret_enc) values ($1, $2, $3, $4, $5)`, [
-      DEMO_ENDPOINT,
+    await insertEndpoint(tx, {
+      id: DEMO_ENDPOINT,
       url,
-      'Test inbox: customer service desk (demo)',
-      ['order.*'],
-      app.secrets.encrypt(generateSigningSecret()),
-    ]);
-    await tx.query(`insert into inboxes (id, name, url, endpoint_id) values ($1, $2, $3, $4)`, [inboxId, 'Customer service desk (demo)', url, DEMO_ENDPOINT]);
+      description: 'Test inbox: customer service desk (demo)',
+      eventTypes: ['order.*'],
+      filter: null,
+      enabled: true,
+      disabledReason: null,
+      rateLimitPerSecond: null,
+      maxConcurrency: null,
+      headers: {},
+      auth: { kind: 'none' },
+      authSecretEnc: null,
+      secretEnc: app.secrets.encrypt(generateSigningSecret()),
+    });
+    await insertInbox(tx, { id: inboxId, name: 'Customer service desk (demo)', url, endpointId: DEMO_ENDPOINT });
     for (const [id, name, graph] of [
       ['wf_demo_vip', 'Gold tier → VIP campaign', vipGraph],
       ['wf_demo_low_stock', 'Low stock → pause BOGO', lowStockGraph],
     ] as const) {
-      await tx.query(`insert into workflows (id, name, draft, published_version, created_by) values ($1, $2, $3, 1, 'demo')`, [id, name, JSON.stringify(graph)]);
-      await tx.query(`insert into workflow_versions (workflow_id, version, graph, published_by) values ($1, 1, $2, 'demo')`, [id, JSON.stringify(graph)]);
+      await insertPublishedWorkflow(tx, { id, name, graph, actor: 'demo' });
       await syncTrigger(tx, id);
     }
     const now = Date.now();

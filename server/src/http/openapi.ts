@@ -1,6 +1,6 @@
 import { createDocument, type ZodOpenApiPathsObject } from 'zod-openapi';
 import { apiErrorSchema } from '@tripline/shared';
-import type { z } from 'zod';
+import { z } from 'zod';
 
 type Method = 'get' | 'post' | 'put' | 'delete' | 'patch';
 
@@ -10,16 +10,31 @@ export interface RouteDoc {
   summary: string;
   tag: string;
   body?: z.ZodType;
+  /** Query parameters, documented when the schema is an object (one parameter per key). */
+  query?: z.ZodType;
   response?: z.ZodType;
   status?: number;
+  /** The media type of a success answer that is not JSON (a CSV export, a stream). */
+  produces?: string;
   auth?: boolean;
 }
 
 const routeDocs: RouteDoc[] = [];
 
-/** Route modules describe their routes here, with the same schemas they validate with. */
+/**
+ * Route modules describe their routes here, with the same schemas they validate with. A
+ * route described again (a router built once more, as every test's app does) replaces its entry.
+ */
 export function describeRoute(doc: RouteDoc): void {
-  routeDocs.push(doc);
+  const same = routeDocs.findIndex((d) => d.method === doc.method && d.path === doc.path);
+  if (same >= 0) routeDocs[same] = doc;
+  else routeDocs.push(doc);
+}
+
+function successContent(doc: RouteDoc) {
+  if (doc.response) return { 'application/json': { schema: doc.response } };
+  if (doc.produces) return { [doc.produces]: { schema: z.string() } };
+  return undefined;
 }
 
 export function openApiDocument() {
@@ -34,10 +49,11 @@ export function openApiDocument() {
         summary: doc.summary,
         tags: [doc.tag],
         parameters: params.length ? params : undefined,
+        requestParams: doc.query instanceof z.ZodObject ? { query: doc.query } : undefined,
         security: doc.auth === false ? [] : undefined,
         requestBody: doc.body ? { content: { 'application/json': { schema: doc.body } } } : undefined,
         responses: {
-          [status]: { description: 'OK', content: doc.response ? { 'application/json': { schema: doc.response } } : undefined },
+          [status]: { description: 'OK', content: successContent(doc) },
           default: { description: 'Error', content: { 'application/json': { schema: apiErrorSchema } } },
         },
       },

@@ -68,3 +68,27 @@ export function countDeliveryAttempt(outcome: 'succeeded' | 'failed', durationMs
 export function observeAcceptedToDelivered(acceptedAt: Date, deliveredAt = Date.now()): void {
   acceptedToDelivered.observe(Math.max(0, deliveredAt - acceptedAt.getTime()) / 1000);
 }
+
+/**
+ * Where a run's latency goes: how long after its event was received (the request's arrival
+ * at ingest) each hot-path stage was reached. Differences between stages' medians are the
+ * stage costs (bench/lib/profile.ts prints them). Fine buckets around the 20 ms target.
+ */
+export const hotPathStages = ['stored', 'claimed', 'processed', 'delivery_claimed', 'delivery_sent', 'delivery_recorded'] as const;
+export type HotPathStage = (typeof hotPathStages)[number];
+const HOT_PATH_BUCKETS_SECONDS = [0.001, 0.002, 0.003, 0.004, 0.005, 0.0075, 0.01, 0.0125, 0.015, 0.02, 0.025, 0.03, 0.04, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.5, 0.75, 1, 2, 5, 10, 30];
+
+const hotPath = new Histogram({
+  name: 'tripline_hot_path_seconds',
+  help: 'Time from an event being received to each hot-path stage (stored, claimed, processed, delivery claimed, sent, recorded)',
+  labelNames: ['stage'] as const,
+  buckets: HOT_PATH_BUCKETS_SECONDS,
+  registers: [metricsRegistry],
+});
+
+/** `receivedAt`: an ISO string (envelope) or a Date (delivery row); missing ones are skipped. */
+export function observeHotPath(stage: HotPathStage, receivedAt: string | Date | null | undefined, at = Date.now()): void {
+  if (!receivedAt) return;
+  const t = typeof receivedAt === 'string' ? Date.parse(receivedAt) : receivedAt.getTime();
+  if (Number.isFinite(t)) hotPath.observe({ stage }, Math.max(0, at - t) / 1000);
+}

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Router } from 'express';
 import type { AppContext } from '../context.ts';
-import { frameAncestorsOf } from './links-store.ts';
+import { frameAncestorsOf } from '../db/portal.ts';
 
 /**
  * The portal page: the web UI's index.html at /portal/:linkId, with a Content-Security-Policy

@@ -1,11 +1,11 @@
 import { PORTAL_TOKEN_PREFIX } from '@tripline/shared';
-import type { Request, RequestHandler } from 'express';
-import { bearerToken, tagged, type Authenticator } from '../auth/middleware.ts';
+import type { Request } from 'express';
+import { bearerToken, type Authenticator } from '../auth/middleware.ts';
 import type { Principal } from '../auth/principal.ts';
 import { sha256 } from '../auth/tokens.ts';
 import type { Pool } from '../db/pool.ts';
-import { HttpError, notFound } from '../http/errors.ts';
-import { deliveryEndpointId, useActiveLink } from './links-store.ts';
+import { deliveryEndpointId, useActiveLink } from '../db/portal.ts';
+import { notFound } from '../http/errors.ts';
 
 const TOKEN_SHAPE = new RegExp(`^${PORTAL_TOKEN_PREFIX}[A-Za-z0-9_-]{43}$`);
 
@@ -28,27 +28,6 @@ export function portalAuthenticator(pool: Pool): Authenticator {
       hitsThisMinute: link.rate_hits,
     };
   };
-}
-
-/**
- * Guards every portal route: a live portal token (401 otherwise: no token, a session or an
- * API key, an expired or revoked link), within the link's per-minute rate (429).
- */
-export function requirePortal(): RequestHandler {
-  return tagged(
-    (req, res, next) => {
-      const p = req.principal;
-      if (p.kind !== 'portal') {
-        throw new HttpError(401, 'unauthenticated', 'send the portal link\'s token as "Authorization: Bearer tlp_…"; an expired or revoked link no longer opens the portal');
-      }
-      if (p.hitsThisMinute > p.rateLimitPerMinute) {
-        res.setHeader('Retry-After', String(60 - new Date().getUTCSeconds()));
-        throw new HttpError(429, 'rate_limited', `this portal link may make ${p.rateLimitPerMinute} requests a minute; try again shortly`);
-      }
-      next();
-    },
-    { kind: 'portal' },
-  );
 }
 
 export function portalPrincipal(req: Request): PortalPrincipal {

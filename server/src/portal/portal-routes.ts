@@ -35,24 +35,13 @@ import {
 import { toDeliverySummary, type EndpointRow } from '../delivery/endpoints-store.ts';
 import { subscriptionPatterns } from '../delivery/fan-out.ts';
 import type { StoredAuth } from '../delivery/worker.ts';
-import { parseOr422 } from '../http/errors.ts';
-import { describeRoute } from '../http/openapi.ts';
-import { portalPrincipal, requirePortal, scopedDeliveryId, scopedEndpointId } from './portal-auth.ts';
+import { endpointsByIds, subscribedPatterns } from '../db/portal.ts';
+import { declareRoutes } from '../http/route.ts';
+import { portalPrincipal, scopedDeliveryId, scopedEndpointId } from './portal-auth.ts';
 
-const TAG = 'Partner portal';
-const doc = (method: 'get' | 'put' | 'post', path: string, summary: string, extra: { body?: z.ZodType; response?: z.ZodType; status?: number } = {}) =>
-  describeRoute({ method, path: `/api/v1/portal${path}`, tag: TAG, summary: `${summary} (Authorization: Bearer <portal token>)`, ...extra });
-doc('get', '/session', 'The link the token belongs to', { response: portalSessionSchema });
-doc('get', '/endpoints', "The link's endpoints with their health", { response: z.object({ data: z.array(portalEndpointSchema) }) });
-doc('get', '/endpoints/:id', 'One of the link\'s endpoints', { response: portalEndpointSchema });
-doc('put', '/endpoints/:id', 'Change url, description, event types, filter, enabled', { body: portalEndpointInputSchema, response: portalEndpointSchema });
-doc('get', '/endpoints/:id/deliveries', 'Deliveries, newest first; filters status, eventType, since, until', { response: pageSchema(deliverySummarySchema) });
-doc('get', '/deliveries/:id', 'One delivery with every attempt (secrets masked)', { response: deliveryDetailSchema });
-doc('post', '/deliveries/:id/replay', 'Send a delivery again (same webhook-id)', { response: deliverySummarySchema, status: 202 });
-doc('post', '/endpoints/:id/recover', 'Send again everything failed since a time', { body: recoverInputSchema, response: recoverResultSchema, status: 202 });
-doc('post', '/endpoints/:id/test', 'Send the catalog example of an event type, signed', { body: testEndpointInputSchema, response: deliverySummarySchema, status: 202 });
-doc('post', '/endpoints/:id/rotate-secret', 'New whsec_ secret, shown once; the old one keeps verifying for the grace period', { body: rotateSecretInputSchema, response: rotateSecretResultSchema });
-doc('get', '/event-types', 'The event catalog with schemas and examples, marked where the link subscribes', { response: z.object({ data: z.array(portalEventTypeSchema) }) });
+const tag = 'Partner portal';
+/** Every portal route takes the link's token, and nothing else. */
+const portal = (summary: string) => ({ access: 'portal' as const, tag, summary: `${summary} (Authorization: Bearer <portal token>)` });
 
 /** Request headers a partner may see as sent; every other value (custom headers, credentials) is masked. */
 const VISIBLE_REQUEST_HEADERS = new Set(['content-type', 'content-length', 'user-agent', 'accept', 'webhook-id', 'webhook-timestamp', 'webhook-signature']);
@@ -81,6 +70,7 @@ function withAdminSettings(input: z.infer<typeof portalEndpointInputSchema>, exi
 /** The partner's view of their endpoints, scoped to the link on every route. */
 export function portalApiRouter(ctx: AppContext): Router {
   const router = Router();
+  const route = declareRoutes(router);
   const catalog = describeCatalog();
 
   const view = async (row: EndpointRow): Promise<PortalEndpoint> => {
@@ -108,69 +98,94 @@ export function portalApiRouter(ctx: AppContext): Router {
     };
   };
 
-  router.get('/portal/session', requirePortal(), (req, res) => {
+  route({ method: 'get', path: '/portal/session', ...portal('The link the token belongs to'), response: portalSessionSchema }, ({ req, res }) => {
     const p = portalPrincipal(req);
     res.setHeader('Cache-Control', 'no-store');
-    res.json({ linkId: p.id, name: p.name, expiresAt: p.expiresAt.toISOString(), endpointIds: p.endpointIds });
+    return { linkId: p.id, name: p.name, expiresAt: p.expiresAt.toISOString(), endpointIds: p.endpointIds };
   });
 
-  router.get('/portal/endpoints', requirePortal(), async (req, res) => {
-    const { rows } = await ctx.pool.query<EndpointRow>('select * from endpoints where id = any($1::text[]) order by created_at desc, id', [portalPrincipal(req).endpointIds]);
-    res.json({ data: await Promise.all(rows.map(view)) });
-  });
+  route(
+    { method: 'get', path: '/portal/endpoints', ...portal("The link's endpoints with their health"), response: z.object({ data: z.array(portalEndpointSchema) }) },
+    async ({ req }) => ({ data: await Promise.all((await endpointsByIds(ctx.pool, portalPrincipal(req).endpointIds)).map(view)) }),
+  );
 
-  router.get('/portal/endpoints/:id', requirePortal(), async (req, res) => {
-    res.json(await view(await loadEndpoint(ctx.pool, scopedEndpointId(req))));
-  });
+  route({ method: 'get', path: '/portal/endpoints/:id', ...portal("One of the link's endpoints"), response: portalEndpointSchema }, async ({ req }) =>
+    view(await loadEndpoint(ctx.pool, scopedEndpointId(req))),
+  );
 
-  router.put('/portal/endpoints/:id', requirePortal(), async (req, res) => {
-    const id = scopedEndpointId(req);
-    const input = parseOr422(portalEndpointInputSchema, req.body);
-    const existing = await loadEndpoint(ctx.pool, id);
-    res.json(await view(await updateEndpoint(ctx, actorFrom(req), id, withAdminSettings(input, existing))));
-  });
+  route(
+    { method: 'put', path: '/portal/endpoints/:id', ...portal('Change url, description, event types, filter, enabled'), body: portalEndpointInputSchema, response: portalEndpointSchema },
+    async ({ req, body }) => {
+      const id = scopedEndpointId(req);
+      const existing = await loadEndpoint(ctx.pool, id);
+      return view(await updateEndpoint(ctx, actorFrom(req), id, withAdminSettings(body, existing)));
+    },
+  );
 
-  router.get('/portal/endpoints/:id/deliveries', requirePortal(), async (req, res) => {
-    const id = scopedEndpointId(req);
-    const q = parseOr422(portalDeliveryQuerySchema, req.query, 'query');
-    res.json(await listDeliveries(ctx.pool, id, q));
-  });
+  route(
+    {
+      method: 'get',
+      path: '/portal/endpoints/:id/deliveries',
+      ...portal('Deliveries, newest first; filters status, eventType, since, until'),
+      query: portalDeliveryQuerySchema,
+      response: pageSchema(deliverySummarySchema),
+    },
+    async ({ req, query }) => listDeliveries(ctx.pool, scopedEndpointId(req), query),
+  );
 
-  router.get('/portal/deliveries/:id', requirePortal(), async (req, res) => {
-    const id = await scopedDeliveryId(req, ctx.pool);
-    res.json(maskAttempts(await deliveryDetail(ctx.pool, id)));
-  });
+  route({ method: 'get', path: '/portal/deliveries/:id', ...portal('One delivery with every attempt (secrets masked)'), response: deliveryDetailSchema }, async ({ req }) =>
+    maskAttempts(await deliveryDetail(ctx.pool, await scopedDeliveryId(req, ctx.pool))),
+  );
 
-  router.post('/portal/deliveries/:id/replay', requirePortal(), async (req, res) => {
-    const id = await scopedDeliveryId(req, ctx.pool);
-    res.status(202).json(toDeliverySummary(await replayDelivery(ctx, actorFrom(req), id)));
-  });
+  route(
+    { method: 'post', path: '/portal/deliveries/:id/replay', ...portal('Send a delivery again (same webhook-id)'), response: deliverySummarySchema, status: 202 },
+    async ({ req }) => toDeliverySummary(await replayDelivery(ctx, actorFrom(req), await scopedDeliveryId(req, ctx.pool))),
+  );
 
-  router.post('/portal/endpoints/:id/recover', requirePortal(), async (req, res) => {
-    const id = scopedEndpointId(req);
-    const { since } = parseOr422(recoverInputSchema, req.body ?? {});
-    res.status(202).json(await recoverEndpoint(ctx, actorFrom(req), id, since));
-  });
+  route(
+    { method: 'post', path: '/portal/endpoints/:id/recover', ...portal('Send again everything failed since a time'), body: recoverInputSchema, response: recoverResultSchema, status: 202 },
+    async ({ req, body: { since } }) => recoverEndpoint(ctx, actorFrom(req), scopedEndpointId(req), since),
+  );
 
-  router.post('/portal/endpoints/:id/test', requirePortal(), async (req, res) => {
-    const id = scopedEndpointId(req);
-    const { eventType } = parseOr422(testEndpointInputSchema, req.body ?? {});
-    res.status(202).json(toDeliverySummary(await sendTestEvent(ctx, actorFrom(req), id, eventType)));
-  });
+  route(
+    {
+      method: 'post',
+      path: '/portal/endpoints/:id/test',
+      ...portal('Send the catalog example of an event type, signed'),
+      body: testEndpointInputSchema,
+      response: deliverySummarySchema,
+      status: 202,
+    },
+    async ({ req, body: { eventType } }) => toDeliverySummary(await sendTestEvent(ctx, actorFrom(req), scopedEndpointId(req), eventType)),
+  );
 
-  router.post('/portal/endpoints/:id/rotate-secret', requirePortal(), async (req, res) => {
-    const id = scopedEndpointId(req);
-    const { graceSeconds } = parseOr422(rotateSecretInputSchema, req.body ?? {});
-    const { secret, row } = await rotateSecret(ctx, actorFrom(req), id, graceSeconds);
-    res.setHeader('Cache-Control', 'no-store');
-    res.json({ secret, previousSecretExpiresAt: row.previous_secret_expires_at?.toISOString() ?? null });
-  });
+  route(
+    {
+      method: 'post',
+      path: '/portal/endpoints/:id/rotate-secret',
+      ...portal('New whsec_ secret, shown once; the old one keeps verifying for the grace period'),
+      body: rotateSecretInputSchema,
+      response: rotateSecretResultSchema,
+    },
+    async ({ req, res, body: { graceSeconds } }) => {
+      const { secret, row } = await rotateSecret(ctx, actorFrom(req), scopedEndpointId(req), graceSeconds);
+      res.setHeader('Cache-Control', 'no-store');
+      return { secret, previousSecretExpiresAt: row.previous_secret_expires_at?.toISOString() ?? null };
+    },
+  );
 
-  router.get('/portal/event-types', requirePortal(), async (req, res) => {
-    const { rows } = await ctx.pool.query<{ event_types: string[] }>('select event_types from endpoints where id = any($1::text[])', [portalPrincipal(req).endpointIds]);
-    const subscribed = new Set(rows.flatMap((r) => r.event_types));
-    res.json({ data: catalog.map((c) => ({ ...c, subscribed: subscriptionPatterns(c.type).some((p) => subscribed.has(p)) })) });
-  });
+  route(
+    {
+      method: 'get',
+      path: '/portal/event-types',
+      ...portal('The event catalog with schemas and examples, marked where the link subscribes'),
+      response: z.object({ data: z.array(portalEventTypeSchema) }),
+    },
+    async ({ req }) => {
+      const subscribed = await subscribedPatterns(ctx.pool, portalPrincipal(req).endpointIds);
+      return { data: catalog.map((c) => ({ ...c, subscribed: subscriptionPatterns(c.type).some((p) => subscribed.has(p)) })) };
+    },
+  );
 
   return router;
 }

@@ -225,8 +225,9 @@ describe('migrations 0016 and 0018 on a database with history', () => {
     expect(nullable.rows[0].is_nullable).toBe('YES');
     // The rollups start again from the beginning of the history.
     await foldNow();
-    const stored = (await db.query<{ n: number }>(`select count(*)::int as n from events where received_at >= now() - interval '7 days'`)).rows[0]!.n;
-    expect(stored).toBeGreaterThan(20);
+    // Whatever retention left of the history above (it prunes by age once processed), all of it is counted again.
+    const stored = (await db.query<{ n: number }>(`select count(*)::int as n from events where received_at > now() - interval '7 days'`)).rows[0]!.n;
+    expect(stored).toBeGreaterThanOrEqual(25);
     expect((await json<Stats>('/api/v1/stats?window=7d')).totals.events).toBe(stored);
     // One run per workflow and event still holds, through the reordered unique index.
     const dup = await db.query(`insert into runs (id, workflow_id, version, event_id, event_type, status) values ('run_h_dup', 'wf_h', 1, 'evt_h_1', 'order.created', 'succeeded') on conflict (workflow_id, event_id) do nothing`);

@@ -336,8 +336,8 @@ describe('delivery', () => {
     expect(first.map((x) => x.ok)).toEqual([true, false, false, true]);
     expect(first[1]).toEqual({ ok: false, error: 'endpoint "ep_missing" does not exist' });
     expect(first[2]).toEqual({ ok: false, error: `endpoint "${off.id}" is disabled` });
-    // Executed again (a redelivered run slice): the same deliveries, none added.
-    expect(await create()).toEqual(first);
+    // Executed again (a redelivered run slice): the same deliveries, none added, marked as earlier ones.
+    expect(await create()).toEqual(first.map((x) => (x.ok ? { ...x, existing: true } : x)));
     await eventually(async () => r.to('/batch-a').length === 2, 'both step deliveries');
     expect(new Set(r.to('/batch-a').map((x) => x.headers['webhook-id']))).toEqual(new Set([(first[0] as { deliveryId: string }).deliveryId, (first[3] as { deliveryId: string }).deliveryId]));
   });

@@ -18,3 +18,10 @@ it('serves an OpenAPI document that is valid against the OpenAPI 3.1 schema', as
   expect(result.valid).toBe(true);
   expect(validator.version).toBe('3.1');
 });
+
+it('documents the query parameters a route validates, from the same schema', async () => {
+  const doc = (await (await fetch(`${t.url}/api/openapi.json`)).json()) as { paths: Record<string, Record<string, { parameters?: { name: string; in: string }[] }>> };
+  const query = (path: string) => (doc.paths[path]?.get?.parameters ?? []).filter((p) => p.in === 'query').map((p) => p.name);
+  expect(query('/api/v1/runs')).toEqual(expect.arrayContaining(['workflowId', 'status', 'since', 'until', 'cursor', 'limit']));
+  expect(query('/api/v1/endpoints/{id}/deliveries')).toEqual(expect.arrayContaining(['status', 'cursor', 'limit']));
+});

@@ -18,6 +18,9 @@ beforeAll(async () => {
   receiver = await startReceiver();
   loyalty = await startFakeApi((req) => {
     if (req.url.startsWith('/flaky')) return { status: 503, body: { error: 'busy' } };
+    // ~300 KB of JSON (far past the 16 KB the delivery attempt log keeps), and 1.5 MB of text
+    if (req.url.startsWith('/big')) return { status: 200, body: { rows: Array.from({ length: 10_000 }, (_, i) => ({ i, name: `row number ${i}` })) } };
+    if (req.url.startsWith('/huge')) return { status: 200, body: 'x'.repeat(1.5 * 1024 * 1024) };
     const customer = new URL(req.url, 'http://x').searchParams.get('customer');
     return { status: 200, body: { customer, score: customer === 'cus_vip' ? 92 : 35 } };
   });
@@ -169,5 +172,23 @@ describe('SSRF guard', () => {
     } finally {
       await strict.stop();
     }
+  });
+});
+
+describe('http_request response cap', () => {
+  it('parses a JSON body far larger than the delivery log keeps, and cuts one over 1 MB at 1 MB, saying so', async () => {
+    const id = await publishWorkflow(t, 'Big answers', chain('order.refunded', [
+      { id: 'big', type: 'http_request', config: { method: 'GET', url: `${loyalty.url}/big`, saveAs: 'big' } },
+      { id: 'huge', type: 'http_request', config: { method: 'GET', url: `${loyalty.url}/huge`, saveAs: 'huge' } },
+    ]));
+    await sendEvents(t, { type: 'order.refunded', data: { orderId: 'cap-1', customerId: 'cus_cap', amount: 1 } });
+    const run = await finishedRun(t, id, 'cus_cap');
+    expect(run.status).toBe('succeeded');
+    const big = run.steps.find((s: { nodeId: string }) => s.nodeId === 'big').output.response;
+    expect(big.body.rows).toHaveLength(10_000);
+    expect(big.truncated).toBeUndefined();
+    const huge = run.steps.find((s: { nodeId: string }) => s.nodeId === 'huge').output.response;
+    expect(huge.truncated).toBe(true);
+    expect(huge.body).toHaveLength(1024 * 1024);
   });
 });

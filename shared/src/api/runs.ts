@@ -28,7 +28,7 @@ export const runDetailSchema = runSummarySchema.extend({
   steps: z.array(stepResultSchema),
   event: z.record(z.string(), z.unknown()).nullable(),
   deliveries: z.array(
-    z.object({ id: z.string(), endpointId: z.string(), nodeId: z.string().nullable(), status: z.string(), attemptCount: z.number().int() }),
+    z.object({ id: z.string(), endpointId: z.string(), nodeId: z.string().nullable(), iteration: z.number().int().optional(), status: z.string(), attemptCount: z.number().int() }),
   ),
 });
 export type RunDetail = z.infer<typeof runDetailSchema>;

@@ -46,6 +46,7 @@ export const workflowVersionSchema = z.object({
   /** Set when this version was published by rolling back: the version it restored. */
   rolledBackFrom: z.number().int().nullable(),
 });
+export type WorkflowVersion = z.infer<typeof workflowVersionSchema>;
 
 /** What publishing did: `published: false` when the graph equals the live version (no new version). */
 export const publishResultSchema = workflowSchema.extend({
@@ -68,6 +69,8 @@ export const dryRunRequestSchema = z.object({
 export const stepResultSchema = z.object({
   nodeId: z.string(),
   nodeType: z.string(),
+  /** Inside a for_each: the index of the item this step ran for. */
+  iteration: z.number().int().optional(),
   status: z.enum(['running', 'waiting', 'succeeded', 'failed', 'skipped', 'cancelled']),
   input: z.unknown().optional(),
   output: z.unknown().optional(),

@@ -16,3 +16,4 @@ export const orderStatus = z.enum(['pending', 'paid', 'processing', 'completed',
 export const fulfillmentStatus = z.enum(['processing', 'shipped', 'delivered']);
 
 export const lifecycleStage = z.enum(['new', 'active', 'repeat', 'loyal', 'at_risk', 'lapsed']);
+export type LifecycleStage = z.infer<typeof lifecycleStage>;

@@ -1,4 +1,4 @@
 export * from './catalog.ts';
 export * from './define.ts';
 export * from './envelope.ts';
-export { lifecycleStage } from './common.ts';
+export { lifecycleStage, type LifecycleStage } from './common.ts';

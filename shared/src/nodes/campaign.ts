@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineNode } from './define.ts';
+import { defineNode, text } from './define.ts';
 
 export const campaignNode = defineNode({
   type: 'campaign',
@@ -15,4 +15,9 @@ export const campaignNode = defineNode({
   defaults: { campaignId: '', action: 'activate' },
   inputs: ['in'],
   outputs: ['out', 'error'],
+  summary(config, names) {
+    const id = text(config.campaignId);
+    const name = id ? (names.campaignName(id) ?? id) : 'choose a campaign';
+    return `${config.action === 'deactivate' ? 'pause' : 'activate'} ${name}`;
+  },
 });

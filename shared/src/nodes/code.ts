@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineNode } from './define.ts';
+import { defineNode, text } from './define.ts';
 import { saveAsField } from './fields.ts';
 
 export const CODE_DEFAULTS = { timeoutMs: 50, memoryMb: 32 } as const;
@@ -18,4 +18,5 @@ export const codeNode = defineNode({
   defaults: { source: 'return { total: input.event.data.total };', saveAs: 'result' },
   inputs: ['in'],
   outputs: ['out', 'error'],
+  summary: (config) => `code → vars.${text(config.saveAs)}`,
 });

@@ -11,4 +11,7 @@ export const conditionNode = defineNode({
   defaults: { rule: { '==': [{ var: 'data.to' }, 'gold'] } },
   inputs: ['in'],
   outputs: ['true', 'false'],
+  summary: (config, words) => words.rule(config.rule),
+  // the executor records {result}: the branch it took
+  takenOutput: (output) => (typeof output.result === 'boolean' ? String(output.result) : undefined),
 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineNode } from './define.ts';
+import { defineNode, humanSeconds } from './define.ts';
 
 const NINETY_DAYS = 90 * 24 * 3600;
 
@@ -28,4 +28,8 @@ export const delayNode = defineNode({
   defaults: { seconds: 3600 },
   inputs: ['in'],
   outputs: ['out'],
+  summary(config) {
+    if (typeof config.seconds === 'number') return `wait ${humanSeconds(config.seconds)}`;
+    return typeof config.until === 'string' ? `until ${config.until}` : 'set a duration';
+  },
 });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ruleSchema } from '../logic/rule.ts';
-import { defineNode } from './define.ts';
+import { defineNode, text } from './define.ts';
 
 export const FOR_EACH_LIMIT = 1000;
 
@@ -16,4 +16,8 @@ export const forEachNode = defineNode({
   defaults: { items: { var: 'data.items' } },
   inputs: ['in'],
   outputs: ['each', 'done'],
+  summary(config) {
+    const path = (config.items as { var?: unknown } | undefined)?.var;
+    return `each of ${text(path, 'a list')}`;
+  },
 });

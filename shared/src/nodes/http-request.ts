@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineNode } from './define.ts';
+import { defineNode, text } from './define.ts';
 import { identifier, saveAsField, templateField } from './fields.ts';
 
 const headerName = z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,100}$/, 'a header name: letters, digits and -');
@@ -27,4 +27,5 @@ export const httpRequestNode = defineNode({
   defaults: { method: 'GET', url: 'https://', saveAs: 'response' },
   inputs: ['in'],
   outputs: ['out', 'error'],
+  summary: (config) => `${text(config.method, 'GET')} ${text(config.url)}`.slice(0, 60),
 });

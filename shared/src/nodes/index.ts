@@ -3,7 +3,7 @@ import { campaignNode } from './campaign.ts';
 import { codeNode } from './code.ts';
 import { conditionNode } from './condition.ts';
 import { delayNode } from './delay.ts';
-import { ERROR_OUTPUT, type NodeDefinition } from './define.ts';
+import { ERROR_OUTPUT, type NodeDefinition, type SummaryContext } from './define.ts';
 import { forEachNode } from './for-each.ts';
 import { httpRequestNode } from './http-request.ts';
 import { lookupNode } from './lookup.ts';
@@ -57,8 +57,26 @@ export function implicitOutput(type: NodeType, config: Record<string, unknown> |
   return outputs.length === 1 ? outputs[0] : undefined;
 }
 
-export type { NodeCategory, NodeDefinition } from './define.ts';
-export { ERROR_OUTPUT } from './define.ts';
+/**
+ * Whether a node of this type starts the workflow (the registry's `trigger` category): it has
+ * no inputs, a workflow has exactly one, and the run begins there.
+ */
+export function isTriggerType(type: string | undefined): boolean {
+  return type !== undefined && isNodeType(type) && nodeDefinitions[type].category === 'trigger';
+}
+
+/** The first node that starts the workflow, whatever its type is called. */
+export function findTrigger<N extends { type?: string }>(nodes: readonly N[]): N | undefined {
+  return nodes.find((n) => isTriggerType(n.type));
+}
+
+/** One line saying what a node does, from its registry entry; '' for an unknown type. */
+export function summarizeNode(type: string | undefined, config: Record<string, unknown>, context: SummaryContext): string {
+  return type !== undefined && isNodeType(type) ? nodeDefinition(type).summary(config, context) : '';
+}
+
+export type { DraftConfig, NodeCategory, NodeDefinition, SummaryContext } from './define.ts';
+export { ERROR_OUTPUT, humanSeconds, nodeCategories } from './define.ts';
 export { FOR_EACH_LIMIT } from './for-each.ts';
 export { CODE_DEFAULTS } from './code.ts';
 export { SWITCH_DEFAULT } from './switch.ts';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineNode } from './define.ts';
+import { defineNode, text } from './define.ts';
 import { saveAsField, templateField } from './fields.ts';
 
 export const lookupEntities = ['customer', 'product', 'campaign'] as const;
@@ -17,4 +17,5 @@ export const lookupNode = defineNode({
   defaults: { entity: 'customer', key: '{{data.customerId}}', saveAs: 'customer_now' },
   inputs: ['in'],
   outputs: ['out'],
+  summary: (config) => `${text(config.entity, 'entity')} ${text(config.key)} → vars.${text(config.saveAs)}`,
 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineNode } from './define.ts';
+import { defineNode, text } from './define.ts';
 
 export const stopNode = defineNode({
   type: 'stop',
@@ -10,4 +10,5 @@ export const stopNode = defineNode({
   defaults: {},
   inputs: ['in'],
   outputs: [],
+  summary: (config) => text(config.reason) || 'end of the run',
 });

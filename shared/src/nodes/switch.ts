@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ruleSchema } from '../logic/rule.ts';
-import { defineNode } from './define.ts';
+import { defineNode, text } from './define.ts';
 import { identifier } from './fields.ts';
 
 export const SWITCH_DEFAULT = 'default';
@@ -45,4 +45,10 @@ export const switchNode = defineNode({
   inputs: ['in'],
   outputs: [SWITCH_DEFAULT],
   outputsFor: (config) => [...caseNames(config), SWITCH_DEFAULT],
+  summary(config) {
+    const names = Array.isArray(config.cases) ? config.cases.map((c: unknown) => text((c as { name?: unknown } | null)?.name, '?')) : [];
+    return names.length ? `${names.join(' / ')} / ${SWITCH_DEFAULT}` : 'add a case';
+  },
+  // the executor records {case}: the output it took
+  takenOutput: (output) => (typeof output.case === 'string' ? output.case : undefined),
 });

@@ -21,4 +21,5 @@ export const transformNode = defineNode({
   defaults: { fields: { customer: '{{data.customerId}}' } },
   inputs: ['in'],
   outputs: ['out'],
+  summary: (config) => `set ${Object.keys((config.fields as object | undefined) ?? {}).join(', ') || 'fields'}`,
 });

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { eventTypes } from '../events/catalog.ts';
 import { ruleSchema } from '../logic/rule.ts';
-import { defineNode } from './define.ts';
+import { defineNode, text } from './define.ts';
 
 /** Fields that only mean something for threshold triggers: the inspector shows them only then. */
 const INVENTORY = { eventType: 'inventory.threshold_crossed' };
@@ -30,4 +30,12 @@ export const triggerNode = defineNode({
   defaults: { eventType: 'order.created' },
   inputs: [],
   outputs: ['out'],
+  summary(config, words) {
+    let event = text(config.eventType, 'choose an event');
+    // a stock trigger's key settings read as the rule they are: "TEE-BLK-M < 10"
+    if (event === 'inventory.threshold_crossed' && typeof config.threshold === 'number' && config.direction) {
+      event = `${text(config.sku) || text(config.category) || 'any SKU'} ${config.direction === 'above' ? '>' : '<'} ${config.threshold}`;
+    }
+    return config.filter === undefined ? event : `${event}, if ${words.rule(config.filter, 40)}`;
+  },
 });

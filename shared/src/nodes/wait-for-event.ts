@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { eventTypes } from '../events/catalog.ts';
 import { ruleSchema } from '../logic/rule.ts';
-import { defineNode } from './define.ts';
+import { defineNode, text, humanSeconds } from './define.ts';
 
 const NINETY_DAYS = 90 * 24 * 3600;
 
@@ -18,4 +18,5 @@ export const waitForEventNode = defineNode({
   defaults: { eventType: 'order.paid', timeoutSeconds: 3600 },
   inputs: ['in'],
   outputs: ['received', 'timeout'],
+  summary: (config) => `${text(config.eventType, 'an event')}, up to ${typeof config.timeoutSeconds === 'number' ? humanSeconds(config.timeoutSeconds) : '?'}`,
 });

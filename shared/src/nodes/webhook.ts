@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineNode } from './define.ts';
+import { defineNode, text } from './define.ts';
 
 export const webhookNode = defineNode({
   type: 'webhook',
@@ -10,4 +10,8 @@ export const webhookNode = defineNode({
   defaults: { endpointId: '' },
   inputs: ['in'],
   outputs: ['out', 'error'],
+  summary(config, names) {
+    const id = text(config.endpointId);
+    return id ? `to ${names.endpointName(id) ?? id}` : 'choose an endpoint';
+  },
 });

@@ -1,4 +1,5 @@
-import { implicitOutput, isNodeType, nodeDefinitions, nodeOutputs, type NodeType } from '../nodes/index.ts';
+import { isNodeType, isTriggerType, nodeDefinitions, type NodeType } from '../nodes/index.ts';
+import { checkEdge } from './edge-rules.ts';
 import type { GraphEdge, GraphNode, WorkflowGraph } from './graph.ts';
 
 export interface GraphProblem {
@@ -46,7 +47,7 @@ export function validateGraph(graph: WorkflowGraph, options: { blankValues?: boo
     if (checked && options.blankValues !== false) problems.push(...blankValueProblems(checked));
   }
 
-  const triggers = graph.nodes.filter((n) => n.type === 'trigger');
+  const triggers = graph.nodes.filter((n) => isTriggerType(n.type));
   if (triggers.length === 0) problems.push({ message: 'a workflow needs exactly one trigger; add a "When an event arrives" node' });
   for (const extra of triggers.slice(1)) {
     problems.push({ nodeId: extra.id, message: 'a workflow has exactly one trigger; remove this one' });
@@ -55,14 +56,16 @@ export function validateGraph(graph: WorkflowGraph, options: { blankValues?: boo
   const next = new Map<string, Map<string, string>>();
   const incoming = new Set<string>();
   const edgeIds = new Set<string>();
+  const byId = new Map<string, GraphNode>();
+  for (const node of graph.nodes) if (!byId.has(node.id)) byId.set(node.id, node);
   for (const edge of graph.edges) {
     if (edgeIds.has(edge.id)) problems.push({ edgeId: edge.id, message: `two edges share the id "${edge.id}"` });
     edgeIds.add(edge.id);
-    checkEdge(edge, graph, next, incoming, problems);
+    addEdge(edge, byId, next, incoming, problems);
   }
 
   for (const node of graph.nodes) {
-    if (node.type !== 'trigger' && seenIds.has(node.id) && !incoming.has(node.id) && isNodeType(node.type)) {
+    if (!isTriggerType(node.type) && seenIds.has(node.id) && !incoming.has(node.id) && isNodeType(node.type)) {
       problems.push({ nodeId: node.id, message: 'this step is not connected: nothing leads to it' });
     }
   }
@@ -131,44 +134,25 @@ function checkNode(node: GraphNode, problems: GraphProblem[]): CheckedNode | und
   return { id: node.id, type: node.type, config: parsed.data as Record<string, unknown> };
 }
 
-function checkEdge(
+function addEdge(
   edge: GraphEdge,
-  graph: WorkflowGraph,
+  byId: Map<string, GraphNode>,
   next: Map<string, Map<string, string>>,
   incoming: Set<string>,
   problems: GraphProblem[],
 ) {
-  const source = graph.nodes.find((n) => n.id === edge.source);
-  const target = graph.nodes.find((n) => n.id === edge.target);
-  if (!source || !target) {
-    problems.push({ edgeId: edge.id, message: `edge points to a missing node "${!source ? edge.source : edge.target}"` });
+  const verdict = checkEdge(edge, byId.get(edge.source), byId.get(edge.target), {
+    outputTaken: (source, handle) => next.get(source)?.has(handle) === true,
+  });
+  if (!verdict.ok) {
+    // an unknown type is already a problem on its node; cycles are found over the whole graph below
+    if (verdict.rule !== 'unknown_type') problems.push({ edgeId: edge.id, ...(verdict.nodeId ? { nodeId: verdict.nodeId } : {}), message: verdict.message });
     return;
   }
-  if (!isNodeType(source.type) || !isNodeType(target.type)) return;
-  // A switch's outputs come from its cases, so an edge from a removed case is caught here.
-  const outputs = nodeOutputs(source.type, source.config);
-  const handle = edge.sourceHandle ?? implicitOutput(source.type, source.config);
-  if (handle === undefined || !outputs.includes(handle)) {
-    const expected = outputs.length ? outputs.join(' or ') : 'none (this step ends the run)';
-    problems.push({ edgeId: edge.id, nodeId: source.id, message: `"${source.id}" has no output "${handle ?? ''}"; outputs: ${expected}` });
-    return;
-  }
-  if (nodeDefinitions[target.type].inputs.length === 0) {
-    problems.push({ edgeId: edge.id, nodeId: target.id, message: 'a trigger cannot have incoming connections' });
-    return;
-  }
-  if (source.id === target.id) {
-    problems.push({ edgeId: edge.id, nodeId: source.id, message: 'a step cannot connect to itself' });
-    return;
-  }
-  const outs = next.get(source.id) ?? new Map<string, string>();
-  if (outs.has(handle)) {
-    problems.push({ edgeId: edge.id, nodeId: source.id, message: `output "${handle}" of "${source.id}" is already connected` });
-    return;
-  }
-  outs.set(handle, target.id);
-  next.set(source.id, outs);
-  incoming.add(target.id);
+  const outs = next.get(edge.source) ?? new Map<string, string>();
+  outs.set(verdict.handle, edge.target);
+  next.set(edge.source, outs);
+  incoming.add(edge.target);
 }
 
 function findCycle(next: Map<string, Map<string, string>>): string | undefined {

@@ -58,7 +58,7 @@ async function request<T>(method: string, path: string, body?: unknown, init: Re
   const url = apiUrl(path);
   let res: Response;
   try {
-    res = await fetch(url, { ...init, method, headers, credentials: 'same-origin', body: body === undefined ? undefined : JSON.stringify(body) });
+    res = await fetch(url, { ...init, method, headers, credentials: init.credentials ?? 'same-origin', body: body === undefined ? undefined : JSON.stringify(body) });
   } catch {
     throw new ApiError(0, 'network_error', 'Tripline cannot be reached; check the connection and try again');
   }

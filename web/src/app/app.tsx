@@ -1,7 +1,8 @@
 import { Suspense } from 'react';
 import { NavLink, Route, Routes } from 'react-router';
 import { SessionGate, SessionMenu, useSession } from '../auth/session.tsx';
-import { Loading } from '../console/ui.tsx';
+// straight from its module, not the kit's barrel: the first page's script carries only what it uses
+import { Loading } from '../ui/page.tsx';
 import { LoginPage } from '../pages/login-page.tsx';
 import { pageRoutes } from './routes.tsx';
 

@@ -1,3 +1,4 @@
+import { isTriggerType } from '@tripline/shared';
 import { edgeId, nextNodeId, type FlowEdge, type FlowNode } from './flow-graph.ts';
 
 export interface ClipboardContent {
@@ -26,11 +27,11 @@ export function pasteClipboard(
   offset = { x: 40, y: 40 },
 ): ClipboardContent {
   const taken = new Set(existing.map((n) => n.id));
-  const hasTrigger = existing.some((n) => n.type === 'trigger');
+  const hasTrigger = existing.some((n) => isTriggerType(n.type));
   const rename = new Map<string, string>();
   const nodes: FlowNode[] = [];
   for (const n of clip.nodes) {
-    if (n.type === 'trigger' && hasTrigger) continue;
+    if (isTriggerType(n.type) && hasTrigger) continue;
     const id = nextNodeId(n.type ?? 'node', taken);
     taken.add(id);
     rename.set(n.id, id);

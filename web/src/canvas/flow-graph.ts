@@ -1,5 +1,5 @@
 import type { Edge, Node } from '@xyflow/react';
-import { implicitOutput, isNodeType, type GraphEdge, type GraphNode, type WorkflowGraph } from '@tripline/shared';
+import { implicitOutput, isNodeType, isTriggerType, type GraphEdge, type GraphNode, type WorkflowGraph } from '@tripline/shared';
 
 /** What a canvas node carries: the same config the API stores, nothing derived, no functions. */
 export type NodeData = {
@@ -65,7 +65,8 @@ export function toGraph(nodes: readonly FlowNode[], edges: readonly FlowEdge[]):
 
 /** A readable id that is not yet used: "webhook-3". */
 export function nextNodeId(type: string, taken: ReadonlySet<string>): string {
-  if (type === 'trigger' && !taken.has('trigger')) return 'trigger';
+  // the one trigger is called so: edges read "trigger → …"
+  if (isTriggerType(type) && !taken.has('trigger')) return 'trigger';
   for (let i = 1; ; i++) {
     const id = `${type}-${i}`;
     if (!taken.has(id)) return id;

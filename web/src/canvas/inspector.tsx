@@ -1,13 +1,11 @@
-import { eventCatalog, isEventType, isNodeType, nodeDefinitions, nodeOutputs, type GraphProblem, type NodeType } from '@tripline/shared';
+import { eventCatalog, findTrigger, isEventType, isNodeType, isTriggerType, nodeDefinitions, type GraphProblem } from '@tripline/shared';
 import { useMemo } from 'react';
-import { ConditionBuilder } from '../condition-builder/condition-builder.tsx';
-import { fieldsForEventType } from '../condition-builder/fields.ts';
 import { jsonSchemaOf } from '../forms/json-schema.ts';
 import { plainMessage, problemMessage } from '../forms/messages.ts';
-import { CampaignPicker, EndpointPicker } from '../forms/pickers.tsx';
-import { CodeInput, CredentialPicker, ListExpressionInput, SwitchCasesEditor } from '../forms/step-widgets.tsx';
-import { SchemaForm, type WidgetProps, type Widgets } from '../forms/schema-form.tsx';
+import { SchemaForm } from '../forms/schema-form.tsx';
 import type { FlowNode } from './flow-graph.ts';
+import { useStepWidgets } from './inspector-widgets.tsx';
+import { NextSteps } from './next-steps.tsx';
 import { StockPanel } from './stock-panel.tsx';
 import { useCanvas } from './store.ts';
 
@@ -22,7 +20,7 @@ const selectSelected = (s: { nodes: FlowNode[] }) => {
 };
 
 const selectTriggerEvent = (s: { nodes: FlowNode[] }) => {
-  const t = s.nodes.find((n) => n.type === 'trigger');
+  const t = findTrigger(s.nodes);
   return typeof t?.data.config.eventType === 'string' ? t.data.config.eventType : undefined;
 };
 
@@ -59,36 +57,13 @@ function NodeInspector({ node, readOnly }: { node: FlowNode; readOnly: boolean }
     return map;
   }, [problems]);
 
-  const widgets = useMemo<Widgets>(() => {
-    const fields = fieldsForEventType(type === 'trigger' ? (node.data.config.eventType as string | undefined) : eventType);
-    return {
-      'json-logic': (p: WidgetProps) => (
-        <ConditionBuilder
-          id={p.id}
-          value={p.value}
-          onChange={p.onChange}
-          fields={fields}
-          invalid={p.invalid}
-          describedBy={p.describedBy}
-          optional={!p.field.required}
-        />
-      ),
-      'switch-cases': (p: WidgetProps) => (
-        <SwitchCasesEditor {...p} renderRule={(r) => <ConditionBuilder id={r.id} value={r.value} onChange={r.onChange} fields={fields} invalid={p.invalid} />} />
-      ),
-      'list-expression': (p: WidgetProps) => <ListExpressionInput {...p} listPaths={fields.filter((f) => f.type === 'array').map((f) => f.path)} />,
-      code: (p: WidgetProps) => <CodeInput {...p} />,
-      'credential-name': (p: WidgetProps) => <CredentialPicker {...p} />,
-      'endpoint-id': (p: WidgetProps) => <EndpointPicker {...p} />,
-      'campaign-id': (p: WidgetProps) => <CampaignPicker {...p} />,
-    };
-  }, [eventType, type, node.data.config.eventType]);
+  const widgets = useStepWidgets(isTriggerType(type) ? (node.data.config.eventType as string | undefined) : eventType);
 
   if (!isNodeType(type)) return <p className="form-error">Unknown step type “{type}”. Delete it or import a valid workflow.</p>;
   const def = nodeDefinitions[type];
   const requiredNow = requiredByValues(def.configSchema, node.data.config);
   const general = errors.get('') ?? [];
-  const event = type === 'trigger' && typeof node.data.config.eventType === 'string' && isEventType(node.data.config.eventType) ? eventCatalog[node.data.config.eventType] : undefined;
+  const event = isTriggerType(type) && typeof node.data.config.eventType === 'string' && isEventType(node.data.config.eventType) ? eventCatalog[node.data.config.eventType] : undefined;
 
   return (
     <section className="inspector" aria-label={`${def.displayName} settings`}>
@@ -128,49 +103,6 @@ function NodeInspector({ node, readOnly }: { node: FlowNode; readOnly: boolean }
         )}
       </div>
     </section>
-  );
-}
-
-const OUTPUT_LABELS: Record<string, string> = {
-  error: 'On error, go to',
-  each: 'For each item, go to',
-  done: 'When all items are done, go to',
-  received: 'When the event arrives, go to',
-  timeout: 'On timeout, go to',
-  default: 'Otherwise, go to',
-};
-const outputLabel = (h: string) => OUTPUT_LABELS[h] ?? `If ${h}, go to`;
-
-/** Wiring without a mouse: one select per output saying which step comes next. */
-function NextSteps({ node, readOnly }: { node: FlowNode; readOnly: boolean }) {
-  const outputs = isNodeType(node.type ?? '') ? nodeOutputs(node.type as NodeType, node.data.config) : [];
-  const edges = useCanvas((s) => s.edges);
-  const candidates = useCanvas((s) => s.nodes);
-  const setOutputTarget = useCanvas((s) => s.setOutputTarget);
-  if (outputs.length === 0) return null;
-  const others = candidates.filter((n) => n.id !== node.id && n.type !== 'trigger');
-  return (
-    <fieldset className="next-steps" disabled={readOnly}>
-      <legend>Then</legend>
-      {outputs.map((h) => {
-        const current = edges.find((e) => e.source === node.id && e.sourceHandle === h)?.target ?? '';
-        return (
-          <div key={h} className="form-field">
-            <label htmlFor={`next-${node.id}-${h}`} className="form-label">
-              {outputs.length > 1 ? outputLabel(h) : 'Next step'}
-            </label>
-            <select id={`next-${node.id}-${h}`} value={current} onChange={(e) => setOutputTarget(node.id, h, e.target.value || null)}>
-              <option value="">— nothing (the run ends) —</option>
-              {others.map((n) => (
-                <option key={n.id} value={n.id}>
-                  {n.data.label || (isNodeType(n.type ?? '') ? nodeDefinitions[n.type as keyof typeof nodeDefinitions].displayName : n.type)} ({n.id})
-                </option>
-              ))}
-            </select>
-          </div>
-        );
-      })}
-    </fieldset>
   );
 }
 

@@ -37,3 +37,16 @@ export function layoutPositions(
   }
   return out;
 }
+
+/**
+ * A graph as the run view draws it: where the editor placed its steps when they read left to
+ * right (every connection goes rightwards), so a person finds the workflow they drew; otherwise
+ * (seeded or top-down graphs, steps without positions) the editor's Layout.
+ */
+export function leftToRight<G extends { nodes: { id: string; position?: { x: number; y: number } | undefined }[]; edges: { source: string; target: string; sourceHandle?: string | null }[] }>(graph: G): G {
+  const at = new Map(graph.nodes.map((n) => [n.id, n.position]));
+  const placed = graph.nodes.every((n) => n.position) && graph.edges.every((e) => (at.get(e.target)?.x ?? 0) > (at.get(e.source)?.x ?? 0));
+  if (placed) return graph;
+  const positions = layoutPositions(graph.nodes.map((n) => ({ id: n.id, position: n.position ?? { x: 0, y: 0 } })), graph.edges);
+  return { ...graph, nodes: graph.nodes.map((n) => ({ ...n, position: positions.get(n.id) ?? n.position })) };
+}

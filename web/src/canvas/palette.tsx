@@ -1,15 +1,10 @@
-import { nodeDefinitions, nodeTypes, type NodeCategory } from '@tripline/shared';
+import { nodeCategories, nodeDefinitions, nodeTypes, type NodeCategory } from '@tripline/shared';
 import { useMemo, useState } from 'react';
 
 export const DRAG_MIME = 'application/x-tripline-node';
 
-const groups: { category: NodeCategory; title: string }[] = [
-  { category: 'trigger', title: 'Triggers' },
-  { category: 'logic', title: 'Logic' },
-  { category: 'action', title: 'Actions' },
-  { category: 'flow', title: 'Loops and waits' },
-  { category: 'data', title: 'Data' },
-];
+/** Palette groups in the registry's category order, with its titles and colours. */
+const groups = (Object.keys(nodeCategories) as NodeCategory[]).map((category) => ({ category, ...nodeCategories[category] }));
 
 /**
  * Rendered from the node registry. Drag an item onto the canvas, or press it (click, Enter,
@@ -35,7 +30,7 @@ export function Palette({ onAdd, disabled }: { onAdd: (type: string) => void; di
         value={query}
         onChange={(e) => setQuery(e.target.value)}
       />
-      {groups.map(({ category, title }) => {
+      {groups.map(({ category, title, colour }) => {
         const items = visible.filter((t) => nodeDefinitions[t].category === category);
         if (items.length === 0) return null;
         return (
@@ -48,6 +43,7 @@ export function Palette({ onAdd, disabled }: { onAdd: (type: string) => void; di
                   key={type}
                   type="button"
                   className={`palette-item cat-${category}`}
+                  style={{ borderLeftColor: colour }}
                   data-testid={`palette-${type}`}
                   draggable={!disabled}
                   disabled={disabled}

@@ -21,10 +21,10 @@ describe('connection rules (checked while dragging)', () => {
     { id: 'x', type: 'campaign' },
   ];
   it('accepts an output to an input', () => {
-    expect(checkConnection({ source: 't', target: 'c', sourceHandle: 'out' }, nodes, [])).toEqual({ ok: true });
+    expect(checkConnection({ source: 't', target: 'c', sourceHandle: 'out' }, nodes, [])).toMatchObject({ ok: true });
   });
   it('refuses edges into a trigger', () => {
-    expect(checkConnection({ source: 'w', target: 't', sourceHandle: 'out' }, nodes, [])).toMatchObject({ ok: false, reason: /trigger/ });
+    expect(checkConnection({ source: 'w', target: 't', sourceHandle: 'out' }, nodes, [])).toMatchObject({ ok: false, message: /trigger/ });
   });
   it('refuses self loops', () => {
     expect(checkConnection({ source: 'w', target: 'w', sourceHandle: 'out' }, nodes, []).ok).toBe(false);
@@ -39,7 +39,7 @@ describe('connection rules (checked while dragging)', () => {
       { source: 'c', target: 'w', sourceHandle: 'true' },
       { source: 'w', target: 'x', sourceHandle: 'out' },
     ];
-    expect(checkConnection({ source: 'x', target: 'c', sourceHandle: 'out' }, nodes, edges)).toMatchObject({ ok: false, reason: /loop/ });
+    expect(checkConnection({ source: 'x', target: 'c', sourceHandle: 'out' }, nodes, edges)).toMatchObject({ ok: false, message: /loop/ });
   });
   it('refuses handles a node does not have', () => {
     expect(checkConnection({ source: 'c', target: 'w', sourceHandle: 'maybe' }, nodes, []).ok).toBe(false);
@@ -148,9 +148,12 @@ describe('canvas store', () => {
   });
 
   it('highlights a dry-run path', () => {
-    const { store } = gold();
-    store.getState().setHighlight({ path: ['trigger', 'condition-1'], steps: [{ nodeId: 'condition-1', nodeType: 'condition', status: 'succeeded', output: true }], status: 'succeeded' });
-    expect(store.getState().highlight!.edges.has('trigger→condition-1')).toBe(true);
+    const { store, trigger, cond } = gold();
+    store.getState().connect({ source: trigger, sourceHandle: 'out', target: cond, targetHandle: 'in' });
+    store.getState().setHighlight({ path: ['trigger', 'condition-1'], steps: [{ nodeId: 'condition-1', nodeType: 'condition', status: 'succeeded', output: true }] });
+    // edges followed are named by id (two outputs of one step may lead to the same next step)
+    const edge = store.getState().edges.find((e) => e.source === 'trigger' && e.target === 'condition-1')!;
+    expect(store.getState().highlight!.edges.has(edge.id)).toBe(true);
   });
 
   it('round-trips a stored graph, filling omitted single output handles', () => {

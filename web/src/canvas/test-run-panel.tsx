@@ -1,4 +1,4 @@
-import { eventCatalog, isEventType, type DryRunResult } from '@tripline/shared';
+import { eventCatalog, findTrigger, isEventType, type DryRunResult } from '@tripline/shared';
 import { useEffect, useId, useState } from 'react';
 import { ApiError } from './http.ts';
 import { useCanvas } from './store.ts';
@@ -14,7 +14,7 @@ const pretty = (v: unknown) => JSON.stringify(v, null, 2);
  */
 export function TestRunPanel({ workflowId, ensureSaved }: { workflowId: string; ensureSaved: () => Promise<boolean> }) {
   const eventType = useCanvas((s) => {
-    const t = s.nodes.find((n) => n.type === 'trigger')?.data.config.eventType;
+    const t = findTrigger(s.nodes)?.data.config.eventType;
     return typeof t === 'string' ? t : undefined;
   });
   const setHighlight = useCanvas((s) => s.setHighlight);

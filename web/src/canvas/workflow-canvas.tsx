@@ -8,6 +8,7 @@ import {
   type Edge,
   type IsValidConnection,
 } from '@xyflow/react';
+import { isNodeType, nodeCategories, nodeDefinitions } from '@tripline/shared';
 import { useCallback, useMemo, useRef, type DragEvent } from 'react';
 import { useStore } from 'zustand';
 import { checkConnection } from './connection-rules.ts';
@@ -17,7 +18,8 @@ import { useCanvasStoreApi, type CanvasState } from './store.ts';
 
 const defaultEdgeOptions = { type: 'smoothstep' } as const;
 const proOptions = { hideAttribution: true };
-const miniMapColor = (n: { type?: string }) => (n.type === 'trigger' ? '#f59e0b' : n.type === 'webhook' || n.type === 'campaign' ? '#2f6fed' : '#8b5cf6');
+/** Each node's category colour from the registry, as on the node itself. */
+const miniMapColor = (n: { type?: string }) => (n.type && isNodeType(n.type) ? nodeCategories[nodeDefinitions[n.type].category].colour : '#d33');
 
 const selectNodes = (s: CanvasState) => s.nodes;
 const selectEdges = (s: CanvasState) => s.edges;
@@ -32,7 +34,16 @@ const selectProblemEdges = (s: CanvasState) => s.problemEdges;
  */
 const VIRTUALISE_FROM = 2000;
 
-export function WorkflowCanvas({ readOnly, onAddAt }: { readOnly: boolean; onAddAt: (type: string, position: { x: number; y: number }) => void }) {
+interface Props {
+  readOnly: boolean;
+  /** A palette item dropped on the canvas; absent where nothing can be added (the run view). */
+  onAddAt?: (type: string, position: { x: number; y: number }) => void;
+  onNodeClick?: (nodeId: string) => void;
+  /** The run view: a smaller frame, no mini map. */
+  minimap?: boolean;
+}
+
+export function WorkflowCanvas({ readOnly, onAddAt, onNodeClick, minimap = true }: Props) {
   const store = useCanvasStoreApi();
   const nodes = useStore(store, selectNodes);
   const edges = useStore(store, selectEdges);
@@ -47,7 +58,7 @@ export function WorkflowCanvas({ readOnly, onAddAt }: { readOnly: boolean; onAdd
     return edges.map((e) => {
       const classes: string[] = [];
       if (problemEdges.has(e.id)) classes.push('invalid');
-      if (highlight) classes.push(highlight.edges.has(`${e.source}→${e.target}`) ? 'on-path' : 'off-path');
+      if (highlight) classes.push(highlight.edges.has(e.id) ? 'on-path' : 'off-path');
       return classes.length ? { ...e, className: classes.join(' '), animated: classes.includes('on-path') } : e;
     });
   }, [edges, highlight, problemEdges]);
@@ -71,7 +82,7 @@ export function WorkflowCanvas({ readOnly, onAddAt }: { readOnly: boolean; onAdd
   const onDrop = useCallback(
     (e: DragEvent) => {
       const type = e.dataTransfer.getData(DRAG_MIME);
-      if (!type || readOnly) return;
+      if (!type || readOnly || !onAddAt) return;
       e.preventDefault();
       const p = screenToFlowPosition({ x: e.clientX, y: e.clientY });
       onAddAt(type, { x: p.x - 110, y: p.y - 30 });
@@ -90,6 +101,7 @@ export function WorkflowCanvas({ readOnly, onAddAt }: { readOnly: boolean; onAdd
         onEdgesChange={store.getState().onEdgesChange}
         onConnect={onConnect}
         onNodeDragStart={onNodeDragStart}
+        onNodeClick={onNodeClick ? (_e, node) => onNodeClick(node.id) : undefined}
         isValidConnection={isValidConnection}
         nodesDraggable={!readOnly}
         nodesConnectable={!readOnly}
@@ -103,7 +115,7 @@ export function WorkflowCanvas({ readOnly, onAddAt }: { readOnly: boolean; onAdd
         aria-label="Workflow canvas"
       >
         <Background gap={20} />
-        <MiniMap pannable zoomable nodeColor={miniMapColor} ariaLabel="Mini map" />
+        {minimap && <MiniMap pannable zoomable nodeColor={miniMapColor} ariaLabel="Mini map" />}
         <Controls showInteractive={false} />
       </ReactFlow>
     </div>

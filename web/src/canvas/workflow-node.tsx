@@ -1,13 +1,14 @@
-import { Handle, Position, useStore as useFlowStore, type NodeProps, type ReactFlowState } from '@xyflow/react';
-import { ERROR_OUTPUT, isNodeType, nodeDefinitions, nodeOutputs } from '@tripline/shared';
+import { useStore as useFlowStore, type NodeProps, type ReactFlowState } from '@xyflow/react';
+import { isNodeType, nodeCategories, nodeDefinitions, nodeOutputs } from '@tripline/shared';
 import { memo } from 'react';
-import { useLookups } from './lookups.ts';
-import type { FlowNode } from './flow-graph.ts';
-import { summarizeNode } from './node-summary.ts';
-import { useCanvas } from './store.ts';
 import { problemMessage } from '../forms/messages.ts';
-
-const categoryIcon = { trigger: '⚡', logic: '◆', flow: '↻', data: '⇅', action: '➜' } as const;
+import type { FlowNode } from './flow-graph.ts';
+import { useLookups } from './lookups.ts';
+import { CompactPorts, InputPorts, OutputPorts } from './node-ports.tsx';
+import { summarizeNode } from './node-summary.ts';
+import { stepDetail } from './step-detail.ts';
+import { useCanvas } from './store.ts';
+import './nodes.css';
 
 /**
  * Below this zoom the text is unreadable anyway, so nodes draw as plain coloured cards:
@@ -18,15 +19,17 @@ const COMPACT_BELOW = 0.45;
 const selectCompact = (s: ReactFlowState) => s.transform[2] < COMPACT_BELOW;
 
 /**
- * The one node component: every node type renders from its registry entry (title, ports,
- * category colour), so a new node type in shared/ needs no canvas code. Memoised, and it
- * subscribes only to its own problems and its own dry-run step, so editing one node or
- * dragging on a 500-node canvas re-renders only the nodes that changed.
+ * The one node component, for the editor and the run view alike: every node type renders
+ * from its registry entry (title, ports, summary, category colour), so a new node type in
+ * shared/ needs no canvas code. Memoised, and it subscribes only to its own problems and its
+ * own run records, so editing one node or dragging on a 500-node canvas re-renders only the
+ * nodes that changed.
  */
 function WorkflowNodeView({ id, type, data, selected }: NodeProps<FlowNode>) {
   const problems = useCanvas((s) => s.problemsByNode.get(id));
-  const step = useCanvas((s) => s.highlight?.steps.get(id));
-  const onPath = useCanvas((s) => (s.highlight ? s.highlight.path.includes(id) : undefined));
+  const records = useCanvas((s) => s.highlight?.records.get(id));
+  const taken = useCanvas((s) => s.highlight?.taken.get(id));
+  const inRun = useCanvas((s) => s.highlight !== null);
   const compact = useFlowStore(selectCompact);
   const summary = useLookups((l) => (compact ? '' : summarizeNode(type, data.config, l)));
 
@@ -38,74 +41,66 @@ function WorkflowNodeView({ id, type, data, selected }: NodeProps<FlowNode>) {
     );
   }
   const def = nodeDefinitions[type];
+  const category = nodeCategories[def.category];
   // By name, from the config: a switch shows a handle per case as cases are added.
   const outputs = nodeOutputs(type, data.config);
-  const hasError = outputs.includes(ERROR_OUTPUT);
-  const branches = hasError ? outputs.filter((h) => h !== ERROR_OUTPUT) : outputs;
+  const step = records?.at(-1);
   const invalid = problems !== undefined && problems.length > 0;
   const classes = ['wf-node', `cat-${def.category}`];
   if (invalid) classes.push('invalid');
   if (selected) classes.push('selected');
-  if (onPath === true) classes.push('on-path');
-  if (onPath === false) classes.push('off-path');
+  if (inRun) classes.push(step ? 'on-path' : 'off-path');
   if (step) classes.push(`step-${step.status}`);
+  const title = data.label || def.displayName;
+  const attributes = {
+    className: classes.join(' '),
+    style: { borderTopColor: category.colour },
+    'data-testid': `node-${id}`,
+    'data-status': inRun ? (step?.status ?? 'not reached') : undefined,
+    'aria-invalid': invalid || undefined,
+  };
 
   if (compact) {
     classes.push('compact');
     return (
-      <div className={classes.join(' ')} data-testid={`node-${id}`} aria-invalid={invalid || undefined} title={invalid ? problemMessage(problems[0]!) : undefined}>
-        {def.inputs.map((h) => (
-          <Handle key={h} id={h} type="target" position={Position.Left} className="wf-handle" />
-        ))}
-        <div className="wf-node-title">{data.label || def.displayName}</div>
-        {outputs.map((h, i) => (
-          <Handle key={h} id={h} type="source" position={Position.Right} className={`wf-handle wf-handle-${h}`} style={outputs.length > 1 ? { top: `${((i + 1) * 100) / (outputs.length + 1)}%` } : undefined} />
-        ))}
+      <div {...attributes} className={classes.join(' ')} title={invalid ? problemMessage(problems[0]!) : undefined}>
+        <CompactPorts inputs={def.inputs} outputs={outputs} />
+        <div className="wf-node-title">{title}</div>
       </div>
     );
   }
 
+  const detail = records ? stepDetail(records) : undefined;
   return (
-    <div className={classes.join(' ')} data-testid={`node-${id}`} aria-invalid={invalid || undefined}>
-      {def.inputs.map((h) => (
-        <Handle key={h} id={h} type="target" position={Position.Left} className="wf-handle" aria-label={`${def.displayName} input`} />
-      ))}
+    <div {...attributes}>
+      <InputPorts inputs={def.inputs} label={def.displayName} />
       <div className="wf-node-head">
         <span className="wf-node-icon" aria-hidden>
-          {categoryIcon[def.category]}
+          {category.icon}
         </span>
-        <span className="wf-node-title">{data.label || def.displayName}</span>
+        <span className="wf-node-title">{title}</span>
         {step && <span className={`wf-step-badge ${step.status}`}>{step.status}</span>}
       </div>
-      {data.label && <div className="wf-node-kind">{def.displayName}</div>}
+      {/* in a run, the step's id too: the step records below the canvas are listed by it */}
+      {(data.label || inRun) && <div className="wf-node-kind">{inRun ? `${data.label ? `${def.displayName} · ` : ''}${id}` : def.displayName}</div>}
       <div className="wf-node-summary">{summary}</div>
+      {detail && (
+        <div className="wf-node-detail" data-testid="node-detail">
+          {detail}
+        </div>
+      )}
+      {step?.status === 'failed' && step.error && (
+        <div className="wf-node-problem" role="note">
+          ✕ {step.error}
+        </div>
+      )}
       {invalid && (
         <div className="wf-node-problem" role="alert">
           ⚠ {problemMessage(problems[0]!)}
           {problems.length > 1 ? ` (+${problems.length - 1} more)` : ''}
         </div>
       )}
-      {branches.length > 1 ? (
-        <div className="wf-node-outputs">
-          {branches.map((h) => (
-            <div key={h} className={`wf-output wf-output-${h}`}>
-              <span>{h}</span>
-              <Handle id={h} type="source" position={Position.Right} className={`wf-handle wf-handle-${h}`} aria-label={`${h} branch`} />
-            </div>
-          ))}
-        </div>
-      ) : (
-        branches.map((h) => <Handle key={h} id={h} type="source" position={Position.Right} className="wf-handle" aria-label={`${def.displayName} output`} />)
-      )}
-      {hasError && (
-        // The error path is secondary: a handle at the bottom, so the node keeps its size and its main output stays where it was.
-        <>
-          <span className="wf-error-label" aria-hidden>
-            error
-          </span>
-          <Handle id={ERROR_OUTPUT} type="source" position={Position.Bottom} className="wf-handle wf-handle-error" aria-label={`${def.displayName} error output`} />
-        </>
-      )}
+      <OutputPorts outputs={outputs} label={def.displayName} taken={taken} />
     </div>
   );
 }

@@ -1,5 +1,5 @@
 import type { DeliveryDetail } from '@tripline/shared';
-import { BodyView, JsonView, StatusBadge, Time } from './ui.tsx';
+import { BodyView, JsonView, StatusBadge, Time } from '../ui/index.ts';
 
 /** Every attempt of a delivery, newest first and open: request and response as sent and received. */
 export function AttemptList({ attempts, testId }: { attempts: DeliveryDetail['attempts']; testId: string }) {

@@ -1,9 +1,26 @@
-import { useId, useState } from 'react';
+import { useState } from 'react';
 import { api, ApiError } from '../api/client.ts';
-import { CopyButton } from '../console/ui.tsx';
-import { formErrors } from './messages.ts';
+import { plainApiMessage } from './messages.ts';
+import { Field, SecretOnce, useAction, useFormValues, type ActionState } from '../ui/index.ts';
 
-const FIELDS = ['url', 'description'] as const;
+export const ENDPOINT_FIELDS = ['url', 'description', 'eventTypes'] as const;
+export type CreatedEndpoint = { id: string; secret: string };
+
+/** POST /endpoints with what a form holds; blank optional values are left out. */
+export async function createEndpoint(values: { url: string; description: string; eventTypes?: string }): Promise<CreatedEndpoint> {
+  const eventTypes = (values.eventTypes ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const description = values.description.trim();
+  return api.post<CreatedEndpoint>('/endpoints', { url: values.url.trim(), ...(description ? { description } : {}), eventTypes });
+}
+
+/** The signing secret of an endpoint just created, shown once. */
+export function NewEndpointSecret({ created, children, onDone }: { created: CreatedEndpoint; children?: React.ReactNode; onDone?: () => void }) {
+  return (
+    <SecretOnce title="Endpoint created: its signing secret" value={created.secret} testId="new-endpoint-secret" copyLabel="Copy secret" onDone={onDone}>
+      {children ?? 'Store it in the receiving system: it verifies every delivery with it.'}
+    </SecretOnce>
+  );
+}
 
 /**
  * "+ New endpoint" where it is needed: inside the webhook step's endpoint picker. Creates an
@@ -11,79 +28,38 @@ const FIELDS = ['url', 'description'] as const;
  * once with a Copy button, and selects it in the step.
  */
 export function NewEndpointForm({ onCreated }: { onCreated: (id: string) => void }) {
-  const id = useId();
   const [open, setOpen] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [errors, setErrors] = useState<{ byField: Map<string, string>; general?: string }>({ byField: new Map() });
-  const [secret, setSecret] = useState<string>();
-  const [url, setUrl] = useState('');
-  const [name, setName] = useState('');
-
-  const submit = async () => {
-    if (!url.trim()) return setErrors({ byField: new Map([['url', 'required']]) });
-    setBusy(true);
-    try {
-      const description = name.trim();
-      const created = await api.post<{ id: string; secret: string }>('/endpoints', { url: url.trim(), ...(description ? { description } : {}), eventTypes: [] });
-      setErrors({ byField: new Map() });
-      setSecret(created.secret);
+  const [created, setCreated] = useState<CreatedEndpoint>();
+  const form = useFormValues({ url: '', description: '' });
+  const action = useAction(ENDPOINT_FIELDS);
+  const submit = () =>
+    action.run('Creating the endpoint', async () => {
+      if (!form.values.url.trim()) throw new ApiError(422, 'validation_failed', 'url is required', [{ path: 'url', message: 'required' }]);
+      const ep = await createEndpoint(form.values);
+      setCreated(ep);
       setOpen(false);
-      setUrl('');
-      setName('');
-      onCreated(created.id);
-    } catch (err) {
-      if (err instanceof ApiError) setErrors(formErrors(err, FIELDS));
-      else setErrors({ byField: new Map(), general: String(err) });
-    } finally {
-      setBusy(false);
-    }
-  };
-
-  const fieldError = (name: string) => {
-    const text = errors.byField.get(name);
-    return text ? (
-      <div id={`${id}-${name}-error`} className="form-error">
-        {text}
-      </div>
-    ) : null;
-  };
-
+      form.reset();
+      onCreated(ep.id);
+    });
   return (
     <div className="new-endpoint">
-      {secret && (
-        <div className="secret-once small" role="status">
-          Endpoint created and chosen. Its signing secret is shown <strong>only this once</strong>: <code data-testid="new-endpoint-secret">{secret}</code>{' '}
-          <CopyButton value={secret} label="Copy secret" />
-        </div>
-      )}
+      {created && <NewEndpointSecret created={created}>The endpoint is chosen in this step.</NewEndpointSecret>}
       {!open ? (
         <button type="button" className="link-button" onClick={() => setOpen(true)}>
           + New endpoint
         </button>
       ) : (
         // a div, not a form: the inspector may itself sit inside a form
-        <div role="group" aria-label="New endpoint" className="new-endpoint-form" onKeyDown={(e) => {
-            if (e.key !== 'Enter') return;
-            e.preventDefault();
-            void submit();
-          }}
-        >
-          <label htmlFor={`${id}-url`} className="form-label">
-            URL
-          </label>
-          <input id={`${id}-url`} type="url" value={url} onChange={(e) => setUrl(e.target.value)} placeholder="https://desk.example.com/webhooks" aria-invalid={errors.byField.has('url') || undefined} aria-describedby={errors.byField.has('url') ? `${id}-url-error` : undefined} />
-          {fieldError('url')}
-          <label htmlFor={`${id}-description`} className="form-label">
-            Name <span className="muted">(optional)</span>
-          </label>
-           <input id={`${id}-description`} type="text" value={name} onChange={(e) => setName(e.target.value)} placeholder="Support desk" />
-          {errors.general && (
-            <div className="form-error" role="alert">
-              {errors.general}
-            </div>
-          )}
+        <div role="group" aria-label="New endpoint" className="new-endpoint-form" onKeyDown={(e) => e.key === 'Enter' && (e.preventDefault(), void submit())}>
+          <Field label="URL" error={action.fieldError('url')}>
+            <input type="url" placeholder="https://desk.example.com/webhooks" {...form.bind('url')} />
+          </Field>
+          <Field label={<>Name <span className="muted">(optional)</span></>} error={action.fieldError('description')}>
+            <input type="text" placeholder="Support desk" {...form.bind('description')} />
+          </Field>
+          <GeneralError action={action} />
           <div className="row">
-            <button type="button" className="primary-button" disabled={busy} onClick={() => void submit()}>
+            <button type="button" className="primary-button" disabled={action.busy} onClick={() => void submit()}>
               Create endpoint
             </button>
             <button type="button" onClick={() => setOpen(false)}>
@@ -92,6 +68,17 @@ export function NewEndpointForm({ onCreated }: { onCreated: (id: string) => void
           </div>
         </div>
       )}
+    </div>
+  );
+}
+
+/** What failed that belongs to no field, in the form's own small print. */
+export function GeneralError({ action }: { action: ActionState }) {
+  const g = action.general;
+  if (!g) return null;
+  return (
+    <div className="form-error" role="alert">
+      {'message' in g ? g.message : plainApiMessage(g.error.message)}
     </div>
   );
 }

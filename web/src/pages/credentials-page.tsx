@@ -1,131 +1,78 @@
 import type { Credential } from '@tripline/shared';
-import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { api } from '../api/client.ts';
 import { useSession } from '../auth/session.tsx';
-import { message, NoAccess } from './users-page.tsx';
+import { ActionFeedback, ConfirmButton, DataTable, Field, InlineForm, Page, Time, useAction, useFormValues, useQuery, type Column } from '../ui/index.ts';
 
 /**
  * Credentials that HTTP request steps send by name (e.g. an API token in Authorization).
  * Values are encrypted at rest and never shown again; saving a name that exists replaces it.
  */
 export function CredentialsPage() {
-  const { can } = useSession();
-  const [list, setList] = useState<Credential[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const load = useCallback(async () => {
-    try {
-      setList((await api.get<{ data: Credential[] }>('/credentials')).data);
-    } catch (err) {
-      setError(message(err));
-    }
-  }, []);
-  useEffect(() => {
-    if (can('credentials:read')) void load();
-  }, [can, load]);
-  if (!can('credentials:read')) return <NoAccess what="credentials" />;
-
-  async function remove(c: Credential) {
-    if (!window.confirm(`Delete "${c.name}"? HTTP request steps using it will fail until it is added again.`)) return;
-    setError(null);
-    try {
-      await api.del(`/credentials/${c.name}`);
-      await load();
-    } catch (err) {
-      setError(message(err));
-    }
-  }
-
   return (
-    <div className="page">
-      <h1>Credentials</h1>
-      <p className="muted">Used by HTTP request steps by name; the value is sent as a header (Authorization unless the step says otherwise) and never written into workflows or run history.</p>
-      {can('credentials:write') && <CredentialForm onSaved={load} />}
-      {error && (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      )}
-      <table className="data-table">
-        <caption className="visually-hidden">Credentials</caption>
-        <thead>
-          <tr>
-            <th scope="col">Name</th>
-            <th scope="col">Description</th>
-            <th scope="col">Value</th>
-            <th scope="col">Updated</th>
-            <th scope="col">Actions</th>
-          </tr>
-        </thead>
-        <tbody>
-          {list?.map((c) => (
-            <tr key={c.name} data-testid="credential-row">
-              <td>
-                <code>{c.name}</code>
-              </td>
-              <td>{c.description}</td>
-              <td>
-                <code>{c.hint}</code>
-              </td>
-              <td>
-                {new Date(c.updatedAt).toLocaleString()} {c.createdBy && <span className="muted">by {c.createdBy}</span>}
-              </td>
-              <td>
-                {can('credentials:write') && (
-                  <button type="button" className="danger" onClick={() => void remove(c)}>
-                    Delete
-                  </button>
-                )}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      {list?.length === 0 && <p>No credentials yet.</p>}
-    </div>
+    <Page
+      title="Credentials"
+      what="credentials"
+      permission="credentials:read"
+      subtitle="Used by HTTP request steps by name; the value is sent as a header (Authorization unless the step says otherwise) and never written into workflows or run history."
+    >
+      <CredentialList />
+    </Page>
   );
 }
 
-function CredentialForm({ onSaved }: { onSaved: () => Promise<void> }) {
-  const [name, setName] = useState('');
-  const [value, setValue] = useState('');
-  const [description, setDescription] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  async function submit(event: FormEvent) {
-    event.preventDefault();
-    setError(null);
-    try {
-      await api.post('/credentials', { name, value, ...(description ? { description } : {}) });
-      setName('');
-      setValue('');
-      setDescription('');
-      await onSaved();
-    } catch (err) {
-      setError(message(err));
-    }
-  }
+function CredentialList() {
+  const { can } = useSession();
+  const list = useQuery<{ data: Credential[] }>('/credentials');
+  const action = useAction();
+  const columns: Column<Credential>[] = [
+    { header: 'Name', cell: (c) => <code>{c.name}</code> },
+    { header: 'Description', cell: (c) => c.description },
+    { header: 'Value', cell: (c) => <code>{c.hint}</code> },
+    { header: 'Updated', cell: (c) => <><Time at={c.updatedAt} /> {c.createdBy && <span className="muted">by {c.createdBy}</span>}</> },
+    {
+      header: 'Actions',
+      cell: (c) =>
+        can('credentials:write') && (
+          <ConfirmButton
+            label="Delete"
+            question={`Delete "${c.name}"? HTTP request steps using it will fail until it is added again.`}
+            onConfirm={() => action.run('Deleting the credential', async () => { await api.del(`/credentials/${c.name}`); await list.reload(); })}
+          />
+        ),
+    },
+  ];
   return (
-    <form className="inline-form" onSubmit={(e) => void submit(e)} aria-labelledby="new-credential-title">
-      <h2 id="new-credential-title">Add or replace a credential</h2>
-      <div className="field">
-        <label htmlFor="credential-name">Name</label>
-        <input id="credential-name" required maxLength={50} pattern="[A-Za-z_][A-Za-z0-9_]*" value={name} onChange={(e) => setName(e.target.value)} placeholder="loyalty_api" />
-      </div>
-      <div className="field">
-        <label htmlFor="credential-value">Value</label>
-        <input id="credential-value" required type="password" autoComplete="off" value={value} onChange={(e) => setValue(e.target.value)} placeholder="Bearer sk_live_…" />
-      </div>
-      <div className="field">
-        <label htmlFor="credential-description">Description</label>
-        <input id="credential-description" maxLength={500} value={description} onChange={(e) => setDescription(e.target.value)} />
-      </div>
-      <button type="submit" className="primary">
-        Save credential
-      </button>
-      {error && (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      )}
-    </form>
+    <>
+      {can('credentials:write') && <CredentialForm onSaved={list.reload} />}
+      <ActionFeedback state={action} />
+      <DataTable label="Credentials" rows={list.data?.data} columns={columns} rowKey={(c) => c.name} rowProps={() => ({ 'data-testid': 'credential-row' })} loading={list.loading} error={{ error: list.error, action: 'Loading credentials' }} empty="No credentials yet" />
+    </>
+  );
+}
+
+const CREDENTIAL_FIELDS = ['name', 'value', 'description'] as const;
+
+function CredentialForm({ onSaved }: { onSaved: () => Promise<void> }) {
+  const form = useFormValues({ name: '', value: '', description: '' });
+  const action = useAction(CREDENTIAL_FIELDS);
+  const { name, value, description } = form.values;
+  const submit = () =>
+    action.run('Saving the credential', async () => {
+      await api.post('/credentials', { name, value, ...(description ? { description } : {}) });
+      form.reset();
+      await onSaved();
+    });
+  return (
+    <InlineForm title="Add or replace a credential" submitLabel="Save credential" action={action} onSubmit={() => void submit()}>
+      <Field label="Name" id="credential-name" error={action.fieldError('name')}>
+        <input required maxLength={50} pattern="[A-Za-z_][A-Za-z0-9_]*" placeholder="loyalty_api" {...form.bind('name')} />
+      </Field>
+      <Field label="Value" id="credential-value" error={action.fieldError('value')}>
+        <input required type="password" autoComplete="off" placeholder="Bearer sk_live_…" {...form.bind('value')} />
+      </Field>
+      <Field label="Description (optional)" id="credential-description" error={action.fieldError('description')}>
+        <input maxLength={500} {...form.bind('description')} />
+      </Field>
+    </InlineForm>
   );
 }

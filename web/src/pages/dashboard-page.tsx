@@ -1,15 +1,15 @@
 import type { Stats, StatsWindow } from '@tripline/shared';
 import { lazy, Suspense, useState } from 'react';
 import { Link } from 'react-router';
-import { useApi, useLiveRefresh } from '../console/use-api.ts';
-import { EmptyState, ErrorBanner, LiveDot, Loading, PageHeader } from '../console/ui.tsx';
+import { useLiveRefresh } from '../console/use-api.ts';
+import { EmptyState, ErrorBanner, LiveDot, Loading, PageHeader, useQuery } from '../ui/index.ts';
 
 // The charts library is most of this page's weight: it loads after the figures.
 const DashboardCharts = lazy(() => import('./dashboard-charts.tsx').then((m) => ({ default: m.DashboardCharts })));
 
 export function DashboardPage() {
   const [window, setWindow] = useState<StatsWindow>('1h');
-  const stats = useApi<Stats>(`/stats?window=${window}`);
+  const stats = useQuery<Stats>(`/stats?window=${window}`);
   // Refresh the figures when something happens, at most every few seconds (the stream coalesces).
   const live = useLiveRefresh(['run', 'delivery', 'event'], () => void stats.reload(), { minIntervalMs: 3000 });
   const s = stats.data;

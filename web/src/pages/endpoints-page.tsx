@@ -1,47 +1,66 @@
 import type { EndpointHealth } from '@tripline/shared';
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { Link, useNavigate } from 'react-router';
-import { api, ApiError } from '../api/client.ts';
 import { useSession } from '../auth/session.tsx';
-import { toApiError, useApi, useLiveRefresh } from '../console/use-api.ts';
-import { ago, CopyButton, EmptyState, ErrorBanner, LiveDot, Loading, PageHeader, StatusBadge } from '../console/ui.tsx';
+import { useLiveRefresh } from '../console/use-api.ts';
+import { createEndpoint, ENDPOINT_FIELDS, NewEndpointSecret, type CreatedEndpoint } from '../forms/new-endpoint-form.tsx';
+import { ActionFeedback, DataTable, EmptyState, Field, LiveDot, PageHeader, StatusBadge, ago, useAction, useFormValues, useQuery, type Column } from '../ui/index.ts';
 
 export function percent(rate: number | null): string {
   return rate === null ? '—' : `${(rate * 100).toFixed(rate === 1 || rate === 0 ? 0 : 1)} %`;
 }
 
+const columns: Column<EndpointHealth>[] = [
+  {
+    header: 'Endpoint',
+    cell: (h) => (
+      <>
+        <Link to={`/endpoints/${h.endpointId}`}>{h.description ?? h.url}</Link>
+        <div className="muted small mono">{h.url}</div>
+        {h.inboxId && (
+          <Link to={`/inbox?id=${h.inboxId}`} className="small">
+            test inbox
+          </Link>
+        )}
+      </>
+    ),
+  },
+  {
+    header: 'State',
+    cell: (h) => (
+      <>
+        <StatusBadge status={!h.enabled ? 'disabled' : h.unreachable ? 'unreachable' : h.failingSince ? 'failing' : 'enabled'} />
+        {h.enabled && h.unreachable && <div className="small" data-testid="unreachable-reason">{h.unreachable}</div>}
+        {h.disabledReason && <div className="small muted">{h.disabledReason}</div>}
+        {h.enabled && h.failingSince && <div className="small muted">failing since {ago(h.failingSince)}</div>}
+      </>
+    ),
+  },
+  { header: 'Success rate', cell: (h) => percent(h.successRate) },
+  { header: 'p50 latency', cell: (h) => (h.p50LatencyMs === null ? '—' : `${h.p50LatencyMs} ms`) },
+  { header: 'Attempts (24 h)', cell: (h) => h.attempts },
+  {
+    header: 'Last failure',
+    className: 'small',
+    cell: (h) =>
+      h.lastFailureAt ? (
+        <>
+          {ago(h.lastFailureAt)}
+          <div className="muted">{h.lastFailureError}</div>
+        </>
+      ) : (
+        '—'
+      ),
+  },
+];
+
 export function EndpointsPage() {
-  const health = useApi<{ data: EndpointHealth[] }>('/endpoints/health');
+  const health = useQuery<{ data: EndpointHealth[] }>('/endpoints/health');
   const { can } = useSession();
   const navigate = useNavigate();
   const live = useLiveRefresh(['delivery'], () => void health.reload(), { minIntervalMs: 3000 });
   const [adding, setAdding] = useState(false);
-  const [error, setError] = useState<ApiError>();
-  const [created, setCreated] = useState<{ id: string; secret: string }>();
-
-  const add = async (e: FormEvent<HTMLFormElement>) => {
-    e.preventDefault();
-    const form = new FormData(e.currentTarget);
-    const eventTypes = String(form.get('eventTypes') ?? '')
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean);
-    setError(undefined);
-    try {
-      const ep = await api.post<{ id: string; secret: string }>('/endpoints', {
-        url: String(form.get('url') ?? '').trim(),
-        description: String(form.get('description') ?? '').trim() || undefined,
-        eventTypes,
-      });
-      setCreated({ id: ep.id, secret: ep.secret });
-      setAdding(false);
-      await health.reload();
-    } catch (err) {
-      setError(toApiError(err));
-    }
-  };
-
-  const rows = health.data?.data ?? [];
+  const [created, setCreated] = useState<CreatedEndpoint>();
   return (
     <div className="page">
       <PageHeader
@@ -64,91 +83,60 @@ export function EndpointsPage() {
         }
       />
       {created && (
-        <div className="secret-once" role="status">
-          Endpoint created. Its signing secret is shown <strong>only this once</strong>; store it in the receiving system:{' '}
-          <code data-testid="new-secret">{created.secret}</code> <CopyButton value={created.secret} label="Copy secret" />{' '}
-          <Link to={`/endpoints/${created.id}`}>Open the endpoint</Link>
-        </div>
+        <NewEndpointSecret created={created} onDone={() => setCreated(undefined)}>
+          Store it in the receiving system. <Link to={`/endpoints/${created.id}`}>Open the endpoint</Link>
+        </NewEndpointSecret>
       )}
       {adding && (
-        <form className="card form" onSubmit={(e) => void add(e)} aria-label="New endpoint">
-          <div className="row">
-            <label style={{ flex: 2 }}>
-              URL
-              <input name="url" type="url" required placeholder="https://helpdesk.example.com/webhooks/tripline" />
-            </label>
-            <label style={{ flex: 1 }}>
-              Event types (comma separated)
-              <input name="eventTypes" placeholder="e.g. order.*, customer.ltv_tier_changed (empty: none)" />
-            </label>
-            <label style={{ flex: 1 }}>
-              Description
-              <input name="description" placeholder="Support desk" />
-            </label>
-            <button type="submit" className="primary">
-              Create
-            </button>
-          </div>
-        </form>
+        <AddEndpointForm
+          onCreated={(ep) => {
+            setCreated(ep);
+            setAdding(false);
+            void health.reload();
+          }}
+        />
       )}
-      <ErrorBanner error={error} action="Creating the endpoint" />
-      <ErrorBanner error={health.error} action="Loading endpoints" />
-      {health.loading && !health.data && <Loading what="Loading endpoints" />}
-      {health.data && rows.length === 0 && (
-        <EmptyState title="No endpoints yet">
-          An endpoint is a URL that receives the events it subscribes to, signed with Standard Webhooks. To try it without a server of
-          your own, <Link to="/inbox">create a test inbox</Link>: Tripline hosts it and shows every request it receives and whether its
-          signature verified.
-        </EmptyState>
-      )}
-      {rows.length > 0 && (
-        <table className="data" aria-label="Endpoints">
-          <thead>
-            <tr>
-              <th>Endpoint</th>
-              <th>State</th>
-              <th>Success rate</th>
-              <th>p50 latency</th>
-              <th>Attempts (24 h)</th>
-              <th>Last failure</th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((h) => (
-              <tr key={h.endpointId} data-testid="endpoint-row">
-                <td>
-                  <Link to={`/endpoints/${h.endpointId}`}>{h.description ?? h.url}</Link>
-                  <div className="muted small mono">{h.url}</div>
-                  {h.inboxId && (
-                    <Link to={`/inbox?id=${h.inboxId}`} className="small">
-                      test inbox
-                    </Link>
-                  )}
-                </td>
-                <td>
-                  <StatusBadge status={!h.enabled ? 'disabled' : h.unreachable ? 'unreachable' : h.failingSince ? 'failing' : 'enabled'} />
-                  {h.enabled && h.unreachable && <div className="small" data-testid="unreachable-reason">{h.unreachable}</div>}
-                  {h.disabledReason && <div className="small muted">{h.disabledReason}</div>}
-                  {h.enabled && h.failingSince && <div className="small muted">failing since {ago(h.failingSince)}</div>}
-                </td>
-                <td>{percent(h.successRate)}</td>
-                <td>{h.p50LatencyMs === null ? '—' : `${h.p50LatencyMs} ms`}</td>
-                <td>{h.attempts}</td>
-                <td className="small">
-                  {h.lastFailureAt ? (
-                    <>
-                      {ago(h.lastFailureAt)}
-                      <div className="muted">{h.lastFailureError}</div>
-                    </>
-                  ) : (
-                    '—'
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <DataTable
+        label="Endpoints"
+        rows={health.data?.data}
+        columns={columns}
+        rowKey={(h) => h.endpointId}
+        rowProps={() => ({ 'data-testid': 'endpoint-row' })}
+        loading={health.loading}
+        error={{ error: health.error, action: 'Loading endpoints' }}
+        empty={
+          <EmptyState title="No endpoints yet">
+            An endpoint is a URL that receives the events it subscribes to, signed with Standard Webhooks. To try it without a server of your
+            own, <Link to="/inbox">create a test inbox</Link>: Tripline hosts it and shows every request it receives and whether its signature
+            verified.
+          </EmptyState>
+        }
+      />
     </div>
+  );
+}
+
+function AddEndpointForm({ onCreated }: { onCreated: (ep: CreatedEndpoint) => void }) {
+  const form = useFormValues({ url: '', eventTypes: '', description: '' });
+  const action = useAction(ENDPOINT_FIELDS);
+  const submit = () => action.run('Creating the endpoint', async () => onCreated(await createEndpoint(form.values)));
+  return (
+    <form className="card form" onSubmit={(e) => (e.preventDefault(), void submit())} aria-label="New endpoint">
+      <div className="row">
+        <Field label="URL" className="grow-2" error={action.fieldError('url')}>
+          <input type="url" required placeholder="https://helpdesk.example.com/webhooks/tripline" {...form.bind('url')} />
+        </Field>
+        <Field label="Event types (comma separated)" className="grow-1" error={action.fieldError('eventTypes')}>
+          <input placeholder="e.g. order.*, customer.ltv_tier_changed (empty: none)" {...form.bind('eventTypes')} />
+        </Field>
+        <Field label="Description (optional)" className="grow-1" error={action.fieldError('description')}>
+          <input placeholder="Support desk" {...form.bind('description')} />
+        </Field>
+        <button type="submit" className="primary" disabled={action.busy}>
+          Create
+        </button>
+      </div>
+      <ActionFeedback state={action} />
+    </form>
   );
 }

@@ -1,14 +1,9 @@
+import type { PortalEventType } from '@tripline/shared';
 import { Link } from 'react-router';
-import { useApi } from '../console/use-api.ts';
-import { ErrorBanner, Loading, PageHeader } from '../console/ui.tsx';
+import { ErrorBanner, Loading, PageHeader, useQuery } from '../ui/index.ts';
 
-export interface EventTypeDoc {
-  type: string;
-  origin: 'raw' | 'derived' | 'system';
-  description: string;
-  schema: Record<string, unknown>;
-  example: Record<string, unknown>;
-}
+/** A catalog entry as GET /event-types answers it: the portal's entry without its `subscribed` flag. */
+export type EventTypeDoc = Omit<PortalEventType, 'subscribed'>;
 
 const ORIGINS: { origin: EventTypeDoc['origin']; title: string; hint: string }[] = [
   { origin: 'raw', title: 'Sent in by your store and tools', hint: 'POST them to /api/v1/events, or connect WooCommerce.' },
@@ -17,7 +12,7 @@ const ORIGINS: { origin: EventTypeDoc['origin']; title: string; hint: string }[]
 ];
 
 export function EventCatalogPage() {
-  const catalog = useApi<{ data: EventTypeDoc[] }>('/event-types');
+  const catalog = useQuery<{ data: EventTypeDoc[] }>('/event-types');
   return (
     <div className="page">
       <PageHeader

@@ -1,75 +1,45 @@
 import type { Inbox, InboxMessage } from '@tripline/shared';
-import { Fragment, useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
-import { api, ApiError } from '../api/client.ts';
+import { api } from '../api/client.ts';
 import { useSession } from '../auth/session.tsx';
-import { toApiError, useApi, useLiveRefresh, usePagedList } from '../console/use-api.ts';
-import { BodyView, EmptyState, ErrorBanner, JsonView, LiveDot, LoadMore, Loading, PageHeader, StatusBadge, Time } from '../console/ui.tsx';
+import { useLiveRefresh } from '../console/use-api.ts';
+import { ActionFeedback, BodyView, DataTable, EmptyState, Field, JsonView, LiveDot, LoadMore, PageHeader, QueryView, SecretOnce, StatusBadge, Time, useAction, useFormValues, usePagedList, useQuery, type Column } from '../ui/index.ts';
 
 export function InboxPage() {
-  const inboxes = useApi<{ data: Inbox[] }>('/inboxes');
+  const inboxes = useQuery<{ data: Inbox[] }>('/inboxes');
   const [params, setParams] = useSearchParams();
   const { can } = useSession();
-  const [error, setError] = useState<ApiError>();
   const [created, setCreated] = useState<Inbox & { secret: string }>();
   const list = inboxes.data?.data ?? [];
   const selected = params.get('id') ?? list[0]?.id ?? null;
-
-  const create = async (e: FormEvent<HTMLFormElement>) => {
-    e.preventDefault();
-    const form = new FormData(e.currentTarget);
-    setError(undefined);
-    try {
-      const eventTypes = String(form.get('eventTypes') ?? '*')
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean);
-      const inbox = await api.post<Inbox & { secret: string }>('/inboxes', { name: String(form.get('name') ?? '').trim() || 'Test inbox', eventTypes });
-      setCreated(inbox);
-      await inboxes.reload();
-      setParams({ id: inbox.id }, { replace: true });
-    } catch (err) {
-      setError(toApiError(err));
-    }
-  };
-
   return (
     <div className="page">
-      <PageHeader
-        title="Test inbox"
-        subtitle="An endpoint hosted by Tripline itself: every request it receives, and whether its signature verified."
-      />
+      <PageHeader title="Test inbox" subtitle="An endpoint hosted by Tripline itself: every request it receives, and whether its signature verified." />
       {can('endpoints:write') && (
-        <form className="filters" onSubmit={(e) => void create(e)} aria-label="Create a test inbox">
-          <label>
-            Name
-            <input name="name" defaultValue="Test inbox" />
-          </label>
-          <label>
-            Event types
-            <input name="eventTypes" defaultValue="*" placeholder="* or order.*, customer.created" />
-          </label>
-          <button type="submit" className="primary">
-            Create a test inbox
-          </button>
-        </form>
+        <CreateInboxForm
+          onCreated={async (inbox) => {
+            setCreated(inbox);
+            await inboxes.reload();
+            setParams({ id: inbox.id }, { replace: true });
+          }}
+        />
       )}
-      <ErrorBanner error={error} action="Creating the inbox" />
       {created && (
-        <div className="secret-once" role="status">
-          Inbox created, with an endpoint that delivers to it. Its signing secret, shown{' '}
-          <strong>only this once</strong> (the inbox verifies with it for you): <code>{created.secret}</code>
-        </div>
+        <SecretOnce title="Inbox created: its endpoint's signing secret" value={created.secret} testId="inbox-secret" onDone={() => setCreated(undefined)}>
+          Tripline added an endpoint that delivers to the inbox; the inbox verifies every request with this secret for you.
+        </SecretOnce>
       )}
-      <ErrorBanner error={inboxes.error} action="Loading inboxes" />
-      {inboxes.loading && !inboxes.data && <Loading />}
-      {inboxes.data && list.length === 0 && (
-        <EmptyState title="No test inbox yet">
-          Create one above: Tripline adds an endpoint that delivers to it, so every matching event is signed and sent here like to any
-          receiver. Then send an event from the <Link to="/catalog">catalog</Link> or switch on the{' '}
-          <Link to="/settings">store simulator</Link>.
-        </EmptyState>
-      )}
+      <QueryView query={inboxes} action="Loading inboxes">
+        {() =>
+          list.length === 0 && (
+            <EmptyState title="No test inbox yet">
+              Create one above: Tripline adds an endpoint that delivers to it, so every matching event is signed and sent here like to any
+              receiver. Then send an event from the <Link to="/catalog">catalog</Link> or switch on the <Link to="/settings">store simulator</Link>.
+            </EmptyState>
+          )
+        }
+      </QueryView>
       {list.length > 1 && (
         <div className="tabs" role="group" aria-label="Inboxes">
           {list.map((i) => (
@@ -81,6 +51,32 @@ export function InboxPage() {
       )}
       {selected && list.some((i) => i.id === selected) && <InboxMessages inbox={list.find((i) => i.id === selected)!} />}
     </div>
+  );
+}
+
+function CreateInboxForm({ onCreated }: { onCreated: (inbox: Inbox & { secret: string }) => Promise<void> }) {
+  const form = useFormValues({ name: 'Test inbox', eventTypes: '*' });
+  const action = useAction(['name', 'eventTypes']);
+  const create = () =>
+    action.run('Creating the inbox', async () => {
+      const eventTypes = form.values.eventTypes.split(',').map((s) => s.trim()).filter(Boolean);
+      await onCreated(await api.post<Inbox & { secret: string }>('/inboxes', { name: form.values.name.trim() || 'Test inbox', eventTypes }));
+    });
+  return (
+    <>
+      <form className="filters" onSubmit={(e) => (e.preventDefault(), void create())} aria-label="Create a test inbox">
+        <Field label="Name" error={action.fieldError('name')}>
+          <input {...form.bind('name')} />
+        </Field>
+        <Field label="Event types" error={action.fieldError('eventTypes')}>
+          <input placeholder="* or order.*, customer.created" {...form.bind('eventTypes')} />
+        </Field>
+        <button type="submit" className="primary" disabled={action.busy}>
+          Create a test inbox
+        </button>
+      </form>
+      <ActionFeedback state={action} />
+    </>
   );
 }
 
@@ -102,59 +98,53 @@ function InboxMessages({ inbox }: { inbox: Inbox }) {
           </>
         )}
       </p>
-      <ErrorBanner error={messages.error} action="Loading messages" />
-      {!messages.loading && messages.items.length === 0 && (
-        <EmptyState title="Nothing received yet">
-          Send a test event from the <Link to="/catalog">event catalog</Link>; it appears here within a second, with its headers and
-          whether the signature verified.
-        </EmptyState>
-      )}
-      {messages.items.length > 0 && (
-        <table className="data" aria-label="Received requests">
-          <thead>
-            <tr>
-              <th>Received</th>
-              <th>Event</th>
-              <th>Signature</th>
-              <th>webhook-id</th>
-            </tr>
-          </thead>
-          <tbody>
-            {messages.items.map((m) => (
-              <Fragment key={m.id}>
-                <tr data-testid="inbox-message" data-verified={String(m.signatureVerified)} onClick={() => setOpen((o) => (o === m.id ? undefined : m.id))} style={{ cursor: 'pointer' }}>
-                  <td>
-                    <Time at={m.receivedAt} />
-                  </td>
-                  <td className="mono">{m.eventType ?? '—'}</td>
-                  <td>
-                    <StatusBadge status={m.signatureVerified ? 'verified' : 'not verified'} />
-                    {m.verifyError && <div className="small muted">{m.verifyError}</div>}
-                  </td>
-                  <td className="mono small">{m.webhookId ?? '—'}</td>
-                </tr>
-                {open === m.id && (
-                  <tr>
-                    <td colSpan={4}>
-                      <div className="two-col">
-                        <div>
-                          <h4>Headers</h4>
-                          <JsonView value={m.headers} label="Headers" />
-                        </div>
-                        <div>
-                          <h4>Body</h4>
-                          <BodyView body={m.body} label="Body" />
-                        </div>
-                      </div>
-                    </td>
-                  </tr>
-                )}
-              </Fragment>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <DataTable
+        label="Received requests"
+        rows={messages.loading ? undefined : messages.items}
+        columns={messageColumns}
+        rowKey={(m) => String(m.id)}
+        rowProps={(m) => ({ 'data-testid': 'inbox-message', 'data-verified': String(m.signatureVerified), onClick: () => setOpen((o) => (o === m.id ? undefined : m.id)), style: { cursor: 'pointer' } })}
+        expanded={(m) => open === m.id && <MessageDetail message={m} />}
+        loading={messages.loading}
+        error={{ error: messages.error, action: 'Loading messages' }}
+        empty={
+          <EmptyState title="Nothing received yet">
+            Send a test event from the <Link to="/catalog">event catalog</Link>; it appears here within a second, with its headers and
+            whether the signature verified.
+          </EmptyState>
+        }
+      />
       <LoadMore hasMore={messages.hasMore} loading={messages.loadingMore} onClick={() => void messages.loadMore()} />
     </section>
+  );
+}
+
+const messageColumns: Column<InboxMessage>[] = [
+  { header: 'Received', cell: (m) => <Time at={m.receivedAt} /> },
+  { header: 'Event', className: 'mono', cell: (m) => m.eventType ?? '—' },
+  {
+    header: 'Signature',
+    cell: (m) => (
+      <>
+        <StatusBadge status={m.signatureVerified ? 'verified' : 'not verified'} />
+        {m.verifyError && <div className="small muted">{m.verifyError}</div>}
+      </>
+    ),
+  },
+  { header: 'webhook-id', className: 'mono small', cell: (m) => m.webhookId ?? '—' },
+];
+
+function MessageDetail({ message: m }: { message: InboxMessage }) {
+  return (
+    <div className="two-col">
+      <div>
+        <h4>Headers</h4>
+        <JsonView value={m.headers} label="Headers" />
+      </div>
+      <div>
+        <h4>Body</h4>
+        <BodyView body={m.body} label="Body" />
+      </div>
+    </div>
   );
 }

@@ -15,7 +15,7 @@ export function RunDetailPage() {
   const [actionError, setActionError] = useState<{ error: ApiError; action: string }>();
   const [busy, setBusy] = useState(false);
   // This run's own changes, and deliveries (any: the run's webhook steps are among them).
-  const live = useLiveRefresh(['run', 'delivery'], () => void run.reload(), { relevant: (a) => a.kind === 'delivery' || a.id === id, minIntervalMs: 1000 });
+  const live = useLiveRefresh(['run', 'delivery'], () => void run.reload(), { relevant: (a) => a.kind === 'delivery' || a.id === id || (a.count ?? 0) > 1, minIntervalMs: 1000 });
 
   const act = async (action: 'retry' | 'cancel') => {
     setBusy(true);
@@ -111,8 +111,9 @@ export function RunDetailPage() {
           </div>
           {stepsInOrder.length === 0 && <p className="muted">No step has run yet.</p>}
           <div className="steps">
-            {shown.map((s) => (
-              <StepCard key={s.nodeId} step={s} />
+            {shown.map((s, i) => (
+              // a step inside a loop is recorded once per iteration: one card each
+              <StepCard key={`${s.nodeId}-${i}`} step={s} />
             ))}
           </div>
         </section>
@@ -161,6 +162,7 @@ function StepCard({ step }: { step: StepResult }) {
     <article className="step" data-testid={`step-${step.nodeId}`}>
       <h3>
         <span className="mono">{step.nodeId}</span> <span className="muted">{step.nodeType}</span> <StatusBadge status={step.status} />
+        {typeof (step as { iteration?: unknown }).iteration === 'number' && <span className="muted small">iteration {(step as { iteration?: number }).iteration}</span>}
         {step.attempts !== undefined && <span className="muted small">{step.attempts} attempt{step.attempts === 1 ? '' : 's'}</span>}
       </h3>
       {step.error && <div className="step-error">{step.error}</div>}

@@ -1,187 +1,122 @@
 import { roles, type User, type UserRole } from '@tripline/shared';
-import { useCallback, useEffect, useState, type FormEvent } from 'react';
-import { api, ApiError } from '../api/client.ts';
+import { useState } from 'react';
+import { api } from '../api/client.ts';
 import { useSession } from '../auth/session.tsx';
+import { ActionFeedback, ConfirmButton, DataTable, Field, InlineForm, Options, Page, useAction, useFormValues, useQuery, type ActionState, type Column } from '../ui/index.ts';
 
 export function UsersPage() {
-  const { can, user: me } = useSession();
-  const [users, setUsers] = useState<User[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const allowed = can('users:manage');
-
-  const load = useCallback(async () => {
-    try {
-      setUsers((await api.get<{ data: User[] }>('/users')).data);
-    } catch (err) {
-      setError(message(err));
-    }
-  }, []);
-  useEffect(() => {
-    if (allowed) void load();
-  }, [allowed, load]);
-
-  if (!allowed) return <NoAccess what="users" />;
-
-  async function change(user: User, patch: { role?: UserRole; disabled?: boolean }) {
-    setError(null);
-    try {
-      await api.put<User>(`/users/${user.id}`, patch);
-      await load();
-    } catch (err) {
-      setError(message(err));
-    }
-  }
-
-  async function resetPassword(user: User) {
-    const password = window.prompt(`New password for ${user.email} (at least 10 characters). Their sessions will end.`);
-    if (!password) return;
-    setError(null);
-    try {
-      await api.post<User>(`/users/${user.id}/reset-password`, { password });
-      window.alert(`The password of ${user.email} was reset; they have been signed out everywhere.`);
-    } catch (err) {
-      setError(message(err));
-    }
-  }
-
-  async function remove(user: User) {
-    if (!window.confirm(`Delete ${user.email}? They will be signed out and cannot sign in again.`)) return;
-    setError(null);
-    try {
-      await api.del(`/users/${user.id}`);
-      await load();
-    } catch (err) {
-      setError(message(err));
-    }
-  }
-
   return (
-    <div className="page">
-      <h1>Users</h1>
-      <CreateUserForm onCreated={load} />
-      {error && (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      )}
-      <table className="data-table">
-        <caption className="visually-hidden">Users</caption>
-        <thead>
-          <tr>
-            <th scope="col">Email</th>
-            <th scope="col">Role</th>
-            <th scope="col">Status</th>
-            <th scope="col">Last sign-in</th>
-            <th scope="col">Actions</th>
-          </tr>
-        </thead>
-        <tbody>
-          {users?.map((u) => (
-            <tr key={u.id} data-testid="user-row">
-              <td>{u.email}</td>
-              <td>
-                <select aria-label={`Role of ${u.email}`} value={u.role} onChange={(e) => void change(u, { role: e.target.value as UserRole })}>
-                  {roles.map((r) => (
-                    <option key={r} value={r}>
-                      {r}
-                    </option>
-                  ))}
-                </select>
-              </td>
-              <td>{u.disabled ? 'Disabled' : 'Active'}</td>
-              <td>{u.lastLoginAt ? new Date(u.lastLoginAt).toLocaleString() : 'never'}</td>
-              <td className="row-actions">
-                <button type="button" onClick={() => void change(u, { disabled: !u.disabled })} disabled={u.id === me.id}>
-                  {u.disabled ? 'Enable' : 'Disable'}
-                </button>
-                <button type="button" onClick={() => void resetPassword(u)} disabled={u.id === me.id}>
-                  Reset password
-                </button>
-                <button type="button" className="danger" onClick={() => void remove(u)} disabled={u.id === me.id}>
-                  Delete
-                </button>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      {users === null && !error && <p role="status">Loading…</p>}
-    </div>
+    <Page title="Users" what="users" permission="users:manage">
+      <UserList />
+    </Page>
   );
 }
+
+function UserList() {
+  const { user: me } = useSession();
+  const users = useQuery<{ data: User[] }>('/users');
+  const action = useAction();
+  const change = (user: User, patch: { role?: UserRole; disabled?: boolean }) =>
+    action.run('Changing the user', async () => {
+      await api.put<User>(`/users/${user.id}`, patch);
+      await users.reload();
+    });
+  const columns: Column<User>[] = [
+    { header: 'Email', cell: (u) => u.email },
+    {
+      header: 'Role',
+      cell: (u) => (
+        <select aria-label={`Role of ${u.email}`} value={u.role} onChange={(e) => void change(u, { role: e.target.value as UserRole })}>
+          <Options values={roles} />
+        </select>
+      ),
+    },
+    { header: 'Status', cell: (u) => (u.disabled ? 'Disabled' : 'Active') },
+    { header: 'Last sign-in', cell: (u) => (u.lastLoginAt ? new Date(u.lastLoginAt).toLocaleString() : 'never') },
+    {
+      header: 'Actions',
+      className: 'row-actions',
+      cell: (u) => (
+        <>
+          <button type="button" onClick={() => void change(u, { disabled: !u.disabled })} disabled={u.id === me.id}>
+            {u.disabled ? 'Enable' : 'Disable'}
+          </button>
+          <ResetPassword user={u} action={action} disabled={u.id === me.id} />
+          <ConfirmButton
+            label="Delete"
+            question={`Delete ${u.email}? They will be signed out and cannot sign in again.`}
+            disabled={u.id === me.id}
+            onConfirm={() => action.run('Deleting the user', async () => { await api.del(`/users/${u.id}`); await users.reload(); })}
+          />
+        </>
+      ),
+    },
+  ];
+  return (
+    <>
+      <CreateUserForm onCreated={users.reload} />
+      <ActionFeedback state={action} />
+      <DataTable label="Users" rows={users.data?.data} columns={columns} rowKey={(u) => u.id} rowProps={() => ({ 'data-testid': 'user-row' })} loading={users.loading} error={{ error: users.error, action: 'Loading users' }} empty="No users" />
+    </>
+  );
+}
+
+/** "Reset password" opens a password field in the row; the person's sessions end when it is set. */
+function ResetPassword({ user, action, disabled }: { user: User; action: ActionState; disabled: boolean }) {
+  const [open, setOpen] = useState(false);
+  const [password, setPassword] = useState('');
+  if (!open) {
+    return (
+      <button type="button" onClick={() => setOpen(true)} disabled={disabled}>
+        Reset password
+      </button>
+    );
+  }
+  const submit = async () => {
+    const ok = await action.run('Resetting the password', async () => {
+      await api.post<User>(`/users/${user.id}/reset-password`, { password });
+      return `The password of ${user.email} was reset; they have been signed out everywhere.`;
+    });
+    if (ok) setOpen(false);
+  };
+  return (
+    <span className="confirm" role="group" aria-label={`Reset the password of ${user.email}`}>
+      <input type="password" autoFocus autoComplete="new-password" minLength={10} aria-label={`New password for ${user.email}`} placeholder="at least 10 characters" value={password} onChange={(e) => setPassword(e.target.value)} />
+      <button type="button" className="primary" disabled={password.length < 10} onClick={() => void submit()}>
+        Set password
+      </button>
+      <button type="button" onClick={() => setOpen(false)}>
+        Cancel
+      </button>
+    </span>
+  );
+}
+
+const USER_FIELDS = ['email', 'password', 'role'] as const;
 
 function CreateUserForm({ onCreated }: { onCreated: () => Promise<void> }) {
-  const [email, setEmail] = useState('');
-  const [password, setPassword] = useState('');
-  const [role, setRole] = useState<UserRole>('viewer');
-  const [error, setError] = useState<string | null>(null);
-  const [done, setDone] = useState<string | null>(null);
-
-  async function submit(event: FormEvent) {
-    event.preventDefault();
-    setError(null);
-    setDone(null);
-    try {
-      const user = await api.post<User>('/users', { email, password, role });
-      setDone(`${user.email} can now sign in as ${user.role}.`);
-      setEmail('');
-      setPassword('');
+  const form = useFormValues({ email: '', password: '', role: 'viewer' });
+  const action = useAction(USER_FIELDS);
+  const submit = () =>
+    action.run('Adding the user', async () => {
+      const user = await api.post<User>('/users', form.values);
+      form.reset({ role: form.values.role });
       await onCreated();
-    } catch (err) {
-      setError(message(err));
-    }
-  }
-
+      return `${user.email} can now sign in as ${user.role}.`;
+    });
   return (
-    <form className="inline-form" onSubmit={(e) => void submit(e)} aria-labelledby="new-user-title">
-      <h2 id="new-user-title">Add a user</h2>
-      <div className="field">
-        <label htmlFor="new-user-email">Email</label>
-        <input id="new-user-email" type="email" required value={email} onChange={(e) => setEmail(e.target.value)} autoComplete="off" />
-      </div>
-      <div className="field">
-        <label htmlFor="new-user-password">Password</label>
-        <input id="new-user-password" type="password" required minLength={10} value={password} onChange={(e) => setPassword(e.target.value)} autoComplete="new-password" />
-      </div>
-      <div className="field">
-        <label htmlFor="new-user-role">Role</label>
-        <select id="new-user-role" value={role} onChange={(e) => setRole(e.target.value as UserRole)}>
-          {roles.map((r) => (
-            <option key={r} value={r}>
-              {r}
-            </option>
-          ))}
+    <InlineForm title="Add a user" submitLabel="Add user" action={action} onSubmit={() => void submit()}>
+      <Field label="Email" id="new-user-email" error={action.fieldError('email')}>
+        <input type="email" required autoComplete="off" {...form.bind('email')} />
+      </Field>
+      <Field label="Password" id="new-user-password" hint="at least 10 characters" error={action.fieldError('password')}>
+        <input type="password" required minLength={10} autoComplete="new-password" {...form.bind('password')} />
+      </Field>
+      <Field label="Role" id="new-user-role" error={action.fieldError('role')}>
+        <select {...form.bind('role')}>
+          <Options values={roles} />
         </select>
-      </div>
-      <button type="submit" className="primary">
-        Add user
-      </button>
-      {error && (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      )}
-      {done && (
-        <p className="form-ok" role="status">
-          {done}
-        </p>
-      )}
-    </form>
+      </Field>
+    </InlineForm>
   );
-}
-
-export function NoAccess({ what }: { what: string }) {
-  return (
-    <div className="page">
-      <p role="alert">Your role does not give access to {what}. Ask an admin if you need it.</p>
-    </div>
-  );
-}
-
-export function message(err: unknown): string {
-  if (err instanceof ApiError) {
-    const detail = err.details.map((d) => (d.path ? `${d.path}: ${d.message}` : d.message)).join('; ');
-    return detail && err.status === 422 ? `${err.message.split(':')[0]}: ${detail}` : err.message;
-  }
-  return err instanceof Error ? err.message : String(err);
 }

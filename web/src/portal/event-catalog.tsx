@@ -1,6 +1,6 @@
 import type { PortalEventType } from '@tripline/shared';
 import { useState } from 'react';
-import { JsonView } from '../console/ui.tsx';
+import { JsonView } from '../ui/index.ts';
 
 /** The event types the link's endpoints receive, each with its JSON Schema and an example. */
 export function PortalEventCatalog({ catalog }: { catalog: PortalEventType[] }) {

@@ -6,8 +6,7 @@
  * server or in a Referer. It is kept in this tab's sessionStorage and taken out of the
  * address bar, so a screen share or a copied URL shows no token.
  */
-import type { ApiErrorDetail } from '@tripline/shared';
-import { ApiError } from '../api/client.ts';
+import { api } from '../api/client.ts';
 
 const storageKey = (linkId: string) => `tripline-portal-token:${linkId}`;
 
@@ -36,39 +35,16 @@ export interface PortalClient {
   put: <T>(path: string, body: unknown) => Promise<T>;
 }
 
+/**
+ * The one fetch client, aimed at /api/v1/portal with the link's token and `credentials: 'omit'`
+ * (so an admin's session cookie in the same browser is never sent).
+ */
 export function portalClient(token: string): PortalClient {
-  const request = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
-    let res: Response;
-    try {
-      res = await fetch(`/api/v1/portal${path}`, {
-        method,
-        credentials: 'omit',
-        headers: { authorization: `Bearer ${token}`, accept: 'application/json', ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-    } catch {
-      throw new ApiError(0, 'network_error', 'the portal cannot be reached; check the connection and try again');
-    }
-    const text = await res.text();
-    let json: unknown;
-    try {
-      json = text ? JSON.parse(text) : undefined;
-    } catch {
-      json = undefined;
-    }
-    if (!res.ok) {
-      const e = (json as { error?: { code?: string; message?: string; details?: ApiErrorDetail[]; requestId?: string } } | undefined)?.error;
-      throw new ApiError(res.status, e?.code ?? `http_${res.status}`, e?.message ?? res.statusText, e?.details ?? [], e?.requestId);
-    }
-    return json as T;
-  };
+  const init: RequestInit = { credentials: 'omit', headers: { authorization: `Bearer ${token}` } };
+  const at = (path: string) => `/api/v1/portal${path}`;
   return {
-    get: (path) => request('GET', path),
-    post: (path, body) => request('POST', path, body ?? {}),
-    put: (path, body) => request('PUT', path, body),
+    get: (path) => api.get(at(path), init),
+    post: (path, body) => api.post(at(path), body, init),
+    put: (path, body) => api.put(at(path), body, init),
   };
-}
-
-export function toApiError(error: unknown): ApiError {
-  return error instanceof ApiError ? error : new ApiError(0, 'client_error', error instanceof Error ? error.message : String(error));
 }

@@ -1,30 +1,27 @@
 import crypto from 'node:crypto';
-import { campaignActivationSchema, campaignChangeSchema, campaignInputSchema, campaignSchema, segmentInputSchema } from '@tripline/shared';
+import { campaignActivationSchema, campaignChangeSchema, campaignInputSchema, campaignSchema, segmentInputSchema, type Campaign } from '@tripline/shared';
 import { Router } from 'express';
 import { z } from 'zod';
 import { actorFrom, recordAudit } from '../../audit/record.ts';
 import type { AppContext } from '../../context.ts';
-import { withTransaction, type PoolClient } from '../../db/pool.ts';
+import {
+  findCampaign,
+  insertCampaign,
+  insertSegment,
+  listActivations,
+  listCampaigns,
+  listSegments,
+  updateCampaign,
+  type CampaignRow,
+} from '../../db/campaigns.ts';
+import { withTransaction } from '../../db/pool.ts';
 import { conflict, notFound } from '../../http/errors.ts';
 import { declareRoutes } from '../../http/route.ts';
 import { changeCampaign, planSchedule } from './activation.ts';
 
 const tag = 'Campaigns';
 
-interface CampaignRow {
-  id: string;
-  name: string;
-  kind: string;
-  status: string;
-  description: string | null;
-  schedule: Record<string, unknown> | null;
-  audience: Record<string, unknown> | null;
-  active_until: Date | null;
-  created_at: Date;
-  updated_at: Date;
-}
-
-function toCampaign(r: CampaignRow) {
+function toCampaign(r: CampaignRow): Campaign {
   return {
     id: r.id,
     name: r.name,
@@ -39,18 +36,12 @@ function toCampaign(r: CampaignRow) {
   };
 }
 
-async function findCampaign(db: Pick<PoolClient, 'query'>, id: string, lock = false) {
-  const { rows } = await db.query<CampaignRow>(`select * from campaigns where id = $1${lock ? ' for update' : ''}`, [id]);
-  return rows[0];
-}
-
 export function campaignsRouter(app: AppContext): Router {
   const router = Router();
   const route = declareRoutes(router);
 
   route({ method: 'get', path: '/campaigns', access: 'campaigns:read', tag, summary: 'List campaigns', response: z.object({ data: z.array(campaignSchema) }) }, async () => {
-    const { rows } = await app.pool.query<CampaignRow>('select * from campaigns order by name');
-    return { data: rows.map(toCampaign) };
+    return { data: (await listCampaigns(app.pool)).map(toCampaign) };
   });
 
   route(
@@ -58,14 +49,13 @@ export function campaignsRouter(app: AppContext): Router {
     async ({ req, body: input }) => {
       const id = `cmp_${crypto.randomBytes(6).toString('base64url')}`;
       const row = await withTransaction(app.pool, async (tx) => {
-        await tx.query('insert into campaigns (id, name, kind, description, schedule, audience) values ($1, $2, $3, $4, $5, $6)', [
-          id,
-          input.name,
-          input.kind,
-          input.description ?? null,
-          input.schedule ? JSON.stringify(input.schedule) : null,
-          input.audience ? JSON.stringify(input.audience) : null,
-        ]);
+        await insertCampaign(tx, id, {
+          name: input.name,
+          kind: input.kind,
+          description: input.description ?? null,
+          schedule: input.schedule ?? null,
+          audience: input.audience ?? null,
+        });
         await planSchedule(tx, app.boss, id, input.schedule ?? null);
         await recordAudit(tx, actorFrom(req), { action: 'campaign.created', targetType: 'campaign', targetId: id, after: input });
         return (await findCampaign(tx, id))!;
@@ -87,11 +77,7 @@ export function campaignsRouter(app: AppContext): Router {
       const row = await withTransaction(app.pool, async (tx) => {
         const before = await findCampaign(tx, id, true);
         if (!before) throw notFound('campaign', id);
-        await tx.query(
-          `update campaigns set name = coalesce($2, name), kind = coalesce($3, kind), description = coalesce($4, description),
-             schedule = coalesce($5, schedule), audience = coalesce($6, audience), updated_at = now() where id = $1`,
-          [id, input.name ?? null, input.kind ?? null, input.description ?? null, input.schedule ? JSON.stringify(input.schedule) : null, input.audience ? JSON.stringify(input.audience) : null],
-        );
+        await updateCampaign(tx, id, input);
         if (input.schedule) await planSchedule(tx, app.boss, id, input.schedule);
         const after = (await findCampaign(tx, id))!;
         await recordAudit(tx, actorFrom(req), { action: 'campaign.updated', targetType: 'campaign', targetId: id, before: toCampaign(before), after: toCampaign(after) });
@@ -134,7 +120,7 @@ export function campaignsRouter(app: AppContext): Router {
     async ({ params }) => {
       const id = params.id!;
       if (!(await findCampaign(app.pool, id))) throw notFound('campaign', id);
-      const { rows } = await app.pool.query('select * from campaign_activations where campaign_id = $1 order by created_at desc limit 200', [id]);
+      const rows = await listActivations(app.pool, id);
       return {
         data: rows.map((a) => ({
           id: a.id,
@@ -152,20 +138,15 @@ export function campaignsRouter(app: AppContext): Router {
   );
 
   route({ method: 'get', path: '/segments', access: 'campaigns:read', tag: 'Segments', summary: 'Customer segments (json-logic over customer state)' }, async () => {
-    const { rows } = await app.pool.query('select name, description, rule from segments order by name');
-    return { data: rows };
+    return { data: await listSegments(app.pool) };
   });
 
   route(
     { method: 'post', path: '/segments', access: 'settings:write', tag: 'Segments', summary: 'Define a segment', body: segmentInputSchema, status: 201 },
     async ({ req, body: input }) => {
       await withTransaction(app.pool, async (tx) => {
-        const { rowCount } = await tx.query('insert into segments (name, description, rule) values ($1, $2, $3) on conflict do nothing', [
-          input.name,
-          input.description ?? null,
-          JSON.stringify(input.rule),
-        ]);
-        if (!rowCount) throw conflict(`segment "${input.name}" already exists`);
+        const created = await insertSegment(tx, { name: input.name, description: input.description ?? null, rule: input.rule });
+        if (!created) throw conflict(`segment "${input.name}" already exists`);
         await recordAudit(tx, actorFrom(req), { action: 'segment.created', targetType: 'segment', targetId: input.name, after: input });
       });
       return input;

@@ -1,5 +1,5 @@
 import type { Queryable } from '../../db/queryable.ts';
-
+import { findProductState, thresholdsWatchingSku } from '../../db/state.ts';
 
 export interface WatchedThreshold {
   threshold: number;
@@ -23,30 +23,14 @@ export interface StockView {
  * trigger watches for it, with whether each is armed (will fire at the next crossing).
  */
 export async function stockView(db: Queryable, sku: string): Promise<StockView> {
-  const product = await db.query<{ quantity: number; category: string | null; last_event_at: Date }>(
-    'select quantity, category, last_event_at from product_state where sku = $1',
-    [sku],
-  );
-  const p = product.rows[0];
-  const watched = await db.query<{ threshold: number; direction: 'below' | 'above'; fired: boolean | null; workflows: string[] }>(
-    `select (t.config->>'threshold')::int as threshold, t.config->>'direction' as direction, s.fired,
-            array_agg(distinct w.name order by w.name) as workflows
-       from workflow_triggers t
-       join workflows w on w.id = t.workflow_id
-       left join threshold_state s on s.sku = $1 and s.threshold = (t.config->>'threshold')::int and s.direction = t.config->>'direction'
-      where t.event_type = 'inventory.threshold_crossed'
-        and (coalesce(t.config->>'sku', '') = '' or t.config->>'sku' = $1)
-        and (coalesce(t.config->>'category', '') = '' or t.config->>'category' = $2)
-      group by 1, 2, 3
-      order by 1, 2`,
-    [sku, p?.category ?? null],
-  );
+  const p = await findProductState(db, sku);
+  const watched = await thresholdsWatchingSku(db, sku, p?.category ?? null);
   return {
     sku,
     quantity: p?.quantity ?? null,
     category: p?.category ?? null,
     lastEventAt: p?.last_event_at.toISOString() ?? null,
-    thresholds: watched.rows.map((r) => ({ threshold: r.threshold, direction: r.direction, armed: r.fired === null ? null : !r.fired, workflows: r.workflows })),
+    thresholds: watched.map((r) => ({ threshold: r.threshold, direction: r.direction, armed: r.fired === null ? null : !r.fired, workflows: r.workflows })),
   };
 }
 

@@ -2,8 +2,9 @@ import type { EventEnvelope } from '@tripline/shared';
 import { matchesTrigger } from '../matching.ts';
 import { buildScope } from '../runs/scope.ts';
 import { explainCrossing, stockView } from './stock.ts';
+import { newerStockLevel, previousStockLevel } from '../../db/event-reads.ts';
 import type { Queryable } from '../../db/queryable.ts';
-
+import { idleDraftsOn, triggersOn } from '../../db/workflows.ts';
 
 export interface Explanation {
   /** One sentence for the event page. */
@@ -21,22 +22,13 @@ export async function explainNoRuns(db: Queryable, event: EventEnvelope, derived
   const reasons: string[] = [];
   if (event.type === 'product.stock_changed') reasons.push(...(await stockReasons(db, event, derivedTypes)));
 
-  const triggers = await db.query<{ name: string; config: Record<string, unknown> }>(
-    `select w.name, t.config from workflow_triggers t join workflows w on w.id = t.workflow_id where t.event_type = $1 order by w.name`,
-    [event.type],
-  );
-  if (triggers.rows.length > 0) {
+  const triggers = await triggersOn(db, event.type);
+  if (triggers.length > 0) {
     const scope = await buildScope(db, event, {});
-    for (const t of triggers.rows) reasons.push(`“${t.name}”: ${matchesTrigger(t.config, event, scope) ?? 'its trigger matches now (the state it reads changed since)'}`);
+    for (const t of triggers) reasons.push(`“${t.name}”: ${matchesTrigger(t.config, event, scope) ?? 'its trigger matches now (the state it reads changed since)'}`);
   }
-  const idle = await db.query<{ name: string; published: boolean; enabled: boolean }>(
-    `select name, published_version is not null as published, enabled from workflows w
-      where deleted_at is null and draft->'nodes' @> $1::jsonb
-        and not exists (select 1 from workflow_triggers t where t.workflow_id = w.id and t.event_type = $2)
-      order by name limit 20`,
-    [JSON.stringify([{ type: 'trigger', config: { eventType: event.type } }]), event.type],
-  );
-  for (const w of idle.rows) reasons.push(`“${w.name}” listens to ${event.type} in its draft but ${w.published ? (w.enabled ? 'its live version does not' : 'is disabled') : 'was never published'}`);
+  const idle = await idleDraftsOn(db, event.type);
+  for (const w of idle) reasons.push(`“${w.name}” listens to ${event.type} in its draft but ${w.published ? (w.enabled ? 'its live version does not' : 'is disabled') : 'was never published'}`);
 
   const summary =
     reasons.length > 0
@@ -51,20 +43,12 @@ async function stockReasons(db: Queryable, event: EventEnvelope, derivedTypes: s
   const sku = String(event.data.sku);
   const quantity = Number(event.data.quantity);
   if (derivedTypes.includes('inventory.threshold_crossed')) return [`${sku} crossed a threshold: the derived event below says what it started`];
-  const newer = await db.query<{ quantity: number; occurred_at: Date }>(
-    `select (data->>'quantity')::int as quantity, occurred_at from events
-      where type = 'product.stock_changed' and subject = $1 and occurred_at > $2 and received_at <= $3 order by occurred_at desc limit 1`,
-    [sku, event.occurredAt, event.receivedAt],
-  );
-  if (newer.rows[0]) {
-    return [`${sku}: this level (${quantity}) is older than one already applied (${newer.rows[0].quantity} at ${newer.rows[0].occurred_at.toISOString()}), so it changed nothing`];
+  const newer = await newerStockLevel(db, sku, event.occurredAt, event.receivedAt);
+  if (newer) {
+    return [`${sku}: this level (${quantity}) is older than one already applied (${newer.quantity} at ${newer.occurred_at.toISOString()}), so it changed nothing`];
   }
-  const previous = await db.query<{ quantity: number }>(
-    `select (data->>'quantity')::int as quantity from events
-      where type = 'product.stock_changed' and subject = $1 and id <> $2 and occurred_at <= $3 order by occurred_at desc, seq desc limit 1`,
-    [sku, event.id, event.occurredAt],
-  );
+  const previous = await previousStockLevel(db, sku, event.id, event.occurredAt);
   const view = await stockView(db, sku);
   if (view.thresholds.length === 0) return [`no published workflow watches the stock of ${sku}`];
-  return view.thresholds.map((t) => explainCrossing(sku, previous.rows[0]?.quantity ?? null, quantity, t));
+  return view.thresholds.map((t) => explainCrossing(sku, previous ?? null, quantity, t));
 }

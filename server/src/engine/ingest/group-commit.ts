@@ -1,7 +1,8 @@
 import type { EventEnvelope } from '@tripline/shared';
 import { insertEvents } from '../../db/events.ts';
 import { withTransaction, type Pool } from '../../db/pool.ts';
-import { countEventsAccepted } from '../../metrics/registry.ts';
+import { countEventsAccepted, observeHotPath } from '../../metrics/registry.ts';
+import { wakeLocalClaimers } from '../outbox/claim-loop.ts';
 
 /**
  * Group commit for ingest: concurrent requests' events wait a bounded moment (`maxWaitMs`
@@ -65,14 +66,18 @@ export class IngestBatcher {
       await Promise.all(batch.map((w) => this.commitAlone(w)));
       return;
     }
+    if (inserted.size > 0) wakeLocalClaimers(this.pool);
     countAccepted(unique.map((id) => byId.get(id)!).filter((e) => inserted.has(e.id)));
+    for (const w of batch) observeHotPath('stored', w.envelopes[0]?.receivedAt);
     for (const w of batch) w.resolve(new Set(w.envelopes.filter((e) => inserted.has(e.id) && owner.get(e.id) === w).map((e) => e.id)));
   }
 
   private async commitAlone(w: Waiting): Promise<void> {
     try {
       const inserted = await withTransaction(this.pool, (tx) => insertEvents(tx, w.envelopes));
+      if (inserted.size > 0) wakeLocalClaimers(this.pool);
       countAccepted(w.envelopes.filter((e) => inserted.has(e.id)));
+      observeHotPath('stored', w.envelopes[0]?.receivedAt);
       w.resolve(inserted);
     } catch (error) {
       w.reject(error);

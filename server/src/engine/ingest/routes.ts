@@ -1,11 +1,10 @@
 import { eventEnvelopeSchema, pageSchema } from '@tripline/shared';
 import { Router } from 'express';
 import { z } from 'zod';
-import { authorize } from '../../auth/middleware.ts';
 import { actorLabel } from '../../auth/principal.ts';
 import type { AppContext } from '../../context.ts';
-import { notFound, parseOr422 } from '../../http/errors.ts';
-import { describeRoute } from '../../http/openapi.ts';
+import { notFound } from '../../http/errors.ts';
+import { declareRoutes } from '../../http/route.ts';
 import { eventWithEffects, listEvents } from '../../db/events.ts';
 import { rowToEnvelope } from '../events.ts';
 import { IngestBatcher } from './group-commit.ts';
@@ -22,51 +21,54 @@ const eventQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
 
-describeRoute({
-  method: 'post',
-  path: '/api/v1/events',
-  tag: 'Events',
-  summary: 'Send one event or a batch of up to 1,000; 202 once durably stored',
-  body: z.union([z.object({ type: z.string(), data: z.record(z.string(), z.unknown()) }), z.array(z.unknown())]),
-  response: z.object({ accepted: z.number(), duplicates: z.number(), events: z.array(acceptedSchema) }),
-  status: 202,
-});
-describeRoute({ method: 'get', path: '/api/v1/events', tag: 'Events', summary: 'Recent events, newest first (keyset pagination)', response: pageSchema(eventEnvelopeSchema) });
-describeRoute({ method: 'get', path: '/api/v1/events/:id', tag: 'Events', summary: 'One event with what it caused: derived events, runs and deliveries' });
-
 export function ingestRouter(app: AppContext): Router {
   const router = Router();
+  const route = declareRoutes(router);
   // One per process: concurrent requests share a transaction (group commit).
   const batcher = new IngestBatcher(app.pool);
 
-  router.post('/events', authorize('events:ingest'), async (req, res) => {
-    const source = req.principal.kind === 'anonymous' ? 'api' : `api:${actorLabel(req.principal)}`;
-    const { envelopes, batch } = parseEventBody(req.body, source);
-    const inserted = await batcher.store(envelopes);
-    const events = envelopes.map((e) => ({ id: e.id, status: inserted.has(e.id) ? ('accepted' as const) : ('duplicate' as const) }));
-    const body = { accepted: inserted.size, duplicates: envelopes.length - inserted.size, events };
-    res.status(202).json(batch ? body : { ...body, ...events[0] });
-  });
+  route(
+    {
+      method: 'post',
+      path: '/events',
+      access: 'events:ingest',
+      tag: 'Events',
+      summary: 'Send one event or a batch of up to 1,000; 202 once durably stored',
+      bodyDoc: z.union([z.object({ type: z.string(), data: z.record(z.string(), z.unknown()) }), z.array(z.unknown())]),
+      response: z.object({ accepted: z.number(), duplicates: z.number(), events: z.array(acceptedSchema) }),
+      status: 202,
+    },
+    async ({ req }) => {
+      const source = req.principal.kind === 'anonymous' ? 'api' : `api:${actorLabel(req.principal)}`;
+      const { envelopes, batch } = parseEventBody(req.body, source);
+      const inserted = await batcher.store(envelopes);
+      const events = envelopes.map((e) => ({ id: e.id, status: inserted.has(e.id) ? ('accepted' as const) : ('duplicate' as const) }));
+      const body = { accepted: inserted.size, duplicates: envelopes.length - inserted.size, events };
+      return batch ? body : { ...body, ...events[0] };
+    },
+  );
 
-  router.get('/events', authorize('events:read'), async (req, res) => {
-    const q = parseOr422(eventQuerySchema, req.query, 'query');
-    const rows = await listEvents(app.pool, { ...q, rootsOnly: q.rootsOnly === 'true' });
-    const page = rows.slice(0, q.limit);
-    res.json({
-      data: page.map((r) => ({ ...rowToEnvelope(r), processedAt: r.processed_at?.toISOString() ?? null })),
-      nextCursor: rows.length > q.limit ? String(page.at(-1)!.seq) : null,
-    });
-  });
+  route(
+    { method: 'get', path: '/events', access: 'events:read', tag: 'Events', summary: 'Recent events, newest first (keyset pagination)', query: eventQuerySchema, response: pageSchema(eventEnvelopeSchema) },
+    async ({ query: q }) => {
+      const rows = await listEvents(app.pool, { ...q, rootsOnly: q.rootsOnly === 'true' });
+      const page = rows.slice(0, q.limit);
+      return {
+        data: page.map((r) => ({ ...rowToEnvelope(r), processedAt: r.processed_at?.toISOString() ?? null })),
+        nextCursor: rows.length > q.limit ? String(page.at(-1)!.seq) : null,
+      };
+    },
+  );
 
-  router.get('/events/:id', authorize('events:read'), async (req, res) => {
-    const id = String(req.params.id);
+  route({ method: 'get', path: '/events/:id', access: 'events:read', tag: 'Events', summary: 'One event with what it caused: derived events, runs and deliveries' }, async ({ params }) => {
+    const id = params.id!;
     const found = await eventWithEffects(app.pool, id);
     if (!found) throw notFound('event', id);
     const { row, derived, runs, deliveries, ancestors } = found;
     const event = rowToEnvelope(row);
     // Why nothing fired, for the event page and API callers; only once the engine has processed it.
     const explanation = runs.length === 0 && row.processed_at ? await explainNoRuns(app.pool, event, derived.map((d) => d.type)) : null;
-    res.json({
+    return {
       ...event,
       processedAt: row.processed_at?.toISOString() ?? null,
       explanation,
@@ -88,7 +90,7 @@ export function ingestRouter(app: AppContext): Router {
         createdAt: d.created_at.toISOString(),
         deliveredAt: d.delivered_at?.toISOString() ?? null,
       })),
-    });
+    };
   });
   return router;
 }

@@ -3,6 +3,7 @@ import { lockUnprocessed, markEventsProcessed, recordEventFailures, releaseEvent
 import { withTransaction, type PoolClient } from '../../db/pool.ts';
 import { applyEvent, CUSTOMER_EVENTS } from '../process-event.ts';
 import { RunWrites } from '../runs/run-writes.ts';
+import { wakeWaitingRuns } from '../runs/wait-matching.ts';
 import { loadCustomers } from '../state/customers.ts';
 
 /** Claims per event before it is parked for the sweeper (about 17 minutes of backoff). */
@@ -71,6 +72,7 @@ async function processIn(app: AppContext, tx: PoolClient, claimed: ClaimedEvent[
     }
     try {
       await applyEvent(app, tx, own, envelope);
+      await wakeWaitingRuns(app, tx, own, envelope);
       if (savepoints) await tx.query('release savepoint event');
       writes.absorb(own);
       done.push(envelope.id);

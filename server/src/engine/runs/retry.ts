@@ -12,7 +12,9 @@ export async function retryStepDelivery(tx: PoolClient, app: AppContext, runId: 
   const { rows } = await tx.query<{ id: string; job_id: string }>(
     `update deliveries set status = 'pending', job_id = gen_random_uuid()::text, retry_from = attempt_count,
             next_attempt_at = now(), updated_at = now()
-      where run_id = $1 and node_id = $2 and status = 'failed' returning id, job_id`,
+      where run_id = $1 and node_id = $2 and status = 'failed'
+        and iteration = coalesce((select (loop_state->>'index')::int from runs where id = $1), -1)
+      returning id, job_id`,
     [runId, nodeId],
   );
   if (!rows[0]) return false;

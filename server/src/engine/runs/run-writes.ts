@@ -2,7 +2,7 @@ import type { EventEnvelope } from '@tripline/shared';
 import type { AppContext } from '../../context.ts';
 import { insertEvents } from '../../db/events.ts';
 import type { PoolClient } from '../../db/pool.ts';
-import { insertRunsWithSteps, updateRuns, upsertSteps, type NewRunRow, type RunUpdate, type StepWrite } from '../../db/runs.ts';
+import { insertRunsWithSteps, insertWaits, updateRuns, upsertSteps, type NewRunRow, type RunUpdate, type StepWrite, type WaitRow } from '../../db/runs.ts';
 import { createStepDeliveries, fanOutEvents } from '../../delivery/fan-out.ts';
 import { clientDb } from '../../queue/boss.ts';
 import { queues } from '../../queue/queues.ts';
@@ -12,11 +12,23 @@ interface StepDelivery {
   endpointId: string;
   runId: string;
   nodeId: string;
+  /** The for_each iteration (-1 outside a loop): one delivery per run, node and iteration. */
+  iteration: number;
+  loop: { item: unknown; index: number } | undefined;
   envelope: EventEnvelope;
   vars: Record<string, unknown>;
   /** The step row that waits for it: its output gets the delivery id. */
   step: StepWrite;
 }
+
+/** A wait_for_event step's wait, with what matching needs while it is not yet written. */
+export interface PendingWait extends WaitRow {
+  trigger: EventEnvelope;
+  match: unknown;
+}
+
+/** Work that needs this buffer's rows in the database first (waking a run parked in the same batch). */
+export type AfterFlush = (app: AppContext, tx: PoolClient) => Promise<void>;
 
 /**
  * The writes of a batch, collected while its events and runs are processed and flushed
@@ -31,6 +43,8 @@ export class RunWrites {
   readonly stepUpserts: StepWrite[] = [];
   readonly runUpdates: RunUpdate[] = [];
   readonly deliveries: StepDelivery[] = [];
+  readonly waits: PendingWait[] = [];
+  readonly afterFlush: AfterFlush[] = [];
   readonly jobs: { runId: string; startAfter?: Date }[] = [];
   readonly events: EventEnvelope[] = [];
   readonly fanOut: EventEnvelope[] = [];
@@ -44,10 +58,21 @@ export class RunWrites {
      * that changes a customer replaces the entry (or drops it, when its savepoint rolls back).
      */
     readonly customers = new Map<string, unknown>(),
+    /** The batch's buffer, for a child: what earlier events of the batch wrote (their waits). */
+    readonly parent?: RunWrites,
   ) {}
 
   child(): RunWrites {
-    return new RunWrites(this.memo, this.customers);
+    return new RunWrites(this.memo, this.customers, this);
+  }
+
+  /** Waits created earlier in this batch (not yet in run_waits) for this event type and key. */
+  pendingWaits(eventType: string, correlationKey: string): PendingWait[] {
+    const found: PendingWait[] = [];
+    for (let w: RunWrites | undefined = this; w; w = w.parent) {
+      for (const wait of w.waits) if (wait.eventType === eventType && wait.correlationKey === correlationKey) found.push(wait);
+    }
+    return found;
   }
 
   absorb(child: RunWrites): void {
@@ -56,9 +81,16 @@ export class RunWrites {
     this.stepUpserts.push(...child.stepUpserts);
     this.runUpdates.push(...child.runUpdates);
     this.deliveries.push(...child.deliveries);
+    this.waits.push(...child.waits);
+    this.afterFlush.push(...child.afterFlush);
     this.jobs.push(...child.jobs);
     this.events.push(...child.events);
     this.fanOut.push(...child.fanOut);
+  }
+
+  /** Seeds a read the caller already has (a batch prefetch), so `cached` does not query for it. */
+  prime(key: string, value: unknown): void {
+    this.memo.set(key, Promise.resolve(value));
   }
 
   /** A read that is the same for the whole batch (settings, routing, endpoint state). */
@@ -74,7 +106,9 @@ export class RunWrites {
 
   get empty(): boolean {
     return (
-      this.newRuns.length + this.stepUpserts.length + this.runUpdates.length + this.deliveries.length + this.jobs.length + this.events.length + this.fanOut.length === 0
+      this.newRuns.length + this.stepUpserts.length + this.runUpdates.length + this.deliveries.length + this.waits.length + this.afterFlush.length +
+        this.jobs.length + this.events.length + this.fanOut.length ===
+      0
     );
   }
 
@@ -87,6 +121,9 @@ export class RunWrites {
         // The executor checked the endpoint in this transaction; only a concurrent change gets here.
         if (!result.ok) throw new Error(`${d.nodeId}: ${result.error}`);
         d.step.output = { deliveryId: result.deliveryId, ...(d.step.output as object) };
+        // A step executed again (a slice re-run) gets its earlier delivery, which may have
+        // settled already, so no settle will wake the run: look again in a job.
+        if (result.existing) this.jobs.push({ runId: d.runId });
       });
     }
     if (this.newRuns.length > 0) {
@@ -106,6 +143,10 @@ export class RunWrites {
       await updateRuns(tx, this.runUpdates);
       this.statements++;
     }
+    if (this.waits.length > 0) {
+      await insertWaits(tx, this.waits);
+      this.statements++;
+    }
     if (this.fanOut.length > 0) {
       await fanOutEvents(tx, app, this.fanOut);
       this.statements += 3;
@@ -122,5 +163,6 @@ export class RunWrites {
       await insertEvents(tx, this.events);
       this.statements++;
     }
+    for (const after of this.afterFlush) await after(app, tx);
   }
 }

@@ -13,3 +13,10 @@ export async function buildScope(db: Queryable, event: EventEnvelope, vars: Reco
   const customer = typeof customerId === 'string' ? await loadCustomer(db as never, customerId) : null;
   return { ...event, vars, customer };
 }
+
+/** The scope with the customer from a batch's prefetch (`customers`), when it holds the event's customer. */
+export async function scopeFrom(db: Queryable, event: EventEnvelope, customers: Map<string, unknown>): Promise<Record<string, unknown>> {
+  const customerId = event.data.customerId;
+  if (typeof customerId === 'string' && customers.has(customerId)) return { ...event, vars: {}, customer: customers.get(customerId) };
+  return buildScope(db, event, {});
+}

@@ -2,20 +2,22 @@ import crypto from 'node:crypto';
 import type { CheckedGraph, EventEnvelope } from '@tripline/shared';
 import type { AppContext } from '../../context.ts';
 import type { PoolClient } from '../../db/pool.ts';
-import { cancelRunRows, lockRuns, reopenRun, reopenStep, workflowName, type LockedRun, type StepWrite } from '../../db/runs.ts';
+import { cancelRunRows, deleteRunWaits, lockRuns, lockRunsFresh, reopenRun, reopenStep, workflowName, type LockedRun, type StepWrite } from '../../db/runs.ts';
 import { withTransaction } from '../../db/pool.ts';
 import { getSetting } from '../../settings.ts';
 import { loadEvent } from '../events.ts';
 import { toEnvelope } from '../store-events.ts';
 import { loadVersion } from '../workflows/versions.ts';
+import { parseLoopState } from './loop.ts';
 import { RunWrites } from './run-writes.ts';
-import { buildScope } from './scope.ts';
+import { scopeFrom } from './scope.ts';
 import { MAX_STEPS_PER_SLICE, runSlice, type SliceResult } from './step-loop.ts';
+import type { WakeSignal } from './types.ts';
 
 /**
  * The run state machine: the only writer of `runs` and `run_steps`. Transitions:
  * start (a new run and its first slice), advance/wait/succeed/fail (the end of a slice),
- * resume (a waiting run woken by its delivery or its timer), retry, cancel, give up (a
+ * resume (a waiting run woken by its delivery, its timer or the event it waited for), retry, cancel, give up (a
  * job out of retries). Every way a run fails goes through `fail`, which emits `run.failed`
  * (unless the causation chain is at its limit). Slice writes go to a `RunWrites` buffer and
  * reach the database in the batch's multi-row statements.
@@ -52,6 +54,7 @@ export async function startRun(app: AppContext, tx: PoolClient, writes: RunWrite
       currentNode: start.graph.trigger.id,
       error: `loop protection: this event is ${depth} steps down a causation chain (limit ${limit}); the run was not started`,
       finished: true,
+      loopState: null,
     });
     return id;
   }
@@ -65,11 +68,12 @@ export async function startRun(app: AppContext, tx: PoolClient, writes: RunWrite
     existing: undefined,
     scope: start.scope,
     maxSteps: MAX_STEPS_PER_SLICE,
+    loop: null,
   });
   const steps = stepWrites(id, slice);
   writes.newSteps.push(...steps);
   const end = endOfSlice(slice);
-  writes.newRuns.push({ ...base, ...end, vars: slice.vars });
+  writes.newRuns.push({ ...base, ...end, vars: slice.vars, loopState: slice.loop });
   await afterSlice(tx, writes, { id, workflow_id: start.workflowId, depth }, event, slice, steps);
   return id;
 }
@@ -84,10 +88,14 @@ export async function resumeRuns(app: AppContext, tx: PoolClient, writes: RunWri
   for (const run of runs) await resumeLocked(app, tx, writes, run);
 }
 
-async function resumeLocked(app: AppContext, tx: PoolClient, writes: RunWrites, run: LockedRun): Promise<void> {
+/**
+ * Runs a locked run's next slice from its current node (and iteration). `signal`: what
+ * woke its waiting step, when the waker knows (wait-matching.ts, with the matched event).
+ */
+export async function resumeLocked(app: AppContext, tx: PoolClient, writes: RunWrites, run: LockedRun, signal?: WakeSignal): Promise<void> {
   if (!['running', 'waiting'].includes(run.status) || !run.current_node) return;
   const graph = await loadVersion(tx, run.workflow_id, run.version);
-  const event = await loadEvent(tx, run.event_id);
+  const event = await writes.cached(`event:${run.event_id}`, () => loadEvent(tx, run.event_id));
   if (!event) {
     await fail(tx, writes, run, undefined, run.current_node, `event ${run.event_id} no longer exists`);
     return;
@@ -99,17 +107,20 @@ async function resumeLocked(app: AppContext, tx: PoolClient, writes: RunWrites, 
     nodeId: run.current_node,
     vars: run.vars,
     existing: run.step,
-    scope: await buildScope(tx, event, {}),
+    scope: await scopeFrom(tx, event, writes.customers),
     maxSteps: MAX_STEPS_PER_SLICE,
+    loop: parseLoopState(run.loop_state),
+    ...(signal ? { signal } : {}),
   });
   if (slice.end.kind === 'stay') return;
   const steps = stepWrites(run.id, slice);
   writes.stepUpserts.push(...steps);
   const end = endOfSlice(slice);
   if (end.status === 'failed') {
-    await fail(tx, writes, run, event, end.currentNode!, (slice.end as { error: string }).error);
+    // The loop state where it failed, so a retry re-runs the failed step in its own iteration.
+    await fail(tx, writes, run, event, end.currentNode!, (slice.end as { error: string }).error, null, slice.loop);
   } else {
-    writes.runUpdates.push({ id: run.id, status: end.status, currentNode: end.currentNode, vars: slice.vars, error: null, finished: end.finished });
+    writes.runUpdates.push({ id: run.id, status: end.status, currentNode: end.currentNode, vars: slice.vars, error: null, finished: end.finished, loopState: slice.loop });
   }
   await afterSlice(tx, writes, run, event, slice, steps, false);
 }
@@ -137,6 +148,7 @@ function stepWrites(runId: string, slice: SliceResult): StepWrite[] {
       runId,
       nodeId: s.nodeId,
       nodeType: s.nodeType,
+      iteration: s.iteration,
       seq,
       ord: seq === null ? ord++ : 0,
       status,
@@ -160,7 +172,11 @@ async function afterSlice(
 ): Promise<void> {
   const end = slice.end;
   if (end.kind === 'wait' && end.deliver) {
-    writes.deliveries.push({ endpointId: end.deliver.endpointId, runId: run.id, nodeId: end.nodeId, envelope: event, vars: end.deliver.vars, step: steps.at(-1)! });
+    const step = steps.at(-1)!;
+    writes.deliveries.push({ endpointId: end.deliver.endpointId, runId: run.id, nodeId: end.nodeId, iteration: step.iteration, loop: end.deliver.loop, envelope: event, vars: end.deliver.vars, step });
+  }
+  if (end.kind === 'wait' && end.waitFor) {
+    writes.waits.push({ runId: run.id, nodeId: end.nodeId, iteration: steps.at(-1)!.iteration, ...end.waitFor, trigger: event });
   }
   if (end.kind === 'wait' && end.resumeAt) writes.jobs.push({ runId: run.id, startAfter: end.resumeAt });
   if (end.kind === 'yield') writes.jobs.push({ runId: run.id });
@@ -176,8 +192,9 @@ async function fail(
   nodeId: string,
   error: string,
   vars: Record<string, unknown> | null = null,
+  loopState?: unknown,
 ): Promise<void> {
-  writes.runUpdates.push({ id: run.id, status: 'failed', currentNode: nodeId, vars, error: `${nodeId}: ${error}`, finished: true });
+  writes.runUpdates.push({ id: run.id, status: 'failed', currentNode: nodeId, vars, error: `${nodeId}: ${error}`, finished: true, loopState });
   await emitRunFailed(tx, writes, run, event, nodeId, error);
 }
 
@@ -203,11 +220,15 @@ async function emitRunFailed(
   );
 }
 
-/** The `run.execute` job: one run's next slice in its own transaction. */
+/**
+ * The `run.execute` job: one run's next slice in its own transaction. Timers (delays, a
+ * wait's timeout) race with other wakers, so the run is locked by a statement of its own
+ * and then read as committed.
+ */
 export async function executeRunJob(app: AppContext, runId: string): Promise<void> {
   await withTransaction(app.pool, async (tx) => {
     const writes = new RunWrites();
-    await resumeRuns(app, tx, writes, [runId]);
+    for (const run of await lockRunsFresh(tx, [runId])) await resumeLocked(app, tx, writes, run);
     await writes.flush(app, tx);
   });
 }
@@ -220,6 +241,7 @@ export async function giveUp(app: AppContext, runId: string, error: string): Pro
     const writes = new RunWrites();
     const event = await loadEvent(tx, run.event_id);
     await fail(tx, writes, run, event, run.current_node ?? 'run', error);
+    await deleteRunWaits(tx, run.id);
     await writes.flush(app, tx);
   });
 }

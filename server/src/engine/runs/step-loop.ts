@@ -2,7 +2,8 @@ import type { CheckedGraph, CheckedNode, EventEnvelope, NodeConfig, NodeType } f
 import { nodeDefinitions } from '@tripline/shared';
 import type { AppContext } from '../../context.ts';
 import { executors } from './executors/index.ts';
-import type { DeliveryIntent, RunMode, RunRow, StepContext, StepOutcome } from './types.ts';
+import { enterLoop, iterationOf, loopScope, nextIteration, type LoopMove } from './loop.ts';
+import type { DeliveryIntent, LoopFrame, RunMode, RunRow, StepContext, StepOutcome, WaitIntent, WakeSignal } from './types.ts';
 
 /** A cap on steps per slice, so a huge workflow yields the worker now and then. */
 export const MAX_STEPS_PER_SLICE = 200;
@@ -28,6 +29,10 @@ export interface SliceStart {
   /** The scope without vars: the envelope and the customer, loaded once per slice. */
   scope: Record<string, unknown>;
   maxSteps: number;
+  /** The for_each loop the run is inside (stored on the run between slices). */
+  loop: LoopFrame | null;
+  /** What woke the waiting step at `nodeId`, when the waker knows (an event a wait matched). */
+  signal?: WakeSignal;
 }
 
 export interface RecordedStep {
@@ -37,13 +42,15 @@ export interface RecordedStep {
   outcome: StepOutcome;
   /** The seq of the step row it replaces, when there is one. */
   seq: number | undefined;
+  /** The for_each iteration it ran in; -1 outside a loop. */
+  iteration: number;
   startedAt: string;
   finishedAt: string;
 }
 
 /** Where a slice stopped. `stay`: nothing to do (a waiting step the run is not waiting for). */
 export type SliceEnd =
-  | { kind: 'wait'; nodeId: string; resumeAt?: Date; deliver?: DeliveryIntent }
+  | { kind: 'wait'; nodeId: string; resumeAt?: Date; deliver?: DeliveryIntent; waitFor?: WaitIntent }
   | { kind: 'succeeded' }
   | { kind: 'failed'; nodeId: string; error: string }
   | { kind: 'yield'; nodeId: string }
@@ -53,49 +60,58 @@ export interface SliceResult {
   steps: RecordedStep[];
   end: SliceEnd;
   vars: Record<string, unknown>;
+  /** The loop the run is inside where the slice stopped. */
+  loop: LoopFrame | null;
 }
 
 /**
  * The one step loop, for live runs and dry runs alike: from `nodeId`, run each step's
  * executor and follow its handle until a step waits, fails or ends, or the cap is reached.
- * It writes nothing itself: the caller (the state machine, or the dry run) decides what the
- * recorded steps and the end mean.
+ * Inside a for_each (loop.ts), the end of the `each` branch moves to the next item, and
+ * after the last one to `done`; a `stop` ends the run. It writes nothing itself: the
+ * caller (the state machine, or the dry run) decides what the recorded steps and the end mean.
  */
 export async function runSlice(app: AppContext, mode: RunMode, start: SliceStart): Promise<SliceResult> {
   const { graph, run, event } = start;
   const steps: RecordedStep[] = [];
   let vars = start.vars;
+  let loop = start.loop;
   let nodeId: string | undefined = start.nodeId;
   for (let n = 0; nodeId && n < start.maxSteps; n++) {
     const node: CheckedNode = graph.nodes.get(nodeId)!;
-    // Only the node a slice starts at can have a step row already: the graph is acyclic.
+    // Only the node a slice starts at can have a step row already (in this iteration): the graph is acyclic.
     const existing = n === 0 ? start.existing : undefined;
-    if (existing?.status === 'waiting' && run.status !== 'waiting') return { steps, end: { kind: 'stay' }, vars };
-    const resumed: StepContext['resumed'] = existing?.status === 'waiting' ? { output: existing.output } : undefined;
+    if (existing?.status === 'waiting' && run.status !== 'waiting') return { steps, end: { kind: 'stay' }, vars, loop };
+    const resumed: StepContext['resumed'] = existing?.status === 'waiting' ? { output: existing.output, ...(start.signal ? { signal: start.signal } : {}) } : undefined;
     const input = { config: node.config, vars };
+    const iteration = iterationOf(loop);
     const startedAt = new Date().toISOString();
     let outcome: StepOutcome;
     try {
       // A step after an `error` output sees the failure at the top-level `error` too.
-      const scope = { ...start.scope, vars, ...(vars.error !== undefined ? { error: vars.error } : {}) };
-      outcome = await runExecutor(node.type, node.config, { app, mode, run, nodeId, event, scope, resumed });
+      const scope = { ...start.scope, vars, ...loopScope(loop), ...(vars.error !== undefined ? { error: vars.error } : {}) };
+      outcome = await runExecutor(node.type, node.config, { app, mode, run, nodeId, event, scope, resumed, iteration });
     } catch (error) {
       outcome = { kind: 'fail', error: (error as Error).message };
     }
-    steps.push({ nodeId, nodeType: node.type, input, outcome, seq: existing?.seq, startedAt, finishedAt: new Date().toISOString() });
-    if (outcome.kind === 'wait') return { steps, end: { kind: 'wait', nodeId, resumeAt: outcome.resumeAt, deliver: outcome.deliver }, vars };
+    steps.push({ nodeId, nodeType: node.type, input, outcome, seq: existing?.seq, iteration, startedAt, finishedAt: new Date().toISOString() });
+    if (outcome.kind === 'wait') return { steps, end: { kind: 'wait', nodeId, resumeAt: outcome.resumeAt, deliver: outcome.deliver, waitFor: outcome.waitFor }, vars, loop };
     if (outcome.kind === 'fail') {
       // Failed for good (executors retry before they fail): continue on `error` when it is
       // connected, with the failure in scope; otherwise the run fails. The one place for
       // every step type, live or dry, in the first slice or a resumed one (a webhook's delivery).
       const onError = nodeDefinitions[node.type].outputs.includes('error') ? nextNode(graph, node.id, node.type, 'error') : undefined;
-      if (!onError) return { steps, end: { kind: 'failed', nodeId, error: outcome.error }, vars };
+      if (!onError) return { steps, end: { kind: 'failed', nodeId, error: outcome.error }, vars, loop };
       vars = { ...vars, error: { nodeId, message: outcome.error } };
       nodeId = onError;
       continue;
     }
-    if (outcome.kind === 'next' && outcome.vars) vars = { ...vars, ...outcome.vars };
-    nodeId = outcome.kind === 'next' ? nextNode(graph, node.id, node.type, outcome.handle) : undefined;
+    if (outcome.kind === 'end') return { steps, end: { kind: 'succeeded' }, vars, loop: null };
+    if (outcome.vars) vars = { ...vars, ...outcome.vars };
+    let move: LoopMove = outcome.loop ? enterLoop(graph, node.id, outcome.loop.items, vars) : { loop, vars, nodeId: nextNode(graph, node.id, node.type, outcome.handle) };
+    // The end of a branch inside a loop: the next item, or `done` after the last one.
+    while (!move.nodeId && move.loop) move = nextIteration(graph, move.loop);
+    ({ loop, vars, nodeId } = move);
   }
-  return { steps, end: nodeId ? { kind: 'yield', nodeId } : { kind: 'succeeded' }, vars };
+  return { steps, end: nodeId ? { kind: 'yield', nodeId } : { kind: 'succeeded' }, vars, loop };
 }

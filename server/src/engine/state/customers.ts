@@ -1,25 +1,22 @@
 import type { EventEnvelope } from '@tripline/shared';
 import type { PoolClient } from '../../db/pool.ts';
+import {
+  addRefund,
+  countPaidOrder,
+  findCustomerState,
+  findCustomerStates,
+  lockCustomerState,
+  saveCustomerState,
+  segmentRules,
+  setCustomerSegments,
+  type CustomerRow,
+} from '../../db/state.ts';
 import { getSetting } from '../../settings.ts';
 import { matches } from '../logic.ts';
 import type { NewEvent } from '../store-events.ts';
 import { derive } from './derived.ts';
 import { stageFor } from './lifecycle.ts';
 import { tierFor } from './tiers.ts';
-
-export interface CustomerRow {
-  customer_id: string;
-  email: string | null;
-  name: string | null;
-  tags: string[];
-  ltv: string;
-  ltv_tier: string;
-  order_count: number;
-  first_order_at: Date | null;
-  last_order_at: Date | null;
-  lifecycle_stage: string;
-  segments: string[];
-}
 
 /** The customer as conditions and segment rules see it (`customer.*` in json-logic). */
 export function customerView(row: CustomerRow) {
@@ -40,13 +37,6 @@ export function customerView(row: CustomerRow) {
 
 const PAID_STATUSES = new Set(['paid', 'processing', 'completed']);
 
-/** Locks (creating if needed) the customer's state row; every customer change goes through it. */
-async function lockCustomer(tx: PoolClient, customerId: string, firstTier: string): Promise<CustomerRow> {
-  await tx.query('insert into customer_state (customer_id, ltv_tier) values ($1, $2) on conflict do nothing', [customerId, firstTier]);
-  const { rows } = await tx.query<CustomerRow>('select * from customer_state where customer_id = $1 for update', [customerId]);
-  return rows[0]!;
-}
-
 /**
  * Applies an order, refund or customer event to the customer's state and returns the
  * derived events: LTV tier, lifecycle stage and segment changes. LTV is a sum over a ledger
@@ -60,27 +50,16 @@ export async function applyCustomerEvent(tx: PoolClient, event: EventEnvelope): 
   let refund = 0;
 
   if ((event.type === 'order.created' && PAID_STATUSES.has(String(data.status))) || event.type === 'order.paid') {
-    const inserted = await tx.query(
-      // A refund that arrived first left a row marked not counted (counted_at -infinity): count the order now.
-      `insert into order_ledger (order_id, customer_id, paid_amount) values ($1, $2, $3)
-       on conflict (order_id) do update set paid_amount = excluded.paid_amount, counted_at = now()
-        where order_ledger.counted_at = '-infinity'`,
-      [String(data.orderId), customerId, Number(data.total)],
-    );
-    counted = inserted.rowCount === 1;
+    counted = await countPaidOrder(tx, String(data.orderId), customerId, Number(data.total));
   }
   if (event.type === 'order.refunded') {
     // Refunds are applied once per event id: the event row itself is the dedupe key.
     refund = Number(data.amount);
-    await tx.query(
-      `insert into order_ledger (order_id, customer_id, refunded_amount, counted_at) values ($1, $2, $3, '-infinity')
-       on conflict (order_id) do update set refunded_amount = order_ledger.refunded_amount + excluded.refunded_amount`,
-      [String(data.orderId), customerId, refund],
-    );
+    await addRefund(tx, String(data.orderId), customerId, refund);
   }
 
   const [tiers, lifecycle] = await Promise.all([getSetting(tx, 'ltvTiers'), getSetting(tx, 'lifecycle')]);
-  const before = await lockCustomer(tx, customerId, tierFor(0, tiers));
+  const before = await lockCustomerState(tx, customerId, tierFor(0, tiers));
   const occurredAt = new Date(event.occurredAt);
 
   const ltv = Math.max(0, Number(before.ltv) + (counted ? Number(data.total) : 0) - refund);
@@ -91,25 +70,17 @@ export async function applyCustomerEvent(tx: PoolClient, event: EventEnvelope): 
   const stage = stageFor(orderCount, lastOrderAt, new Date(), lifecycle);
   const isProfile = event.type === 'customer.created' || event.type === 'customer.updated';
 
-  const { rows } = await tx.query<CustomerRow>(
-    `update customer_state set
-       ltv = $2, ltv_tier = $3, order_count = $4, first_order_at = $5, last_order_at = $6, lifecycle_stage = $7,
-       email = coalesce($8, email), name = coalesce($9, name), tags = coalesce($10, tags), updated_at = now()
-     where customer_id = $1 returning *`,
-    [
-      customerId,
-      ltv,
-      tier,
-      orderCount,
-      firstOrderAt,
-      lastOrderAt,
-      stage,
-      isProfile ? ((data.email as string | undefined) ?? null) : null,
-      isProfile ? ((data.name as string | undefined) ?? null) : null,
-      isProfile ? ((data.tags as string[] | undefined) ?? null) : null,
-    ],
-  );
-  const after = rows[0]!;
+  const after = await saveCustomerState(tx, customerId, {
+    ltv,
+    tier,
+    orderCount,
+    firstOrderAt,
+    lastOrderAt,
+    stage,
+    email: isProfile ? ((data.email as string | undefined) ?? null) : null,
+    name: isProfile ? ((data.name as string | undefined) ?? null) : null,
+    tags: isProfile ? ((data.tags as string[] | undefined) ?? null) : null,
+  });
   const derived: NewEvent[] = [];
   const segmentEvents = await updateSegments(tx, event, after);
   derived.push(...segmentEvents.events);
@@ -133,14 +104,14 @@ export async function applyCustomerEvent(tx: PoolClient, event: EventEnvelope): 
 
 /** Re-evaluates every segment rule for the customer; returns added/removed events. */
 export async function updateSegments(tx: PoolClient, cause: EventEnvelope, customer: CustomerRow) {
-  const { rows: segments } = await tx.query<{ name: string; rule: unknown }>('select name, rule from segments order by name');
+  const segments = await segmentRules(tx);
   const view = customerView(customer);
   const now = segments.filter((s) => safeMatch(s.rule, view)).map((s) => s.name);
   const was = new Set(customer.segments);
   const events: NewEvent[] = [];
   for (const name of now) if (!was.has(name)) events.push(derive(cause, `segment:+${name}`, 'customer.segment_changed', { customerId: customer.customer_id, segment: name, change: 'added' }));
   for (const name of was) if (!now.includes(name)) events.push(derive(cause, `segment:-${name}`, 'customer.segment_changed', { customerId: customer.customer_id, segment: name, change: 'removed' }));
-  if (events.length) await tx.query('update customer_state set segments = $2 where customer_id = $1', [customer.customer_id, now]);
+  if (events.length) await setCustomerSegments(tx, customer.customer_id, now);
   return { events, segments: now };
 }
 
@@ -153,15 +124,14 @@ function safeMatch(rule: unknown, data: unknown): boolean {
 }
 
 export async function loadCustomer(db: PoolClient | { query: PoolClient['query'] }, customerId: string) {
-  const { rows } = await db.query<CustomerRow>('select * from customer_state where customer_id = $1', [customerId]);
-  return rows[0] ? customerView(rows[0]) : null;
+  const row = await findCustomerState(db, customerId);
+  return row ? customerView(row) : null;
 }
 
 /** Many customers in one read (a batch's events), keyed by id; absent ones are null. */
 export async function loadCustomers(db: { query: PoolClient['query'] }, customerIds: string[]): Promise<Map<string, ReturnType<typeof customerView> | null>> {
   const found = new Map<string, ReturnType<typeof customerView> | null>(customerIds.map((id) => [id, null]));
   if (customerIds.length === 0) return found;
-  const { rows } = await db.query<CustomerRow>('select * from customer_state where customer_id = any($1::text[])', [customerIds]);
-  for (const row of rows) found.set(row.customer_id, customerView(row));
+  for (const row of await findCustomerStates(db, customerIds)) found.set(row.customer_id, customerView(row));
   return found;
 }

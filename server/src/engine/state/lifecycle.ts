@@ -1,6 +1,5 @@
-import type { SettingValue } from '@tripline/shared';
+import type { LifecycleStage, SettingValue } from '@tripline/shared';
 
-export type LifecycleStage = 'new' | 'active' | 'repeat' | 'loyal' | 'at_risk' | 'lapsed';
 export type LifecycleSettings = SettingValue<'lifecycle'>;
 
 const DAY_MS = 86_400_000;

@@ -1,31 +1,25 @@
-import { describeCatalog, eventCatalog, isEventType } from '@tripline/shared';
+import { describeCatalog, eventCatalog, isEventType, portalEventTypeSchema } from '@tripline/shared';
 import { Router } from 'express';
 import { z } from 'zod';
-import { authorize } from '../../auth/middleware.ts';
 import { notFound } from '../errors.ts';
-import { describeRoute } from '../openapi.ts';
+import { declareRoutes } from '../route.ts';
 
-const eventTypeDoc = z.object({
-  type: z.string(),
-  origin: z.enum(['raw', 'derived', 'system']),
-  description: z.string(),
-  schema: z.record(z.string(), z.unknown()),
-  example: z.record(z.string(), z.unknown()),
-});
-
-describeRoute({ method: 'get', path: '/api/v1/event-types', tag: 'Events', summary: 'The event catalog: every type with JSON Schema and example', response: z.object({ data: z.array(eventTypeDoc) }) });
-describeRoute({ method: 'get', path: '/api/v1/event-types/:type', tag: 'Events', summary: 'One event type', response: eventTypeDoc });
+/** One catalog entry as `describeCatalog` makes it: the portal's entry without its `subscribed` mark. */
+const eventTypeDoc = portalEventTypeSchema.omit({ subscribed: true });
 
 export function eventTypesRouter(): Router {
   const router = Router();
+  const route = declareRoutes(router);
   const catalog = describeCatalog();
-  router.get('/event-types', authorize('events:read'), (_req, res) => {
-    res.json({ data: catalog });
-  });
-  router.get('/event-types/:type', authorize('events:read'), (req, res) => {
-    const type = String(req.params.type);
+  const tag = 'Events';
+  route(
+    { method: 'get', path: '/event-types', access: 'events:read', tag, summary: 'The event catalog: every type with JSON Schema and example', response: z.object({ data: z.array(eventTypeDoc) }) },
+    () => ({ data: catalog }),
+  );
+  route({ method: 'get', path: '/event-types/:type', access: 'events:read', tag, summary: 'One event type', response: eventTypeDoc }, ({ params }) => {
+    const type = params.type!;
     if (!isEventType(type)) throw notFound('event type', type);
-    res.json(catalog.find((c) => c.type === eventCatalog[type].type));
+    return catalog.find((c) => c.type === eventCatalog[type].type);
   });
   return router;
 }

@@ -1,12 +1,13 @@
+import { findCampaign } from '../../../db/campaigns.ts';
 import { changeCampaign } from '../../campaigns/activation.ts';
 import type { Executor } from '../types.ts';
 
 export const campaign: Executor<'campaign'> = async (config, step) => {
   const customerId = typeof step.event.data.customerId === 'string' ? step.event.data.customerId : undefined;
   if (step.mode.kind === 'dry') {
-    const { rows } = await step.app.pool.query<{ name: string; status: string }>('select name, status from campaigns where id = $1', [config.campaignId]);
-    if (!rows[0]) return { kind: 'fail', error: `campaign "${config.campaignId}" does not exist` };
-    return { kind: 'next', output: { dryRun: true, would: config.action, campaign: rows[0].name, currentStatus: rows[0].status, customerId } };
+    const found = await findCampaign(step.app.pool, config.campaignId);
+    if (!found) return { kind: 'fail', error: `campaign "${config.campaignId}" does not exist` };
+    return { kind: 'next', output: { dryRun: true, would: config.action, campaign: found.name, currentStatus: found.status, customerId } };
   }
   const result = await changeCampaign(step.mode.tx, step.app.boss, {
     campaignId: config.campaignId,

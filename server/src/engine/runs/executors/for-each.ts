@@ -15,13 +15,15 @@ export function forEachItems(config: { items: unknown; maxItems?: number }, scop
 }
 
 /**
- * NOT WIRED YET: iterating needs the redesigned step loop (each iteration runs the `each`
- * branch with `item` and `index` in scope and is recorded with its index, then `done`).
- * Until then the step checks its list (limits included) and fails clearly, so a workflow
- * using it never silently skips its items.
+ * Checks the list (limits included: more than maxItems is a step error, never a silent
+ * cut) and hands it to the step loop, which runs the `each` branch once per item with
+ * `item` and `index` in scope and records every step with its iteration (loop.ts), then
+ * continues on `done`. Iterations are numbered per run, so a loop inside another loop's
+ * `each` branch is refused rather than given clashing numbers.
  */
 export const forEach: Executor<'for_each'> = async (config, step) => {
+  if (step.iteration >= 0) return { kind: 'fail', error: 'a for_each cannot run inside another for_each\'s "each" branch; put the inner loop after "done" or in a separate workflow' };
   const list = forEachItems(config, step.scope);
   if (!list.ok) return { kind: 'fail', error: list.error };
-  return { kind: 'fail', error: 'for_each needs the new step loop, which this server does not have yet', output: { count: list.items.length } };
+  return { kind: 'next', handle: 'each', output: { count: list.items.length }, loop: { items: list.items } };
 };

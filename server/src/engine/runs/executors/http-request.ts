@@ -7,6 +7,8 @@ import { dryRunCallsOut, liveTx } from './step-mode.ts';
 
 const DEFAULT_TIMEOUT_MS = 10_000;
 const DEFAULT_RETRIES = 2;
+/** The contract's cap on a response body kept at vars.<saveAs> (the delivery attempt log keeps 16 KB). */
+export const HTTP_REQUEST_RESPONSE_LIMIT = 1024 * 1024;
 /** Between attempts: short, because the run's transaction is open while the step waits. */
 const RETRY_DELAYS_MS = [200, 600, 1500, 3000, 5000];
 
@@ -69,6 +71,7 @@ export const httpRequest: Executor<'http_request'> = async (config, step) => {
       body: request.body,
       timeoutMs: config.timeoutMs ?? DEFAULT_TIMEOUT_MS,
       allowPrivate: step.app.config.allowPrivateTargets,
+      responseLimit: HTTP_REQUEST_RESPONSE_LIMIT,
     });
     if (attempts > retries || !retryable(outcome)) break;
     await new Promise((r) => setTimeout(r, RETRY_DELAYS_MS[attempts - 1] ?? 5000));
@@ -76,8 +79,11 @@ export const httpRequest: Executor<'http_request'> = async (config, step) => {
   if (outcome.kind === 'error') {
     return { kind: 'fail', error: `${request.method} ${request.url}: ${outcome.error}`, output: { request: shown, attempts, errorClass: outcome.errorClass } };
   }
-  const { status, headers: responseHeaders, body } = outcome.response;
-  const response = { status, headers: responseHeaders, body: parseBody(body, responseHeaders['content-type']) };
+  const { status, headers: responseHeaders, body, truncated } = outcome.response;
+  // A body cut at the cap is kept as the text it is (it would not parse), and says so.
+  const response = truncated
+    ? { status, headers: responseHeaders, body, truncated: true }
+    : { status, headers: responseHeaders, body: parseBody(body, responseHeaders['content-type']) };
   const output = { request: shown, attempts, durationMs: outcome.durationMs, response };
   if (status < 200 || status > 299) return { kind: 'fail', error: `${request.method} ${request.url} answered HTTP ${status}`, output };
   return { kind: 'next', handle: 'out', output, vars: { [config.saveAs]: response } };

@@ -1,4 +1,5 @@
 import type { EventEnvelope } from '@tripline/shared';
+import { takeWait, waitExists } from '../../../db/runs.ts';
 import { matches } from '../../logic.ts';
 import type { Executor } from '../types.ts';
 import { liveTx } from './step-mode.ts';
@@ -8,18 +9,49 @@ export function correlationKey(event: Pick<EventEnvelope, 'subject'>): string | 
   return event.subject ?? null;
 }
 
-/** Whether an arriving candidate event satisfies a waiting step (its `match`, or the same subject). */
+/**
+ * Whether an arriving candidate event satisfies a waiting step. Candidates are found by
+ * (event type, the run's subject), so the candidate is always about the same subject;
+ * `match` narrows further, over the candidate with the run's own event at `trigger`.
+ */
 export function waitMatches(config: { match?: unknown }, trigger: EventEnvelope, candidate: EventEnvelope): boolean {
-  if (config.match === undefined || config.match === null) return candidate.subject !== null && candidate.subject === trigger.subject;
+  if (candidate.id === trigger.id) return false;
+  if (candidate.subject === null || candidate.subject !== trigger.subject) return false;
+  if (config.match === undefined || config.match === null) return true;
   return matches(config.match, { ...candidate, trigger });
 }
 
+interface WaitOutput {
+  eventType: string;
+  correlationKey: string;
+  expiresAt: string;
+}
+
 /**
- * NOT WIRED YET: waiting durably for an event needs the redesigned loop (a run_waits row
- * written when the step parks, looked up by event type and correlation key when an event
- * arrives, a timeout job for `timeout`). Until then the step fails clearly.
+ * Parks the run until an event of `eventType` about the run's subject (and passing
+ * `match`) arrives, or `timeoutSeconds` pass. Parking writes a run_waits row (with the
+ * slice) and a timer job; wait-matching.ts wakes the run with the event (`received`, the
+ * event at vars.received), the timer with nothing, and then only the side that deletes the
+ * wait row (after locking the run) takes its path. A dry run takes `timeout` at once.
  */
 export const waitForEvent: Executor<'wait_for_event'> = async (config, step) => {
-  if (!liveTx(step)) return { kind: 'next', handle: 'timeout', output: { dryRun: true, wouldWaitFor: config.eventType, correlationKey: correlationKey(step.event), timeoutSeconds: config.timeoutSeconds } };
-  return { kind: 'fail', error: 'wait_for_event needs the new step loop, which this server does not have yet' };
+  const key = correlationKey(step.event);
+  const tx = liveTx(step);
+  if (!tx) return { kind: 'next', handle: 'timeout', output: { dryRun: true, wouldWaitFor: config.eventType, correlationKey: key, timeoutSeconds: config.timeoutSeconds, handle: 'timeout' } };
+  if (step.resumed) {
+    const waited = step.resumed.output as WaitOutput;
+    const signal = step.resumed.signal;
+    if (signal?.kind === 'received') {
+      return { kind: 'next', handle: 'received', output: { ...waited, handle: 'received', receivedEventId: signal.event.id }, vars: { received: signal.event } };
+    }
+    const wait = { runId: step.run.id, nodeId: step.nodeId, iteration: step.iteration };
+    if (await takeWait(tx, wait, true)) return { kind: 'next', handle: 'timeout', output: { ...waited, handle: 'timeout' } };
+    // Woken early (a retry, a stray job): still waiting, and its timer is still queued.
+    if (await waitExists(tx, wait)) return { kind: 'wait', output: waited };
+    return { kind: 'fail', error: `the wait for ${waited.eventType} is gone (the run was changed while it waited)`, output: waited };
+  }
+  if (key === null) return { kind: 'fail', error: `this run's ${step.event.type} event has no subject, so there is nothing to match a ${config.eventType} event by` };
+  const expiresAt = new Date(Date.now() + config.timeoutSeconds * 1000);
+  const output: WaitOutput = { eventType: config.eventType, correlationKey: key, expiresAt: expiresAt.toISOString() };
+  return { kind: 'wait', output, resumeAt: expiresAt, waitFor: { eventType: config.eventType, correlationKey: key, expiresAt, match: config.match } };
 };

@@ -1,3 +1,5 @@
+import { deliveryOutcome } from '../../../delivery/delivery-reads.ts';
+import { endpointEnabled, findEndpoint } from '../../../delivery/endpoints-store.ts';
 import { webhookPayload } from '../../../delivery/fan-out.ts';
 import type { Executor } from '../types.ts';
 
@@ -8,19 +10,18 @@ import type { Executor } from '../types.ts';
  */
 export const webhook: Executor<'webhook'> = async (config, step) => {
   const vars = step.scope.vars as Record<string, unknown>;
+  // Inside a for_each the receiver gets the item and its index too.
+  const loop = step.iteration >= 0 ? { item: step.scope.item, index: step.iteration } : undefined;
   const { mode } = step;
   if (mode.kind === 'dry') {
-    const { rows } = await step.app.pool.query<{ url: string; enabled: boolean }>('select url, enabled from endpoints where id = $1', [config.endpointId]);
-    if (!rows[0]) return { kind: 'fail', error: `endpoint "${config.endpointId}" does not exist` };
-    return { kind: 'next', output: { dryRun: true, wouldDeliverTo: rows[0].url, enabled: rows[0].enabled, payload: webhookPayload(step.event, vars) } };
+    const endpoint = await findEndpoint(step.app.pool, config.endpointId);
+    if (!endpoint) return { kind: 'fail', error: `endpoint "${config.endpointId}" does not exist` };
+    return { kind: 'next', output: { dryRun: true, wouldDeliverTo: endpoint.url, enabled: endpoint.enabled, payload: webhookPayload(step.event, vars, loop) } };
   }
   if (step.resumed) {
     const deliveryId = (step.resumed.output as { deliveryId: string }).deliveryId;
-    const { rows } = await mode.tx.query<{ status: string; attempt_count: number; last_status_code: number | null; last_error: string | null }>(
-      'select status, attempt_count, last_status_code, last_error from deliveries where id = $1',
-      [deliveryId],
-    );
-    const d = rows[0];
+    // Primed by the delivery's settled hook for a batch of resumed runs; read here otherwise.
+    const d = await mode.writes.cached(`delivery:${deliveryId}`, () => deliveryOutcome(mode.tx, deliveryId));
     if (!d) return { kind: 'fail', error: `delivery ${deliveryId} no longer exists` };
     const output = { deliveryId, status: d.status, attempts: d.attempt_count, statusCode: d.last_status_code };
     if (d.status === 'succeeded') return { kind: 'next', output };
@@ -28,11 +29,8 @@ export const webhook: Executor<'webhook'> = async (config, step) => {
     return { kind: 'wait', output };
   }
   // Checked here so a missing or disabled endpoint fails the step (once per batch per endpoint).
-  const enabled = await mode.writes.cached(`endpoint-enabled:${config.endpointId}`, async () => {
-    const { rows } = await mode.tx.query<{ enabled: boolean }>('select enabled from endpoints where id = $1', [config.endpointId]);
-    return rows[0]?.enabled;
-  });
+  const enabled = await mode.writes.cached(`endpoint-enabled:${config.endpointId}`, () => endpointEnabled(mode.tx, config.endpointId));
   if (enabled === undefined) return { kind: 'fail', error: `endpoint "${config.endpointId}" does not exist` };
   if (!enabled) return { kind: 'fail', error: `endpoint "${config.endpointId}" is disabled` };
-  return { kind: 'wait', output: { endpointId: config.endpointId, status: 'pending' }, deliver: { endpointId: config.endpointId, vars } };
+  return { kind: 'wait', output: { endpointId: config.endpointId, status: 'pending' }, deliver: { endpointId: config.endpointId, vars, ...(loop ? { loop } : {}) } };
 };

@@ -1,6 +1,6 @@
 import { auditChanges } from '@tripline/shared';
 import { describe, expect, it } from 'vitest';
-import { csvLine } from './query.ts';
+import { csvLine } from './csv.ts';
 
 const entry = (over: Record<string, unknown>) => ({
   id: '1',

@@ -1,9 +1,11 @@
 import type { PortalLink } from '@tripline/shared';
-import type { PoolClient } from '../db/pool.ts';
+import type { EndpointRow } from '../delivery/endpoints-store.ts';
+import type { Queryable } from './queryable.ts';
 
-/** SQL for portal_links and portal_link_endpoints. Tokens are stored only as their SHA-256. */
-
-type Db = { query: PoolClient['query'] };
+/**
+ * SQL of the partner portal: portal_links and portal_link_endpoints (tokens are stored only
+ * as their SHA-256), and the reads of endpoints and deliveries a link's scope needs.
+ */
 
 export interface LinkRow {
   id: string;
@@ -54,7 +56,7 @@ export interface NewLink {
   createdBy: string;
 }
 
-export async function insertLink(tx: Db, link: NewLink): Promise<LinkRow> {
+export async function insertLink(tx: Queryable, link: NewLink): Promise<LinkRow> {
   await tx.query(
     `insert into portal_links (id, name, token_hash, token_prefix, frame_ancestors, rate_limit_per_minute, created_by, expires_at)
      values ($1, $2, $3, $4, $5, $6, $7, now() + make_interval(mins => $8))`,
@@ -64,13 +66,13 @@ export async function insertLink(tx: Db, link: NewLink): Promise<LinkRow> {
   return (await findLink(tx, link.id))!;
 }
 
-export async function findLink(db: Db, id: string): Promise<LinkRow | undefined> {
+export async function findLink(db: Queryable, id: string): Promise<LinkRow | undefined> {
   const { rows } = await db.query<LinkRow>(`select ${LINK_COLUMNS} from portal_links l where l.id = $1`, [id]);
   return rows[0];
 }
 
 /** Newest first; only the links that show `endpointId` when it is given. */
-export async function listLinks(db: Db, endpointId: string | undefined): Promise<LinkRow[]> {
+export async function listLinks(db: Queryable, endpointId: string | undefined): Promise<LinkRow[]> {
   const { rows } = await db.query<LinkRow>(
     `select ${LINK_COLUMNS} from portal_links l
       where $1::text is null or exists (select 1 from portal_link_endpoints e where e.link_id = l.id and e.endpoint_id = $1)
@@ -81,12 +83,12 @@ export async function listLinks(db: Db, endpointId: string | undefined): Promise
 }
 
 /** Revokes at once; undefined when the link was already revoked (or does not exist). */
-export async function revokeLink(tx: Db, id: string): Promise<LinkRow | undefined> {
+export async function revokeLink(tx: Queryable, id: string): Promise<LinkRow | undefined> {
   const { rows } = await tx.query<{ id: string }>(`update portal_links set revoked_at = now() where id = $1 and revoked_at is null returning id`, [id]);
   return rows[0] ? findLink(tx, id) : undefined;
 }
 
-export async function existingEndpointIds(db: Db, ids: string[]): Promise<Set<string>> {
+export async function existingEndpointIds(db: Queryable, ids: string[]): Promise<Set<string>> {
   const { rows } = await db.query<{ id: string }>(`select id from endpoints where id = any($1::text[])`, [ids]);
   return new Set(rows.map((r) => r.id));
 }
@@ -105,7 +107,7 @@ export interface ActiveLink {
  * in the link's per-minute window (one statement: the row lock orders concurrent requests,
  * so the count holds across any number of API processes).
  */
-export async function useActiveLink(db: Db, tokenHash: string): Promise<ActiveLink | undefined> {
+export async function useActiveLink(db: Queryable, tokenHash: string): Promise<ActiveLink | undefined> {
   const { rows } = await db.query<ActiveLink>(
     `update portal_links l set
         rate_hits = case when l.rate_window_start = date_trunc('minute', now()) then l.rate_hits + 1 else 1 end,
@@ -120,7 +122,7 @@ export async function useActiveLink(db: Db, tokenHash: string): Promise<ActiveLi
 }
 
 /** The origins a live link lets embed its page; undefined for an unknown, expired or revoked link. */
-export async function frameAncestorsOf(db: Db, id: string): Promise<string[] | undefined> {
+export async function frameAncestorsOf(db: Queryable, id: string): Promise<string[] | undefined> {
   const { rows } = await db.query<{ frame_ancestors: string[] }>(
     `select frame_ancestors from portal_links where id = $1 and revoked_at is null and expires_at > now()`,
     [id],
@@ -129,7 +131,19 @@ export async function frameAncestorsOf(db: Db, id: string): Promise<string[] | u
 }
 
 /** The endpoint a delivery belongs to (a delivery never moves to another endpoint). */
-export async function deliveryEndpointId(db: Db, deliveryId: string): Promise<string | undefined> {
+export async function deliveryEndpointId(db: Queryable, deliveryId: string): Promise<string | undefined> {
   const { rows } = await db.query<{ endpoint_id: string }>(`select endpoint_id from deliveries where id = $1`, [deliveryId]);
   return rows[0]?.endpoint_id;
+}
+
+/** The link's endpoints, newest first. */
+export async function endpointsByIds(db: Queryable, ids: string[]): Promise<EndpointRow[]> {
+  const { rows } = await db.query<EndpointRow>('select * from endpoints where id = any($1::text[]) order by created_at desc, id', [ids]);
+  return rows;
+}
+
+/** Every event type pattern the given endpoints subscribe to. */
+export async function subscribedPatterns(db: Queryable, endpointIds: string[]): Promise<Set<string>> {
+  const { rows } = await db.query<{ event_types: string[] }>('select event_types from endpoints where id = any($1::text[])', [endpointIds]);
+  return new Set(rows.flatMap((r) => r.event_types));
 }

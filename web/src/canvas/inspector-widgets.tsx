@@ -1,0 +1,37 @@
+import { ConditionBuilder } from '../condition-builder/condition-builder.tsx';
+import { fieldsForEventType } from '../condition-builder/fields.ts';
+import { CampaignPicker, EndpointPicker } from '../forms/pickers.tsx';
+import type { WidgetProps, Widgets } from '../forms/schema-form.tsx';
+import { CodeInput, CredentialPicker, ListExpressionInput, SwitchCasesEditor } from '../forms/step-widgets.tsx';
+import { useMemo } from 'react';
+
+/**
+ * The inspector's widgets for the formats node schemas declare (`json-logic`, `endpoint-id`, …),
+ * with the fields of the event the rules are written over (the trigger's own, or the workflow's).
+ */
+export function useStepWidgets(eventType: string | undefined): Widgets {
+  return useMemo<Widgets>(() => {
+    const fields = fieldsForEventType(eventType);
+    return {
+      'json-logic': (p: WidgetProps) => (
+        <ConditionBuilder
+          id={p.id}
+          value={p.value}
+          onChange={p.onChange}
+          fields={fields}
+          invalid={p.invalid}
+          describedBy={p.describedBy}
+          optional={!p.field.required}
+        />
+      ),
+      'switch-cases': (p: WidgetProps) => (
+        <SwitchCasesEditor {...p} renderRule={(r) => <ConditionBuilder id={r.id} value={r.value} onChange={r.onChange} fields={fields} invalid={p.invalid} />} />
+      ),
+      'list-expression': (p: WidgetProps) => <ListExpressionInput {...p} listPaths={fields.filter((f) => f.type === 'array').map((f) => f.path)} />,
+      code: (p: WidgetProps) => <CodeInput {...p} />,
+      'credential-name': (p: WidgetProps) => <CredentialPicker {...p} />,
+      'endpoint-id': (p: WidgetProps) => <EndpointPicker {...p} />,
+      'campaign-id': (p: WidgetProps) => <CampaignPicker {...p} />,
+    };
+  }, [eventType]);
+}

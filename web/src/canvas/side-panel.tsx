@@ -1,0 +1,40 @@
+import type { PublishResult, Workflow } from '@tripline/shared';
+import { useEffect, useRef, useState } from 'react';
+import { Inspector } from './inspector.tsx';
+import { useCanvas, type CanvasState } from './store.ts';
+import { TestRunPanel } from './test-run-panel.tsx';
+import { VersionsPanel } from './versions-panel.tsx';
+
+type Tab = 'step' | 'test' | 'versions';
+const tabTitles: Record<Tab, string> = { step: 'Step', test: 'Test run', versions: 'Versions' };
+const selectSelectedId = (s: CanvasState) => s.nodes.find((n) => n.selected)?.id;
+
+/** The editor's right-hand panel: the selected step's form, the test run and the versions. */
+export function SidePanel({ workflow, readOnly, save, onPublished }: { workflow: Workflow; readOnly: boolean; save: () => Promise<boolean>; onPublished: (r: PublishResult) => void }) {
+  const [tab, setTab] = useState<Tab>('step');
+  const selectedId = useCanvas(selectSelectedId);
+  const lastSelected = useRef<string | undefined>(undefined);
+
+  // selecting another step shows its form, whichever tab was open
+  useEffect(() => {
+    if (selectedId && selectedId !== lastSelected.current) setTab('step');
+    lastSelected.current = selectedId;
+  }, [selectedId]);
+
+  return (
+    <aside className="side-panel">
+      <div className="tabs" role="tablist" aria-label="Panels">
+        {(Object.keys(tabTitles) as Tab[]).map((t) => (
+          <button key={t} type="button" role="tab" aria-selected={tab === t} onClick={() => setTab(t)}>
+            {tabTitles[t]}
+          </button>
+        ))}
+      </div>
+      <div className="panel-body">
+        {tab === 'step' && <Inspector readOnly={readOnly} />}
+        {tab === 'test' && <TestRunPanel workflowId={workflow.id} ensureSaved={save} />}
+        {tab === 'versions' && <VersionsPanel workflow={workflow} onPublished={onPublished} readOnly={readOnly} />}
+      </div>
+    </aside>
+  );
+}

@@ -65,7 +65,12 @@ export async function seedThroughApi(api: Api, receiverUrl: string, waitProcesse
 }
 
 /** Adds events (and their runs, steps, deliveries, attempts, audit rows) until `target` events are stored. */
-export async function growTo(databaseUrl: string, seeded: Seeded, target: number, say: (s: string) => void = () => {}): Promise<void> {
+/**
+ * `copies`: write the rows as Tripline stored them before migration 0018 (every delivery with
+ * its payload, every attempt with the request body and all its headers), to time that
+ * migration on an existing store and to compare the two layouts.
+ */
+export async function growTo(databaseUrl: string, seeded: Seeded, target: number, say: (s: string) => void = () => {}, opts: { copies?: boolean } = {}): Promise<void> {
   const c = new pg.Client(databaseUrl);
   await c.connect();
   try {
@@ -84,8 +89,9 @@ export async function growTo(databaseUrl: string, seeded: Seeded, target: number
       $3: `${lit(`{${seeded.endpointIds.join(',')}}`)}`,
       $4: lit(seeded.workflowId),
       $5: lit(`${SPAN_DAYS} days`),
+      $6: opts.copies ? 'true' : 'false',
     };
-    const bind = (sql: string) => sql.replace(/\$[1-5]\b/g, (m) => values[m]!);
+    const bind = (sql: string) => sql.replace(/\$[1-6]\b/g, (m) => values[m]!);
     const time = `(now() - interval '10 minutes' - $5::interval + ($5::interval * g / $2::float8))`;
     const t0 = Date.now();
     const step = async (what: string, sql: string) => {
@@ -133,7 +139,8 @@ export async function growTo(databaseUrl: string, seeded: Seeded, target: number
       'deliveries',
       `insert into deliveries (id, endpoint_id, event_id, event_type, payload, status, attempt_count, last_status_code, last_error, created_at, delivered_at, updated_at)
        select 'hist_d_' || g, ep, e.id, e.type,
-              jsonb_build_object('id', e.id, 'type', e.type, 'timestamp', e.received_at, 'data', e.data),
+              -- A subscription delivery stores no payload: it is built from the event (delivery/lean-storage.ts).
+              case when $6 then jsonb_build_object('id', e.id, 'type', e.type, 'timestamp', e.received_at, 'data', e.data) end,
               case when fails then 'failed' else 'succeeded' end, case when g % 20 = 0 then 2 else 1 end,
               case when fails then 503 else 200 end, case when fails then 'HTTP 503' end,
               e.received_at + interval '6 milliseconds', case when not fails then e.received_at + interval '20 milliseconds' end,
@@ -149,9 +156,12 @@ export async function growTo(databaseUrl: string, seeded: Seeded, target: number
       'delivery_attempts',
       `insert into delivery_attempts (delivery_id, attempt, url, request_headers, request_body, response_status, response_headers, response_body, duration_ms, outcome, error_class, created_at)
        select d.id, a, 'http://127.0.0.1/history',
-              jsonb_build_object('webhook-id', d.id, 'webhook-timestamp', extract(epoch from d.created_at)::bigint::text,
-                                 'webhook-signature', 'v1,' || md5(d.id) || md5(d.event_id), 'content-type', 'application/json', 'user-agent', 'Tripline/0.1'),
-              d.payload::text, case when d.status = 'failed' or a < d.attempt_count then 503 else 200 end,
+              -- What the attempter stores (delivery/lean-storage.ts): the request body only when it is not the
+              -- delivery's payload (never, here), the headers without those the delivery already tells.
+              case when $6 then jsonb_build_object('webhook-id', d.id, 'webhook-timestamp', extract(epoch from d.created_at)::bigint::text,
+                                 'webhook-signature', 'v1,' || md5(d.id) || md5(d.event_id), 'content-type', 'application/json', 'user-agent', 'Tripline/0.1')
+                   else jsonb_build_object('webhook-timestamp', extract(epoch from d.created_at)::bigint::text, 'webhook-signature', 'v1,' || md5(d.id) || md5(d.event_id)) end,
+              case when $6 then d.payload::text end, case when d.status = 'failed' or a < d.attempt_count then 503 else 200 end,
               jsonb_build_object('content-type', 'text/plain'), case when d.status = 'failed' or a < d.attempt_count then 'unavailable' else 'ok' end,
               3 + (length(d.id) * 7 + a) % 40, case when d.status = 'failed' or a < d.attempt_count then 'failed' else 'succeeded' end,
               case when d.status = 'failed' or a < d.attempt_count then 'http' end, d.created_at + a * interval '5 milliseconds'
@@ -178,7 +188,7 @@ export async function growTo(databaseUrl: string, seeded: Seeded, target: number
 }
 
 /** Bytes on disk (tables, indexes, TOAST) of the history tables, per stored event. */
-export async function storagePerEvent(databaseUrl: string): Promise<{ events: number; bytesPerEvent: number; byTable: Record<string, number>; indexes: Record<string, number> }> {
+export async function storagePerEvent(databaseUrl: string): Promise<{ events: number; bytesPerEvent: number; historyBytesPerEvent: number; byTable: Record<string, number>; indexes: Record<string, number> }> {
   const c = new pg.Client(databaseUrl);
   await c.connect();
   try {
@@ -190,13 +200,18 @@ export async function storagePerEvent(databaseUrl: string): Promise<{ events: nu
     }
     // The indexes issue 14 adds and drops, to tell what they cost and save.
     const indexes: Record<string, number> = {};
-    for (const i of ['runs_seq', 'audit_log_at', 'deliveries_endpoint_status_seq', 'deliveries_endpoint_type_seq', 'deliveries_created_at', 'deliveries_failing_updated', 'runs_created_at', 'events_roots_type_seq', 'events_roots_seq', 'audit_log_actor_trgm']) {
+    // …and those 0018 replaces or drops (each name is reported when it exists).
+    for (const i of ['runs_seq', 'audit_log_at', 'deliveries_endpoint_status_seq', 'deliveries_endpoint_type_seq', 'deliveries_created_at', 'deliveries_failing_updated', 'runs_created_at', 'events_roots_type_seq', 'events_roots_seq', 'audit_log_actor_trgm',
+                     'events_type_seq', 'events_derived_type_seq', 'deliveries_endpoint_unsucceeded_seq', 'deliveries_endpoint_status_created', 'deliveries_subscription_once', 'deliveries_subscription_event',
+                     'deliveries_event', 'deliveries_step_event', 'runs_event', 'runs_workflow_id_event_id_key', 'runs_event_workflow', 'runs_status_seq', 'runs_unsucceeded_status_seq', 'delivery_attempts_created']) {
       const r = await c.query<{ b: string | null }>(`select pg_relation_size(to_regclass($1)) as b`, [i]);
       if (r.rows[0]!.b !== null) indexes[i] = Number(r.rows[0]!.b);
     }
     const events = (await c.query<{ n: number }>('select count(*)::int as n from events')).rows[0]!.n;
     const total = Object.values(byTable).reduce((a, b) => a + b, 0);
-    return { events, bytesPerEvent: Math.round(total / events), byTable, indexes };
+    // The issue's measure: the six history tables, without the rollups (those grow per endpoint-minute, not per event).
+    const history = ['events', 'runs', 'run_steps', 'deliveries', 'delivery_attempts', 'audit_log'].reduce((a, t) => a + (byTable[t] ?? 0), 0);
+    return { events, bytesPerEvent: Math.round(total / events), historyBytesPerEvent: Math.round(history / events), byTable, indexes };
   } finally {
     await c.end();
   }

@@ -55,8 +55,8 @@ export async function pruneOnce(pool: Pool, now = new Date()): Promise<PruneResu
       return rowCount ?? 0;
     });
 
-  result.attempts += await deleteAttempts('created_at < $1', [cutoff]);
-  // Old finished deliveries, with any attempts left (deleted first: they reference the delivery).
+  // Old finished deliveries with their attempts (counted into the baselines first). An attempt
+  // stays as long as its delivery: a delivery still in flight keeps its whole story.
   result.deliveries = await loop(async () => {
     const ids = await pool.query<{ id: string }>(
       `select id from deliveries where created_at < $1 and status not in ('pending', 'sending') limit ${PRUNE_BATCH}`,
@@ -83,6 +83,8 @@ export async function pruneOnce(pool: Pool, now = new Date()): Promise<PruneResu
             -- An event not processed yet still has runs and deliveries to make.
             and e.processed_at is not null
             and not exists (select 1 from runs r where r.event_id = e.id and r.status in ('running', 'waiting'))
+            -- A delivery that stores no payload builds it from its event (delivery/lean-storage.ts).
+            and not exists (select 1 from deliveries d where d.event_id = e.id and (d.run_id is null or d.run_id is not null) and d.payload is null)
           limit ${PRUNE_BATCH})`,
       [cutoff],
     );

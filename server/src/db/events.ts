@@ -215,10 +215,17 @@ export async function listEvents(db: Queryable, q: EventListQuery): Promise<(Eve
   const filter = where.length ? `where ${where.join(' and ')}` : '';
   // Root events: the page's seqs come from an index-only scan of a partial index (events_roots_*),
   // which finds a type's roots (or their absence) without walking the events of other types.
+  // A type's events: its roots and its derived events are in two partial indexes
+  // (events_roots_type_seq, events_derived_type_seq): the newest seqs of each, merged.
+  const limit = `$${values.length}`;
+  const half = (cond: string) => `(select seq from events ${filter} and ${cond} order by seq desc limit ${limit})`;
   const sql = q.rootsOnly
     ? `select seq, ${EVENT_COLUMNS}, processed_at from events
-        where seq in (select seq from events ${filter} order by seq desc limit $${values.length}) order by seq desc`
-    : `select seq, ${EVENT_COLUMNS}, processed_at from events ${filter} order by seq desc limit $${values.length}`;
+        where seq in (select seq from events ${filter} order by seq desc limit ${limit}) order by seq desc`
+    : q.type
+      ? `select seq, ${EVENT_COLUMNS}, processed_at from events
+          where seq in (${half('caused_by is null')} union all ${half('caused_by is not null')}) order by seq desc limit ${limit}`
+      : `select seq, ${EVENT_COLUMNS}, processed_at from events ${filter} order by seq desc limit ${limit}`;
   const { rows } = await db.query(sql, values);
   return rows;
 }
@@ -236,7 +243,9 @@ export async function eventWithEffects(db: Queryable, id: string) {
     ),
     db.query(
       `select d.id, d.endpoint_id, e.url, d.run_id, d.status, d.attempt_count, d.next_attempt_at, d.last_status_code, d.created_at, d.delivered_at
-         from deliveries d join endpoints e on e.id = d.endpoint_id where d.event_id = $1 order by d.seq`,
+         from deliveries d join endpoints e on e.id = d.endpoint_id
+        where d.event_id = $1 and (d.run_id is null or d.run_id is not null) -- both partial indexes by event (migration 0018)
+        order by d.seq`,
       [id],
     ),
     row.chain.length ? db.query<{ id: string; type: string; occurred_at: Date }>(`select id, type, occurred_at from events where id = any($1)`, [row.chain]) : Promise.resolve({ rows: [] }),

@@ -4,6 +4,7 @@ import { sendHttp, type HttpOutcome, type HttpResponse, type OutgoingRequest } f
 import { TokenCache, type OAuthClient } from './oauth.ts';
 import { signatureHeader } from './signing.ts';
 import { endpointHeaders } from './endpoints-store.ts';
+import { WEBHOOK_USER_AGENT } from './lean-storage.ts';
 
 /**
  * One attempt of one claimed delivery: build the signed request (two signatures during a
@@ -11,7 +12,7 @@ import { endpointHeaders } from './endpoints-store.ts';
  * answer it), and turn what came back into the attempt's log record. Never throws.
  */
 
-const USER_AGENT = 'Tripline-Webhooks/1.0';
+const USER_AGENT = WEBHOOK_USER_AGENT;
 
 /**
  * Answers a delivery inside this process instead of over the network, or returns null to

@@ -1,6 +1,7 @@
 import type { Pool, PoolClient } from '../db/pool.ts';
 import { DELIVERY_COLUMNS, type DeliveryRow } from './endpoints-store.ts';
 import type { SettledStepDelivery } from './hooks.ts';
+import { deliveryPayloadSql, storedPayloadSql, storedRequestHeaders, storedResponseHeaders } from './lean-storage.ts';
 import type { StoredAuth } from './worker.ts';
 
 /**
@@ -38,7 +39,7 @@ export async function insertDeliveries(tx: Db, rows: NewDelivery[]): Promise<(De
   if (rows.length === 0) return [];
   const { rows: inserted } = await tx.query<DeliveryRow & { iteration: number }>(
     `insert into deliveries (id, endpoint_id, event_id, event_type, run_id, node_id, payload, accepted_at, status, next_attempt_at, iteration)
-     select t.id, t.endpoint_id, t.event_id, t.event_type, t.run_id, t.node_id, t.payload, t.accepted_at, 'pending', now(), t.iteration
+     select t.id, t.endpoint_id, t.event_id, t.event_type, t.run_id, t.node_id, ${storedPayloadSql('t.event_id', 't.payload')}, t.accepted_at, 'pending', now(), t.iteration
        from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::jsonb[], $8::timestamptz[], $9::int[])
          as t(id, endpoint_id, event_id, event_type, run_id, node_id, payload, accepted_at, iteration)
      on conflict do nothing
@@ -125,7 +126,7 @@ export async function claimDue(pool: Pool, opts: { limit: number; leaseSeconds: 
           set status = 'sending', attempt_count = d.attempt_count + 1, lease_until = now() + make_interval(secs => $2),
               lease_token = $3, updated_at = now()
          from due where d.id = due.id
-       returning d.id, d.lease_token, d.endpoint_id, d.run_id, d.node_id, d.payload, d.attempt_count, d.retry_from, d.accepted_at
+       returning d.id, d.lease_token, d.endpoint_id, d.run_id, d.node_id, ${deliveryPayloadSql('d')} as payload, d.attempt_count, d.retry_from, d.accepted_at
      )
      select c.*, e.url, e.headers, e.auth, e.auth_secret_enc, e.secret_enc, e.previous_secret_enc, e.previous_secret_expires_at,
             e.enabled, e.rate_limit_per_second, e.max_concurrency, e.failing_since,
@@ -257,10 +258,10 @@ export async function insertAttempts(tx: Db, attempts: AttemptRecord[]): Promise
       attempts.map((a) => a.deliveryId),
       attempts.map((a) => a.attempt),
       attempts.map((a) => a.url),
-      attempts.map((a) => JSON.stringify(a.requestHeaders)),
+      attempts.map((a) => JSON.stringify(storedRequestHeaders(a.deliveryId, a.requestHeaders))),
       attempts.map((a) => a.requestBody),
       attempts.map((a) => a.responseStatus),
-      attempts.map((a) => (a.responseHeaders ? JSON.stringify(a.responseHeaders) : null)),
+      attempts.map((a) => (a.responseHeaders ? JSON.stringify(storedResponseHeaders(a.responseHeaders)) : null)),
       attempts.map((a) => a.responseBody),
       attempts.map((a) => a.durationMs),
       attempts.map((a) => a.outcome),
@@ -360,7 +361,7 @@ export async function requeueStranded(tx: Db, overdueMinutes: number, limit: num
 /** A delivery's attempts, each with its full request body (rebuilt from the payload when not stored). */
 export async function attemptsOf<T extends { request_body: string | null }>(db: Db, deliveryId: string): Promise<T[]> {
   const { rows } = await db.query<T>(
-    `select attempt, url, request_headers, request_body, response_status, response_headers, response_body, duration_ms, outcome, error_class, error, created_at
+    `select delivery_id, attempt, url, request_headers, request_body, response_status, response_headers, response_body, duration_ms, outcome, error_class, error, created_at
        from delivery_attempts where delivery_id = $1 order by id`,
     [deliveryId],
   );

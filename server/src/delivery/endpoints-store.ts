@@ -3,6 +3,7 @@ import type { AppContext } from '../context.ts';
 import type { Pool } from '../db/pool.ts';
 import type { Queryable } from '../db/queryable.ts';
 import { serializePayload } from './attempt.ts';
+import { deliveryPayloadSql, sentRequestHeaders } from './lean-storage.ts';
 import type { StoredAuth } from './worker.ts';
 
 /** Row ↔ API shapes for endpoints and deliveries. Secrets never leave through here. */
@@ -155,6 +156,7 @@ export function toDeliverySummary(row: DeliveryRow): DeliverySummary {
 }
 
 export interface AttemptRow {
+  delivery_id: string;
   attempt: number;
   url: string;
   request_headers: Record<string, string>;
@@ -174,7 +176,7 @@ export function toAttempt(row: AttemptRow, payload: Record<string, unknown>): De
   return {
     attempt: row.attempt,
     url: row.url,
-    requestHeaders: row.request_headers,
+    requestHeaders: sentRequestHeaders(row.delivery_id, row.request_headers),
     requestBody: row.request_body ?? serializePayload(payload),
     responseStatus: row.response_status,
     responseHeaders: row.response_headers,
@@ -309,7 +311,7 @@ export async function deliveriesOfEndpoint(db: Queryable, endpointId: string, q:
 }
 
 export async function findDeliveryWithPayload(db: Queryable, id: string): Promise<DeliveryRow | undefined> {
-  const { rows } = await db.query<DeliveryRow>(`select ${DELIVERY_COLUMNS}, payload from deliveries where id = $1`, [id]);
+  const { rows } = await db.query<DeliveryRow>(`select ${DELIVERY_COLUMNS}, ${deliveryPayloadSql('deliveries')} as payload from deliveries where id = $1`, [id]);
   return rows[0];
 }
 

@@ -108,9 +108,11 @@ describe('retention at scale', () => {
   it('never deletes an event not processed yet, and prunes rollup minutes older than retention', async () => {
     expect((await t.api('/api/v1/settings/retentionDays', { method: 'PUT', json: { value: 2 } })).status).toBe(200);
     await db.query(
-      `insert into events (id, type, occurred_at, received_at, source, data, processed_at) values
-         ('evt_r_done', 'order.paid', now() - interval '5 days', now() - interval '5 days', 'test', '{}', now() - interval '5 days'),
-         ('evt_r_pending', 'order.paid', now() - interval '5 days', now() - interval '5 days', 'test', '{}', null)`,
+      // The unprocessed one is parked (its attempts ran out), so the running engine does not
+      // process it (and derive events from it) before the prune looks at it.
+      `insert into events (id, type, occurred_at, received_at, source, data, processed_at, attempts, last_error, failed_at) values
+         ('evt_r_done', 'order.paid', now() - interval '5 days', now() - interval '5 days', 'test', '{}', now() - interval '5 days', 0, null, null),
+         ('evt_r_pending', 'order.paid', now() - interval '5 days', now() - interval '5 days', 'test', '{}', null, 10, 'kept failing', now())`,
     );
     await db.query(`insert into event_hours (at, count) values (date_trunc('hour', now() - interval '5 days'), 3) on conflict do nothing`);
     await pruneOnce(t.ctx.pool);
@@ -163,35 +165,72 @@ describe('list reads over history', () => {
     const page = await json<{ data: { id: string }[] }>('/api/v1/events?type=customer.updated&rootsOnly=true');
     expect(page.data.map((e) => e.id)).toEqual(['evt_root_1']);
   });
+
+  it('lists every event of a type, roots and derived ones merged newest first, page after page', async () => {
+    await db.query(
+      `insert into events (id, type, occurred_at, source, caused_by, data)
+       select 'evt_mix_' || g, 'cart.updated', now(), 'test', case when g % 3 = 0 then 'evt_mix_' || (g - 1) end, '{}' from generate_series(1, 7) g`,
+    );
+    type Page = { data: { id: string }[]; nextCursor: string | null };
+    const first = await json<Page>('/api/v1/events?type=cart.updated&limit=4');
+    const second = await json<Page>(`/api/v1/events?type=cart.updated&limit=4&cursor=${first.nextCursor}`);
+    expect([...first.data, ...second.data].map((e) => e.id)).toEqual([7, 6, 5, 4, 3, 2, 1].map((g) => `evt_mix_${g}`));
+    expect(second.nextCursor).toBeNull();
+  });
 });
 
-describe('migration 0016 on a database with history', () => {
-  it('applies to a database already holding rows, building valid indexes and dropping the duplicates', async () => {
-    // Put this database back as it was before 0016, with history in it, and migrate again.
+describe('migrations 0016 and 0018 on a database with history', () => {
+  it('apply to a database already holding rows, building valid indexes and dropping the duplicates', async () => {
+    // Put this database back as it was before 0016 and 0018, with history in it, and migrate again.
     await db.query(`drop table rollup_watermarks, event_minutes, run_minutes, attempt_minutes, endpoint_minutes, event_hours, run_hours, attempt_hours, endpoint_hours`);
-    for (const index of ['deliveries_endpoint_status_seq', 'deliveries_endpoint_type_seq', 'deliveries_created_at', 'deliveries_failing_updated', 'runs_created_at', 'events_roots_type_seq', 'events_roots_seq', 'audit_log_actor_trgm']) {
+    for (const index of ['deliveries_endpoint_type_seq', 'deliveries_created_at', 'deliveries_failing_updated', 'runs_created_at', 'events_roots_type_seq', 'audit_log_actor_trgm']) {
       await db.query(`drop index ${index}`);
     }
     await db.query(`create index runs_seq on runs (seq desc)`);
     await db.query(`create index audit_log_at on audit_log (id desc)`);
-    await db.query(`delete from pgmigrations where name like '0016_%'`);
+    // 0018 undone: the indexes it drops or replaces, a payload in every delivery.
+    await db.query(`drop index runs_event_workflow, deliveries_endpoint_unsucceeded_seq, events_derived_type_seq`);
+    await db.query(`alter table runs add constraint runs_workflow_id_event_id_key unique (workflow_id, event_id)`);
+    await db.query(`create index runs_event on runs (event_id)`);
+    await db.query(`create index deliveries_endpoint_status_created on deliveries (endpoint_id, status, created_at)`);
+    await db.query(`create index events_type_seq on events (type, seq desc)`);
+    await db.query(`create index delivery_attempts_created on delivery_attempts (created_at)`);
+    await db.query(`alter table deliveries alter column payload set not null`);
+    await db.query(`drop index runs_unsucceeded_status_seq, deliveries_subscription_event, deliveries_step_event`);
+    await db.query(`create index runs_status_seq on runs (status, seq desc)`);
+    await db.query(`create unique index deliveries_subscription_once on deliveries (endpoint_id, event_id) where run_id is null`);
+    await db.query(`create index deliveries_event on deliveries (event_id)`);
+    await db.query(`delete from pgmigrations where name like '0016_%' or name like '0018_%'`);
 
-    expect(await migrate(t.databaseUrl, undefined, { allowOutOfOrder: true })).toEqual(['0016_history_at_scale']);
+    expect(await migrate(t.databaseUrl, undefined, { allowOutOfOrder: true })).toEqual(['0016_history_at_scale', '0018_lean_history']);
     const { rows } = await db.query<{ relname: string; valid: boolean }>(
       `select c.relname, i.indisvalid as valid from pg_index i join pg_class c on c.oid = i.indexrelid
-        where c.relname in ('deliveries_endpoint_status_seq', 'events_roots_type_seq', 'audit_log_actor_trgm', 'runs_created_at', 'runs_seq', 'audit_log_at')`,
+        where c.relname in ('deliveries_endpoint_status_seq', 'events_roots_type_seq', 'audit_log_actor_trgm', 'runs_created_at', 'runs_seq', 'audit_log_at',
+                            'runs_event_workflow', 'runs_event', 'runs_workflow_id_event_id_key', 'deliveries_endpoint_unsucceeded_seq', 'deliveries_endpoint_status_created',
+                            'events_derived_type_seq', 'events_type_seq', 'events_roots_seq', 'delivery_attempts_created',
+                            'runs_unsucceeded_status_seq', 'runs_status_seq', 'deliveries_subscription_event', 'deliveries_subscription_once', 'deliveries_step_event', 'deliveries_event')`,
     );
     expect(Object.fromEntries(rows.map((r) => [r.relname, r.valid]))).toEqual({
-      deliveries_endpoint_status_seq: true,
       events_roots_type_seq: true,
+      events_derived_type_seq: true,
       audit_log_actor_trgm: true,
       runs_created_at: true,
+      runs_event_workflow: true,
+      deliveries_endpoint_unsucceeded_seq: true,
+      runs_unsucceeded_status_seq: true,
+      deliveries_subscription_event: true,
+      deliveries_step_event: true,
     });
+    const nullable = await db.query(`select is_nullable from information_schema.columns where table_name = 'deliveries' and column_name = 'payload'`);
+    expect(nullable.rows[0].is_nullable).toBe('YES');
     // The rollups start again from the beginning of the history.
     await foldNow();
     // Whatever retention left of the history above (it prunes by age once processed), all of it is counted again.
     const stored = (await db.query<{ n: number }>(`select count(*)::int as n from events where received_at > now() - interval '7 days'`)).rows[0]!.n;
     expect(stored).toBeGreaterThanOrEqual(25);
     expect((await json<Stats>('/api/v1/stats?window=7d')).totals.events).toBe(stored);
+    // One run per workflow and event still holds, through the reordered unique index.
+    const dup = await db.query(`insert into runs (id, workflow_id, version, event_id, event_type, status) values ('run_h_dup', 'wf_h', 1, 'evt_h_1', 'order.created', 'succeeded') on conflict (workflow_id, event_id) do nothing`);
+    expect(dup.rowCount).toBe(0);
   });
 });

@@ -1,5 +1,4 @@
-import { deliveryOutcome } from '../../../delivery/delivery-reads.ts';
-import { endpointEnabled, findEndpoint } from '../../../delivery/endpoints-store.ts';
+import { deliveryOutcome, endpointEnabled, findEndpoint } from '../../../delivery/endpoints-store.ts';
 import { webhookPayload } from '../../../delivery/fan-out.ts';
 import type { Executor } from '../types.ts';
 

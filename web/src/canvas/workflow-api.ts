@@ -1,13 +1,5 @@
-import type { DryRunResult, PublishResult, Workflow, WorkflowGraph, WorkflowInput } from '@tripline/shared';
+import type { DryRunResult, PublishResult, Workflow, WorkflowGraph, WorkflowInput, WorkflowVersion } from '@tripline/shared';
 import { api } from './http.ts';
-
-export interface WorkflowVersion {
-  version: number;
-  graph: WorkflowGraph;
-  publishedAt: string;
-  publishedBy: string | null;
-  rolledBackFrom: number | null;
-}
 
 export interface EndpointSummary {
   id: string;

@@ -5,6 +5,7 @@
  */
 export { ActionFeedback, ErrorBanner, SuccessBanner } from './banners.tsx';
 export { ConfirmButton } from './confirm-button.tsx';
+export { useConfirmDialog, type ConfirmRequest } from './confirm-dialog.tsx';
 export { CopyButton } from './copy-button.tsx';
 export { DataTable, EmptyState, LoadMore, type Column } from './data-table.tsx';
 export { BodyView, DeliveryStatus, IdLink, JsonView, KeyValues, LiveDot, StatusBadge, Time, ago, statusTone } from './display.tsx';

@@ -1,7 +1,6 @@
 import type { EventEnvelope } from '@tripline/shared';
 import { Link, useParams } from 'react-router';
-import { useLiveRefresh } from '../console/use-api.ts';
-import { DataTable, DeliveryStatus, ErrorBanner, JsonView, KeyValues, LiveDot, Loading, PageHeader, StatusBadge, Time, useQuery, type Column } from '../ui/index.ts';
+import { DataTable, DeliveryStatus, ErrorBanner, JsonView, KeyValues, LiveDot, Loading, PageHeader, StatusBadge, Time, useLiveRefresh, useQuery, type Column } from '../ui/index.ts';
 
 interface EventDetail extends EventEnvelope {
   processedAt: string | null;

@@ -4,12 +4,11 @@ import { Link, useParams } from 'react-router';
 import { api, ApiError } from '../api/client.ts';
 import { useSession } from '../auth/session.tsx';
 import { RunCanvas } from '../console/run-canvas.tsx';
-import { toApiError, useApi, useLiveRefresh } from '../console/use-api.ts';
-import { DeliveryStatus, ErrorBanner, JsonView, KeyValues, LiveDot, Loading, PageHeader, StatusBadge, Time } from '../console/ui.tsx';
+import { DeliveryStatus, ErrorBanner, JsonView, KeyValues, LiveDot, Loading, PageHeader, StatusBadge, Time, toApiError, useLiveRefresh, useQuery } from '../ui/index.ts';
 
 export function RunDetailPage() {
   const { id = '' } = useParams();
-  const run = useApi<RunDetail>(`/runs/${encodeURIComponent(id)}`);
+  const run = useQuery<RunDetail>(`/runs/${encodeURIComponent(id)}`);
   const { can } = useSession();
   const [selected, setSelected] = useState<string>();
   const [actionError, setActionError] = useState<{ error: ApiError; action: string }>();

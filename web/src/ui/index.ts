@@ -15,4 +15,5 @@ export { DateFilter, FilterBar, SelectFilter, TextFilter, localNow, localToIso, 
 export { Loading, NoAccess, Page, PageHeader, QueryView } from './page.tsx';
 export { SecretOnce } from './secret-once.tsx';
 export { useAction, type ActionState } from './use-action.ts';
+export { useLiveActivity, useLiveRefresh } from './use-live.ts';
 export { toApiError, useQuery, usePagedList, type Getter, type PagedList, type Query } from './use-query.ts';

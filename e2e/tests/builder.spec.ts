@@ -224,7 +224,7 @@ test('import, undo, versions with diff and roll back, enable / disable, export',
   expect(exported.graph.edges).toHaveLength(3);
 });
 
-test('a draft saved elsewhere meanwhile is a conflict, not a silent overwrite', async ({ page }) => {
+test('a draft saved elsewhere meanwhile is a conflict, not a silent overwrite, and leaving by a link then asks in the page', async ({ page }) => {
   const canvas = new CanvasPage(page);
   const created = (await (
     await admin.post('/api/v1/workflows', { data: { name: 'Shared draft', graph: { nodes: [{ id: 'trigger', type: 'trigger', config: { eventType: 'order.paid' }, position: { x: 0, y: 0 } }], edges: [] } } })

@@ -4,7 +4,7 @@ import { Link, useParams } from 'react-router';
 import { api } from '../api/client.ts';
 import { useSession } from '../auth/session.tsx';
 import { RunCanvas } from '../console/run-canvas.tsx';
-import { DataTable, DeliveryStatus, ErrorBanner, JsonView, KeyValues, LiveDot, Loading, PageHeader, StatusBadge, Time, useAction, useLiveRefresh, useQuery, type Column } from '../ui/index.ts';
+import { DataTable, DeliveryStatus, DetailPlaceholder, ErrorBanner, JsonView, KeyValues, LiveDot, PageHeader, StatusBadge, Time, useAction, useLiveRefresh, useQuery, type Column } from '../ui/index.ts';
 
 export function RunDetailPage() {
   const { id = '' } = useParams();
@@ -14,16 +14,7 @@ export function RunDetailPage() {
   const live = useLiveRefresh(['run', 'delivery'], () => void run.reload(), { relevant: (a) => a.kind === 'delivery' || a.id === id || (a.count ?? 0) > 1, minIntervalMs: 1000 });
 
   const r = run.data;
-  if (run.loading && !r) return <div className="page"><Loading what="Loading the run" /></div>;
-  if (!r) {
-    return (
-      <div className="page">
-        <PageHeader title="Run" />
-        <ErrorBanner error={run.error} action="Loading the run" />
-        <Link to="/runs">Back to runs</Link>
-      </div>
-    );
-  }
+  if (!r) return <DetailPlaceholder query={run} title="Run" what="the run" back={{ to: '/runs', label: 'Back to runs' }} />;
   return (
     <div className="page">
       <RunHeader run={r} live={live} reload={run.reload} />

@@ -12,7 +12,7 @@ export { BodyView, DeliveryStatus, IdLink, JsonView, KeyValues, LiveDot, StatusB
 export { Field, Options } from './field.tsx';
 export { InlineForm, useFormValues } from './form.tsx';
 export { DateFilter, FilterBar, SelectFilter, TextFilter, localNow, localToIso, useUrlFilters } from './filters.tsx';
-export { Loading, NoAccess, Page, PageHeader, QueryView } from './page.tsx';
+export { DetailPlaceholder, Loading, NoAccess, Page, PageHeader, QueryView } from './page.tsx';
 export { SecretOnce } from './secret-once.tsx';
 export { useAction, type ActionState } from './use-action.ts';
 export { useLiveActivity, useLiveRefresh } from './use-live.ts';

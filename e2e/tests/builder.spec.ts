@@ -189,8 +189,12 @@ test('import, undo, versions with diff and roll back, enable / disable, export',
   await page.getByRole('combobox', { name: 'Compare to' }).selectOption('2');
   await expect(page.getByTestId('version-diff')).toContainText('config.action: "activate" → "deactivate"');
 
-  page.once('dialog', (d) => void d.accept());
-  await page.getByRole('button', { name: 'Roll back to v1' }).click();
+  // asked in the page, not in a browser dialog: Cancel leaves v2 live
+  await page.getByRole('button', { name: 'Roll back to v1', exact: true }).click();
+  await page.getByRole('group', { name: /Publish version 1 again\?/ }).getByRole('button', { name: 'Cancel' }).click();
+  await expect(page.getByTestId('publish-state')).toHaveText('Live: v2');
+  await page.getByRole('button', { name: 'Roll back to v1', exact: true }).click();
+  await page.getByRole('button', { name: 'Yes, roll back to v1' }).click();
   await expect(page.getByTestId('publish-state')).toHaveText('Live: v3 · draft has changes');
   // the rollback changes what runs, not the draft (walkthrough #16, point 3)
   await expect(canvas.node('vip')).toContainText('pause VIP');
@@ -220,7 +224,7 @@ test('import, undo, versions with diff and roll back, enable / disable, export',
   expect(exported.graph.edges).toHaveLength(3);
 });
 
-test('a draft saved elsewhere meanwhile is a conflict, not a silent overwrite', async ({ page }) => {
+test('a draft saved elsewhere meanwhile is a conflict, not a silent overwrite, and leaving by a link then asks in the page', async ({ page }) => {
   const canvas = new CanvasPage(page);
   const created = (await (
     await admin.post('/api/v1/workflows', { data: { name: 'Shared draft', graph: { nodes: [{ id: 'trigger', type: 'trigger', config: { eventType: 'order.paid' }, position: { x: 0, y: 0 } }], edges: [] } } })
@@ -234,6 +238,22 @@ test('a draft saved elsewhere meanwhile is a conflict, not a silent overwrite', 
 
   await canvas.dragFromPalette('stop', 500, 200);
   await expect(page.getByRole('alert').filter({ hasText: 'Someone else saved this workflow' })).toBeVisible();
+
+  // leaving by a link now cannot save first, so the page asks (in the page, not a browser dialog); Stay keeps the draft
+  let browserDialogs = 0;
+  page.on('dialog', (d) => {
+    browserDialogs += 1;
+    void d.dismiss();
+  });
+  await page.getByRole('navigation').getByRole('link', { name: 'Workflows' }).click();
+  const leave = page.getByRole('dialog', { name: /latest changes could not be saved/ });
+  await expect(leave).toBeVisible();
+  await leave.getByRole('button', { name: 'Stay' }).click();
+  await expect(leave).toHaveCount(0);
+  await expect(page).toHaveURL(new RegExp(`/workflows/${created.id}$`));
+  await expect(canvas.node('stop-1')).toBeVisible();
+  expect(browserDialogs).toBe(0);
+
   await page.getByRole('button', { name: 'Reload their version' }).click();
   await expect(page.getByLabel('Workflow name')).toHaveValue('Renamed by a colleague');
   await expect(canvas.node('stop-1')).toHaveCount(0);

@@ -97,8 +97,9 @@ test('3. rolling back keeps the draft, marks the rollback, keeps the save indica
   await canvas.expectSaved();
 
   await canvas.tab('Versions').click();
-  page.once('dialog', (d) => void d.accept());
-  await page.getByRole('button', { name: 'Roll back to v1' }).click();
+  // asked in the page, not in a browser dialog
+  await page.getByRole('button', { name: 'Roll back to v1', exact: true }).click();
+  await page.getByRole('button', { name: 'Yes, roll back to v1' }).click();
   await expect(page.getByText('Published version 3 (a rollback to v1); your draft is unchanged.')).toBeVisible();
   await expect(page.getByText('Published version 2.')).toHaveCount(0);
   await expect(page.getByTestId('version-3')).toContainText('rollback of v1');

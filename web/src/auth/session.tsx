@@ -15,11 +15,8 @@ import { Navigate, useLocation, useNavigate } from 'react-router';
 import { api, ApiError, onUnauthorized, setCsrfToken } from '../api/client.ts';
 import './auth.css';
 
-export interface SessionUser {
-  id: string;
-  email: string;
-  role: string;
-}
+/** Who is signed in, as GET /api/v1/auth/me describes them (shared sessionInfoSchema). */
+export type SessionUser = SessionInfo['user'];
 
 type State = { status: 'loading' } | { status: 'signedOut' } | { status: 'signedIn'; info: SessionInfo };
 

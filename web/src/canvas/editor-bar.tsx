@@ -2,6 +2,7 @@ import type { Workflow } from '@tripline/shared';
 import { Link } from 'react-router';
 import { publisherRoles } from './permissions.ts';
 import type { SaveStatus } from './use-draft-saver.ts';
+import type { ShortcutActions } from './use-shortcuts.ts';
 
 const saveLabels: Record<SaveStatus, string> = {
   saved: 'All changes saved',
@@ -11,13 +12,8 @@ const saveLabels: Record<SaveStatus, string> = {
   conflict: 'Not saved: conflict',
 };
 
-export interface EditorActions {
-  undo: () => void;
-  redo: () => void;
-  layout: () => void;
-  fit: () => void;
-  exportJson: () => void;
-}
+/** The bar's buttons: the keyboard's actions it shows, and export. */
+export type EditorActions = Pick<ShortcutActions, 'undo' | 'redo' | 'layout' | 'fit'> & { exportJson: () => void };
 
 interface Props {
   workflow: Workflow;

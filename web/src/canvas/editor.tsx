@@ -50,7 +50,7 @@ function EditorLayout({ store, initial }: { store: StoreApi<CanvasState>; initia
   const canRedo = useStore(store, selectCanRedo);
   const flow = useReactFlow();
   const { addFromPalette, addAt } = useAddStep(store, readOnly);
-  useUnsavedGuard(saver.isDirty, save);
+  const leaveDialog = useUnsavedGuard(saver.isDirty, save);
 
   // names for node summaries ("to Messaging tool", "activate VIP"), loaded once per page
   const loadLookups = useLookups((l) => l.load);
@@ -130,6 +130,7 @@ function EditorLayout({ store, initial }: { store: StoreApi<CanvasState>; initia
         </div>
         <SidePanel workflow={workflow} readOnly={readOnly} save={save} onPublished={publishing.onPublished} />
       </div>
+      {leaveDialog}
     </div>
   );
 }

@@ -1,13 +1,16 @@
-import { useEffect } from 'react';
+import { useEffect, type ReactNode } from 'react';
 import { useNavigate } from 'react-router';
+import { useConfirmDialog } from '../ui/index.ts';
 
 /**
- * Leaving with unsaved changes: a reload or closed tab gets the browser's prompt; a link
- * inside the app saves first, and asks before discarding if the save fails. (The app uses a
- * plain BrowserRouter, whose navigation cannot be blocked, so links are intercepted here.)
+ * Leaving with unsaved changes: a reload or closed tab gets the browser's prompt (the only
+ * thing a page may show then); a link inside the app saves first, and if the save fails asks
+ * in the page before discarding. (The app uses a plain BrowserRouter, whose navigation cannot
+ * be blocked, so links are intercepted here.) Render the returned dialog in the editor.
  */
-export function useUnsavedGuard(isDirty: () => boolean, save: () => Promise<boolean>) {
+export function useUnsavedGuard(isDirty: () => boolean, save: () => Promise<boolean>): ReactNode {
   const navigate = useNavigate();
+  const { ask, dialog } = useConfirmDialog();
   useEffect(() => {
     const onBeforeUnload = (e: BeforeUnloadEvent) => {
       if (!isDirty()) return;
@@ -22,9 +25,10 @@ export function useUnsavedGuard(isDirty: () => boolean, save: () => Promise<bool
       if (url.origin !== window.location.origin || url.pathname === window.location.pathname || !isDirty()) return;
       e.preventDefault();
       e.stopPropagation();
-      void save().then((ok) => {
-        if (ok || window.confirm('Your latest changes could not be saved. Leave anyway and lose them?')) navigate(url.pathname + url.search + url.hash);
-      });
+      void (async () => {
+        const leave = (await save()) || (await ask({ question: 'Your latest changes could not be saved. Leave anyway and lose them?', confirmLabel: 'Leave and lose them', cancelLabel: 'Stay' }));
+        if (leave) navigate(url.pathname + url.search + url.hash);
+      })();
     };
     window.addEventListener('beforeunload', onBeforeUnload);
     document.addEventListener('click', onClick, true);
@@ -32,5 +36,6 @@ export function useUnsavedGuard(isDirty: () => boolean, save: () => Promise<bool
       window.removeEventListener('beforeunload', onBeforeUnload);
       document.removeEventListener('click', onClick, true);
     };
-  }, [isDirty, navigate, save]);
+  }, [ask, isDirty, navigate, save]);
+  return dialog;
 }

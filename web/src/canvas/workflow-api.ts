@@ -1,33 +1,9 @@
-import type { DryRunResult, PublishResult, Workflow, WorkflowGraph, WorkflowInput } from '@tripline/shared';
+import type { Campaign, DryRunResult, Endpoint, PublishResult, Workflow, WorkflowGraph, WorkflowInput, WorkflowVersion } from '@tripline/shared';
 import { api } from './http.ts';
 
-export interface WorkflowVersion {
-  version: number;
-  graph: WorkflowGraph;
-  publishedAt: string;
-  publishedBy: string | null;
-  rolledBackFrom: number | null;
-}
-
-export interface EndpointSummary {
-  id: string;
-  url: string;
-  description?: string | null;
-}
-
-export interface CampaignSummary {
-  id: string;
-  name: string;
-  kind?: string;
-  status?: string;
-}
-
-export interface EventTypeInfo {
-  type: string;
-  origin: string;
-  description: string;
-  example: Record<string, unknown>;
-}
+/** What the canvas needs of an endpoint and a campaign to name them in step summaries. */
+export type EndpointSummary = Pick<Endpoint, 'id' | 'url'> & Partial<Pick<Endpoint, 'description'>>;
+export type CampaignSummary = Pick<Campaign, 'id' | 'name'> & Partial<Pick<Campaign, 'kind' | 'status'>>;
 
 const enc = encodeURIComponent;
 

@@ -1,5 +1,6 @@
 import { eventCatalog, isEventType } from '@tripline/shared';
 import { z } from 'zod';
+import type { JsonSchema } from '../forms/json-schema.ts';
 import type { Literal } from './tree.ts';
 
 export type FieldType = 'string' | 'number' | 'boolean' | 'array' | 'object' | 'unknown';
@@ -13,18 +14,6 @@ export interface EventField {
   itemType?: FieldType;
   itemEnum?: Literal[];
   required: boolean;
-  description?: string;
-}
-
-interface JsonSchema {
-  type?: string | string[];
-  enum?: unknown[];
-  const?: unknown;
-  properties?: Record<string, JsonSchema>;
-  required?: string[];
-  items?: JsonSchema;
-  anyOf?: JsonSchema[];
-  oneOf?: JsonSchema[];
   description?: string;
 }
 

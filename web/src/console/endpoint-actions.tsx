@@ -1,9 +1,10 @@
-import type { DeliverySummary } from '@tripline/shared';
+import type { DeliverySummary, rotateSecretResultSchema } from '@tripline/shared';
 import { useEffect, useState } from 'react';
+import type { z } from 'zod';
 import { ActionFeedback, ConfirmButton, Options, SecretOnce, localNow, useAction } from '../ui/index.ts';
 
 type Post = <T>(path: string, body?: unknown) => Promise<T>;
-type Rotated = { secret: string; previousSecretExpiresAt: string | null };
+type Rotated = z.infer<typeof rotateSecretResultSchema>;
 
 /**
  * Send a test event, recover failed deliveries, rotate the signing secret: the same tools on

@@ -3,8 +3,7 @@ import type { z } from 'zod';
 import { Link, useSearchParams } from 'react-router';
 import { api } from '../api/client.ts';
 import { useSession } from '../auth/session.tsx';
-import { useLiveRefresh } from '../console/use-api.ts';
-import { ActionFeedback, DataTable, EmptyState, JsonView, PageHeader, StatusBadge, Time, useAction, useQuery, type Column } from '../ui/index.ts';
+import { ActionFeedback, DataTable, EmptyState, JsonView, PageHeader, StatusBadge, Time, useAction, useLiveRefresh, useQuery, type Column } from '../ui/index.ts';
 
 type Activation = z.infer<typeof campaignActivationSchema>;
 

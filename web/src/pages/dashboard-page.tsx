@@ -1,8 +1,7 @@
 import type { Stats, StatsWindow } from '@tripline/shared';
 import { lazy, Suspense, useState } from 'react';
 import { Link } from 'react-router';
-import { useLiveRefresh } from '../console/use-api.ts';
-import { EmptyState, ErrorBanner, LiveDot, Loading, PageHeader, useQuery } from '../ui/index.ts';
+import { EmptyState, ErrorBanner, LiveDot, Loading, PageHeader, useLiveRefresh, useQuery } from '../ui/index.ts';
 
 // The charts library is most of this page's weight: it loads after the figures.
 const DashboardCharts = lazy(() => import('./dashboard-charts.tsx').then((m) => ({ default: m.DashboardCharts })));

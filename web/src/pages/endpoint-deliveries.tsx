@@ -2,8 +2,7 @@ import { deliveryStatuses, type DeliveryDetail, type DeliverySummary } from '@tr
 import { Link } from 'react-router';
 import { DeliveryCard, DeliveryTable, isTestEvent } from '../console/delivery-views.tsx';
 import { api } from '../api/client.ts';
-import { useLiveActivity } from '../console/use-api.ts';
-import { EmptyState, LoadMore, SelectFilter, useQuery, type PagedList } from '../ui/index.ts';
+import { EmptyState, LoadMore, SelectFilter, useLiveActivity, useQuery, type PagedList } from '../ui/index.ts';
 
 export const eventLink = (d: DeliverySummary) => (isTestEvent(d) ? `${d.eventType} (test)` : <Link to={`/events/${d.eventId}`}>{d.eventType}</Link>);
 const eventWithRun = (d: DeliverySummary) => (

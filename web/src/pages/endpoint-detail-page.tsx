@@ -1,10 +1,9 @@
 import type { DeliverySummary, Endpoint, EndpointHealth } from '@tripline/shared';
-import { Link, useParams, useSearchParams } from 'react-router';
+import { useParams, useSearchParams } from 'react-router';
 import { api } from '../api/client.ts';
 import { useSession } from '../auth/session.tsx';
 import { EndpointActions } from '../console/endpoint-actions.tsx';
-import { useLiveRefresh } from '../console/use-api.ts';
-import { ActionFeedback, ErrorBanner, JsonView, KeyValues, LiveDot, Loading, PageHeader, StatusBadge, Time, ago, useAction, usePagedList, useQuery } from '../ui/index.ts';
+import { ActionFeedback, DetailPlaceholder, JsonView, KeyValues, LiveDot, PageHeader, StatusBadge, Time, ago, useAction, useLiveRefresh, usePagedList, useQuery } from '../ui/index.ts';
 import { EndpointDeliveries } from './endpoint-deliveries.tsx';
 import { EndpointPortalLinks } from './endpoint-portal-links.tsx';
 import { percent } from './endpoints-page.tsx';
@@ -32,16 +31,7 @@ export function EndpointDetailPage() {
   const reloadAll = () => void Promise.all([endpoint.reload(), health.reload(), deliveries.refresh()]);
 
   const ep = endpoint.data;
-  if (endpoint.loading && !ep) return <div className="page"><Loading what="Loading the endpoint" /></div>;
-  if (!ep) {
-    return (
-      <div className="page">
-        <PageHeader title="Endpoint" />
-        <ErrorBanner error={endpoint.error} action="Loading the endpoint" />
-        <Link to="/endpoints">Back to endpoints</Link>
-      </div>
-    );
-  }
+  if (!ep) return <DetailPlaceholder query={endpoint} title="Endpoint" what="the endpoint" back={{ to: '/endpoints', label: 'Back to endpoints' }} />;
   return (
     <div className="page">
       <PageHeader

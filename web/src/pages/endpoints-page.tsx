@@ -2,9 +2,8 @@ import type { EndpointHealth } from '@tripline/shared';
 import { useState } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { useSession } from '../auth/session.tsx';
-import { useLiveRefresh } from '../console/use-api.ts';
 import { createEndpoint, ENDPOINT_FIELDS, NewEndpointSecret, type CreatedEndpoint } from '../forms/new-endpoint-form.tsx';
-import { ActionFeedback, DataTable, EmptyState, Field, LiveDot, PageHeader, StatusBadge, ago, useAction, useFormValues, useQuery, type Column } from '../ui/index.ts';
+import { ActionFeedback, DataTable, EmptyState, Field, LiveDot, PageHeader, StatusBadge, ago, useAction, useFormValues, useLiveRefresh, useQuery, type Column } from '../ui/index.ts';
 
 export function percent(rate: number | null): string {
   return rate === null ? '—' : `${(rate * 100).toFixed(rate === 1 || rate === 0 ? 0 : 1)} %`;

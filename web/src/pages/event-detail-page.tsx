@@ -1,7 +1,6 @@
 import type { EventEnvelope } from '@tripline/shared';
 import { Link, useParams } from 'react-router';
-import { useLiveRefresh } from '../console/use-api.ts';
-import { DataTable, DeliveryStatus, ErrorBanner, JsonView, KeyValues, LiveDot, Loading, PageHeader, StatusBadge, Time, useQuery, type Column } from '../ui/index.ts';
+import { DataTable, DeliveryStatus, DetailPlaceholder, ErrorBanner, JsonView, KeyValues, LiveDot, PageHeader, StatusBadge, Time, useLiveRefresh, useQuery, type Column } from '../ui/index.ts';
 
 interface EventDetail extends EventEnvelope {
   processedAt: string | null;
@@ -29,16 +28,7 @@ export function EventDetailPage() {
   const event = useQuery<EventDetail>(`/events/${encodeURIComponent(id)}`);
   const live = useLiveRefresh(['run', 'delivery', 'event'], () => void event.reload());
   const e = event.data;
-  if (event.loading && !e) return <div className="page"><Loading what="Loading the event" /></div>;
-  if (!e) {
-    return (
-      <div className="page">
-        <PageHeader title="Event" />
-        <ErrorBanner error={event.error} action="Loading the event" />
-        <Link to="/events">Back to the event log</Link>
-      </div>
-    );
-  }
+  if (!e) return <DetailPlaceholder query={event} title="Event" what="the event" back={{ to: '/events', label: 'Back to the event log' }} />;
   return (
     <div className="page">
       <PageHeader title={<Link to={`/catalog/${e.type}`} className="mono">{e.type}</Link>} subtitle={<span className="mono">{e.id}</span>} actions={<LiveDot state={live} />} />

@@ -1,9 +1,8 @@
 import type { EventEnvelope } from '@tripline/shared';
 import { Link } from 'react-router';
 import { query } from '../api/client.ts';
-import { useLiveRefresh } from '../console/use-api.ts';
 import { EventTypeOptions } from '../forms/event-type-options.tsx';
-import { DataTable, DateFilter, EmptyState, FilterBar, LiveDot, LoadMore, PageHeader, TextFilter, Time, localToIso, usePagedList, useQuery, useUrlFilters, type Column } from '../ui/index.ts';
+import { DataTable, DateFilter, EmptyState, FilterBar, LiveDot, LoadMore, PageHeader, TextFilter, Time, localToIso, useLiveRefresh, usePagedList, useQuery, useUrlFilters, type Column } from '../ui/index.ts';
 
 type EventRow = EventEnvelope & { processedAt: string | null };
 const FILTERS = ['type', 'subject', 'since', 'rootsOnly'] as const;

@@ -3,8 +3,7 @@ import { useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { api } from '../api/client.ts';
 import { useSession } from '../auth/session.tsx';
-import { useLiveRefresh } from '../console/use-api.ts';
-import { ActionFeedback, BodyView, DataTable, EmptyState, Field, JsonView, LiveDot, LoadMore, PageHeader, QueryView, SecretOnce, StatusBadge, Time, useAction, useFormValues, usePagedList, useQuery, type Column } from '../ui/index.ts';
+import { ActionFeedback, BodyView, DataTable, EmptyState, Field, JsonView, LiveDot, LoadMore, PageHeader, QueryView, SecretOnce, StatusBadge, Time, useAction, useFormValues, useLiveRefresh, usePagedList, useQuery, type Column } from '../ui/index.ts';
 
 export function InboxPage() {
   const inboxes = useQuery<{ data: Inbox[] }>('/inboxes');

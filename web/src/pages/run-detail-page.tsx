@@ -1,52 +1,66 @@
-import type { RunDetail, RunSummary, StepResult } from '@tripline/shared';
+import type { RunDetail, StepResult } from '@tripline/shared';
 import { useState } from 'react';
 import { Link, useParams } from 'react-router';
-import { api, ApiError } from '../api/client.ts';
+import { api } from '../api/client.ts';
 import { useSession } from '../auth/session.tsx';
 import { RunCanvas } from '../console/run-canvas.tsx';
-import { toApiError, useApi, useLiveRefresh } from '../console/use-api.ts';
-import { DeliveryStatus, ErrorBanner, JsonView, KeyValues, LiveDot, Loading, PageHeader, StatusBadge, Time } from '../console/ui.tsx';
+import { DataTable, DeliveryStatus, DetailPlaceholder, ErrorBanner, JsonView, KeyValues, LiveDot, PageHeader, StatusBadge, Time, useAction, useLiveRefresh, useQuery, type Column } from '../ui/index.ts';
 
 export function RunDetailPage() {
   const { id = '' } = useParams();
-  const run = useApi<RunDetail>(`/runs/${encodeURIComponent(id)}`);
-  const { can } = useSession();
+  const run = useQuery<RunDetail>(`/runs/${encodeURIComponent(id)}`);
   const [selected, setSelected] = useState<string>();
-  const [actionError, setActionError] = useState<{ error: ApiError; action: string }>();
-  const [busy, setBusy] = useState(false);
   // This run's own changes, and deliveries (any: the run's webhook steps are among them).
   const live = useLiveRefresh(['run', 'delivery'], () => void run.reload(), { relevant: (a) => a.kind === 'delivery' || a.id === id || (a.count ?? 0) > 1, minIntervalMs: 1000 });
 
-  const act = async (action: 'retry' | 'cancel') => {
-    setBusy(true);
-    setActionError(undefined);
-    try {
-      await api.post<RunSummary>(`/runs/${encodeURIComponent(id)}/${action}`);
-      await run.reload();
-    } catch (e) {
-      setActionError({ error: toApiError(e), action: action === 'retry' ? 'Retry' : 'Cancel' });
-    } finally {
-      setBusy(false);
-    }
-  };
-
   const r = run.data;
-  if (run.loading && !r) return <div className="page"><Loading what="Loading the run" /></div>;
-  if (!r) {
-    return (
-      <div className="page">
-        <PageHeader title="Run" />
-        <ErrorBanner error={run.error} action="Loading the run" />
-        <Link to="/runs">Back to runs</Link>
-      </div>
-    );
-  }
-  const failedStep = r.steps.find((s) => s.status === 'failed');
-  const stepsInOrder = r.steps;
-  const shown = selected ? stepsInOrder.filter((s) => s.nodeId === selected) : stepsInOrder;
-
+  if (!r) return <DetailPlaceholder query={run} title="Run" what="the run" back={{ to: '/runs', label: 'Back to runs' }} />;
   return (
     <div className="page">
+      <RunHeader run={r} live={live} reload={run.reload} />
+      <ErrorBanner error={run.error} action="Refreshing the run" />
+      {r.error && (
+        <div className="step-error" role="status">
+          {r.error}
+        </div>
+      )}
+      <section className="card">
+        <KeyValues
+          rows={[
+            ['Started', <Time at={r.createdAt} />],
+            ['Finished', <Time at={r.finishedAt} />],
+            ['Current step', r.currentNode ?? '—'],
+            ['Chain depth', r.depth],
+            ['Event', <Link to={`/events/${r.eventId}`} className="mono">{r.eventId}</Link>],
+          ]}
+        />
+      </section>
+      <RunCanvas graph={r.graph} steps={r.steps} selected={selected} onSelect={(n) => setSelected((s) => (s === n ? undefined : n))} />
+      <div className="two-col">
+        <RunSteps steps={r.steps} selected={selected} onShowAll={() => setSelected(undefined)} />
+        <section>
+          <h2 style={{ fontSize: 16 }}>Deliveries from this run</h2>
+          <DataTable label="Deliveries" rows={r.deliveries} columns={deliveryColumns} rowKey={(d) => d.id} empty={<p className="muted">This run sent no webhook.</p>} />
+          <h2 style={{ fontSize: 16 }}>Trigger event</h2>
+          <JsonView value={r.event} label="Trigger event" />
+        </section>
+      </div>
+    </div>
+  );
+}
+
+/** Title, what started the run, and retry / cancel for those allowed to. */
+function RunHeader({ run: r, live, reload }: { run: RunDetail; live: ReturnType<typeof useLiveRefresh>; reload: () => Promise<void> }) {
+  const { can } = useSession();
+  const action = useAction();
+  const act = (what: 'retry' | 'cancel') =>
+    void action.run(what === 'retry' ? 'Retry' : 'Cancel', async () => {
+      await api.post(`/runs/${encodeURIComponent(r.id)}/${what}`);
+      await reload();
+    });
+  const failedStep = r.steps.find((s) => s.status === 'failed');
+  return (
+    <>
       <PageHeader
         title={
           <span className="row">
@@ -68,94 +82,60 @@ export function RunDetailPage() {
           <>
             <LiveDot state={live} />
             {r.status === 'failed' && can('runs:write') && (
-              <button type="button" className="primary" disabled={busy} onClick={() => void act('retry')}>
+              <button type="button" className="primary" disabled={action.busy} onClick={() => act('retry')}>
                 Retry from {r.currentNode ?? failedStep?.nodeId ?? 'the failed step'}
               </button>
             )}
             {(r.status === 'waiting' || r.status === 'running') && can('runs:write') && (
-              <button type="button" className="danger" disabled={busy} onClick={() => void act('cancel')}>
+              <button type="button" className="danger" disabled={action.busy} onClick={() => act('cancel')}>
                 Cancel run
               </button>
             )}
           </>
         }
       />
-      <ErrorBanner error={actionError?.error} action={actionError?.action} />
-      <ErrorBanner error={run.error} action="Refreshing the run" />
-      {r.error && (
-        <div className="step-error" role="status">
-          {r.error}
-        </div>
-      )}
-      <section className="card">
-        <KeyValues
-          rows={[
-            ['Started', <Time at={r.createdAt} />],
-            ['Finished', <Time at={r.finishedAt} />],
-            ['Current step', r.currentNode ?? '—'],
-            ['Chain depth', r.depth],
-            ['Event', <Link to={`/events/${r.eventId}`} className="mono">{r.eventId}</Link>],
-          ]}
-        />
-      </section>
-      <RunCanvas graph={r.graph} steps={r.steps} selected={selected} onSelect={(n) => setSelected((s) => (s === n ? undefined : n))} />
-      <div className="two-col">
-        <section>
-          <div className="row" style={{ justifyContent: 'space-between' }}>
-            <h2 style={{ fontSize: 16 }}>Steps{selected ? ` · ${selected}` : ''}</h2>
-            {selected && (
-              <button type="button" onClick={() => setSelected(undefined)}>
-                Show all steps
-              </button>
-            )}
-          </div>
-          {stepsInOrder.length === 0 && <p className="muted">No step has run yet.</p>}
-          <div className="steps">
-            {shown.map((s, i) => (
-              // a step inside a loop is recorded once per iteration: one card each
-              <StepCard key={`${s.nodeId}-${i}`} step={s} />
-            ))}
-          </div>
-        </section>
-        <section>
-          <h2 style={{ fontSize: 16 }}>Deliveries from this run</h2>
-          {r.deliveries.length === 0 ? (
-            <p className="muted">This run sent no webhook.</p>
-          ) : (
-            <table className="data" aria-label="Deliveries">
-              <thead>
-                <tr>
-                  <th>Delivery</th>
-                  <th>Step</th>
-                  <th>Status</th>
-                  <th>Attempts</th>
-                </tr>
-              </thead>
-              <tbody>
-                {r.deliveries.map((d) => (
-                  <tr key={d.id}>
-                    <td>
-                      <Link to={`/endpoints/${d.endpointId}?delivery=${d.id}`} className="mono">
-                        {d.id}
-                      </Link>
-                    </td>
-                    <td>{d.nodeId ?? '—'}</td>
-                    <td>
-                      <DeliveryStatus d={d} />
-                    </td>
-                    <td>{d.attemptCount}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          )}
-          <h2 style={{ fontSize: 16 }}>Trigger event</h2>
-          <JsonView value={r.event} label="Trigger event" />
-        </section>
-      </div>
-    </div>
+      <ErrorBanner error={action.failure?.error} action={action.failure?.action} />
+    </>
   );
 }
+
+/** The step records, all or only the selected node's. */
+function RunSteps({ steps, selected, onShowAll }: { steps: StepResult[]; selected: string | undefined; onShowAll: () => void }) {
+  const shown = selected ? steps.filter((s) => s.nodeId === selected) : steps;
+  return (
+    <section>
+      <div className="row" style={{ justifyContent: 'space-between' }}>
+        <h2 style={{ fontSize: 16 }}>Steps{selected ? ` · ${selected}` : ''}</h2>
+        {selected && (
+          <button type="button" onClick={onShowAll}>
+            Show all steps
+          </button>
+        )}
+      </div>
+      {steps.length === 0 && <p className="muted">No step has run yet.</p>}
+      <div className="steps">
+        {shown.map((s, i) => (
+          // a step inside a loop is recorded once per iteration: one card each
+          <StepCard key={`${s.nodeId}-${i}`} step={s} />
+        ))}
+      </div>
+    </section>
+  );
+}
+
+const deliveryColumns: Column<RunDetail['deliveries'][number]>[] = [
+  {
+    header: 'Delivery',
+    cell: (d) => (
+      <Link to={`/endpoints/${d.endpointId}?delivery=${d.id}`} className="mono">
+        {d.id}
+      </Link>
+    ),
+  },
+  { header: 'Step', cell: (d) => d.nodeId ?? '—' },
+  { header: 'Status', cell: (d) => <DeliveryStatus d={d} /> },
+  { header: 'Attempts', cell: (d) => d.attemptCount },
+];
 
 function StepCard({ step }: { step: StepResult }) {
   return (

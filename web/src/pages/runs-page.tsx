@@ -1,8 +1,7 @@
 import { runStatuses, type RunSummary } from '@tripline/shared';
 import { Link } from 'react-router';
 import { query } from '../api/client.ts';
-import { useLiveRefresh } from '../console/use-api.ts';
-import { DataTable, DateFilter, EmptyState, FilterBar, LiveDot, LoadMore, PageHeader, SelectFilter, StatusBadge, TextFilter, Time, localToIso, usePagedList, useQuery, useUrlFilters, type Column } from '../ui/index.ts';
+import { DataTable, DateFilter, EmptyState, FilterBar, LiveDot, LoadMore, PageHeader, SelectFilter, StatusBadge, TextFilter, Time, localToIso, useLiveRefresh, usePagedList, useQuery, useUrlFilters, type Column } from '../ui/index.ts';
 
 const FILTERS = ['workflowId', 'status', 'eventType', 'subject', 'since', 'until'] as const;
 

@@ -1,5 +1,6 @@
 import type { Permission } from '@tripline/shared';
 import type { ReactNode } from 'react';
+import { Link } from 'react-router';
 import { useSession } from '../auth/session.tsx';
 import { ErrorBanner } from './banners.tsx';
 import type { Query } from './use-query.ts';
@@ -56,4 +57,25 @@ export function QueryView<T>({ query, action, children }: { query: Query<T>; act
   if (query.data !== undefined) return <>{children(query.data)}</>;
   if (query.loading) return <Loading what={action} />;
   return <ErrorBanner error={query.error} action={action} />;
+}
+
+/**
+ * A detail page whose record is not there yet: "Loading…" the first time, else why it could
+ * not be loaded and the way back to its list. `what` reads "the run", "the endpoint".
+ */
+export function DetailPlaceholder({ query, title, what, back }: { query: Query<unknown>; title: string; what: string; back: { to: string; label: string } }) {
+  if (query.loading) {
+    return (
+      <div className="page">
+        <Loading what={`Loading ${what}`} />
+      </div>
+    );
+  }
+  return (
+    <div className="page">
+      <PageHeader title={title} />
+      <ErrorBanner error={query.error} action={`Loading ${what}`} />
+      <Link to={back.to}>{back.label}</Link>
+    </div>
+  );
 }

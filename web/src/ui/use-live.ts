@@ -1,9 +1,6 @@
 import type { Activity } from '@tripline/shared';
 import { useEffect, useRef, useState } from 'react';
 
-/** Queries moved to the page kit; these names stay for the pages that still import them from here. */
-export { toApiError, useQuery as useApi, usePagedList, type Query as Loaded } from '../ui/use-query.ts';
-
 type LiveState = 'connecting' | 'live' | 'offline';
 type Subscriber = { kinds: ReadonlySet<string>; onActivity: (activity: Activity | 'refetch') => void; onState: (state: LiveState) => void };
 

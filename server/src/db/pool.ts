@@ -40,6 +40,24 @@ export async function withTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClie
   }
 }
 
+/** PostgreSQL gave up on the transaction to break a lock cycle or a serialization conflict: running it again is safe. */
+const RETRYABLE = new Set(['40P01', '40001']);
+
+/**
+ * A transaction that is run again (up to `attempts` times) when PostgreSQL aborts it as a
+ * deadlock victim. For a person's action that takes locks in an order the workers cannot
+ * share (an endpoint, then its deliveries), so it never answers 500 for a lost race.
+ */
+export async function withRetriedTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>, attempts = 3): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await withTransaction(pool, fn);
+    } catch (error) {
+      if (attempt >= attempts || !RETRYABLE.has((error as { code?: string }).code ?? '')) throw error;
+    }
+  }
+}
+
 /** Errors after which a client's connection cannot be trusted again. */
 function isConnectionError(error: unknown): boolean {
   const e = error as { code?: string; message?: string } | undefined;

@@ -3,7 +3,7 @@ import { endpointCreatedSchema, endpointInputSchema, endpointSchema } from '@tri
 import { z } from 'zod';
 import { actorFrom, recordAudit } from '../../audit/record.ts';
 import type { AppContext } from '../../context.ts';
-import { withTransaction } from '../../db/pool.ts';
+import { withRetriedTransaction, withTransaction } from '../../db/pool.ts';
 import { failWaitingStepDeliveries, loadEndpoint, prepareEndpoint, updateEndpoint } from '../endpoint-operations.ts';
 import { deleteEndpoint, insertEndpoint, listEndpoints, toEndpoint } from '../endpoints-store.ts';
 import { generateSigningSecret } from '../signing.ts';
@@ -59,7 +59,9 @@ export function declareEndpointRoutes(route: DeclareRoute, ctx: AppContext): voi
 
   route({ method: 'delete', path: '/endpoints/:id', access: 'endpoints:write', tag, summary: 'Delete an endpoint and its delivery log', status: 204 }, async ({ req, params }) => {
     const id = params.id!;
-    await withTransaction(ctx.pool, async (tx) => {
+    // The workers lock a delivery, then its endpoint; this locks the endpoint first, so a
+    // delete racing an attempt's outcome can be the deadlock victim: it is run again.
+    await withRetriedTransaction(ctx.pool, async (tx) => {
       const before = await loadEndpoint(tx, id, true);
       await failWaitingStepDeliveries(tx, ctx, before);
       await deleteEndpoint(tx, id);

@@ -6,7 +6,7 @@ import type { Pool } from '../db/pool.ts';
 import { checkTargetUrl } from '../delivery/ssrf.ts';
 import { notFound } from '../http/errors.ts';
 import { declareRoutes } from '../http/route.ts';
-import { histogramMedian, readWatermarks } from './rollups.ts';
+import { histogramMedian, readWatermarks } from '../db/rollups.ts';
 
 const tag = 'Console';
 

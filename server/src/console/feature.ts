@@ -5,7 +5,7 @@ import { endpointHealthRouter } from './endpoint-health.ts';
 import { inboxReceiverRouter, inboxRouter } from './inbox.ts';
 import { createMetricsRegistry, metricsRouter } from './metrics.ts';
 import { retentionRouter, startRetention } from './retention.ts';
-import { startRollupFolding } from './rollups.ts';
+import { startRollupFolding } from './rollup-folding.ts';
 import { simulatorRouter, startSimulatorLoop } from './simulator.ts';
 import { statsRouter } from './stats.ts';
 import { streamRouter } from './stream.ts';

@@ -3,7 +3,7 @@ import { Router } from 'express';
 import { attemptSeries, currentTotals, eventSeries, runSeries } from '../db/console.ts';
 import type { Pool } from '../db/pool.ts';
 import { declareRoutes } from '../http/route.ts';
-import { readWatermarks } from './rollups.ts';
+import { readWatermarks } from '../db/rollups.ts';
 
 const WINDOWS: Record<StatsWindow, { seconds: number; bucketSeconds: number }> = {
   '1h': { seconds: 3600, bucketSeconds: 60 },

@@ -1,5 +1,5 @@
 import type { Inbox, InboxMessage } from '@tripline/shared';
-import { histogramSql, histogramSumSql, type Watermarks } from '../console/rollups.ts';
+import { histogramSql, histogramSumSql, type Watermarks } from './rollups.ts';
 import type { Queryable } from './queryable.ts';
 
 /**

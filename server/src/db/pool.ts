@@ -81,3 +81,10 @@ export async function pingDatabase(pool: pg.Pool, timeoutMs: number): Promise<vo
 export async function listenOn(db: Queryable, channel: string): Promise<void> {
   await db.query(`listen ${channel}`);
 }
+
+/** A named savepoint inside the caller's transaction: part of the work can be rolled back alone. */
+export const savepoint = {
+  open: async (tx: Pick<pg.PoolClient, 'query'>, name: string) => void (await tx.query(`savepoint ${name}`)),
+  release: async (tx: Pick<pg.PoolClient, 'query'>, name: string) => void (await tx.query(`release savepoint ${name}`)),
+  rollback: async (tx: Pick<pg.PoolClient, 'query'>, name: string) => void (await tx.query(`rollback to savepoint ${name}`)),
+};

@@ -4,7 +4,7 @@ import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findInboxForUrl, inboxLocalReceiver, receiveInboxMessage } from '../../src/console/inbox.ts';
 import { pruneOnce } from '../../src/console/retention.ts';
-import { refoldRuns } from '../../src/console/rollups.ts';
+import { refoldRuns } from '../../src/db/rollups.ts';
 import { simulatorTick } from '../../src/console/simulator.ts';
 import { countEventsAccepted, countRun } from '../../src/metrics/registry.ts';
 import { StoreSimulator } from '../../src/simulator/store.ts';

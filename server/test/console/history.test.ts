@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate } from '../../src/db/migrate.ts';
 import { createPool } from '../../src/db/pool.ts';
 import { pruneOnce } from '../../src/console/retention.ts';
-import { foldRollups, histogramMedian, LATENCY_BOUNDS_MS } from '../../src/console/rollups.ts';
+import { foldRollups, histogramMedian, LATENCY_BOUNDS_MS } from '../../src/db/rollups.ts';
 import { startTestTripline, type TestTripline } from '../support/tripline.ts';
 
 let t: TestTripline;

@@ -1,6 +1,6 @@
 import type { AppContext } from '../../context.ts';
 import { loadEventsOfRuns } from '../../db/events.ts';
-import type { PoolClient } from '../../db/pool.ts';
+import { savepoint, type PoolClient } from '../../db/pool.ts';
 import type { SettledStepDelivery } from '../../delivery/hooks.ts';
 import { loadCustomers } from '../state/customers.ts';
 import { RunWrites } from './run-writes.ts';
@@ -17,7 +17,7 @@ import { resumeRuns } from './state-machine.ts';
 export async function resumeSettledRuns(app: AppContext, tx: PoolClient, runIds: string[], settled: SettledStepDelivery[] = []): Promise<void> {
   const ids = [...new Set(runIds)];
   if (ids.length === 0) return;
-  await tx.query('savepoint resume_runs');
+  await savepoint.open(tx, 'resume_runs');
   try {
     const events = await loadEventsOfRuns(tx, ids);
     const customerIds = [...new Set([...events.values()].map((e) => e.data.customerId).filter((id): id is string => typeof id === 'string'))];
@@ -27,9 +27,9 @@ export async function resumeSettledRuns(app: AppContext, tx: PoolClient, runIds:
     for (const s of settled) writes.prime(`delivery:${s.deliveryId}`, { status: s.status, attempt_count: s.attempts, last_status_code: s.statusCode, last_error: s.error });
     await resumeRuns(app, tx, writes, ids);
     await writes.flush(app, tx);
-    await tx.query('release savepoint resume_runs');
+    await savepoint.release(tx, 'resume_runs');
   } catch (error) {
-    await tx.query('rollback to savepoint resume_runs');
+    await savepoint.rollback(tx, 'resume_runs');
     app.log.warn({ err: error, runIds: ids }, 'resuming runs inline failed; queued as jobs');
     const writes = new RunWrites();
     writes.jobs.push(...ids.map((runId) => ({ runId })));

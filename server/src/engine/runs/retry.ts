@@ -1,5 +1,6 @@
 import type { AppContext } from '../../context.ts';
 import type { PoolClient } from '../../db/pool.ts';
+import { requeueFailedStepDelivery } from '../../db/runs.ts';
 import { enqueueSends } from '../../delivery/fan-out.ts';
 
 /**
@@ -9,14 +10,7 @@ import { enqueueSends } from '../../delivery/fan-out.ts';
  * then simply re-executes the step.
  */
 export async function retryStepDelivery(tx: PoolClient, app: AppContext, runId: string, nodeId: string): Promise<boolean> {
-  const { rows } = await tx.query<{ id: string; job_id: string }>(
-    `update deliveries set status = 'pending', job_id = gen_random_uuid()::text, retry_from = attempt_count,
-            next_attempt_at = now(), updated_at = now()
-      where run_id = $1 and node_id = $2 and status = 'failed'
-        and iteration = coalesce((select (loop_state->>'index')::int from runs where id = $1), -1)
-      returning id, job_id`,
-    [runId, nodeId],
-  );
+  const rows = await requeueFailedStepDelivery(tx, runId, nodeId);
   if (!rows[0]) return false;
   await enqueueSends(tx, app, rows);
   return true;

@@ -1,5 +1,4 @@
-import type { AppContext } from '../context.ts';
-import { withTransaction, type Pool, type PoolClient } from '../db/pool.ts';
+import { withTransaction, type Pool, type PoolClient } from './pool.ts';
 
 /**
  * Per-minute rollups of events, finished runs and delivery attempts (overall and per
@@ -221,23 +220,4 @@ export async function pruneRollups(pool: Pool, cutoff: string): Promise<void> {
   for (const family of ['event', 'run', 'attempt', 'endpoint']) {
     for (const g of GRAINS) await pool.query(`delete from ${family}_${g.suffix} where at < date_trunc('${g.unit}', $1::timestamptz)`, [cutoff]);
   }
-}
-
-/** Folds every few seconds in worker processes; a failed pass is logged and tried again. */
-export function startRollupFolding(ctx: AppContext): void {
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  const tick = async () => {
-    try {
-      await foldRollups(ctx.pool);
-    } catch (error) {
-      if (!stopped) ctx.log.warn({ err: error }, 'rollups: fold failed; trying again');
-    }
-    if (!stopped) timer = setTimeout(tick, FOLD_INTERVAL_MS);
-  };
-  timer = setTimeout(tick, FOLD_INTERVAL_MS);
-  ctx.boss.once('stopped', () => {
-    stopped = true;
-    clearTimeout(timer);
-  });
 }

@@ -19,6 +19,11 @@ describe('run view step details', () => {
     expect(stepDetail([step('wait', 'waiting', { eventType: 'order.paid' })])).toBe('waiting for order.paid');
   });
 
+  it('says which way a finished wait went on', () => {
+    expect(stepDetail([step('wait', 'succeeded', { eventType: 'order.paid', handle: 'received' })])).toBe('→ received');
+    expect(stepDetail([step('wait', 'succeeded', { eventType: 'order.paid', handle: 'timeout' })])).toBe('→ timeout');
+  });
+
   it('shows the status an HTTP request answered and its attempts, and nothing for plain steps', () => {
     expect(stepDetail([step('h', 'failed', { response: { status: 503 } }, { attempts: 3 })])).toBe('HTTP 503 · 3 attempts');
     expect(stepDetail([step('t', 'succeeded', { a: 1 })])).toBeUndefined();

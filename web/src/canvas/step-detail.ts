@@ -23,6 +23,9 @@ export function stepDetail(steps: readonly StepResult[]): string | undefined {
     parts.push(`waiting${what ? ` for ${what}` : ''}${until ? ` until ${new Date(until).toLocaleString()}` : ''}`);
   } else if (typeof out.wouldWaitFor === 'string') {
     parts.push(`would wait for ${out.wouldWaitFor}`);
+  } else if (typeof out.handle === 'string' && typeof out.case !== 'string') {
+    // A step that chose its way out (a wait: received or timeout).
+    parts.push(`→ ${out.handle}`);
   }
   const response = out.response as { status?: unknown } | undefined;
   if (typeof response?.status === 'number') parts.push(`HTTP ${response.status}`);

@@ -2,7 +2,7 @@ import type { Pool, PoolClient } from '../db/pool.ts';
 import { DELIVERY_COLUMNS, type DeliveryRow } from './endpoints-store.ts';
 import type { SettledStepDelivery } from './hooks.ts';
 import { deliveryPayloadSql, storedPayloadSql, storedRequestHeaders, storedResponseHeaders } from './lean-storage.ts';
-import type { StoredAuth } from './worker.ts';
+import type { StoredEndpointAuth as StoredAuth } from '@tripline/shared';
 
 /**
  * Every statement on the deliveries queue (migration 0009), by name: the deliveries table

@@ -38,7 +38,7 @@ import { filterPasses, newDeliveryId, testEnvelope, webhookPayload } from './fan
 import { settleBeforeDelete } from './settle.ts';
 import { generateSigningSecret } from './signing.ts';
 import { checkTargetUrlResolved } from './ssrf.ts';
-import type { StoredAuth } from './worker.ts';
+import type { StoredEndpointAuth as StoredAuth } from '@tripline/shared';
 
 /** A pool or a transaction's client. */
 type Db = { query: PoolClient['query'] };

@@ -4,7 +4,7 @@ import type { Pool } from '../db/pool.ts';
 import type { Queryable } from '../db/queryable.ts';
 import { serializePayload } from './attempt.ts';
 import { deliveryPayloadSql, sentRequestHeaders } from './lean-storage.ts';
-import type { StoredAuth } from './worker.ts';
+import type { StoredEndpointAuth as StoredAuth } from '@tripline/shared';
 
 /** Row ↔ API shapes for endpoints and deliveries. Secrets never leave through here. */
 

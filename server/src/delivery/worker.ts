@@ -24,11 +24,6 @@ import { acquireSlots } from './throttle.ts';
 
 export type { LocalReceiver } from './attempt.ts';
 
-export type StoredAuth =
-  | { kind: 'none' }
-  | { kind: 'oauth2'; tokenUrl: string; clientId: string; scope?: string }
-  | { kind: 'mtls'; cert: string; ca?: string };
-
 /**
  * The delivery worker: one claim loop per process over the deliveries table (its own
  * queue, migration 0009). It wakes on a NOTIFY from any transaction that made deliveries

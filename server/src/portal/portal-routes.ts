@@ -4,6 +4,7 @@ import {
   describeCatalog,
   pageSchema,
   portalDeliveryQuerySchema,
+  portalEndpointFieldsSchema,
   portalEndpointInputSchema,
   portalEndpointSchema,
   portalEventTypeSchema,
@@ -32,9 +33,9 @@ import {
   updateEndpoint,
   type EndpointInput,
 } from '../delivery/endpoint-operations.ts';
-import { toDeliverySummary, type EndpointRow } from '../delivery/endpoints-store.ts';
+import { toDeliverySummary, toEndpoint, type EndpointRow } from '../delivery/endpoints-store.ts';
 import { subscriptionPatterns } from '../delivery/fan-out.ts';
-import type { StoredAuth } from '../delivery/worker.ts';
+import type { StoredEndpointAuth as StoredAuth } from '@tripline/shared';
 import { endpointsByIds, subscribedPatterns } from '../db/portal.ts';
 import { declareRoutes } from '../http/route.ts';
 import { portalPrincipal, scopedDeliveryId, scopedEndpointId } from './portal-auth.ts';
@@ -76,17 +77,8 @@ export function portalApiRouter(ctx: AppContext): Router {
   const view = async (row: EndpointRow): Promise<PortalEndpoint> => {
     const [h] = await endpointHealth(ctx.pool, row.id);
     return {
-      id: row.id,
-      url: row.url,
-      description: row.description,
-      eventTypes: row.event_types,
-      filter: row.filter ?? null,
-      enabled: row.enabled,
-      disabledReason: row.disabled_reason,
-      failingSince: row.failing_since?.toISOString() ?? null,
-      previousSecretExpiresAt: row.previous_secret_expires_at && row.previous_secret_expires_at.getTime() > Date.now() ? row.previous_secret_expires_at.toISOString() : null,
-      createdAt: row.created_at.toISOString(),
-      updatedAt: row.updated_at.toISOString(),
+      // The admin view, cut down to what a partner may see (parse drops every other field).
+      ...portalEndpointFieldsSchema.parse(toEndpoint(row)),
       health: {
         attempts: h?.attempts ?? 0,
         successRate: h?.successRate ?? null,

@@ -49,6 +49,8 @@ export const endpointAuthInputSchema = z.discriminatedUnion('kind', [
   }),
 ]);
 export type EndpointAuthInput = z.infer<typeof endpointAuthInputSchema>;
+/** What an endpoint row keeps of its auth in the clear: the input without its secrets (sealed apart). */
+export type StoredEndpointAuth = EndpointAuthInput extends infer A ? (A extends unknown ? Omit<A, 'clientSecret' | 'key'> : never) : never;
 
 /** The auth method as the API shows it: never the client secret or private key. */
 export const endpointAuthSchema = z.discriminatedUnion('kind', [

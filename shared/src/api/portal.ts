@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { deliveryQuerySchema, eventTypePatternSchema } from './endpoints.ts';
+import { deliveryQuerySchema, endpointSchema, eventTypePatternSchema } from './endpoints.ts';
 import { ruleSchema } from '../logic/rule.ts';
 
 /**
@@ -77,20 +77,23 @@ export const portalEndpointHealthSchema = z.object({
   lastAttemptAt: z.string().nullable(),
 });
 
-export const portalEndpointSchema = z.object({
-  id: z.string(),
-  url: z.string(),
-  description: z.string().nullable(),
-  eventTypes: z.array(z.string()),
-  filter: z.unknown().nullable(),
-  enabled: z.boolean(),
-  disabledReason: z.string().nullable(),
-  failingSince: z.string().nullable(),
-  previousSecretExpiresAt: z.string().nullable(),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-  health: portalEndpointHealthSchema,
+/** What a partner sees of an endpoint: the admin view's fields without limits, headers or auth. */
+export const portalEndpointFieldsSchema = endpointSchema.pick({
+  id: true,
+  url: true,
+  description: true,
+  eventTypes: true,
+  filter: true,
+  enabled: true,
+  disabledReason: true,
+  failingSince: true,
+  previousSecretExpiresAt: true,
+  createdAt: true,
+  updatedAt: true,
 });
+
+export const portalEndpointSchema = portalEndpointFieldsSchema.extend({ health: portalEndpointHealthSchema });
+
 export type PortalEndpoint = z.infer<typeof portalEndpointSchema>;
 
 export const portalDeliveryQuerySchema = deliveryQuerySchema.extend({

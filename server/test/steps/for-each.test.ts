@@ -1,25 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { executeRunJob } from '../../src/engine/runs/state-machine.ts';
 import { eventually, json, publishWorkflow, sendEvents } from '../support/engine.ts';
-import { startReceiver, type Receiver } from '../support/receiver.ts';
-import { startTestTripline, type TestTripline } from '../support/tripline.ts';
-import { finishedRun, order } from './support.ts';
+import { startReceiver } from '../support/receiver.ts';
+import { finishedRun, order, useStepsStack } from './support.ts';
 
-let t: TestTripline;
-let receiver: Receiver;
-let endpointId: string;
+const stack = useStepsStack();
 
-beforeAll(async () => {
-  t = await startTestTripline();
-  receiver = await startReceiver();
-  endpointId = (await json(t.api('/api/v1/endpoints', { method: 'POST', json: { url: receiver.url, eventTypes: [] } }))).id;
-});
-afterAll(async () => {
-  await t?.stop();
-  await receiver?.close();
-});
-
-const payloadsFor = (customerId: string) => receiver.requests.map((r) => JSON.parse(r.body)).filter((p) => p.data?.customerId === customerId);
+const payloadsFor = (customerId: string) => stack.receiver.requests.map((r) => JSON.parse(r.body)).filter((p) => p.data?.customerId === customerId);
 const items = (...skus: string[]) => skus.map((sku, i) => ({ sku, quantity: i + 1, price: 10 }));
 
 /** trigger → for_each over data.items → (each) [delay →] transform → webhook; (done) stop. */
@@ -29,7 +16,7 @@ const perItemGraph = (withDelay: boolean) => ({
     { id: 'each', type: 'for_each', config: { items: { var: 'data.items' } } },
     ...(withDelay ? [{ id: 'pause', type: 'delay', config: { seconds: 1 } }] : []),
     { id: 'label', type: 'transform', config: { fields: { line: '{{index}}: {{item.sku}} x{{item.quantity}}' } } },
-    { id: 'tell', type: 'webhook', config: { endpointId } },
+    { id: 'tell', type: 'webhook', config: { endpointId: stack.endpointId } },
     { id: 'finish', type: 'stop', config: { reason: 'every item sent' } },
   ],
   edges: [
@@ -48,12 +35,12 @@ const perItemGraph = (withDelay: boolean) => ({
 describe('for_each', () => {
   let workflowId: string;
   beforeAll(async () => {
-    workflowId = await publishWorkflow(t, 'Each item', perItemGraph(true));
+    workflowId = await publishWorkflow(stack.t, 'Each item', perItemGraph(true));
   });
 
   it('runs the each branch once per item in order, parked by a delay and a webhook inside it, with item and index in templates and in the webhook payload, then done', async () => {
-    await sendEvents(t, order('fe-1', 'cus_fe1', 60, items('A', 'B', 'C')));
-    const run = await finishedRun(t, workflowId, 'cus_fe1');
+    await sendEvents(stack.t, order('fe-1', 'cus_fe1', 60, items('A', 'B', 'C')));
+    const run = await finishedRun(stack.t, workflowId, 'cus_fe1');
     expect(run.status).toBe('succeeded');
 
     const sent = payloadsFor('cus_fe1');
@@ -72,47 +59,47 @@ describe('for_each', () => {
   });
 
   it('takes done straight away for an empty list', async () => {
-    await sendEvents(t, order('fe-2', 'cus_fe2', 0, []));
-    const run = await finishedRun(t, workflowId, 'cus_fe2');
+    await sendEvents(stack.t, order('fe-2', 'cus_fe2', 0, []));
+    const run = await finishedRun(stack.t, workflowId, 'cus_fe2');
     expect(run.steps.map((s: { nodeId: string }) => s.nodeId)).toEqual(['trigger', 'each', 'finish']);
   });
 
   it('fails the run with a clear error naming the node when the list is longer than the default limit of 100', async () => {
     const many = Array.from({ length: 101 }, (_, i) => ({ sku: `S${i}`, quantity: 1, price: 1 }));
-    await sendEvents(t, order('fe-3', 'cus_fe3', 101, many));
-    const run = await finishedRun(t, workflowId, 'cus_fe3');
+    await sendEvents(stack.t, order('fe-3', 'cus_fe3', 101, many));
+    const run = await finishedRun(stack.t, workflowId, 'cus_fe3');
     expect(run.status).toBe('failed');
     expect(run.error).toBe('each: "items" gave 101 items; this step allows at most 100 (maxItems)');
     expect(payloadsFor('cus_fe3')).toEqual([]);
   });
 
   it('never sends an iteration twice: a slice run again (a redelivered job, a crash before the run moved on) finds the delivery by (run, node, iteration)', async () => {
-    const id = await publishWorkflow(t, 'Each item, no delay', perItemGraph(false));
-    await sendEvents(t, order('fe-4', 'cus_fe4', 30, items('X', 'Y')));
-    const run = await finishedRun(t, id, 'cus_fe4');
+    const id = await publishWorkflow(stack.t, 'Each item, no delay', perItemGraph(false));
+    await sendEvents(stack.t, order('fe-4', 'cus_fe4', 30, items('X', 'Y')));
+    const run = await finishedRun(stack.t, id, 'cus_fe4');
     expect(run.status).toBe('succeeded');
     expect(payloadsFor('cus_fe4')).toHaveLength(2);
 
     // Put the run back where it stood before iteration 1's webhook step, as a slice that
     // never committed its move would have left it, and run that slice again.
-    const { rows } = await t.ctx.pool.query(`select loop_state from runs where id = $1`, [run.id]);
+    const { rows } = await stack.t.ctx.pool.query(`select loop_state from runs where id = $1`, [run.id]);
     expect(rows[0].loop_state).toBeNull();
     const loopState = { nodeId: 'each', items: items('X', 'Y'), index: 1, vars: {} };
-    await t.ctx.pool.query(`delete from run_steps where run_id = $1 and node_id = 'tell' and iteration = 1`, [run.id]);
-    await t.ctx.pool.query(`update runs set status = 'running', current_node = 'tell', loop_state = $2, finished_at = null where id = $1`, [run.id, JSON.stringify(loopState)]);
-    await executeRunJob(t.ctx, run.id);
+    await stack.t.ctx.pool.query(`delete from run_steps where run_id = $1 and node_id = 'tell' and iteration = 1`, [run.id]);
+    await stack.t.ctx.pool.query(`update runs set status = 'running', current_node = 'tell', loop_state = $2, finished_at = null where id = $1`, [run.id, JSON.stringify(loopState)]);
+    await executeRunJob(stack.t.ctx, run.id);
 
-    const again = await json(t.api(`/api/v1/runs/${run.id}`));
+    const again = await json(stack.t.api(`/api/v1/runs/${run.id}`));
     const tell1 = again.steps.find((s: { nodeId: string; iteration?: number }) => s.nodeId === 'tell' && s.iteration === 1);
     expect(tell1.output.deliveryId).toBe(run.deliveries[1].id);
-    const { rows: deliveries } = await t.ctx.pool.query(`select iteration from deliveries where run_id = $1 order by iteration`, [run.id]);
+    const { rows: deliveries } = await stack.t.ctx.pool.query(`select iteration from deliveries where run_id = $1 order by iteration`, [run.id]);
     expect(deliveries.map((d) => d.iteration)).toEqual([0, 1]);
-    await eventually(async () => (await json(t.api(`/api/v1/runs/${run.id}`))).status === 'succeeded', 'the run to finish again');
+    await eventually(async () => (await json(stack.t.api(`/api/v1/runs/${run.id}`))).status === 'succeeded', 'the run to finish again');
     expect(payloadsFor('cus_fe4')).toHaveLength(2);
 
     // and the key itself refuses a second delivery for the same iteration
     await expect(
-      t.ctx.pool.query(
+      stack.t.ctx.pool.query(
         `insert into deliveries (id, endpoint_id, event_id, event_type, run_id, node_id, iteration, payload, status)
          select 'msg_dup', endpoint_id, event_id, event_type, run_id, node_id, iteration, payload, 'pending' from deliveries where run_id = $1 and iteration = 1`,
         [run.id],
@@ -123,8 +110,8 @@ describe('for_each', () => {
   it('retries a run that failed inside an iteration from that iteration: its delivery sent again, then the next items', async () => {
     const flaky = await startReceiver(500);
     try {
-      const flakyId = (await json(t.api('/api/v1/endpoints', { method: 'POST', json: { url: flaky.url, eventTypes: [] } }))).id;
-      const id = await publishWorkflow(t, 'Each item, flaky receiver', {
+      const flakyId = (await json(stack.t.api('/api/v1/endpoints', { method: 'POST', json: { url: flaky.url, eventTypes: [] } }))).id;
+      const id = await publishWorkflow(stack.t, 'Each item, flaky receiver', {
         nodes: [
           { id: 'trigger', type: 'trigger', config: { eventType: 'order.paid' } },
           { id: 'each', type: 'for_each', config: { items: { var: 'data.items' } } },
@@ -135,8 +122,8 @@ describe('for_each', () => {
           { id: 'e2', source: 'each', target: 'tell', sourceHandle: 'each' },
         ],
       });
-      await sendEvents(t, { type: 'order.paid', data: { orderId: 'fe-5', customerId: 'cus_fe5', status: 'paid', total: 3, currency: 'EUR', items: items('R', 'S') } });
-      const failed = await finishedRun(t, id, 'cus_fe5');
+      await sendEvents(stack.t, { type: 'order.paid', data: { orderId: 'fe-5', customerId: 'cus_fe5', status: 'paid', total: 3, currency: 'EUR', items: items('R', 'S') } });
+      const failed = await finishedRun(stack.t, id, 'cus_fe5');
       expect(failed.status).toBe('failed');
       expect(failed.steps.map((s: { nodeId: string; iteration?: number; status: string }) => [s.nodeId, s.iteration, s.status])).toEqual([
         ['trigger', undefined, 'succeeded'],
@@ -144,9 +131,9 @@ describe('for_each', () => {
         ['tell', 0, 'failed'],
       ]);
       flaky.status = 200;
-      expect((await t.api(`/api/v1/runs/${failed.id}/retry`, { method: 'POST', json: {} })).status).toBe(200);
-      await eventually(async () => (await json(t.api(`/api/v1/runs/${failed.id}`))).status === 'succeeded', 'the retried run to finish');
-      const run = await json(t.api(`/api/v1/runs/${failed.id}`));
+      expect((await stack.t.api(`/api/v1/runs/${failed.id}/retry`, { method: 'POST', json: {} })).status).toBe(200);
+      await eventually(async () => (await json(stack.t.api(`/api/v1/runs/${failed.id}`))).status === 'succeeded', 'the retried run to finish');
+      const run = await json(stack.t.api(`/api/v1/runs/${failed.id}`));
       expect(run.steps.map((s: { nodeId: string; iteration?: number; status: string }) => [s.nodeId, s.iteration, s.status]).slice(2)).toEqual([
         ['tell', 0, 'succeeded'],
         ['tell', 1, 'succeeded'],
@@ -161,7 +148,7 @@ describe('for_each', () => {
 
   it('shows every iteration in a dry run, with item and index in scope', async () => {
     const res = await json(
-      t.api(`/api/v1/workflows/${workflowId}/test`, { method: 'POST', json: { event: { data: { orderId: 'd', customerId: 'cus_dry', status: 'pending', total: 1, currency: 'EUR', items: items('P', 'Q') } } } }),
+      stack.t.api(`/api/v1/workflows/${workflowId}/test`, { method: 'POST', json: { event: { data: { orderId: 'd', customerId: 'cus_dry', status: 'pending', total: 1, currency: 'EUR', items: items('P', 'Q') } } } }),
     );
     expect(res.status).toBe('succeeded');
     const labels = res.steps.filter((s: { nodeId: string }) => s.nodeId === 'label');
@@ -174,7 +161,7 @@ describe('for_each', () => {
 
 describe('for_each inside for_each', () => {
   it('fails clearly instead of numbering iterations twice', async () => {
-    const id = await publishWorkflow(t, 'Nested', {
+    const id = await publishWorkflow(stack.t, 'Nested', {
       nodes: [
         { id: 'trigger', type: 'trigger', config: { eventType: 'order.paid' } },
         { id: 'outer', type: 'for_each', config: { items: { var: 'data.items' } } },
@@ -185,8 +172,8 @@ describe('for_each inside for_each', () => {
         { id: 'e2', source: 'outer', target: 'inner', sourceHandle: 'each' },
       ],
     });
-    await sendEvents(t, { type: 'order.paid', data: { orderId: 'n-1', customerId: 'cus_nested', status: 'paid', total: 1, currency: 'EUR', items: items('A') } });
-    const run = await finishedRun(t, id, 'cus_nested');
+    await sendEvents(stack.t, { type: 'order.paid', data: { orderId: 'n-1', customerId: 'cus_nested', status: 'paid', total: 1, currency: 'EUR', items: items('A') } });
+    const run = await finishedRun(stack.t, id, 'cus_nested');
     expect(run.status).toBe('failed');
     expect(run.error).toContain('inner: a for_each cannot run inside another for_each');
   });

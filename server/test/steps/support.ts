@@ -2,7 +2,9 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { WorkflowGraph } from '@tripline/shared';
 import { eventually, json } from '../support/engine.ts';
-import type { TestTripline } from '../support/tripline.ts';
+import { afterAll, beforeAll } from 'vitest';
+import { startReceiver, type Receiver } from '../support/receiver.ts';
+import { startTestTripline, type TestTripline } from '../support/tripline.ts';
 
 /** A loopback HTTP API whose answers the test decides (a loyalty service, say); records every request. */
 export interface FakeApi {
@@ -63,3 +65,21 @@ export const order = (orderId: string, customerId: string, total: number, items 
   type: 'order.created',
   data: { orderId, customerId, status: 'pending', total, currency: 'EUR', items },
 });
+
+/**
+ * The stack the step tests share: a Tripline on its own database, a loopback receiver and an
+ * endpoint delivering to it, started before the file's tests and stopped after them.
+ */
+export function useStepsStack(): { t: TestTripline; receiver: Receiver; endpointId: string } {
+  const stack = {} as { t: TestTripline; receiver: Receiver; endpointId: string };
+  beforeAll(async () => {
+    stack.t = await startTestTripline();
+    stack.receiver = await startReceiver();
+    stack.endpointId = (await json(stack.t.api('/api/v1/endpoints', { method: 'POST', json: { url: stack.receiver.url, eventTypes: [] } }))).id;
+  });
+  afterAll(async () => {
+    await stack.t?.stop();
+    await stack.receiver?.close();
+  });
+  return stack;
+}

@@ -33,7 +33,8 @@ import {
   type EndpointColumns,
   type EndpointRow,
 } from './endpoints-store.ts';
-import { attemptsOf, insertDeliveries, notifyDue, requeueDelivery, requeueFailedSince, requeuePaused } from './deliveries-data.ts';
+import { insertDeliveries } from './new-deliveries-data.ts';
+import { attemptsOf, requeueDelivery, requeueFailedSince, requeuePaused } from './deliveries-data.ts';
 import { filterPasses, newDeliveryId, testEnvelope, webhookPayload } from './fan-out.ts';
 import { settleBeforeDelete } from './settle.ts';
 import { generateSigningSecret } from './signing.ts';
@@ -84,7 +85,6 @@ export async function sendTestEvent(ctx: AppContext, actor: Actor, id: string, e
     const rows = await insertDeliveries(tx, [
       { id: newDeliveryId(), endpointId: id, eventId: envelope.id, eventType: envelope.type, runId: null, nodeId: null, payload: JSON.stringify(webhookPayload(envelope)), acceptedAt: envelope.receivedAt },
     ]);
-    await notifyDue(tx);
     await recordAudit(tx, actor, { action: 'endpoint.test', targetType: 'endpoint', targetId: id, after: { eventType, deliveryId: rows[0]!.id } });
     return rows[0]!;
   });
@@ -196,7 +196,6 @@ export async function sendMissed(tx: PoolClient, _ctx: AppContext, endpoint: End
     tx,
     envelopes.map((e) => ({ id: newDeliveryId(), endpointId: endpoint.id, eventId: e.id, eventType: e.type, runId: null, nodeId: null, payload: JSON.stringify(webhookPayload(e)), acceptedAt: e.receivedAt })),
   );
-  if (inserted.length) await notifyDue(tx);
   return inserted.length;
 }
 

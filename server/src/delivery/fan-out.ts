@@ -2,7 +2,8 @@ import crypto from 'node:crypto';
 import { evaluateRule, eventCatalog, isEventType, truthy, type EventEnvelope } from '@tripline/shared';
 import type { AppContext } from '../context.ts';
 import type { PoolClient } from '../db/pool.ts';
-import { endpointsEnabled, insertDeliveries, notifyDue, stepDeliveryIds, subscribedEndpoints, type NewDelivery } from './deliveries-data.ts';
+import { notifyDue } from './deliveries-data.ts';
+import { endpointsEnabled, insertDeliveries, stepDeliveryIds, subscribedEndpoints, type NewDelivery } from './new-deliveries-data.ts';
 
 /**
  * Where events become webhook deliveries. The engine calls `fanOutEvents` for the events
@@ -77,7 +78,7 @@ export function filterPasses(filter: unknown, envelope: EventEnvelope): boolean 
 /**
  * The subscription deliveries of a batch of events, in the caller's transaction: one query
  * for the endpoints subscribed to any of the batch's types, filters evaluated here, one
- * multi-row insert, one NOTIFY. Idempotent: an event already fanned out to an endpoint is
+ * multi-row insert that also NOTIFYs. Idempotent: an event already fanned out to an endpoint is
  * skipped (unique (endpoint_id, event_id)). Returns the number of deliveries created.
  */
 export async function fanOutEvents(tx: PoolClient, _ctx: AppContext, envelopes: EventEnvelope[]): Promise<number> {
@@ -95,9 +96,7 @@ export async function fanOutEvents(tx: PoolClient, _ctx: AppContext, envelopes: 
       rows.push(newRow(endpoint.id, envelope, payload, null, null));
     }
   }
-  const inserted = await insertDeliveries(tx, rows);
-  if (inserted.length) await notifyDue(tx);
-  return inserted.length;
+  return (await insertDeliveries(tx, rows)).length;
 }
 
 /** One event's subscription deliveries (see `fanOutEvents`). */
@@ -127,37 +126,34 @@ export interface StepDeliveryInput {
  */
 export async function createStepDeliveries(tx: PoolClient, _ctx: AppContext, steps: StepDeliveryInput[]): Promise<StepDeliveryResult[]> {
   if (steps.length === 0) return [];
-  const enabled = await endpointsEnabled(tx, [...new Set(steps.map((s) => s.endpointId))]);
-  const results: (StepDeliveryResult | undefined)[] = steps.map((s) => {
-    const state = enabled.get(s.endpointId);
-    if (state === undefined) return { ok: false, error: `endpoint "${s.endpointId}" does not exist` };
-    if (!state) return { ok: false, error: `endpoint "${s.endpointId}" is disabled` };
-    return undefined;
-  });
-  const wanted = steps.filter((_, i) => results[i] === undefined);
+  // The executor checked each endpoint in this transaction, so the insert comes first and
+  // the reasons are looked up only for the steps it did not insert (a statement less per batch).
   const inserted = await insertDeliveries(
     tx,
-    wanted.map((s) => ({ ...newRow(s.endpointId, s.envelope, JSON.stringify(webhookPayload(s.envelope, s.vars ?? {}, s.loop)), s.runId, s.nodeId), iteration: s.iteration ?? -1 })),
+    steps.map((s) => ({ ...newRow(s.endpointId, s.envelope, JSON.stringify(webhookPayload(s.envelope, s.vars ?? {}, s.loop)), s.runId, s.nodeId), iteration: s.iteration ?? -1 })),
   );
-  if (inserted.length) await notifyDue(tx);
   const key = (runId: string, nodeId: string, iteration = -1) => `${runId}\u0000${nodeId}\u0000${iteration}`;
   const ids = new Map(inserted.map((d) => [key(d.run_id!, d.node_id!, d.iteration), d.id]));
   // Already created by an earlier execution of the step (in this iteration): the same delivery.
-  const missing = wanted.filter((s) => !ids.has(key(s.runId, s.nodeId, s.iteration)));
+  const missing = steps.filter((s) => !ids.has(key(s.runId, s.nodeId, s.iteration)));
   const existing = new Set<string>();
+  let enabled = new Map<string, boolean>();
   if (missing.length) {
     for (const [k, id] of await stepDeliveryIds(tx, missing.map((s) => ({ runId: s.runId, nodeId: s.nodeId, iteration: s.iteration ?? -1 })))) {
       ids.set(k, id);
       existing.add(k);
     }
+    const unexplained = missing.filter((s) => !ids.has(key(s.runId, s.nodeId, s.iteration)));
+    if (unexplained.length) enabled = await endpointsEnabled(tx, [...new Set(unexplained.map((s) => s.endpointId))]);
   }
-  return steps.map((s, i) => {
-    const known = results[i];
-    if (known) return known;
+  return steps.map((s) => {
     const k = key(s.runId, s.nodeId, s.iteration);
     const id = ids.get(k);
-    if (!id) return { ok: false, error: `the delivery of step "${s.nodeId}" could not be created` };
-    return existing.has(k) ? { ok: true, deliveryId: id, existing: true } : { ok: true, deliveryId: id };
+    if (id) return existing.has(k) ? { ok: true, deliveryId: id, existing: true } : { ok: true, deliveryId: id };
+    const state = enabled.get(s.endpointId);
+    if (state === undefined) return { ok: false, error: `endpoint "${s.endpointId}" does not exist` };
+    if (!state) return { ok: false, error: `endpoint "${s.endpointId}" is disabled` };
+    return { ok: false, error: `the delivery of step "${s.nodeId}" could not be created` };
   });
 }
 

@@ -1,6 +1,6 @@
 import type { EventEnvelope } from '@tripline/shared';
 import { insertEvents } from '../../db/events.ts';
-import { withTransaction, type Pool } from '../../db/pool.ts';
+import type { Pool } from '../../db/pool.ts';
 import { countEventsAccepted, observeHotPath } from '../../metrics/registry.ts';
 import { wakeLocalClaimers } from '../outbox/claim-loop.ts';
 
@@ -10,6 +10,8 @@ import { wakeLocalClaimers } from '../outbox/claim-loop.ts';
  * so a commit (an fsync) is shared instead of paid per request. Each request still gets its
  * answer only after that commit. If the shared transaction fails, every request in it is
  * stored again on its own, so only a request that fails by itself gets an error (its own).
+ * The insert is one statement, so it runs as its own transaction: no BEGIN and COMMIT
+ * round trips around it (at a steady rate these were two thirds of ingest's statements).
  */
 interface Waiting {
   envelopes: EventEnvelope[];
@@ -61,7 +63,7 @@ export class IngestBatcher {
     for (const w of batch) for (const e of w.envelopes) if (!byId.has(e.id)) byId.set(e.id, e);
     let inserted: Set<string>;
     try {
-      inserted = await withTransaction(this.pool, (tx) => insertEvents(tx, unique.map((id) => byId.get(id)!)));
+      inserted = await insertEvents(this.pool, unique.map((id) => byId.get(id)!));
     } catch {
       await Promise.all(batch.map((w) => this.commitAlone(w)));
       return;
@@ -74,7 +76,7 @@ export class IngestBatcher {
 
   private async commitAlone(w: Waiting): Promise<void> {
     try {
-      const inserted = await withTransaction(this.pool, (tx) => insertEvents(tx, w.envelopes));
+      const inserted = await insertEvents(this.pool, w.envelopes);
       if (inserted.size > 0) wakeLocalClaimers(this.pool);
       countAccepted(w.envelopes.filter((e) => inserted.has(e.id)));
       observeHotPath('stored', w.envelopes[0]?.receivedAt);

@@ -115,7 +115,7 @@ export class RunWrites {
   async flush(app: AppContext, tx: PoolClient): Promise<void> {
     if (this.deliveries.length > 0) {
       const created = await createStepDeliveries(tx, app, this.deliveries.map(({ step: _step, ...d }) => d));
-      this.statements += 3;
+      this.statements += 1;
       created.forEach((result, i) => {
         const d = this.deliveries[i]!;
         // The executor checked the endpoint in this transaction; only a concurrent change gets here.
@@ -149,7 +149,7 @@ export class RunWrites {
     }
     if (this.fanOut.length > 0) {
       await fanOutEvents(tx, app, this.fanOut);
-      this.statements += 3;
+      this.statements += 2;
     }
     if (this.jobs.length > 0) {
       await app.boss.insert(

@@ -1,6 +1,8 @@
 import { activitySchema, type Activity } from '@tripline/shared';
+import crypto from 'node:crypto';
 import pg from 'pg';
 import { ACTIVITY_CHANNEL, listenToActivity, notifyActivityChannel } from '../db/console.ts';
+import { unwatchConsole, watchConsole } from '../db/console-watchers.ts';
 import type { Queryable } from '../db/queryable.ts';
 import type { Logger } from '../logger.ts';
 
@@ -16,11 +18,18 @@ export async function notifyActivity(db: Queryable, activity: Activity): Promise
 
 type Listener = (activity: Activity) => void;
 
+/** A watcher's lease: renewed every third of it while streams are open. */
+const LEASE_SECONDS = 60;
+
 /**
  * One dedicated connection per process LISTENing on the channel, fanned out to the
  * console's open streams. Connects on the first subscriber and reconnects with backoff if
  * the connection drops; notifications sent while it was down are lost, which is fine for a
  * live view (the console refetches on reconnect).
+ *
+ * While it has subscribers the hub holds a watcher lease (db/console-watchers.ts): the
+ * database's activity triggers notify only while some process holds one, so nobody pays
+ * for notifications no console reads.
  */
 export class ActivityHub {
   readonly #connectionString: string;
@@ -30,6 +39,8 @@ export class ActivityHub {
   #connecting: Promise<void> | undefined;
   #closed = false;
   #retryMs = 500;
+  readonly #watcherId = `hub_${crypto.randomUUID()}`;
+  #renewal: NodeJS.Timeout | undefined;
 
   constructor(connectionString: string, log: Logger) {
     this.#connectionString = connectionString;
@@ -40,7 +51,26 @@ export class ActivityHub {
   async subscribe(listener: Listener): Promise<() => void> {
     this.#listeners.add(listener);
     await this.#ensureConnected();
-    return () => this.#listeners.delete(listener);
+    await this.#watch();
+    return () => {
+      this.#listeners.delete(listener);
+      if (this.#listeners.size === 0) void this.#unwatch();
+    };
+  }
+
+  /** Takes the lease (the notifications start at the next commit) and keeps renewing it. */
+  async #watch(): Promise<void> {
+    const client = this.#client;
+    if (!client || this.#listeners.size === 0) return;
+    await watchConsole(client, this.#watcherId, LEASE_SECONDS).catch((error: unknown) => this.#log.warn({ err: error }, 'console watcher lease failed'));
+    this.#renewal ??= setInterval(() => void this.#watch(), (LEASE_SECONDS * 1000) / 3).unref();
+  }
+
+  async #unwatch(): Promise<void> {
+    clearInterval(this.#renewal);
+    this.#renewal = undefined;
+    const client = this.#client;
+    if (client) await unwatchConsole(client, this.#watcherId).catch(() => {});
   }
 
   get listenerCount(): number {
@@ -49,6 +79,7 @@ export class ActivityHub {
 
   async close(): Promise<void> {
     this.#closed = true;
+    await this.#unwatch();
     const client = this.#client;
     this.#client = undefined;
     await client?.end().catch(() => {});
@@ -95,6 +126,8 @@ export class ActivityHub {
     }
     this.#retryMs = 500;
     this.#client = client;
+    // After a reconnect: the lease may have run out while the connection was down.
+    if (this.#listeners.size > 0) await this.#watch();
   }
 
   #scheduleReconnect() {

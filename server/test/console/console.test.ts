@@ -106,6 +106,44 @@ describe('live activity stream', () => {
     controller.abort();
     await sse.close().catch(() => {});
   });
+  it('announces activity only while a console stream is open, so an unwatched store pays nothing for it', async () => {
+    const heard: string[] = [];
+    const onNotification = (msg: pg.Notification) => {
+      if (msg.channel === 'tripline_activity' && msg.payload) heard.push((JSON.parse(msg.payload) as { id: string }).id);
+    };
+    db.on('notification', onNotification);
+    await db.query('listen tripline_activity');
+    const noWatcher = async () => ((await db.query('select count(*)::int as n from console_watchers where until > now()')).rows[0].n === 0 ? true : undefined);
+    const insertEvent = (id: string) =>
+      db.query(`insert into events (id, type, occurred_at, source, subject, data) values ($1, 'customer.created', now(), 'test', 'cus_w', '{"customerId":"cus_w"}')`, [id]);
+    // Sent by hand (not by a trigger), in commit order after what came before it.
+    const marker = async (id: string) => {
+      await db.query(`select pg_notify('tripline_activity', $1)`, [JSON.stringify({ kind: 'event', id })]);
+      await waitFor(`marker ${id}`, async () => (heard.includes(id) ? true : undefined));
+    };
+    try {
+      await waitFor('earlier streams closed', noWatcher);
+      await insertEvent('evt_unwatched_1');
+      await marker('marker_1');
+
+      const controller = new AbortController();
+      const res = await fetch(`${t.url}/api/v1/stream?kinds=event`, { headers: { authorization: `Bearer ${TEST_API_KEY}` }, signal: controller.signal });
+      const sse = readSse(res);
+      await waitFor('ready', async () => sse.received.find((m) => m.event === 'ready'));
+      await insertEvent('evt_watched');
+      await waitFor('watched event on the stream', async () => sse.received.find((m) => (m.data as Activity | undefined)?.id === 'evt_watched'));
+      controller.abort();
+      await sse.close().catch(() => {});
+
+      await waitFor('the stream closed and its lease gone', noWatcher);
+      await insertEvent('evt_unwatched_2');
+      await marker('marker_2');
+      expect(heard.filter((id) => id.startsWith('evt_'))).toEqual(['evt_watched']);
+    } finally {
+      db.off('notification', onNotification);
+      await db.query('unlisten tripline_activity');
+    }
+  });
 });
 
 describe('dashboard stats', () => {

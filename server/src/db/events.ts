@@ -76,17 +76,6 @@ export async function loadEventById(db: Queryable, id: string): Promise<EventEnv
   return rows[0] ? rowToEnvelope(rows[0]) : undefined;
 }
 
-/** The trigger events of these runs, keyed by event id: one read for a batch of resumed runs. */
-export async function loadEventsOfRuns(db: Queryable, runIds: string[]): Promise<Map<string, EventEnvelope>> {
-  if (runIds.length === 0) return new Map();
-  const { rows } = await db.query<EventRow>(
-    `select ${EVENT_COLUMNS.split(', ').map((c) => `e.${c}`).join(', ')}
-       from events e where e.id in (select r.event_id from runs r where r.id = any($1::text[]))`,
-    [runIds],
-  );
-  return new Map(rows.map((r) => [r.id, rowToEnvelope(r)]));
-}
-
 export interface ClaimedEvent {
   envelope: EventEnvelope;
   seq: number;

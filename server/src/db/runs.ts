@@ -1,3 +1,5 @@
+import type { EventEnvelope } from '@tripline/shared';
+import { EVENT_COLUMNS, rowToEnvelope, type EventRow } from './events.ts';
 import type { Queryable } from './queryable.ts';
 
 /**
@@ -74,15 +76,36 @@ export interface StepWrite {
 /** Locks runs and loads each with the step at its current node: one statement for a batch. */
 export async function lockRuns(db: Queryable, ids: string[]): Promise<LockedRun[]> {
   if (ids.length === 0) return [];
-  const { rows } = await db.query(
-    `select r.id, r.workflow_id, r.version, r.event_id, r.status, r.current_node, r.depth, r.vars, r.error, r.loop_state,
-            s.status as step_status, s.output as step_output, s.seq as step_seq
+  const { rows } = await db.query<LockedRunRow>(lockRunsSql(''), [ids]);
+  return rows.map(toLockedRun);
+}
+
+/**
+ * `lockRuns` with each run's trigger event, in the same statement (a batch of runs resumed
+ * by settled deliveries reads both): `event` is undefined when the event no longer exists.
+ */
+export async function lockRunsWithEvents(db: Queryable, ids: string[]): Promise<{ run: LockedRun; event: EventEnvelope | undefined }[]> {
+  if (ids.length === 0) return [];
+  const columns = EVENT_COLUMNS.split(', ');
+  const { rows } = await db.query<LockedRunRow & Record<string, unknown>>(lockRunsSql(columns.map((c) => `, e.${c} as ev_${c}`).join(''), 'left join events e on e.id = r.event_id'), [ids]);
+  return rows.map((r) => {
+    const event = r.ev_id === null ? undefined : rowToEnvelope(Object.fromEntries(columns.map((c) => [c, r[`ev_${c}`]])) as unknown as EventRow);
+    return { run: toLockedRun(r), event };
+  });
+}
+
+function lockRunsSql(extraColumns: string, extraJoin = ''): string {
+  return `select r.id, r.workflow_id, r.version, r.event_id, r.status, r.current_node, r.depth, r.vars, r.error, r.loop_state,
+            s.status as step_status, s.output as step_output, s.seq as step_seq${extraColumns}
        from runs r left join run_steps s on s.run_id = r.id and s.node_id = r.current_node
-        and s.iteration = coalesce((r.loop_state->>'index')::int, -1)
-      where r.id = any($1::text[]) order by r.seq for update of r`,
-    [ids],
-  );
-  return rows.map((r) => ({
+        and s.iteration = coalesce((r.loop_state->>'index')::int, -1) ${extraJoin}
+      where r.id = any($1::text[]) order by r.seq for update of r`;
+}
+
+type LockedRunRow = RunRow & { step_status: string | null; step_output: unknown; step_seq: number };
+
+function toLockedRun(r: LockedRunRow): LockedRun {
+  return {
     id: r.id,
     workflow_id: r.workflow_id,
     version: r.version,
@@ -94,7 +117,7 @@ export async function lockRuns(db: Queryable, ids: string[]): Promise<LockedRun[
     error: r.error,
     loop_state: r.loop_state,
     step: r.step_status ? { status: r.step_status, output: r.step_output, seq: r.step_seq } : undefined,
-  }));
+  };
 }
 
 /**
@@ -156,37 +179,37 @@ function stepColumns(steps: StepWrite[]): unknown[][] {
 }
 
 /**
- * Writes steps of existing runs: a new step gets the next seq after the run's stored ones;
- * a step run again after failing counts one more attempt and restarts its clock.
+ * Writes the ends of slices of existing runs in one statement: their steps (a new step gets
+ * the next seq after the run's stored ones; a step run again after failing counts one more
+ * attempt and restarts its clock) and their run rows (status, node, vars, loop state).
  */
-export async function upsertSteps(db: Queryable, steps: StepWrite[]): Promise<void> {
-  if (steps.length === 0) return;
+export async function writeSliceEnds(db: Queryable, steps: StepWrite[], updates: RunUpdate[]): Promise<void> {
+  if (steps.length === 0 && updates.length === 0) return;
   await db.query(
-    `insert into run_steps (run_id, node_id, node_type, seq, status, input, output, error, started_at, finished_at, iteration)
-     select s.run_id, s.node_id, s.node_type,
-            coalesce(s.seq, (select count(*) from run_steps x where x.run_id = s.run_id)::int + s.ord),
-            s.status, s.input, s.output, s.error, now(), case when s.finished then now() end, s.iteration
-       from unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[], $6::jsonb[], $7::jsonb[], $8::text[], $9::bool[], $10::int[], $11::int[])
-         as s(run_id, node_id, node_type, ord, status, input, output, error, finished, iteration, seq)
-     on conflict (run_id, node_id, iteration) do update set
-       status = excluded.status, output = excluded.output, error = excluded.error, finished_at = excluded.finished_at,
-       attempts = run_steps.attempts + case when run_steps.status = 'failed' then 1 else 0 end,
-       started_at = case when run_steps.status = 'failed' then now() else run_steps.started_at end`,
-    [...stepColumns(steps), steps.map((s) => s.seq)],
-  );
-}
-
-export async function updateRuns(db: Queryable, updates: RunUpdate[]): Promise<void> {
-  if (updates.length === 0) return;
-  await db.query(
-    `update runs r set status = u.status, current_node = u.current_node, vars = coalesce(u.vars, r.vars),
-            error = case when u.status = 'failed' then u.error else r.error end,
-            finished_at = case when u.finished then now() else r.finished_at end, updated_at = now(),
-            loop_state = case when u.keep_loop then r.loop_state else u.loop_state end
-       from unnest($1::text[], $2::text[], $3::text[], $4::jsonb[], $5::text[], $6::bool[], $7::jsonb[], $8::bool[])
-         as u(id, status, current_node, vars, error, finished, loop_state, keep_loop)
-      where r.id = u.id`,
+    `with upserted_steps as (
+       insert into run_steps (run_id, node_id, node_type, seq, status, input, output, error, started_at, finished_at, iteration)
+       select s.run_id, s.node_id, s.node_type,
+              coalesce(s.seq, (select count(*) from run_steps x where x.run_id = s.run_id)::int + s.ord),
+              s.status, s.input, s.output, s.error, now(), case when s.finished then now() end, s.iteration
+         from unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[], $6::jsonb[], $7::jsonb[], $8::text[], $9::bool[], $10::int[], $11::int[])
+           as s(run_id, node_id, node_type, ord, status, input, output, error, finished, iteration, seq)
+       on conflict (run_id, node_id, iteration) do update set
+         status = excluded.status, output = excluded.output, error = excluded.error, finished_at = excluded.finished_at,
+         attempts = run_steps.attempts + case when run_steps.status = 'failed' then 1 else 0 end,
+         started_at = case when run_steps.status = 'failed' then now() else run_steps.started_at end
+     ), updated_runs as (
+       update runs r set status = u.status, current_node = u.current_node, vars = coalesce(u.vars, r.vars),
+              error = case when u.status = 'failed' then u.error else r.error end,
+              finished_at = case when u.finished then now() else r.finished_at end, updated_at = now(),
+              loop_state = case when u.keep_loop then r.loop_state else u.loop_state end
+         from unnest($12::text[], $13::text[], $14::text[], $15::jsonb[], $16::text[], $17::bool[], $18::jsonb[], $19::bool[])
+           as u(id, status, current_node, vars, error, finished, loop_state, keep_loop)
+        where r.id = u.id
+     )
+     select 1`,
     [
+      ...stepColumns(steps),
+      steps.map((s) => s.seq),
       updates.map((u) => u.id),
       updates.map((u) => u.status),
       updates.map((u) => u.currentNode),

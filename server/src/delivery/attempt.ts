@@ -1,5 +1,6 @@
 import type { AppContext } from '../context.ts';
-import type { AttemptRecord, ClaimedDelivery } from './deliveries-data.ts';
+import type { ClaimedDelivery } from './deliveries-data.ts';
+import type { AttemptRecord } from './outcomes-data.ts';
 import { sendHttp, type HttpOutcome, type HttpResponse, type OutgoingRequest } from './http-client.ts';
 import { TokenCache, type OAuthClient } from './oauth.ts';
 import { signatureHeader } from './signing.ts';

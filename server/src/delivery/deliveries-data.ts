@@ -1,14 +1,14 @@
 import type { Pool, PoolClient } from '../db/pool.ts';
 import { DELIVERY_COLUMNS, type DeliveryRow } from './endpoints-store.ts';
 import type { SettledStepDelivery } from './hooks.ts';
-import { deliveryPayloadSql, storedRequestHeaders, storedResponseHeaders } from './lean-storage.ts';
+import { deliveryPayloadSql } from './lean-storage.ts';
 import type { StoredEndpointAuth as StoredAuth } from '@tripline/shared';
 
 /**
  * Every statement on the deliveries queue (migration 0009), by name: the deliveries table
  * is its own queue. A delivery is due when `pending` and `next_attempt_at <= now()`; a
  * claim marks a batch `sending` under a lease token; only that token may record the
- * outcome. Callers decide; nothing here decides retry policy.
+ * outcome (outcomes-data.ts). Callers decide; nothing here decides retry policy.
  */
 
 type Db = Pick<PoolClient, 'query'>;
@@ -101,19 +101,6 @@ export async function reclaimExpiredLeases(pool: Pool, limit = 500): Promise<num
   return rowCount ?? 0;
 }
 
-/** What one claimed delivery came to. `parked`: paused (subscription) or failed (workflow step), the endpoint being disabled. */
-export interface Outcome {
-  id: string;
-  token: string;
-  status: 'succeeded' | 'failed' | 'pending' | 'parked';
-  /** False when no request went out (throttled, endpoint disabled): the attempt is given back. */
-  attempted: boolean;
-  nextAttemptAt: Date | null;
-  statusCode: number | null;
-  error: string | null;
-  parkReason: string | null;
-}
-
 /** A delivery row as an outcome left it. */
 export interface SettledRow {
   deliveryId: string;
@@ -124,99 +111,6 @@ export interface SettledRow {
   attempts: number;
   statusCode: number | null;
   error: string | null;
-}
-
-/**
- * Writes the outcomes of a batch in one statement; a delivery whose lease this claim no
- * longer holds (reclaimed after its lease expired) is left alone and not returned. A
- * delivery due for a retry whose endpoint was disabled meanwhile is parked instead.
- */
-export async function recordOutcomes(tx: Db, unordered: Outcome[]): Promise<SettledRow[]> {
-  if (unordered.length === 0) return [];
-  // Rows are locked in id order (the update walks the sorted input), as by every other batch.
-  const outcomes = [...unordered].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  const { rows } = await tx.query<OutcomeRow>(
-    `with t as (
-       select * from unnest($1::text[], $2::text[], $3::text[], $4::boolean[], $5::timestamptz[], $6::int[], $7::text[], $8::text[])
-         as t(id, token, status, attempted, next_at, status_code, error, reason)
-     ), x as (
-       select t.*, (t.status = 'parked' or (t.status = 'pending' and not e.enabled)) as park
-         from t join deliveries d0 on d0.id = t.id join endpoints e on e.id = d0.endpoint_id
-     )
-     update deliveries d
-        set status = case when x.park then (case when d.run_id is null then 'paused' else 'failed' end) else x.status end,
-            attempt_count = case when x.attempted then d.attempt_count else d.attempt_count - 1 end,
-            next_attempt_at = case when x.status = 'pending' and not x.park then x.next_at end,
-            delivered_at = case when x.status = 'succeeded' then now() else d.delivered_at end,
-            last_status_code = case when x.attempted then x.status_code else d.last_status_code end,
-            last_error = case when x.park then coalesce(case when x.attempted then x.error end, d.last_error, x.reason, 'the endpoint is disabled')
-                              when x.attempted then x.error else d.last_error end,
-            lease_until = null, lease_token = null, updated_at = now()
-       from x
-      where d.id = x.id and d.lease_token = x.token and d.status = 'sending'
-      returning d.id, d.endpoint_id, d.run_id, d.node_id, d.status, d.attempt_count, d.last_status_code, d.last_error`,
-    [
-      outcomes.map((o) => o.id),
-      outcomes.map((o) => o.token),
-      outcomes.map((o) => o.status),
-      outcomes.map((o) => o.attempted),
-      outcomes.map((o) => o.nextAttemptAt),
-      outcomes.map((o) => o.statusCode),
-      outcomes.map((o) => o.error),
-      outcomes.map((o) => o.parkReason),
-    ],
-  );
-  return rows.map(toSettled);
-}
-
-export interface AttemptRecord {
-  deliveryId: string;
-  attempt: number;
-  url: string;
-  requestHeaders: Record<string, string>;
-  /** Null when it is the delivery's payload as serialized (nearly always). */
-  requestBody: string | null;
-  responseStatus: number | null;
-  responseHeaders: Record<string, string> | null;
-  responseBody: string | null;
-  durationMs: number;
-  outcome: 'succeeded' | 'failed';
-  errorClass: string | null;
-  error: string | null;
-}
-
-export async function insertAttempts(tx: Db, attempts: AttemptRecord[]): Promise<void> {
-  if (attempts.length === 0) return;
-  await tx.query(
-    `insert into delivery_attempts
-       (delivery_id, attempt, url, request_headers, request_body, response_status, response_headers, response_body, duration_ms, outcome, error_class, error)
-     select * from unnest($1::text[], $2::int[], $3::text[], $4::jsonb[], $5::text[], $6::int[], $7::jsonb[], $8::text[], $9::int[], $10::text[], $11::text[], $12::text[])`,
-    [
-      attempts.map((a) => a.deliveryId),
-      attempts.map((a) => a.attempt),
-      attempts.map((a) => a.url),
-      attempts.map((a) => JSON.stringify(storedRequestHeaders(a.deliveryId, a.requestHeaders))),
-      attempts.map((a) => a.requestBody),
-      attempts.map((a) => a.responseStatus),
-      attempts.map((a) => (a.responseHeaders ? JSON.stringify(storedResponseHeaders(a.responseHeaders)) : null)),
-      attempts.map((a) => a.responseBody),
-      attempts.map((a) => a.durationMs),
-      attempts.map((a) => a.outcome),
-      attempts.map((a) => a.errorClass),
-      attempts.map((a) => a.error),
-    ],
-  );
-}
-
-/** Endpoint rows change only when their state does: an endpoint that answered is no longer failing; one that failed starts failing. */
-export async function updateFailingSince(tx: Db, answered: string[], failed: string[]): Promise<void> {
-  if (answered.length) await tx.query(`update endpoints set failing_since = null where id = any($1::text[]) and failing_since is not null`, [answered]);
-  if (failed.length) await tx.query(`update endpoints set failing_since = now() where id = any($1::text[]) and failing_since is null`, [failed]);
-}
-
-export async function releaseSlots(tx: Db, deliveryIds: string[]): Promise<void> {
-  if (deliveryIds.length === 0) return;
-  await tx.query(`update endpoint_slots set released_at = clock_timestamp() where delivery_id = any($1::text[]) and released_at is null`, [deliveryIds]);
 }
 
 /** Disables an endpoint once; answers its URL, or undefined if it was already disabled. */
@@ -305,7 +199,8 @@ export async function attemptsOf<T extends { request_body: string | null }>(db: 
   return rows;
 }
 
-interface OutcomeRow {
+/** A delivery row as the statements that settle deliveries return it. */
+export interface OutcomeRow {
   id: string;
   endpoint_id: string;
   run_id: string | null;
@@ -316,7 +211,7 @@ interface OutcomeRow {
   last_error: string | null;
 }
 
-function toSettled(r: OutcomeRow): SettledRow {
+export function toSettled(r: OutcomeRow): SettledRow {
   return {
     deliveryId: r.id,
     endpointId: r.endpoint_id,

@@ -17,7 +17,16 @@ export interface SettledStepDelivery {
   error: string | null;
 }
 
-export type SettledHook = (tx: PoolClient, settled: SettledStepDelivery[]) => Promise<void>;
+/**
+ * `isolated`: the hook must keep a failure of its own from failing the caller's transaction
+ * (a savepoint, and a fallback). Without it the hook may simply throw, and the caller rolls
+ * back and calls it again isolated (the delivery worker's optimistic write: no savepoint
+ * round trips on the path that nearly always succeeds).
+ */
+export type SettledHook = (tx: PoolClient, settled: SettledStepDelivery[], mode: { isolated: boolean }) => Promise<void>;
+
+/** The hook failed in a call that was not isolated: the transaction is lost; redo it with `isolated: true`. */
+export class SettledHookFailed extends Error {}
 
 // Keyed by the process's context: tests run several Tripline instances in one process.
 const hooks = new WeakMap<object, SettledHook>();
@@ -26,10 +35,15 @@ export function onStepDeliveriesSettled(ctx: object, handler: SettledHook): void
   hooks.set(ctx, handler);
 }
 
-export async function settledStepDeliveries(ctx: object, tx: PoolClient, settled: SettledStepDelivery[]): Promise<void> {
+export async function settledStepDeliveries(ctx: object, tx: PoolClient, settled: SettledStepDelivery[], { isolated = true } = {}): Promise<void> {
   const hook = hooks.get(ctx);
   if (settled.length === 0 || !hook) return;
-  await hook(tx, settled);
+  if (isolated) return hook(tx, settled, { isolated });
+  try {
+    await hook(tx, settled, { isolated });
+  } catch (error) {
+    throw new SettledHookFailed(`the settled hook failed: ${(error as Error).message}`, { cause: error });
+  }
 }
 
 /** Whether anything (the engine) listens for settled step deliveries in this process. */

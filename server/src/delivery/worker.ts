@@ -4,21 +4,11 @@ import { ConfigError, type Config } from '../config.ts';
 import type { AppContext } from '../context.ts';
 import { listenOn, withTransaction, type PoolClient } from '../db/pool.ts';
 import { countDeliveryAttempt, observeAcceptedToDelivered, observeHotPath } from '../metrics/registry.ts';
-import { Attempter, type AttemptResult, type LocalReceiver } from './attempt.ts';
-import {
-  claimDue,
-  DUE_CHANNEL,
-  insertAttempts,
-  reclaimExpiredLeases,
-  recordOutcomes,
-  releaseSlots,
-  renewLeases,
-  settledSteps,
-  updateFailingSince,
-  type ClaimedDelivery,
-  type Outcome,
-} from './deliveries-data.ts';
-import { settledStepDeliveries } from './hooks.ts';
+import { Attempter, type LocalReceiver } from './attempt.ts';
+import { claimDue, DUE_CHANNEL, reclaimExpiredLeases, renewLeases, settledSteps, type ClaimedDelivery } from './deliveries-data.ts';
+import { settledStepDeliveries, SettledHookFailed } from './hooks.ts';
+import { decideOutcome, type Decision, type Ready } from './outcome-policy.ts';
+import { recordOutcomesAndAttempts, releaseSlots, updateFailingSince, type RecordedRow } from './outcomes-data.ts';
 import { disableEndpoint } from './settle.ts';
 import { acquireSlots } from './throttle.ts';
 
@@ -30,8 +20,10 @@ export type { LocalReceiver } from './attempt.ts';
  * due, claims up to BATCH of them in one statement, sends them concurrently (at most
  * MAX_IN_FLIGHT per process) over keep-alive connections, and records what came back in
  * group commits: whatever outcomes are ready when the previous write ends are written
- * together, attempts in one insert and outcomes in one update. A slow fallback tick picks
- * up retries whose time has come and leases left by a dead worker.
+ * together, outcomes and attempts in one statement, and the runs waiting on them resumed
+ * in the same transaction (optimistically without a savepoint; if the resume fails, the
+ * write is redone with it isolated). A slow fallback tick picks up retries whose time has
+ * come and leases left by a dead worker.
  *
  * A claim holds a lease the worker renews while it sends, so a long send (OAuth token
  * fetch plus request, each up to the delivery timeout) never loses its delivery, while a
@@ -83,11 +75,6 @@ export function deliveryTiming(config: Pick<Config, 'jobExpireSeconds' | 'delive
 function slotTtlMs(timeoutMs: number): number {
   return 4 * timeoutMs + 30_000;
 }
-
-type Ready =
-  | { kind: 'sent'; d: ClaimedDelivery; result: AttemptResult; slot: boolean }
-  | { kind: 'throttled'; d: ClaimedDelivery; retryInMs: number }
-  | { kind: 'disabled'; d: ClaimedDelivery };
 
 export async function startDeliveryWorkers(ctx: AppContext, options: { localReceiver?: LocalReceiver } = {}): Promise<DeliveryWorker> {
   const worker = new DeliveryWorker(ctx, options.localReceiver);
@@ -280,26 +267,16 @@ export class DeliveryWorker {
   }
 
   async #record(batch: Ready[]): Promise<void> {
-    const decisions = batch.map((item) => this.#decide(item));
-    const settled = await withTransaction(this.ctx.pool, async (tx) => {
-      const rows = await recordOutcomes(
-        tx,
-        decisions.map((x) => x.outcome),
-      );
-      const owned = new Set(rows.map((r) => r.deliveryId));
-      await insertAttempts(
-        tx,
-        batch.flatMap((item) => (item.kind === 'sent' && owned.has(item.d.id) ? [item.result.record] : [])),
-      );
-      await releaseSlots(
-        tx,
-        batch.flatMap((item) => (item.kind === 'sent' && item.slot ? [item.d.id] : [])),
-      );
-      // Runs waiting on these deliveries move on, before the endpoint rows are touched.
-      await settledStepDeliveries(this.ctx, tx, settledSteps(rows));
-      await this.#updateEndpoints(tx, batch, decisions, owned);
-      return rows;
-    });
+    const decisions = batch.map((item) => decideOutcome(item, this.ctx.config));
+    let settled: RecordedRow[];
+    try {
+      settled = await withTransaction(this.ctx.pool, (tx) => this.#write(tx, batch, decisions, false));
+    } catch (err) {
+      // The resume of the settled runs failed: the outcomes went with it. Write them again,
+      // this time with the resume isolated (it falls back to run.execute jobs).
+      if (!(err instanceof SettledHookFailed)) throw err;
+      settled = await withTransaction(this.ctx.pool, (tx) => this.#write(tx, batch, decisions, true));
+    }
     const delivered = new Set(settled.filter((r) => r.status === 'succeeded').map((r) => r.deliveryId));
     const recordedAt = Date.now();
     for (const item of batch) {
@@ -310,34 +287,31 @@ export class DeliveryWorker {
     }
   }
 
-  /** What an attempt (or the lack of one) means for the delivery, and whether its endpoint must be disabled. */
-  #decide(item: Ready): { outcome: Outcome; disable?: string } {
-    const base = { id: item.d.id, token: item.d.lease_token, nextAttemptAt: null, statusCode: null, error: null, parkReason: null };
-    if (item.kind === 'disabled') return { outcome: { ...base, status: 'parked', attempted: false, parkReason: 'the endpoint is disabled' } };
-    if (item.kind === 'throttled') return { outcome: { ...base, status: 'pending', attempted: false, nextAttemptAt: new Date(Date.now() + item.retryInMs) } };
-    const { result, d } = item;
-    const sent = { ...base, attempted: true, statusCode: result.statusCode, error: result.error };
-    if (result.succeeded) return { outcome: { ...sent, status: 'succeeded' } };
-    if (result.statusCode === 410) {
-      return { outcome: { ...sent, status: 'parked', parkReason: 'the endpoint was disabled: 410 Gone' }, disable: 'the receiver answered 410 Gone' };
-    }
-    if (d.failing_expired && d.failing_since) {
-      const window = formatWindow(this.ctx.config.endpointFailureWindowMs);
-      return {
-        outcome: { ...sent, status: 'parked', parkReason: 'the endpoint was disabled after failing too long' },
-        disable: `every attempt has failed since ${d.failing_since.toISOString()}, longer than the ${window} failure window`,
-      };
-    }
-    const schedule = this.ctx.config.retryScheduleMs;
-    const attemptsSinceStart = d.attempt_count - d.retry_from;
-    if (attemptsSinceStart <= schedule.length) {
-      return { outcome: { ...sent, status: 'pending', nextAttemptAt: new Date(Date.now() + withJitter(schedule[attemptsSinceStart - 1]!)) } };
-    }
-    return { outcome: { ...sent, status: 'failed' } };
+  /**
+   * One outcome write: outcomes and attempts in one statement, then the runs waiting on
+   * these deliveries move on (before the endpoint rows are touched). `isolateResume` false
+   * (the first try): the resume takes no savepoint and its failure fails the transaction.
+   */
+  async #write(tx: PoolClient, batch: Ready[], decisions: Decision[], isolateResume: boolean): Promise<RecordedRow[]> {
+    const rows = await recordOutcomesAndAttempts(
+      tx,
+      decisions.map((x) => x.outcome),
+      batch.flatMap((item) => (item.kind === 'sent' ? [item.result.record] : [])),
+    );
+    await releaseSlots(
+      tx,
+      batch.flatMap((item) => (item.kind === 'sent' && item.slot ? [item.d.id] : [])),
+    );
+    await settledStepDeliveries(this.ctx, tx, settledSteps(rows), { isolated: isolateResume });
+    await this.#updateEndpoints(tx, batch, decisions, rows);
+    return rows;
   }
 
   /** Last in the transaction, and only when something changes, so the endpoint row locks are short. */
-  async #updateEndpoints(tx: PoolClient, batch: Ready[], decisions: { disable?: string }[], owned: Set<string>): Promise<void> {
+  async #updateEndpoints(tx: PoolClient, batch: Ready[], decisions: Decision[], rows: RecordedRow[]): Promise<void> {
+    const owned = new Set(rows.map((r) => r.deliveryId));
+    // As the outcome write saw them: an endpoint that answered needs a write only if it was failing.
+    const failingNow = new Set(rows.filter((r) => r.endpointFailing).map((r) => r.endpointId));
     const answered = new Set<string>();
     const failing = new Set<string>();
     const disable = new Map<string, string>();
@@ -353,7 +327,7 @@ export class DeliveryWorker {
       answered.delete(id);
       failing.delete(id);
     }
-    await updateFailingSince(tx, [...answered].sort(), [...failing].sort());
+    await updateFailingSince(tx, [...answered].filter((id) => failingNow.has(id)).sort(), [...failing].sort());
     for (const [endpointId, reason] of disable) await disableEndpoint(tx, this.ctx, endpointId, reason);
   }
 
@@ -380,18 +354,6 @@ export class DeliveryWorker {
       setTimeout(() => void this.#listen(Math.min(retryMs * 2, 30_000)), retryMs).unref();
     }
   }
-}
-
-/** ±10 % so retries of many deliveries that failed together do not arrive together. */
-export function withJitter(ms: number): number {
-  return Math.round(ms * (0.9 + Math.random() * 0.2));
-}
-
-function formatWindow(ms: number): string {
-  if (ms % 864e5 === 0) return `${ms / 864e5}-day`;
-  if (ms % 36e5 === 0) return `${ms / 36e5}-hour`;
-  if (ms % 6e4 === 0) return `${ms / 6e4}-minute`;
-  return `${ms / 1000}-second`;
 }
 
 export { serializePayload } from './attempt.ts';

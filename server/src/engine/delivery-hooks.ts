@@ -10,7 +10,7 @@ import { emitEvent } from './store-events.ts';
  * and events delivery raises (endpoint.disabled) go to the engine's event store.
  */
 export function registerDeliveryHooks(app: AppContext): void {
-  onStepDeliveriesSettled(app, (tx, settled) => resumeSettledRuns(app, tx, settled.map((s) => s.runId), settled));
+  onStepDeliveriesSettled(app, (tx, settled, mode) => resumeSettledRuns(app, tx, settled.map((s) => s.runId), settled, mode));
   onDeliveryEvent(app, async (tx, event) => {
     await emitEvent(tx, app.boss, event);
   });

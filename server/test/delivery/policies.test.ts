@@ -65,6 +65,23 @@ describe('failure policies', () => {
     expect(rows.map((row) => row.data.endpointId)).toContain(ep.id);
     expect((await deliveriesOf(ep.id))[0].status).toBe('paused');
   });
+
+  it('marks an endpoint failing when an attempt fails and clears it when the receiver answers again', async () => {
+    const r = await receiver();
+    let calls = 0;
+    r.reply = (_req, res) => void (++calls === 1 ? res.writeHead(500).end('boom') : res.writeHead(200).end('ok'));
+    const ep = await createEndpoint(t, { url: `${r.url}/recovers`, eventTypes: ['order.created'] });
+    await sendEvent(t, order('o-recovers'));
+    const [d] = await eventually(async () => {
+      const list = await deliveriesOf(ep.id);
+      return list[0]?.status === 'succeeded' ? list : undefined;
+    }, 'the delivery to succeed on its retry');
+    // The failed attempt marked the endpoint failing (it was not yet), the answer cleared it.
+    const detail = await json(t.api(`/api/v1/deliveries/${d.id}`));
+    expect(detail.attempts.map((a: { outcome: string }) => a.outcome)).toEqual(['failed', 'succeeded']);
+    const endpoint = await json(t.api(`/api/v1/endpoints/${ep.id}`));
+    expect(endpoint).toMatchObject({ enabled: true, failingSince: null });
+  });
 });
 
 describe('rate limit and concurrency', () => {

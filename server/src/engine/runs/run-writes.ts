@@ -2,7 +2,7 @@ import type { EventEnvelope } from '@tripline/shared';
 import type { AppContext } from '../../context.ts';
 import { insertEvents } from '../../db/events.ts';
 import type { PoolClient } from '../../db/pool.ts';
-import { insertRunsWithSteps, insertWaits, updateRuns, upsertSteps, type NewRunRow, type RunUpdate, type StepWrite, type WaitRow } from '../../db/runs.ts';
+import { insertRunsWithSteps, insertWaits, writeSliceEnds, type NewRunRow, type RunUpdate, type StepWrite, type WaitRow } from '../../db/runs.ts';
 import { createStepDeliveries, fanOutEvents } from '../../delivery/fan-out.ts';
 import { clientDb } from '../../queue/boss.ts';
 import { queues } from '../../queue/queues.ts';
@@ -135,12 +135,8 @@ export class RunWrites {
     for (const r of [...this.newRuns, ...this.runUpdates]) {
       if (r.status === 'succeeded' || r.status === 'failed' || r.status === 'cancelled') countRun(r.status);
     }
-    if (this.stepUpserts.length > 0) {
-      await upsertSteps(tx, this.stepUpserts);
-      this.statements++;
-    }
-    if (this.runUpdates.length > 0) {
-      await updateRuns(tx, this.runUpdates);
+    if (this.stepUpserts.length + this.runUpdates.length > 0) {
+      await writeSliceEnds(tx, this.stepUpserts, this.runUpdates);
       this.statements++;
     }
     if (this.waits.length > 0) {

@@ -79,17 +79,9 @@ export async function startRun(app: AppContext, tx: PoolClient, writes: RunWrite
 }
 
 /**
- * Resumes runs (woken by a settled delivery, a timer, a retry or a slice cap): locks them
- * in one statement and runs each one's next slice. Runs that are not running or waiting
- * any more (cancelled, finished) are left alone.
- */
-export async function resumeRuns(app: AppContext, tx: PoolClient, writes: RunWrites, runIds: string[]): Promise<void> {
-  const runs = await lockRuns(tx, [...new Set(runIds)]);
-  for (const run of runs) await resumeLocked(app, tx, writes, run);
-}
-
-/**
- * Runs a locked run's next slice from its current node (and iteration). `signal`: what
+ * Resumes a locked run (woken by a settled delivery, a timer, a retry, a slice cap or the
+ * event it waited for): its next slice from its current node (and iteration). A run that
+ * is not running or waiting any more (cancelled, finished) is left alone. `signal`: what
  * woke its waiting step, when the waker knows (wait-matching.ts, with the matched event).
  */
 export async function resumeLocked(app: AppContext, tx: PoolClient, writes: RunWrites, run: LockedRun, signal?: WakeSignal): Promise<void> {

@@ -73,8 +73,9 @@ export async function setupDatabase(o: { profiling: boolean; say: Say }): Promis
       db = await startEmbeddedPostgres(dir, createLogger('warn'));
       await withDb(db.url.replace(/\/tripline$/, '/postgres'), (c) => c.query(`create extension if not exists pg_stat_statements`));
     }
-    baseUrl = db.url;
-    adminUrl = db.url.replace(/\/tripline$/, '/postgres');
+    // Tripline reaches its database over the Unix socket, as a same-host install does (and as `npm start` does).
+    baseUrl = db.socketUrl;
+    adminUrl = db.socketUrl.replace('/tripline?', '/postgres?');
     stop = async () => {
       await db.stop();
       fs.rmSync(dir, { recursive: true, force: true });

@@ -35,7 +35,7 @@ export async function startTripline(config: Config, log: Logger): Promise<Tripli
       embedded = await startEmbeddedPostgres(config.dataDir, log);
       cleanups.push(() => embedded!.stop());
     }
-    const databaseUrl = config.databaseUrl ?? embedded!.url;
+    const databaseUrl = config.databaseUrl ?? embedded!.socketUrl;
     await migrate(databaseUrl, log);
     const pool = createPool(databaseUrl, config.dbPoolMax);
     cleanups.push(() => pool.end());

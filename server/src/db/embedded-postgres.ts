@@ -17,9 +17,19 @@ const hooks = exitHook as unknown as { hookedEvents(): string[]; unhookEvent(eve
 for (const event of hooks.hookedEvents()) hooks.unhookEvent(event);
 
 export interface EmbeddedDatabase {
+  /** Over TCP on loopback (what tools and tests that rewrite the URL expect). */
   url: string;
+  /**
+   * The same database over its Unix socket: Tripline itself connects this way, as a
+   * same-host deployment would. A round trip costs 15-25 % less CPU than over loopback TCP,
+   * on both sides (docs/scaling.md).
+   */
+  socketUrl: string;
   stop(): Promise<void>;
 }
+
+/** Where the server puts its socket (`.s.PGSQL.<port>`); PostgreSQL's own default, said out loud. */
+const SOCKET_DIR = '/tmp';
 
 export { DataDirInUseError };
 
@@ -48,7 +58,7 @@ export async function startEmbeddedPostgres(dataDir: string, log: Logger): Promi
     password,
     persistent: true,
     createPostgresUser: process.getuid?.() === 0,
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200', '-c', 'fsync=on'],
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${SOCKET_DIR}`, '-c', 'max_connections=200', '-c', 'fsync=on'],
     onLog: (m) => log.debug({ pg: String(m).trim() }, 'postgres'),
     onError: (m) => log.debug({ pg: String(m).trim() }, 'postgres'),
   });
@@ -71,6 +81,7 @@ export async function startEmbeddedPostgres(dataDir: string, log: Logger): Promi
   log.info({ ms: Date.now() - started, dir: pgDir, port, initialised: !initialised }, 'embedded PostgreSQL ready');
   return {
     url: `postgres://postgres:${password}@127.0.0.1:${port}/tripline`,
+    socketUrl: `postgres://postgres:${password}@localhost:${port}/tripline?host=${encodeURIComponent(SOCKET_DIR)}`,
     async stop() {
       await pg.stop();
       await lock.release();

@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import pg from 'pg';
 import type { Queryable } from './queryable.ts';
 
@@ -7,8 +8,48 @@ export type PoolClient = pg.PoolClient;
 // Return bigint columns (bigserial seq) as numbers: they stay far below 2^53 here.
 pg.types.setTypeParser(20, (v) => Number(v));
 
+/**
+ * Statements with parameters that this process runs again and again (the hot path's
+ * claims, inserts and updates) are sent as named prepared statements, so PostgreSQL parses
+ * and plans each once per connection instead of on every call. Texts naming columns with
+ * `*` are left alone (a migration that adds a column would change their result type under
+ * a prepared plan), and so is a text until it has been seen twice, so one-off texts never
+ * accumulate in a backend. The name is a hash of the text: a changed text is a new statement.
+ */
+const PREPARE_AFTER = 2;
+const MAX_PREPARED_TEXTS = 500;
+const seenTexts = new Map<string, number>();
+const preparedNames = new Map<string, string>();
+const STAR = /\bselect\s+\*|returning\s+\*|\.\*/i;
+
+function preparedName(text: string): string | undefined {
+  const known = preparedNames.get(text);
+  if (known) return known;
+  if (preparedNames.size >= MAX_PREPARED_TEXTS || STAR.test(text)) return undefined;
+  const seen = (seenTexts.get(text) ?? 0) + 1;
+  if (seen < PREPARE_AFTER) {
+    if (seenTexts.size < 5 * MAX_PREPARED_TEXTS) seenTexts.set(text, seen);
+    return undefined;
+  }
+  seenTexts.delete(text);
+  const name = `tl_${crypto.createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
+  preparedNames.set(text, name);
+  return name;
+}
+
+class PreparingClient extends pg.Client {
+  override query(...args: unknown[]): never {
+    const [text, values] = args;
+    if (typeof text === 'string' && Array.isArray(values)) {
+      const name = preparedName(text);
+      if (name) return (super.query as (...a: unknown[]) => never)({ name, text, values }, ...args.slice(2));
+    }
+    return (super.query as (...a: unknown[]) => never)(...args);
+  }
+}
+
 export function createPool(url: string, max: number): pg.Pool {
-  const pool = new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: 5000, application_name: 'tripline' });
+  const pool = new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: 5000, application_name: 'tripline', Client: PreparingClient });
   // An idle client losing its connection (database restart) must not crash the process.
   pool.on('error', () => {});
   return pool;

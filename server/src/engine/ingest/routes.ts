@@ -21,6 +21,10 @@ const eventQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
 
+/**
+ * POST /events alone, so the app can mount it on its hot path (AppParts.hotRouters): ahead
+ * of the routers every other API request walks, with the same entry middlewares.
+ */
 export function ingestRouter(app: AppContext): Router {
   const router = Router();
   const route = declareRoutes(router);
@@ -47,6 +51,13 @@ export function ingestRouter(app: AppContext): Router {
       return batch ? body : { ...body, ...events[0] };
     },
   );
+  return router;
+}
+
+/** Reading events back: the list and one event with what it caused. */
+export function eventsRouter(app: AppContext): Router {
+  const router = Router();
+  const route = declareRoutes(router);
 
   route(
     { method: 'get', path: '/events', access: 'events:read', tag: 'Events', summary: 'Recent events, newest first (keyset pagination)', query: eventQuerySchema, response: pageSchema(eventEnvelopeSchema) },

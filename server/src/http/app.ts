@@ -35,7 +35,7 @@ export function createApp(ctx: AppContext, parts: AppParts): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
-  app.use(requestLogger(ctx.log, (url) => url === '/healthz' || url.startsWith('/assets/')));
+  app.use(requestLogger(app, ctx.log, (url) => url === '/healthz' || url.startsWith('/assets/')));
   app.use(
     securityHeaders({
       contentSecurityPolicy: {

@@ -4,6 +4,7 @@ import express, { type RequestHandler, type Router } from 'express';
 import { authenticate, requireCsrf, type Authenticator } from '../auth/middleware.ts';
 import type { AppContext } from '../context.ts';
 import { errorHandler, HttpError } from './errors.ts';
+import { jsonBody } from './json-body.ts';
 import { openApiDocument } from './openapi.ts';
 import { requestLogger } from './request-log.ts';
 import { securityHeaders } from './security-headers.ts';
@@ -28,7 +29,8 @@ export interface AppParts {
   isReady: () => boolean;
 }
 
-export const JSON_LIMIT = '1mb';
+/** The largest JSON body the API reads (1 MB); a longer one is answered 413. */
+export const JSON_LIMIT_BYTES = 1024 * 1024;
 
 /** Builds the Express app without listening, so tests can mount it on any port. */
 export function createApp(ctx: AppContext, parts: AppParts): express.Express {
@@ -44,7 +46,7 @@ export function createApp(ctx: AppContext, parts: AppParts): express.Express {
       strictTransportSecurity: false,
     }),
   );
-  const apiEntry: RequestHandler[] = [requireJsonBody, express.json({ limit: JSON_LIMIT, strict: true }), authenticate(ctx, parts.authenticators), requireCsrf];
+  const apiEntry: RequestHandler[] = [requireJsonBody, jsonBody(JSON_LIMIT_BYTES), authenticate(ctx, parts.authenticators), requireCsrf];
   if (parts.hotRouters?.length) app.use('/api/v1', hotPath(parts.hotRouters, apiEntry));
   app.use(healthRouter(ctx, parts.isReady));
   app.get('/api/openapi.json', (_req, res) => void res.json(openApiDocument()));

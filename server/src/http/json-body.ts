@@ -2,6 +2,9 @@ import express, { type RequestHandler } from 'express';
 
 const PLAIN_JSON = /^application\/json\s*(?:;\s*charset="?utf-8"?\s*)?$/i;
 
+/** `Content-Type: application/json`, bare or with charset=utf-8: the type nearly every client sends. */
+export const isPlainJson = (type: string | undefined): boolean => type !== undefined && PLAIN_JSON.test(type);
+
 /** A body-parser style error: errorHandler maps it by `type`, as it does express.json's own. */
 const parseFailed = () => Object.assign(new SyntaxError('request body is not valid JSON'), { type: 'entity.parse.failed', status: 400, expose: true });
 
@@ -19,7 +22,7 @@ export function jsonBody(limitBytes: number): RequestHandler {
   return (req, res, next) => {
     const length = Number(req.headers['content-length']);
     const type = req.headers['content-type'];
-    if (!(length > 0 && length <= limitBytes) || req.headers['content-encoding'] !== undefined || type === undefined || !PLAIN_JSON.test(type) || req.readableEnded) {
+    if (!(length > 0 && length <= limitBytes) || req.headers['content-encoding'] !== undefined || !isPlainJson(type) || req.readableEnded) {
       return full(req, res, next);
     }
     readJson(req, length, next);

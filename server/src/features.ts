@@ -12,6 +12,8 @@ import { portalFeature } from './portal/feature.ts';
 export interface Feature {
   name: string;
   apiRouters?: Router[];
+  /** API routers on the hot path (event ingest): see AppParts.hotRouters. */
+  hotRouters?: Router[];
   publicRouters?: Router[];
   /** Routers mounted at the server root, outside /api/v1 (e.g. /metrics). */
   rootRouters?: Router[];
@@ -32,6 +34,7 @@ export async function features(ctx: AppContext) {
   return {
     http: {
       apiRouters: list.flatMap((f) => f.apiRouters ?? []),
+      hotRouters: list.flatMap((f) => f.hotRouters ?? []),
       publicRouters: list.flatMap((f) => f.publicRouters ?? []),
       rootRouters: list.flatMap((f) => f.rootRouters ?? []),
       authenticators: list.flatMap((f) => f.authenticators ?? []),

@@ -2,7 +2,7 @@ import { apiKeyCreatedSchema, apiKeyCreateSchema, apiKeySchema } from '@tripline
 import { Router } from 'express';
 import { z } from 'zod';
 import { actorFrom, recordAudit } from '../audit/record.ts';
-import { newApiKey } from '../auth/api-keys.ts';
+import { forgetApiKeys, newApiKey } from '../auth/api-keys.ts';
 import type { Principal } from '../auth/principal.ts';
 import { newId } from '../auth/tokens.ts';
 import type { AppContext } from '../context.ts';
@@ -64,6 +64,7 @@ export function apiKeysRouter(ctx: AppContext): Router {
         after: { name: apiKey.name, scope: apiKey.scope, revoked: true },
       });
     });
+    forgetApiKeys(); // committed: this process stops trusting its cached keys at once
   });
 
   return router;

@@ -2,6 +2,7 @@ import { passwordResetSchema, userCreateSchema, userSchema, userUpdateSchema } f
 import { Router } from 'express';
 import { z } from 'zod';
 import { actorFrom, recordAudit } from '../audit/record.ts';
+import { forgetApiKeys } from '../auth/api-keys.ts';
 import { hashPassword } from '../auth/password.ts';
 import type { AppContext } from '../context.ts';
 import { anotherAdminRemains, deleteSessionsOf, deleteUser, findUser, listUsers, setPasswordHash, toUser, updateUserAccess } from '../db/accounts.ts';
@@ -55,7 +56,7 @@ export function usersRouter(ctx: AppContext): Router {
         if (disabled) await deleteSessionsOf(tx, id);
         await recordAudit(tx, actorFrom(req), { action: 'user.updated', targetType: 'user', targetId: id, before: auditedUser(before), after: auditedUser(after) });
         return after;
-      }),
+      }).finally(forgetApiKeys), // a disabled owner's keys stop at once (api-keys.ts caches live keys)
   );
 
   route(
@@ -93,6 +94,7 @@ export function usersRouter(ctx: AppContext): Router {
       await deleteUser(tx, id);
       await recordAudit(tx, actorFrom(req), { action: 'user.deleted', targetType: 'user', targetId: id, before: auditedUser(toUser(row)) });
     });
+    forgetApiKeys(); // committed: the deleted owner's keys stop at once
   });
 
   return router;

@@ -4,7 +4,7 @@ import { campaignsRouter } from './campaigns/routes.ts';
 import { registerDeliveryHooks } from './delivery-hooks.ts';
 import { seedDemo } from './demo.ts';
 import { explainRouter } from './explain/routes.ts';
-import { ingestRouter } from './ingest/routes.ts';
+import { eventsRouter, ingestRouter } from './ingest/routes.ts';
 import { runsRouter } from './runs/routes.ts';
 import { startEngineWorkers } from './workers.ts';
 import { workflowsRouter } from './workflows/routes.ts';
@@ -14,7 +14,8 @@ export function engineFeature(app: AppContext): Feature {
   registerDeliveryHooks(app);
   return {
     name: 'engine',
-    apiRouters: [ingestRouter(app), workflowsRouter(app), runsRouter(app), campaignsRouter(app), explainRouter(app)],
+    hotRouters: [ingestRouter(app)],
+    apiRouters: [eventsRouter(app), workflowsRouter(app), runsRouter(app), campaignsRouter(app), explainRouter(app)],
     startWorkers: () => startEngineWorkers(app),
     seed: async () => {
       if (app.config.demoData) await seedDemo(app);

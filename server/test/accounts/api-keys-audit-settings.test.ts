@@ -64,6 +64,18 @@ describe('API keys', () => {
     expect(audit.data[0]).toMatchObject({ before: { revoked: false }, after: { revoked: true } });
   });
 
+  it('revokes an ingest key in use: the very next event it sends is refused 401 and not stored', async () => {
+    const created = (await (await t.api('/api/v1/api-keys', { method: 'POST', json: { name: 'store sync', scope: 'ingest' } })).json()) as { id: string; key: string };
+    const send = (id: string) => withKey(created.key, '/api/v1/events', { method: 'POST', body: JSON.stringify({ id, type: 'customer.created', data: { customerId: 'c-revoke' } }) });
+    for (const id of ['evt_revoke_1', 'evt_revoke_2']) expect((await send(id)).status).toBe(202);
+    expect((await t.api(`/api/v1/api-keys/${created.id}`, { method: 'DELETE' })).status).toBe(204);
+    const refused = await send('evt_revoke_3');
+    expect(refused.status).toBe(401);
+    expect(await errorCode(refused)).toBe('unauthenticated');
+    const { rows } = await t.ctx.pool.query(`select id from events where id like 'evt_revoke_%' order by id`);
+    expect(rows.map((r) => r.id)).toEqual(['evt_revoke_1', 'evt_revoke_2']);
+  });
+
   it('refuses an unknown scope with the allowed ones named', async () => {
     const res = await t.api('/api/v1/api-keys', { method: 'POST', json: { name: 'x', scope: 'root' } });
     expect(res.status).toBe(422);

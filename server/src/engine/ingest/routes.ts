@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { actorLabel } from '../../auth/principal.ts';
 import type { AppContext } from '../../context.ts';
 import { notFound } from '../../http/errors.ts';
-import { declareRoutes } from '../../http/route.ts';
+import { answerJson, declareRoutes } from '../../http/route.ts';
 import { eventWithEffects, listEvents } from '../../db/events.ts';
 import { rowToEnvelope } from '../events.ts';
 import { IngestBatcher } from './group-commit.ts';
@@ -21,6 +21,10 @@ const eventQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
 
+/**
+ * POST /events alone, so the app can mount it on its hot path (AppParts.hotRouters): ahead
+ * of the routers every other API request walks, with the same entry middlewares.
+ */
 export function ingestRouter(app: AppContext): Router {
   const router = Router();
   const route = declareRoutes(router);
@@ -38,15 +42,22 @@ export function ingestRouter(app: AppContext): Router {
       response: z.object({ accepted: z.number(), duplicates: z.number(), events: z.array(acceptedSchema) }),
       status: 202,
     },
-    async ({ req }) => {
+    async ({ req, res }) => {
       const source = req.principal.kind === 'anonymous' ? 'api' : `api:${actorLabel(req.principal)}`;
       const { envelopes, batch } = parseEventBody(req.body, source);
       const inserted = await batcher.store(envelopes);
       const events = envelopes.map((e) => ({ id: e.id, status: inserted.has(e.id) ? ('accepted' as const) : ('duplicate' as const) }));
       const body = { accepted: inserted.size, duplicates: envelopes.length - inserted.size, events };
-      return batch ? body : { ...body, ...events[0] };
+      answerJson(res, 202, batch ? body : { ...body, ...events[0] });
     },
   );
+  return router;
+}
+
+/** Reading events back: the list and one event with what it caused. */
+export function eventsRouter(app: AppContext): Router {
+  const router = Router();
+  const route = declareRoutes(router);
 
   route(
     { method: 'get', path: '/events', access: 'events:read', tag: 'Events', summary: 'Recent events, newest first (keyset pagination)', query: eventQuerySchema, response: pageSchema(eventEnvelopeSchema) },

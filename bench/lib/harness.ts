@@ -68,7 +68,11 @@ export async function setupDatabase(o: { profiling: boolean; say: Say }): Promis
     pgDataDir = path.join(dir, 'pg');
     if (o.profiling) {
       // pg_stat_statements must be preloaded: set it, restart, create the extension where the profile reads it.
-      await withDb(db.url.replace(/\/tripline$/, '/postgres'), (c) => c.query(`alter system set shared_preload_libraries = 'pg_stat_statements'`));
+      await withDb(db.url.replace(/\/tripline$/, '/postgres'), async (c) => {
+        await c.query(`alter system set shared_preload_libraries = 'pg_stat_statements'`);
+        // Planning is part of a statement's cost: without prepared statements it is paid on every call.
+        await c.query(`alter system set pg_stat_statements.track_planning = on`);
+      });
       await db.stop();
       db = await startEmbeddedPostgres(dir, createLogger('warn'));
       await withDb(db.url.replace(/\/tripline$/, '/postgres'), (c) => c.query(`create extension if not exists pg_stat_statements`));

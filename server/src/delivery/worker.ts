@@ -39,10 +39,11 @@ const RECORD_BATCH = 500;
 /**
  * Outcome writes running at once. One is enough for subscription deliveries (a write of a
  * few hundred rows takes milliseconds), but a write also resumes the runs waiting on step
- * deliveries, in its transaction: a few writers in parallel keep slow run slices from
- * queueing every other outcome behind them.
+ * deliveries, in its transaction: a second writer keeps a slow run slice from queueing
+ * every other outcome behind it. More writers than that only split the outcomes into
+ * smaller batches (at 200 events/s, 4 writers: 2.7 outcomes per write and p50 60-70 ms; 2: about 50-60 ms).
  */
-const MAX_WRITERS = 4;
+const MAX_WRITERS = 2;
 
 export interface DeliveryTiming {
   leaseSeconds: number;

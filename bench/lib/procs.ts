@@ -62,7 +62,13 @@ function stopChild(child: ChildProcess): Promise<void> {
   });
 }
 
-/** One Tripline process (`node --import tsx server/src/main.ts`), as a real child process. */
+/**
+ * The Node arguments `npm start` runs the server with (package.json's start script), so the
+ * bench measures the process users run (its V8 young-generation size included).
+ */
+const START_ARGS: string[] = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start.split(/\s+/).slice(1);
+
+/** One Tripline process (as `npm start` runs it), as a real child process. */
 export async function startTripline(
   name: string,
   databaseUrl: string,
@@ -71,7 +77,7 @@ export async function startTripline(
   const role = opts.role ?? 'all';
   const port = await freePort();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `tripline-bench-${name}-`));
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/main.ts'], {
+  const child = spawn(process.execPath, START_ARGS, {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH,

@@ -50,6 +50,20 @@ export async function scenarioCrash({ quick, say, receiver, freshDatabase, start
       }
       return { lost, dupRuns, resume };
     });
+    if (r.delivered < r.accepted) {
+      // Why some never arrived: the state of the deliveries of events the receiver did not get.
+      const arrived = [...receiver.arrivals.keys()];
+      const { rows } = await withDb(url, (c) =>
+        c.query(
+          `select e.processed_at is not null as processed, d.status, d.attempt_count, d.lease_until < now() as lease_over, left(d.last_error, 80) as error, r.status as run_status, count(*)::int as n
+             from events e left join runs r on r.event_id = e.id left join deliveries d on d.run_id = r.id
+            where e.id like 'crash-%' and not (e.id = any($1::text[]))
+            group by 1, 2, 3, 4, 5, 6`,
+          [arrived],
+        ),
+      );
+      say(`crash: not delivered: ${JSON.stringify(rows)}`);
+    }
     const eventsDeliveredUnderTwoIds = [...receiver.arrivals.values()].filter((a) => new Set(a.map((x) => x.webhookId)).size > 1).length;
     say(`crash: lost ${facts.lost}, dup runs ${facts.dupRuns}, claimed at kill ${kills.map((k) => k.held.length).join('/')}, resumed within ${facts.resume.join(' / ')} s, delivered ${r.delivered}/${r.accepted}`);
     report({

@@ -5,7 +5,8 @@
 -- notifying commits serialise on the notification queue's lock. A process whose console has
 -- an open live stream now holds a lease here (server/src/console/activity.ts renews it while
 -- streams are open and deletes it when the last one closes; a crashed process's lease runs
--- out by itself); with no live lease the triggers return at once.
+-- out by itself). The triggers fire only while a lease is live: their WHEN asks, so an
+-- unwatched store does not even call them.
 create table console_watchers (
   id text primary key,
   until timestamptz not null
@@ -15,68 +16,24 @@ create function tripline_console_watched() returns boolean language sql stable a
   select exists (select 1 from console_watchers where until > now())
 $$;
 
-create or replace function tripline_notify_inserted() returns trigger language plpgsql as $$
-declare
-  g record;
-  r record;
-begin
-  if not tripline_console_watched() then
-    return null;
-  end if;
-  for g in select i.status, count(*)::int as n, (array_agg(i.id order by i.seq desc))[1] as newest from changed i group by i.status loop
-    if g.n <= 5 then
-      for r in select i.id from changed i where i.status is not distinct from g.status loop
-        perform pg_notify('tripline_activity', json_build_object('kind', tg_argv[0], 'id', r.id, 'status', g.status)::text);
-      end loop;
-    else
-      perform pg_notify('tripline_activity', json_build_object('kind', tg_argv[0], 'id', g.newest, 'status', g.status, 'count', g.n)::text);
-    end if;
-  end loop;
-  return null;
-end;
-$$;
+drop trigger events_activity_insert on events;
+create trigger events_activity_insert after insert on events
+  referencing new table as inserted
+  for each statement when (tripline_console_watched()) execute function tripline_notify_events();
 
-create or replace function tripline_notify_updated() returns trigger language plpgsql as $$
-declare
-  g record;
-  r record;
-begin
-  if not tripline_console_watched() then
-    return null;
-  end if;
-  for g in
-    select n.status, count(*)::int as n, (array_agg(n.id order by n.seq desc))[1] as newest
-      from changed n join previous o on o.id = n.id
-     where o.status is distinct from n.status
-     group by n.status
-  loop
-    if g.n <= 5 then
-      for r in
-        select n.id from changed n join previous o on o.id = n.id
-         where o.status is distinct from n.status and n.status is not distinct from g.status
-      loop
-        perform pg_notify('tripline_activity', json_build_object('kind', tg_argv[0], 'id', r.id, 'status', g.status)::text);
-      end loop;
-    else
-      perform pg_notify('tripline_activity', json_build_object('kind', tg_argv[0], 'id', g.newest, 'status', g.status, 'count', g.n)::text);
-    end if;
-  end loop;
-  return null;
-end;
-$$;
-
-create or replace function tripline_notify_events() returns trigger language plpgsql as $$
-declare
-  newest text;
-  n integer;
-begin
-  if not tripline_console_watched() then
-    return null;
-  end if;
-  select count(*), (array_agg(id order by seq desc))[1] into n, newest from inserted;
-  if n > 0 then
-    perform pg_notify('tripline_activity', json_build_object('kind', 'event', 'id', newest, 'count', n)::text);
-  end if;
-  return null;
-end;
-$$;
+drop trigger runs_activity_insert on runs;
+drop trigger runs_activity_update on runs;
+drop trigger deliveries_activity_insert on deliveries;
+drop trigger deliveries_activity_update on deliveries;
+create trigger runs_activity_insert after insert on runs
+  referencing new table as changed
+  for each statement when (tripline_console_watched()) execute function tripline_notify_inserted('run');
+create trigger runs_activity_update after update on runs
+  referencing old table as previous new table as changed
+  for each statement when (tripline_console_watched()) execute function tripline_notify_updated('run');
+create trigger deliveries_activity_insert after insert on deliveries
+  referencing new table as changed
+  for each statement when (tripline_console_watched()) execute function tripline_notify_inserted('delivery');
+create trigger deliveries_activity_update after update on deliveries
+  referencing old table as previous new table as changed
+  for each statement when (tripline_console_watched()) execute function tripline_notify_updated('delivery');

@@ -15,7 +15,12 @@ export const CLAIM_BATCH = 200;
 /** A claimed event comes back to any worker this long after its worker stopped (SIGKILL). */
 export const LEASE_SECONDS = 10;
 const FALLBACK_POLL_MS = 1000;
-/** Batches in flight per process: one is in Node while another is in PostgreSQL. */
+/**
+ * Batches in flight per process while there is a backlog (the last claim was full): one is
+ * in Node while another is in PostgreSQL. Without a backlog one loop claims: a second one
+ * only splits a steady stream into smaller batches that queue for the same CPU (at 200
+ * events/s, p50 44-48 ms with one loop against 57-60 ms with two).
+ */
 const IN_FLIGHT = 2;
 const SWEEP_EVERY_MS = 60_000;
 /** An event still unprocessed (parked, or never claimed) this long is re-driven by the sweeper. */
@@ -90,13 +95,17 @@ export async function startClaimLoop(app: AppContext): Promise<ClaimLoop> {
     });
 
 
-  const loop = async () => {
+  let backlog = false;
+  const loop = async (index: number) => {
+    const idle = () => !pending || (index > 0 && !backlog);
     while (!ending()) {
-      if (!pending) await sleep();
+      if (idle()) await sleep();
       if (ending()) break;
+      if (idle()) continue;
       pending = false;
       try {
         const claimed = await claimDueEvents(app.pool, CLAIM_BATCH, LEASE_SECONDS);
+        backlog = claimed.length === CLAIM_BATCH;
         if (claimed.length === 0) continue;
         const claimedAt = Date.now();
         for (const c of claimed) observeHotPath('claimed', c.envelope.receivedAt, claimedAt);
@@ -117,7 +126,7 @@ export async function startClaimLoop(app: AppContext): Promise<ClaimLoop> {
     }
   };
 
-  const loops = Array.from({ length: IN_FLIGHT }, () => loop());
+  const loops = Array.from({ length: IN_FLIGHT }, (_, index) => loop(index));
   const sweeper = setInterval(() => {
     if (ending()) return;
     redriveUnprocessed(app.pool, SWEEP_AFTER_SECONDS)

@@ -51,7 +51,13 @@ describe('the code sandbox', () => {
 
   it('reports a thrown error with its message', async () => {
     const result = await runSandboxed("throw new Error('no score for ' + input.event.type);", input);
-    expect(result).toEqual({ ok: false, reason: 'script', error: 'Error: no score for order.created' });
+    expect(result).toEqual({ ok: false, reason: 'script', error: 'Error: no score for order.created (line 1)' });
+  });
+
+  it('names the line of the step code where a run-time error happened', async () => {
+    const result = await runSandboxed('const a = 1;\nconst missing = null;\nreturn missing.total;', input);
+    expect(result).toMatchObject({ ok: false, reason: 'script' });
+    if (!result.ok) expect(result.error).toMatch(/TypeError: .*null.* \(line 3\)$/);
   });
 
   it('reports a syntax error instead of running anything', async () => {

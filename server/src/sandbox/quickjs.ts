@@ -110,6 +110,22 @@ const cpuMs: () => number =
 const memoryError = (limits: SandboxLimits) => `the code used more than its memory limit of ${Math.round(limits.memoryBytes / 1048576)} MB`;
 const cpuError = (limits: SandboxLimits) => `the code ran longer than its CPU limit of ${limits.timeoutMs} ms and was stopped`;
 
+/** Lines of the program above the step's code (see `program` below). */
+const PROGRAM_LINES_BEFORE = 2;
+
+/**
+ * The line of the step's code where an error was thrown, from the innermost frame of the
+ * stack that lies inside it, as the person numbered it (the editor shows the same numbers).
+ */
+export function sourceLine(stack: string | undefined, source: string): number | undefined {
+  const lines = source.split('\n').length;
+  for (const m of (stack ?? '').matchAll(/code-step\.js:(\d+)/g)) {
+    const line = Number(m[1]) - PROGRAM_LINES_BEFORE;
+    if (line >= 1 && line <= lines) return line;
+  }
+  return undefined;
+}
+
 /**
  * Runs `source` as the body of `function (input) { … }` and returns its result as JSON
  * (undefined becomes null). Never throws for anything the script does.
@@ -139,9 +155,10 @@ __result === undefined ? 'null' : JSON.stringify(__result);`;
     deadline = cpuMs() + limits.timeoutMs;
     const result = context.evalCode(program, 'code-step.js');
     if (result.error) {
-      const dumped = context.dump(result.error) as { name?: string; message?: string } | string;
+      const dumped = context.dump(result.error) as { name?: string; message?: string; stack?: string } | string;
       result.error.dispose();
-      const message = typeof dumped === 'string' ? dumped : `${dumped?.name ?? 'Error'}: ${dumped?.message ?? String(dumped)}`;
+      const line = typeof dumped === 'string' ? undefined : sourceLine(dumped?.stack, source);
+      const message = `${typeof dumped === 'string' ? dumped : `${dumped?.name ?? 'Error'}: ${dumped?.message ?? String(dumped)}`}${line ? ` (line ${line})` : ''}`;
       if (timedOut) return { ok: false, reason: 'timeout', error: cpuError(limits) };
       if (/out of memory/i.test(message) || atLimit()) return { ok: false, reason: 'memory', error: memoryError(limits) };
       return { ok: false, reason: 'script', error: message };

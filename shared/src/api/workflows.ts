@@ -53,6 +53,8 @@ export const publishResultSchema = workflowSchema.extend({
   published: z.boolean(),
   /** For people: "Published version 3 (a rollback to v1)…" or "no changes since v2…". */
   message: z.string(),
+  /** What publishes but rarely does what was meant (a level rule on every stock change); never blocks. */
+  warnings: z.array(z.object({ nodeId: z.string().optional(), message: z.string() })).default([]),
 });
 export type PublishResult = z.infer<typeof publishResultSchema>;
 

@@ -101,7 +101,7 @@ export function workflowsRouter(app: AppContext): Router {
     },
     async ({ req, params, body: { version: rollbackTo } }) => {
       const result = await withTransaction(app.pool, (tx) => publishWorkflow(tx, actorFrom(req), params.id!, rollbackTo));
-      return { ...toWorkflow(result.row), published: result.published, message: result.message };
+      return { ...toWorkflow(result.row), published: result.published, message: result.message, warnings: result.warnings.map((w) => ({ ...(w.nodeId ? { nodeId: w.nodeId } : {}), message: w.message })) };
     },
   );
 

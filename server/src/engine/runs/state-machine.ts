@@ -245,18 +245,16 @@ function spotOf(run: LockedRun): string {
  * run stood when it was read. Nothing is written here.
  */
 async function callOutFirst(app: AppContext, runId: string): Promise<{ at: string; step: RecordedStep } | undefined> {
-  const start = await withTransaction(app.pool, async (tx) => {
-    const [run] = await lockRuns(tx, [runId]);
-    if (!run || run.status !== 'running' || !run.current_node) return undefined;
-    const graph = await loadVersion(tx, run.workflow_id, run.version);
-    const node = graph.nodes.get(run.current_node);
-    if (!node || !CALLS_OUT.has(node.type)) return undefined;
-    const event = await loadEvent(tx, run.event_id);
-    if (!event) return undefined;
-    return { run, graph, event, scope: await scopeFrom(tx, event, new Map()) };
-  });
-  if (!start) return undefined;
-  const { run, graph, event, scope } = start;
+  // One statement, no transaction (graphs are cached) for a run at any other step: a
+  // delay's timer, a slice cap. The row lock lasts that statement only.
+  const [run] = await lockRuns(app.pool, [runId]);
+  if (!run || run.status !== 'running' || !run.current_node) return undefined;
+  const graph = await loadVersion(app.pool, run.workflow_id, run.version);
+  const node = graph.nodes.get(run.current_node);
+  if (!node || !CALLS_OUT.has(node.type)) return undefined;
+  const event = await loadEvent(app.pool, run.event_id);
+  if (!event) return undefined;
+  const scope = await scopeFrom(app.pool, event, new Map());
   // Each statement on its own connection: nothing is held while the step waits on the network.
   const autocommit = app.pool as unknown as PoolClient;
   const slice = await runSlice(app, { kind: 'live', tx: autocommit, writes: new RunWrites(), callOut: true }, {

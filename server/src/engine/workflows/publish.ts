@@ -1,4 +1,5 @@
-import { diffGraphs, validateGraph, workflowGraphSchema, type GraphProblem } from '@tripline/shared';
+import { diffGraphs, validateGraph, workflowGraphSchema, type GraphProblem, type WorkflowGraph } from '@tripline/shared';
+import { credentialOriginProblems } from '../../credentials/publish-check.ts';
 import { recordAudit, type Actor } from '../../audit/record.ts';
 import type { PoolClient } from '../../db/pool.ts';
 import { findWorkflow, publishVersion, syncTrigger, versionGraph, type WorkflowRow } from '../../db/workflows.ts';
@@ -35,6 +36,8 @@ export async function publishWorkflow(
   // A version that was valid when it was published may be rolled back to as it was.
   const checked = validateGraph(workflowGraphSchema.parse(graph), { blankValues: rollbackTo === undefined });
   if (!checked.ok) throw invalidGraph(checked.problems);
+  const sendsCredentialAstray = await credentialOriginProblems(tx, graph as WorkflowGraph);
+  if (sendsCredentialAstray.length) throw invalidGraph(sendsCredentialAstray);
   const live = before.published_version;
   if (live !== null && before.published_graph && diffGraphs(before.published_graph, graph).same) {
     // Nothing a run would notice changed: a new version would only add noise to the list.

@@ -105,6 +105,16 @@ function mapOrder(action: 'created' | 'updated', id: string, o: Obj, prev: Order
   if (action === 'created') {
     events.push({ type: 'order.created', occurredAt: gmt(o.date_created_gmt), data: orderData });
     if (paid) events.push({ type: 'order.paid', occurredAt: gmt(o.date_paid_gmt) ?? gmt(o.date_created_gmt), data: orderData });
+    // Seen for the first time already refunded (imported history, a change no webhook
+    // delivered): the refund counts too, or the LTV would keep money the store gave back.
+    if (paid && refundedNow >= 0.005) {
+      const reason = latestRefundReason(o);
+      events.push({
+        type: 'order.refunded',
+        occurredAt: gmt(o.date_modified_gmt) ?? gmt(o.date_created_gmt),
+        data: { orderId: id, customerId, amount: refundedNow, ...(currency ? { currency } : {}), ...(reason ? { reason } : {}) },
+      });
+    }
     return { entity, events, state };
   }
 

@@ -2,7 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 import crypto from 'node:crypto';
 import OAuth from 'oauth-1.0a';
-import { checkTargetUrlResolved, guardedLookup, SsrfError } from '../../delivery/ssrf.ts';
+import { checkTargetUrl, checkTargetUrlResolved, guardedLookup, SsrfError } from '../../delivery/ssrf.ts';
 
 /**
  * A client of the WooCommerce REST API v3 (`/wp-json/wc/v3`). Written from WooCommerce's
@@ -245,6 +245,9 @@ export class WooClient {
 
   private once<T>(method: string, apiPath: string, query: Query, body: unknown, signed: boolean): Promise<WooResult<T>> {
     const url = new URL(this.storeUrl.href.replace(/\/$/, '') + apiPath);
+    // The connection's lookup checks names; an IP literal never goes through a lookup, so check the URL too.
+    const check = checkTargetUrl(url.href, this.opts.allowPrivate);
+    if (!check.ok) return Promise.resolve({ ok: false, error: { kind: 'blocked', message: `the store URL ${check.reason}` } });
     for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== null) url.searchParams.set(k, String(v));
     const headers: Record<string, string> = { accept: 'application/json', 'user-agent': 'Tripline (WooCommerce REST client)' };
     if (signed) {

@@ -13,6 +13,7 @@ import { transformNode } from './transform.ts';
 import { triggerNode } from './trigger.ts';
 import { waitForEventNode } from './wait-for-event.ts';
 import { webhookNode } from './webhook.ts';
+import { woocommerceNode } from './woocommerce.ts';
 
 export const nodeDefinitions = {
   trigger: triggerNode,
@@ -27,6 +28,7 @@ export const nodeDefinitions = {
   code: codeNode,
   webhook: webhookNode,
   campaign: campaignNode,
+  woocommerce: woocommerceNode,
   stop: stopNode,
 } as const;
 
@@ -83,3 +85,4 @@ export { SWITCH_DEFAULT } from './switch.ts';
 export { lookupEntities } from './lookup.ts';
 export { identifier } from './fields.ts';
 export { triggerConfig } from './trigger.ts';
+export { WOO_BATCH_LIMIT, WOO_SALE_SKU_LIMIT, woocommerceActions, wooDiscountTypes, wooOrderStatuses, type WooAction, type WooCommerceConfig } from './woocommerce.ts';

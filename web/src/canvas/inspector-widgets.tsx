@@ -1,6 +1,6 @@
 import { ConditionBuilder } from '../condition-builder/condition-builder.tsx';
 import { fieldsForEventType } from '../condition-builder/fields.ts';
-import { CampaignPicker, EndpointPicker } from '../forms/pickers.tsx';
+import { CampaignPicker, EndpointPicker, SourcePicker } from '../forms/pickers.tsx';
 import type { WidgetProps, Widgets } from '../forms/schema-form.tsx';
 import { CodeInput, CredentialPicker, ListExpressionInput, SwitchCasesEditor } from '../forms/step-widgets.tsx';
 import { useMemo } from 'react';
@@ -32,6 +32,7 @@ export function useStepWidgets(eventType: string | undefined): Widgets {
       'credential-name': (p: WidgetProps) => <CredentialPicker {...p} />,
       'endpoint-id': (p: WidgetProps) => <EndpointPicker {...p} />,
       'campaign-id': (p: WidgetProps) => <CampaignPicker {...p} />,
+      'source-id': (p: WidgetProps) => <SourcePicker {...p} />,
     };
   }, [eventType]);
 }

@@ -86,8 +86,11 @@ export type StepResult = z.infer<typeof stepResultSchema>;
 export const dryRunResultSchema = z.object({
   path: z.array(z.string()),
   steps: z.array(stepResultSchema),
-  status: z.enum(['succeeded', 'failed', 'waiting', 'skipped']),
+  /** `stopped`: the dry run reached its step or size budget (see `stoppedReason`); `steps` holds what ran until then. */
+  status: z.enum(['succeeded', 'failed', 'waiting', 'skipped', 'stopped']),
   /** Why the trigger did not match, when it did not. */
   skippedReason: z.string().optional(),
+  /** Which budget a stopped dry run reached, in words. */
+  stoppedReason: z.string().optional(),
 });
 export type DryRunResult = z.infer<typeof dryRunResultSchema>;

@@ -3,7 +3,7 @@ import { useParams, useSearchParams } from 'react-router';
 import { api } from '../api/client.ts';
 import { useSession } from '../auth/session.tsx';
 import { EndpointActions } from '../console/endpoint-actions.tsx';
-import { ActionFeedback, DetailPlaceholder, JsonView, KeyValues, LiveDot, PageHeader, StatusBadge, Time, ago, useAction, useLiveRefresh, usePagedList, useQuery } from '../ui/index.ts';
+import { ActionFeedback, DetailPlaceholder, PermissionNote, JsonView, KeyValues, LiveDot, PageHeader, StatusBadge, Time, ago, useAction, useLiveRefresh, usePagedList, useQuery } from '../ui/index.ts';
 import { EndpointDeliveries } from './endpoint-deliveries.tsx';
 import { EndpointPortalLinks } from './endpoint-portal-links.tsx';
 import { percent } from './endpoints-page.tsx';
@@ -58,6 +58,8 @@ export function EndpointDetailPage() {
           />
         </section>
       )}
+      <PermissionNote permission="endpoints:write" action="Editing, testing or disabling this endpoint" />
+      <PermissionNote permission="deliveries:replay" action="Replaying deliveries" />
       <EndpointPortalLinks endpointId={ep.id} />
       <EndpointDeliveries
         list={deliveries}

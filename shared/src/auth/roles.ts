@@ -34,6 +34,8 @@ export const permissions = [
   'portal:manage',
   'credentials:read',
   'credentials:write',
+  /** Read the Prometheus metrics at /metrics (signed in or with an API key; scrapers may also use a token or the allow-list). */
+  'metrics:read',
 ] as const;
 export type Permission = (typeof permissions)[number];
 

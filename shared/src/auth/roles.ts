@@ -69,3 +69,17 @@ export const scopeRole: Record<ApiKeyScope, PrincipalRole> = { ingest: 'ingest',
 export function rolesWith(permission: Permission): UserRole[] {
   return roles.filter((r) => rolePermissions[r].has(permission)).reverse();
 }
+
+/**
+ * What an API key may do: the lesser of its scope and its owner's current role (the
+ * permissions both grant), so demoting a person limits the keys they made at once. A key of
+ * the installation (no owner: TRIPLINE_API_KEY made it) acts with its scope alone.
+ */
+export function keyPermissions(scope: ApiKeyScope, ownerRole: UserRole | null): Permission[] {
+  return permissions.filter((p) => can(scopeRole[scope], p) && (ownerRole === null || can(ownerRole, p)));
+}
+
+/** Whether the owner's role takes away something the key's scope grants. */
+export function keyLimitedByOwner(scope: ApiKeyScope, ownerRole: UserRole | null): boolean {
+  return ownerRole !== null && permissionsOf(scopeRole[scope]).some((p) => !can(ownerRole, p));
+}

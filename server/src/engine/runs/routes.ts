@@ -14,7 +14,7 @@ import { cancelRun, retryRun } from './state-machine.ts';
 
 const tag = 'Runs';
 
-function toSummary(r: RunSummaryRow): RunSummary {
+export function toRunSummary(r: RunSummaryRow): RunSummary {
   return {
     id: r.id,
     workflowId: r.workflow_id,
@@ -50,7 +50,7 @@ export function runsRouter(app: AppContext): Router {
     async ({ query: q }) => {
       const rows = await listRunSummaries(app.pool, q);
       const page = rows.slice(0, q.limit);
-      return { data: page.map(toSummary), nextCursor: rows.length > q.limit ? String(page.at(-1)!.seq) : null };
+      return { data: page.map(toRunSummary), nextCursor: rows.length > q.limit ? String(page.at(-1)!.seq) : null };
     },
   );
 
@@ -66,7 +66,7 @@ export function runsRouter(app: AppContext): Router {
       findWorkflow(app.pool, run.workflow_id),
     ]);
     return {
-      ...toSummary(run),
+      ...toRunSummary(run),
       liveVersion: workflow?.published_version ?? null,
       graph: graph ?? { nodes: [], edges: [] },
       event: event ?? null,
@@ -126,7 +126,7 @@ export function runsRouter(app: AppContext): Router {
           after: { status: 'running', from: run.current_node, version, use },
         });
         const firstVersion = version !== run.version ? (run.first_version ?? run.version) : run.first_version;
-        return toSummary({ ...run, status, error: null, finished_at: null, version, first_version: firstVersion });
+        return toRunSummary({ ...run, status, error: null, finished_at: null, version, first_version: firstVersion });
       });
     },
   );
@@ -139,7 +139,7 @@ export function runsRouter(app: AppContext): Router {
       if (!['waiting', 'running'].includes(run.status)) throw conflict(`only a waiting or running run can be cancelled; this one is ${run.status}`);
       await cancelRun(tx, id);
       await recordAudit(tx, actorFrom(req), { action: 'run.cancelled', targetType: 'run', targetId: id, before: { status: run.status }, after: { status: 'cancelled' } });
-      return toSummary({ ...run, status: 'cancelled', finished_at: new Date() });
+      return toRunSummary({ ...run, status: 'cancelled', finished_at: new Date() });
     });
   });
 

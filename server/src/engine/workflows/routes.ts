@@ -112,7 +112,7 @@ export function workflowsRouter(app: AppContext): Router {
         }
         return publishWorkflow(tx, actorFrom(req), params.id!, rollbackTo);
       });
-      return { ...toWorkflow(result.row), published: result.published, message: result.message };
+      return { ...toWorkflow(result.row), published: result.published, message: result.message, warnings: result.warnings.map((w) => ({ ...(w.nodeId ? { nodeId: w.nodeId } : {}), message: w.message })) };
     },
   );
 
@@ -148,9 +148,10 @@ export function workflowsRouter(app: AppContext): Router {
     {
       method: 'post',
       path: '/workflows/:id/test',
-      access: 'workflows:read',
+      // It runs the draft's code steps and can call out (live): people who edit workflows only.
+      access: 'workflows:write',
       tag,
-      summary: 'Dry-run the draft against a sample event (no side effects)',
+      summary: 'Dry-run the draft against a sample event (no side effects; bounded steps and size)',
       body: dryRunRequestSchema,
       response: dryRunResultSchema,
     },

@@ -101,7 +101,7 @@ describe('dry run live flag', () => {
     const before = api.requests.length;
     const refused = await viewer.session.call(`/api/v1/workflows/${workflowId}/test`, { method: 'POST', json: { ...sample, live: true } });
     expect(refused.status).toBe(403);
-    expect(await refused.text()).toContain('endpoints:write');
+    expect(await refused.text()).toContain('workflows:write');
     const plain = await viewer.session.call(`/api/v1/workflows/${workflowId}/test`, { method: 'POST', json: sample });
     expect(plain.status).toBe(403);
     expect(api.requests.length).toBe(before);

@@ -1,7 +1,7 @@
 import type { Credential } from '@tripline/shared';
 import { api } from '../api/client.ts';
 import { useSession } from '../auth/session.tsx';
-import { ActionFeedback, ConfirmButton, DataTable, Field, InlineForm, Page, Time, useAction, useFormValues, useQuery, type Column } from '../ui/index.ts';
+import { ActionFeedback, ConfirmButton, DataTable, PermissionNote, Field, InlineForm, Page, Time, useAction, useFormValues, useQuery, type Column } from '../ui/index.ts';
 
 /**
  * Credentials that HTTP request steps send by name (e.g. an API token in Authorization).
@@ -48,6 +48,7 @@ function CredentialList() {
   return (
     <>
       {can('credentials:write') && <CredentialForm onSaved={list.reload} />}
+      <PermissionNote permission="credentials:write" action="Adding and deleting credentials" />
       <ActionFeedback state={action} />
       <DataTable label="Credentials" rows={list.data?.data} columns={columns} rowKey={(c) => c.name} rowProps={() => ({ 'data-testid': 'credential-row' })} loading={list.loading} error={{ error: list.error, action: 'Loading credentials' }} empty="No credentials yet" />
     </>

@@ -26,6 +26,11 @@ const envSchema = z.object({
   TRIPLINE_WEB_DIST: z.string().optional(),
   TRIPLINE_DB_POOL_MAX: z.coerce.number().int().min(2).max(200).default(20),
   TRIPLINE_JOB_EXPIRE_SECONDS: z.coerce.number().int().min(2).max(3600).optional(),
+  TRIPLINE_SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\/[^/]+/, 'an SMTP URL such as smtp://user:password@smtp.example.com:587?from=shop@example.com')
+    .optional(),
+  TRIPLINE_NOTIFY_RETRY_SCHEDULE: durationList.optional(),
 });
 
 export type Role = 'api' | 'worker' | 'all';
@@ -61,6 +66,13 @@ export interface Config {
    * holding jobs delays them by this much; the reliability tests lower it to a few seconds.
    */
   jobExpireSeconds: number | undefined;
+  /**
+   * TRIPLINE_SMTP_URL: the SMTP server when none is saved under Settings → Email
+   * (smtp:// upgrades with STARTTLS when offered, smtps:// is TLS from the start; `?from=`).
+   */
+  smtpUrl: string | undefined;
+  /** Delays between attempts of an email or Slack message (TRIPLINE_NOTIFY_RETRY_SCHEDULE, default 10s,1m,5m,30m). */
+  notifyRetryScheduleMs: number[];
 }
 
 /** Close to Svix's schedule: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h. */
@@ -98,6 +110,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webDist: path.resolve(e.TRIPLINE_WEB_DIST ?? path.join(import.meta.dirname, '../../web/dist')),
     dbPoolMax: e.TRIPLINE_DB_POOL_MAX,
     jobExpireSeconds: e.TRIPLINE_JOB_EXPIRE_SECONDS,
+    smtpUrl: e.TRIPLINE_SMTP_URL,
+    notifyRetryScheduleMs: e.TRIPLINE_NOTIFY_RETRY_SCHEDULE ?? [1e4, 6e4, 3e5, 18e5],
   };
 }
 

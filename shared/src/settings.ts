@@ -33,6 +33,13 @@ export const settingSchemas = {
     .array(z.string().regex(/^[0-9a-fA-F:.]+(\/\d{1,3})?$/, 'an IP address or CIDR range, e.g. "10.0.0.0/24"'))
     .max(100)
     .default([]),
+  /**
+   * Email and Slack messages (steps and alerts) started per minute, across every process:
+   * over it, messages wait their turn rather than being dropped. Per workflow too, so one
+   * busy workflow cannot use up the rest's share or get a mail server to block the store.
+   */
+  notifySendsPerMinute: z.number().int().min(1).max(10_000).default(120),
+  notifyWorkflowSendsPerMinute: z.number().int().min(1).max(10_000).default(30),
 } as const;
 
 export type SettingKey = keyof typeof settingSchemas;

@@ -44,6 +44,16 @@ export const queues = {
     payload: z.object({}).passthrough(),
     options: { retryLimit: 2, retryDelay: 60, expireInSeconds: 1800 },
   },
+  /**
+   * Sends one email or Slack message (server/src/notify/). Its retries on temporary
+   * failures are scheduled by the handler itself (a new job per attempt, on the notify
+   * retry schedule); the queue's own retries only cover a worker that died mid-job.
+   */
+  notifySend: {
+    name: 'notify.send',
+    payload: z.object({ notificationId: z.string() }),
+    options: { retryLimit: 5, retryDelay: 5, retryBackoff: true, expireInSeconds: 120, heartbeatSeconds: 30 },
+  },
 } as const;
 
 export type QueueKey = keyof typeof queues;

@@ -4,6 +4,7 @@ import { Link } from 'react-router';
 import { api } from '../api/client.ts';
 import { useSession } from '../auth/session.tsx';
 import { plainMessage } from '../forms/messages.ts';
+import { EmailSettingsCard } from './settings-email.tsx';
 import { ActionFeedback, JsonView, PageHeader, QueryView, Time, useAction, useQuery } from '../ui/index.ts';
 
 export function SettingsPage() {
@@ -15,6 +16,7 @@ export function SettingsPage() {
       <PageHeader title="Settings" subtitle="How long history is kept, and the store simulator for trying Tripline out." />
       <SimulatorCard canWrite={canWrite} />
       <RetentionCard canWrite={canWrite} />
+      <EmailSettingsCard canWrite={canWrite} />
       {settings.data && (
         <section className="card" aria-label="Other settings">
           <h2>Other settings</h2>

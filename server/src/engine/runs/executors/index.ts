@@ -3,6 +3,7 @@ import { campaign } from './campaign.ts';
 import { code } from './code.ts';
 import { condition } from './condition.ts';
 import { delay } from './delay.ts';
+import { email } from './email.ts';
 import { forEach } from './for-each.ts';
 import { httpRequest } from './http-request.ts';
 import { lookup } from './lookup.ts';
@@ -26,6 +27,7 @@ export const executors: ExecutorMap = {
   http_request: httpRequest,
   code,
   webhook,
+  email,
   campaign,
   stop,
 };

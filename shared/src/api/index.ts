@@ -10,3 +10,4 @@ export * from './accounts.ts';
 export * from './portal.ts';
 export * from './credentials.ts';
 export * from './notify.ts';
+export * from './customers.ts';

@@ -8,6 +8,7 @@ import { ERROR_OUTPUT, type NodeDefinition, type SummaryContext } from './define
 import { forEachNode } from './for-each.ts';
 import { httpRequestNode } from './http-request.ts';
 import { lookupNode } from './lookup.ts';
+import { slackNode } from './slack.ts';
 import { stopNode } from './stop.ts';
 import { switchNode } from './switch.ts';
 import { transformNode } from './transform.ts';
@@ -28,6 +29,7 @@ export const nodeDefinitions = {
   code: codeNode,
   webhook: webhookNode,
   email: emailNode,
+  slack: slackNode,
   campaign: campaignNode,
   stop: stopNode,
 } as const;

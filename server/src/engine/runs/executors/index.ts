@@ -7,6 +7,7 @@ import { email } from './email.ts';
 import { forEach } from './for-each.ts';
 import { httpRequest } from './http-request.ts';
 import { lookup } from './lookup.ts';
+import { slack } from './slack.ts';
 import { stop } from './stop.ts';
 import { switchStep } from './switch.ts';
 import { transform } from './transform.ts';
@@ -28,6 +29,7 @@ export const executors: ExecutorMap = {
   code,
   webhook,
   email,
+  slack,
   campaign,
   stop,
 };

@@ -48,6 +48,13 @@ export const settingSchemas = {
     .max(50)
     .refine((types) => new Set(types).size === types.length, 'each step type once')
     .default(defaultMarketerStepTypes),
+  /**
+   * Email and Slack messages (steps and alerts) started per minute, across every process:
+   * over it, messages wait their turn rather than being dropped. Per workflow too, so one
+   * busy workflow cannot use up the rest's share or get a mail server to block the store.
+   */
+  notifySendsPerMinute: z.number().int().min(1).max(10_000).default(120),
+  notifyWorkflowSendsPerMinute: z.number().int().min(1).max(10_000).default(30),
 } as const;
 
 export type SettingKey = keyof typeof settingSchemas;

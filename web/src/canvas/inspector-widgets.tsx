@@ -4,7 +4,7 @@ import { DurationInput } from '../forms/duration-input.tsx';
 import { CampaignPicker, EndpointPicker, SourcePicker } from '../forms/pickers.tsx';
 import { SegmentPicker } from '../forms/segment-picker.tsx';
 import type { WidgetProps, Widgets } from '../forms/schema-form.tsx';
-import { CodeInput, CredentialPicker, ListExpressionInput, SwitchCasesEditor } from '../forms/step-widgets.tsx';
+import { CodeInput, CredentialPicker, ListExpressionInput, SwitchCasesEditor, TextAreaInput } from '../forms/step-widgets.tsx';
 import { useMemo } from 'react';
 
 /**
@@ -31,6 +31,7 @@ export function useStepWidgets(eventType: string | undefined): Widgets {
       ),
       'list-expression': (p: WidgetProps) => <ListExpressionInput {...p} listPaths={fields.filter((f) => f.type === 'array').map((f) => f.path)} />,
       code: (p: WidgetProps) => <CodeInput {...p} />,
+      textarea: (p: WidgetProps) => <TextAreaInput {...p} />,
       'credential-name': (p: WidgetProps) => <CredentialPicker {...p} />,
       'endpoint-id': (p: WidgetProps) => <EndpointPicker {...p} />,
       'campaign-id': (p: WidgetProps) => <CampaignPicker {...p} />,

@@ -90,7 +90,7 @@ export function runsRouter(app: AppContext): Router {
       if (run.status !== 'failed') throw conflict(`only a failed run can be retried; this one is ${run.status}`);
       if (!run.current_node) throw conflict('this run has no step to retry from');
       const current = run.current_node;
-      const status = await retryRun(app, tx, { id: run.id, current_node: current }, () => retryStepDelivery(tx, app, run.id, current));
+      const status = await retryRun(app, tx, { id: run.id, current_node: current }, () => retryStepDelivery(tx, run.id, current));
       await recordAudit(tx, actorFrom(req), { action: 'run.retried', targetType: 'run', targetId: id, before: { status: run.status, error: run.error }, after: { status: 'running', from: run.current_node } });
       return toSummary({ ...run, status, error: null, finished_at: null });
     });

@@ -3,7 +3,7 @@ import { Router } from 'express';
 import { actorFrom, recordAudit } from '../audit/record.ts';
 import { loginRetryAfter, recordLoginAttempt } from '../auth/login-limit.ts';
 import { dummyHash, hashPassword, verifyPassword } from '../auth/password.ts';
-import type { Principal } from '../auth/principal.ts';
+import { permissionsOfPrincipal, type Principal } from '../auth/principal.ts';
 import { clearSessionCookie, createSession, setSessionCookie, type NewSession } from '../auth/sessions.ts';
 import type { AppContext } from '../context.ts';
 import { deleteSession, deleteSessionsOf, findUser, findUserByEmail, markSignedIn, setPasswordHash, type UserRow } from '../db/accounts.ts';
@@ -16,7 +16,7 @@ const tag = 'Auth';
 export function sessionInfo(principal: Exclude<Principal, { kind: 'anonymous' | 'portal' }>): SessionInfo {
   return principal.kind === 'user'
     ? { kind: 'user', user: { id: principal.id, email: principal.email, role: principal.role }, permissions: permissionsOf(principal.role), csrfToken: principal.csrfToken }
-    : { kind: 'apiKey', user: { id: principal.id, email: principal.name, role: principal.role }, permissions: permissionsOf(principal.role), csrfToken: null };
+    : { kind: 'apiKey', user: { id: principal.id, email: principal.name, role: principal.role }, permissions: permissionsOfPrincipal(principal), csrfToken: null };
 }
 
 type LoginOutcome = { kind: 'blocked'; wait: number } | { kind: 'failed' } | { kind: 'ok'; user: UserRow; session: NewSession };

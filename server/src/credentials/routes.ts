@@ -7,7 +7,8 @@ import { deleteCredential, listCredentials } from '../db/credentials.ts';
 import { withTransaction } from '../db/pool.ts';
 import { notFound, parseOr422 } from '../http/errors.ts';
 import { declareRoutes } from '../http/route.ts';
-import { saveCredential } from './store.ts';
+import { HIDDEN_HINT, saveCredential } from './store.ts';
+import { allowed } from '../auth/principal.ts';
 
 const tag = 'Credentials';
 
@@ -24,7 +25,12 @@ export function credentialsRouter(ctx: AppContext): Router {
       summary: 'List credentials for HTTP request steps (names and hints, never values)',
       response: z.object({ data: z.array(credentialSchema) }),
     },
-    async () => ({ data: await listCredentials(ctx.pool) }),
+    async ({ req }) => {
+      const data = await listCredentials(ctx.pool);
+      // The last characters help the people who manage a value recognise it; everyone else
+      // (viewers, marketers, read keys) sees that a value is set, and nothing of it.
+      return { data: allowed(req.principal, 'credentials:write') ? data : data.map((c) => ({ ...c, hint: HIDDEN_HINT })) };
+    },
   );
 
   route(

@@ -5,9 +5,17 @@ import type { SecretCipher } from '../secrets/cipher.ts';
 
 /** Credentials in and out of encryption: values are stored encrypted, with a hint that reveals nothing. */
 
-/** Enough to recognise a value without revealing it: short values show nothing. */
+/** What a hint is for those who may not write credentials: that a value is set, nothing of it. */
+export const HIDDEN_HINT = '…';
+
+/**
+ * Enough for the people who manage a value to recognise it (the last 4 characters, as a
+ * provider's dashboard shows them) without revealing it: values shorter than 16 characters,
+ * where 4 characters are a real part of the secret, show nothing. Shown only to holders of
+ * credentials:write (see routes.ts).
+ */
 export function hintOf(value: string): string {
-  return value.length >= 12 ? `…${value.slice(-4)}` : '…';
+  return value.length >= 16 ? `…${value.slice(-4)}` : HIDDEN_HINT;
 }
 
 /** Creates or replaces; answers the stored credential and whether it existed before. */

@@ -60,3 +60,17 @@ export const apiKeyScopes = ['ingest', 'read', 'admin'] as const;
 export const apiKeyScopeSchema = z.enum(apiKeyScopes);
 export type ApiKeyScope = z.infer<typeof apiKeyScopeSchema>;
 export const scopeRole: Record<ApiKeyScope, PrincipalRole> = { ingest: 'ingest', read: 'viewer', admin: 'admin' };
+
+/**
+ * What an API key may do: the lesser of its scope and its owner's current role (the
+ * permissions both grant), so demoting a person limits the keys they made at once. A key of
+ * the installation (no owner: TRIPLINE_API_KEY made it) acts with its scope alone.
+ */
+export function keyPermissions(scope: ApiKeyScope, ownerRole: UserRole | null): Permission[] {
+  return permissions.filter((p) => can(scopeRole[scope], p) && (ownerRole === null || can(ownerRole, p)));
+}
+
+/** Whether the owner's role takes away something the key's scope grants. */
+export function keyLimitedByOwner(scope: ApiKeyScope, ownerRole: UserRole | null): boolean {
+  return ownerRole !== null && permissionsOf(scopeRole[scope]).some((p) => !can(ownerRole, p));
+}

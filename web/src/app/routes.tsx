@@ -26,6 +26,7 @@ export const pageRoutes: PageRoute[] = [
   { path: '/runs/:id', page: page(() => import('../pages/run-detail-page.tsx'), 'RunDetailPage') },
   { path: '/events', page: page(() => import('../pages/events-page.tsx'), 'EventsPage'), nav: { label: 'Event log', permission: 'events:read', group: 'console' } },
   { path: '/events/:id', page: page(() => import('../pages/event-detail-page.tsx'), 'EventDetailPage') },
+  { path: '/customers/:id', page: page(() => import('../pages/customer-page.tsx'), 'CustomerPage') },
   { path: '/catalog', page: page(() => import('../pages/event-catalog-page.tsx'), 'EventCatalogPage'), nav: { label: 'Event catalog', permission: 'events:read', group: 'console' } },
   { path: '/catalog/:type', page: page(() => import('../pages/event-type-page.tsx'), 'EventTypePage') },
   { path: '/endpoints', page: page(() => import('../pages/endpoints-page.tsx'), 'EndpointsPage'), nav: { label: 'Endpoints', permission: 'endpoints:read', group: 'console' } },

@@ -34,6 +34,7 @@ export function WorkflowEditor({ workflow }: { workflow: Workflow }) {
 }
 
 const selectProblems = (s: CanvasState) => s.problems;
+const selectWarnings = (s: CanvasState) => s.warnings;
 const selectCanUndo = (s: CanvasState) => s.past.length > 0;
 const selectCanRedo = (s: CanvasState) => s.future.length > 0;
 const selectEmpty = (s: CanvasState) => s.nodes.length === 0;
@@ -45,6 +46,7 @@ function EditorLayout({ store, initial }: { store: StoreApi<CanvasState>; initia
   const { workflow, status, save } = saver;
   const publishing = usePublish(workflow, saver.setWorkflow, save);
   const problems = useStore(store, selectProblems);
+  const warnings = useStore(store, selectWarnings);
   const empty = useStore(store, selectEmpty);
   const canUndo = useStore(store, selectCanUndo);
   const canRedo = useStore(store, selectCanRedo);
@@ -126,7 +128,7 @@ function EditorLayout({ store, initial }: { store: StoreApi<CanvasState>; initia
               Start by dragging <strong>When an event arrives</strong> onto the canvas.
             </div>
           )}
-          <ProblemsList problems={problems} onFocus={focusProblem} />
+          <ProblemsList problems={problems} warnings={warnings} onFocus={focusProblem} />
         </div>
         <SidePanel workflow={workflow} readOnly={readOnly} save={save} onPublished={publishing.onPublished} />
       </div>

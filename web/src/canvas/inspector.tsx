@@ -42,6 +42,7 @@ export function Inspector({ readOnly }: { readOnly: boolean }) {
 
 function NodeInspector({ node, readOnly }: { node: FlowNode; readOnly: boolean }) {
   const problems = useCanvas((s) => s.problemsByNode.get(node.id));
+  const warnings = useCanvas((s) => s.warningsByNode.get(node.id));
   const eventType = useCanvas(selectTriggerEvent);
   const updateConfig = useCanvas((s) => s.updateConfig);
   const setLabel = useCanvas((s) => s.setLabel);
@@ -77,6 +78,11 @@ function NodeInspector({ node, readOnly }: { node: FlowNode; readOnly: boolean }
         </label>
         <input id={`label-${node.id}`} type="text" maxLength={200} value={node.data.label ?? ''} disabled={readOnly} placeholder={def.displayName} onChange={(e) => setLabel(node.id, e.target.value)} />
       </div>
+      {warnings?.map((w) => (
+        <div key={w.message} className="inspector-warning" role="note" data-testid="inspector-warning">
+          ⚠ {w.message}
+        </div>
+      ))}
       {general.map((m) => (
         <div key={m} className="form-error" role="alert">
           {m}

@@ -1,8 +1,9 @@
 import type { RunDetail, StepResult } from '@tripline/shared';
-import { useState } from 'react';
+import { useState, type ReactNode } from 'react';
 import { Link, useParams } from 'react-router';
 import { api } from '../api/client.ts';
 import { useSession } from '../auth/session.tsx';
+import { CustomerLink, customerIdOf } from '../console/customer-link.tsx';
 import { RunCanvas } from '../console/run-canvas.tsx';
 import { DataTable, DeliveryStatus, DetailPlaceholder, ErrorBanner, JsonView, KeyValues, LiveDot, PageHeader, StatusBadge, Time, useAction, useLiveRefresh, useQuery, type Column } from '../ui/index.ts';
 
@@ -14,6 +15,7 @@ export function RunDetailPage() {
   const live = useLiveRefresh(['run', 'delivery'], () => void run.reload(), { relevant: (a) => a.kind === 'delivery' || a.id === id || (a.count ?? 0) > 1, minIntervalMs: 1000 });
 
   const r = run.data;
+  const customerId = customerIdOf(r?.event?.data);
   if (!r) return <DetailPlaceholder query={run} title="Run" what="the run" back={{ to: '/runs', label: 'Back to runs' }} />;
   return (
     <div className="page">
@@ -32,6 +34,7 @@ export function RunDetailPage() {
             ['Current step', r.currentNode ?? '—'],
             ['Chain depth', r.depth],
             ['Event', <Link to={`/events/${r.eventId}`} className="mono">{r.eventId}</Link>],
+            ...(customerId ? [['Customer', <CustomerLink customerId={customerId} />] as [string, ReactNode]] : []),
           ]}
         />
       </section>

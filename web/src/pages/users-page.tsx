@@ -61,7 +61,7 @@ function UserList() {
   );
 }
 
-/** "Reset password" opens a password field in the row; the person's sessions end when it is set. */
+/** "Reset password" opens a password field in the row; the person's sessions and API keys end when it is set. */
 function ResetPassword({ user, action, disabled }: { user: User; action: ActionState; disabled: boolean }) {
   const [open, setOpen] = useState(false);
   const [password, setPassword] = useState('');
@@ -75,7 +75,7 @@ function ResetPassword({ user, action, disabled }: { user: User; action: ActionS
   const submit = async () => {
     const ok = await action.run('Resetting the password', async () => {
       await api.post<User>(`/users/${user.id}/reset-password`, { password });
-      return `The password of ${user.email} was reset; they have been signed out everywhere.`;
+      return `The password of ${user.email} was reset; they have been signed out everywhere and their API keys revoked.`;
     });
     if (ok) setOpen(false);
   };

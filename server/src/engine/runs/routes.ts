@@ -13,7 +13,7 @@ import { cancelRun, retryRun } from './state-machine.ts';
 
 const tag = 'Runs';
 
-function toSummary(r: RunSummaryRow): RunSummary {
+export function toRunSummary(r: RunSummaryRow): RunSummary {
   return {
     id: r.id,
     workflowId: r.workflow_id,
@@ -48,7 +48,7 @@ export function runsRouter(app: AppContext): Router {
     async ({ query: q }) => {
       const rows = await listRunSummaries(app.pool, q);
       const page = rows.slice(0, q.limit);
-      return { data: page.map(toSummary), nextCursor: rows.length > q.limit ? String(page.at(-1)!.seq) : null };
+      return { data: page.map(toRunSummary), nextCursor: rows.length > q.limit ? String(page.at(-1)!.seq) : null };
     },
   );
 
@@ -63,7 +63,7 @@ export function runsRouter(app: AppContext): Router {
       deliveriesOfRun(app.pool, id),
     ]);
     return {
-      ...toSummary(run),
+      ...toRunSummary(run),
       graph: graph ?? { nodes: [], edges: [] },
       event: event ?? null,
       steps: steps.map((s) => ({
@@ -92,7 +92,7 @@ export function runsRouter(app: AppContext): Router {
       const current = run.current_node;
       const status = await retryRun(app, tx, { id: run.id, current_node: current }, () => retryStepDelivery(tx, run.id, current));
       await recordAudit(tx, actorFrom(req), { action: 'run.retried', targetType: 'run', targetId: id, before: { status: run.status, error: run.error }, after: { status: 'running', from: run.current_node } });
-      return toSummary({ ...run, status, error: null, finished_at: null });
+      return toRunSummary({ ...run, status, error: null, finished_at: null });
     });
   });
 
@@ -104,7 +104,7 @@ export function runsRouter(app: AppContext): Router {
       if (!['waiting', 'running'].includes(run.status)) throw conflict(`only a waiting or running run can be cancelled; this one is ${run.status}`);
       await cancelRun(tx, id);
       await recordAudit(tx, actorFrom(req), { action: 'run.cancelled', targetType: 'run', targetId: id, before: { status: run.status }, after: { status: 'cancelled' } });
-      return toSummary({ ...run, status: 'cancelled', finished_at: new Date() });
+      return toRunSummary({ ...run, status: 'cancelled', finished_at: new Date() });
     });
   });
 

@@ -351,19 +351,3 @@ export async function waitExists(db: Queryable, key: { runId: string; nodeId: st
   const { rowCount } = await db.query('select 1 from run_waits where run_id = $1 and node_id = $2 and iteration = $3', [key.runId, key.nodeId, key.iteration]);
   return (rowCount ?? 0) > 0;
 }
-
-/**
- * A failed webhook step's delivery, due again for a retry of its run: same id (so the same
- * webhook-id), a fresh retry schedule, in the run's current for_each iteration.
- */
-export async function requeueFailedStepDelivery(tx: Queryable, runId: string, nodeId: string): Promise<{ id: string; job_id: string }[]> {
-  const { rows } = await tx.query<{ id: string; job_id: string }>(
-    `update deliveries set status = 'pending', job_id = gen_random_uuid()::text, retry_from = attempt_count,
-            next_attempt_at = now(), updated_at = now()
-      where run_id = $1 and node_id = $2 and status = 'failed'
-        and iteration = coalesce((select (loop_state->>'index')::int from runs where id = $1), -1)
-      returning id, job_id`,
-    [runId, nodeId],
-  );
-  return rows;
-}

@@ -9,3 +9,5 @@ export * from './workflow/diff.ts';
 export * from './workflow/templates.ts';
 export * from './api/index.ts';
 export * from './settings.ts';
+export * from './workflow/warnings.ts';
+export * from './workflow/code-check.ts';

@@ -5,7 +5,7 @@ import { actorFrom, recordAudit } from '../audit/record.ts';
 import { forgetApiKeys } from '../auth/api-keys.ts';
 import { hashPassword } from '../auth/password.ts';
 import type { AppContext } from '../context.ts';
-import { anotherAdminRemains, deleteSessionsOf, deleteUser, findUser, listUsers, setPasswordHash, toUser, updateUserAccess } from '../db/accounts.ts';
+import { anotherAdminRemains, deleteSessionsOf, deleteUser, findUser, revokeApiKeysOf, listUsers, setPasswordHash, toUser, updateUserAccess } from '../db/accounts.ts';
 import { withTransaction } from '../db/pool.ts';
 import { conflict, notFound } from '../http/errors.ts';
 import { declareRoutes } from '../http/route.ts';
@@ -65,7 +65,7 @@ export function usersRouter(ctx: AppContext): Router {
       path: '/users/:id/reset-password',
       access,
       tag,
-      summary: 'Set a new password for a user who forgot theirs (admin; ends their sessions)',
+      summary: 'Set a new password for a user who forgot theirs (admin; ends their sessions and revokes their API keys)',
       body: passwordResetSchema,
       response: userSchema,
     },
@@ -76,11 +76,19 @@ export function usersRouter(ctx: AppContext): Router {
         const row = await findUser(tx, id, true);
         if (!row) throw notFound('user', id);
         const updated = await setPasswordHash(tx, id, hash, false);
-        // Whoever knew the old password (or holds a session made with it) is out.
+        // Whoever knew the old password (or holds a session made with it) is out, and so are
+        // the keys made with it: a reset is how an account is taken back after a compromise.
         await deleteSessionsOf(tx, id);
-        await recordAudit(tx, actorFrom(req), { action: 'user.password_reset', targetType: 'user', targetId: id, before: auditedUser(toUser(row)), after: { sessionsEnded: true } });
+        const apiKeysRevoked = await revokeApiKeysOf(tx, id);
+        await recordAudit(tx, actorFrom(req), {
+          action: 'user.password_reset',
+          targetType: 'user',
+          targetId: id,
+          before: auditedUser(toUser(row)),
+          after: { sessionsEnded: true, apiKeysRevoked },
+        });
         return toUser(updated);
-      });
+      }).finally(forgetApiKeys);
     },
   );
 

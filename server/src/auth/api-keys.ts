@@ -12,8 +12,8 @@ const KEY_SHAPE = /^tl_[A-Za-z0-9_-]{43}$/;
 const TOUCH_EVERY_MS = 60_000;
 /**
  * How long this process trusts a key it looked up, so a client sending events does not cost
- * a database round trip per request. Revoking a key, or disabling or deleting its owner,
- * clears the cache of the process that did it at once (forgetApiKeys); another API process
+ * a database round trip per request. Revoking a key, or changing its owner's role, disabling
+ * or deleting them, clears the cache of the process that did it at once (forgetApiKeys); another API process
  * sees the change within this time.
  */
 export const API_KEY_CACHE_MS = 2_000;
@@ -58,7 +58,7 @@ export function apiKeyAuthenticator(pool: Pool): Authenticator {
       return undefined;
     }
     if (row.stale) await touchApiKey(pool, row.id);
-    const principal: ApiKeyPrincipal = { kind: 'apiKey', id: row.id, name: row.name, role: scopeRole[row.scope], scope: row.scope };
+    const principal: ApiKeyPrincipal = { kind: 'apiKey', id: row.id, name: row.name, role: scopeRole[row.scope], scope: row.scope, ownerRole: row.owner_role };
     if (asked === generation) {
       if (cache.size >= CACHE_MAX) cache.clear();
       cache.set(hash, { principal, until: now + API_KEY_CACHE_MS });

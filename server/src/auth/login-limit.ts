@@ -4,7 +4,9 @@ import { emailLockWait, insertLoginAttempt, ipLockWait, pruneLoginAttempts } fro
 /**
  * Sign-in throttling kept in PostgreSQL (table login_attempts), so every API process
  * behind a load balancer sees the same count and a restart forgets nothing.
- * - per email: 5 failures in 15 minutes (since its last success) lock that email;
+ * - per email and address together: 5 failures in 15 minutes (since the last success from
+ *   that address) lock that email from that address only, so a stranger's wrong guesses
+ *   cannot lock the owner out (they sign in from their own address);
  * - per IP: 50 failures in 15 minutes, whatever the email (password spraying).
  * A locked attempt is answered 429 with Retry-After and is not itself counted, so the
  * lock lifts on schedule even while someone keeps trying.
@@ -16,7 +18,7 @@ export const MAX_FAILURES_PER_IP = 50;
 /** Seconds until this email/IP may try again, or undefined when it may try now. */
 export async function loginRetryAfter(db: Queryable, email: string, ip: string | undefined): Promise<number | undefined> {
   const waits = [
-    await emailLockWait(db, email, LOGIN_WINDOW_MS, MAX_FAILURES_PER_EMAIL),
+    await emailLockWait(db, email, ip, LOGIN_WINDOW_MS, MAX_FAILURES_PER_EMAIL),
     ip ? await ipLockWait(db, ip, LOGIN_WINDOW_MS, MAX_FAILURES_PER_IP) : undefined,
   ].filter((w): w is number => w !== undefined);
   if (!waits.length) return undefined;

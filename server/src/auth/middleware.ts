@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import type { Permission } from '@tripline/shared';
+import { can, type Permission } from '@tripline/shared';
 import type { RequestHandler } from 'express';
 import type { AppContext } from '../context.ts';
 import { HttpError } from '../http/errors.ts';
@@ -15,7 +15,7 @@ export function authenticate(ctx: AppContext, extra: Authenticator[] = []): Requ
     const header = req.headers.authorization;
     const token = bearerToken(header);
     if (token && envKey && safeEqual(Buffer.from(token), envKey)) {
-      req.principal = { kind: 'apiKey', id: 'env', name: 'TRIPLINE_API_KEY', role: 'admin', scope: 'admin' };
+      req.principal = { kind: 'apiKey', id: 'env', name: 'TRIPLINE_API_KEY', role: 'admin', scope: 'admin', ownerRole: null };
       return next();
     }
     const cookies = parseCookies(req.headers.cookie);
@@ -63,7 +63,12 @@ export function authorize(permission: Permission): RequestHandler {
       if (req.principal.kind === 'anonymous') throw unauthenticated();
       if (req.principal.kind === 'portal') throw portalRefused();
       if (!allowed(req.principal, permission)) {
-        throw new HttpError(403, 'forbidden', `your role (${req.principal.role}) may not do this: needs ${permission}`);
+        const p = req.principal;
+        const who =
+          p.kind === 'apiKey' && p.ownerRole !== null && can(p.role, permission)
+            ? `this API key is limited by its owner's current role (${p.ownerRole})`
+            : `your role (${p.role})`;
+        throw new HttpError(403, 'forbidden', `${who} may not do this: needs ${permission}`);
       }
       next();
     },

@@ -1,5 +1,5 @@
 import type { ApiKeyScope, Permission, PrincipalRole, UserRole } from '@tripline/shared';
-import { can } from '@tripline/shared';
+import { can, keyPermissions, permissionsOf } from '@tripline/shared';
 
 /**
  * Who is calling: a signed-in person (session cookie), an API key, a partner portal link,
@@ -9,12 +9,18 @@ import { can } from '@tripline/shared';
  */
 export type Principal =
   | { kind: 'user'; id: string; email: string; role: UserRole; sessionId: string; csrfToken: string }
-  | { kind: 'apiKey'; id: string; name: string; role: PrincipalRole; scope: ApiKeyScope }
+  | { kind: 'apiKey'; id: string; name: string; role: PrincipalRole; scope: ApiKeyScope; ownerRole: UserRole | null }
   | { kind: 'portal'; id: string; name: string | null; endpointIds: string[]; expiresAt: Date; rateLimitPerMinute: number; hitsThisMinute: number }
   | { kind: 'anonymous' };
 
 export function allowed(principal: Principal, permission: Permission): boolean {
-  return (principal.kind === 'user' || principal.kind === 'apiKey') && can(principal.role, permission);
+  if (principal.kind === 'apiKey') return permissionsOfPrincipal(principal).includes(permission);
+  return principal.kind === 'user' && can(principal.role, permission);
+}
+
+/** A person's role's permissions; a key's are the lesser of its scope and its owner's current role. */
+export function permissionsOfPrincipal(principal: Extract<Principal, { kind: 'user' | 'apiKey' }>): Permission[] {
+  return principal.kind === 'apiKey' ? keyPermissions(principal.scope, principal.ownerRole) : permissionsOf(principal.role);
 }
 
 /** A short label for audit entries and logs. */

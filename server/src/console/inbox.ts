@@ -19,6 +19,7 @@ import {
 } from '../db/console.ts';
 import { withTransaction } from '../db/pool.ts';
 import type { Queryable } from '../db/queryable.ts';
+import { redactHeaders } from '../delivery/attempt.ts';
 import { generateSigningSecret } from '../delivery/signing.ts';
 import { HttpError, notFound } from '../http/errors.ts';
 import { declareRoutes } from '../http/route.ts';
@@ -125,7 +126,10 @@ export async function receiveInboxMessage(
   }
   const messageId = await insertInboxMessage(deps.db, {
     inboxId,
-    headers: flat,
+    // Stored as the attempt log stores what was sent: an inbox is readable by viewers, and a
+    // request to it can carry a credential or an endpoint's custom header (names kept,
+    // values "[redacted]" except the content type, user agent and webhook-* headers).
+    headers: redactHeaders(flat),
     body,
     webhookId: flat['webhook-id']?.slice(0, 200) ?? null,
     eventType,

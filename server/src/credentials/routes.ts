@@ -7,7 +7,8 @@ import { deleteCredential, listCredentials } from '../db/credentials.ts';
 import { withTransaction } from '../db/pool.ts';
 import { notFound, parseOr422 } from '../http/errors.ts';
 import { declareRoutes } from '../http/route.ts';
-import { saveCredential } from './store.ts';
+import { HIDDEN_HINT, saveCredential } from './store.ts';
+import { allowed } from '../auth/principal.ts';
 
 const tag = 'Credentials';
 
@@ -24,7 +25,12 @@ export function credentialsRouter(ctx: AppContext): Router {
       summary: 'List credentials for HTTP request steps (names and hints, never values)',
       response: z.object({ data: z.array(credentialSchema) }),
     },
-    async () => ({ data: await listCredentials(ctx.pool) }),
+    async ({ req }) => {
+      const data = await listCredentials(ctx.pool);
+      // The last characters help the people who manage a value recognise it; everyone else
+      // (viewers, marketers, read keys) sees that a value is set, and nothing of it.
+      return { data: allowed(req.principal, 'credentials:write') ? data : data.map((c) => ({ ...c, hint: HIDDEN_HINT })) };
+    },
   );
 
   route(
@@ -33,7 +39,7 @@ export function credentialsRouter(ctx: AppContext): Router {
       path: '/credentials',
       access: 'credentials:write',
       tag,
-      summary: 'Store a credential, or replace the value of one with the same name; the value is encrypted and never shown again',
+      summary: 'Store a credential with the origins it may be sent to, or replace one with the same name (value and origins together); the value is encrypted and never shown again',
       body: credentialInputSchema,
       response: credentialSchema,
       status: 201,
@@ -42,12 +48,13 @@ export function credentialsRouter(ctx: AppContext): Router {
       const actor = actorFrom(req);
       const { credential, replaced } = await withTransaction(ctx.pool, async (tx) => {
         const saved = await saveCredential(tx, ctx.secrets, { ...body, createdBy: actor.label });
-        // The audit entry says what changed, never the value (nor its hint).
+        // The audit entry says what changed (where the value may go, too), never the value (nor its hint).
         await recordAudit(tx, actor, {
           action: saved.replaced ? 'credential.replaced' : 'credential.created',
           targetType: 'credential',
           targetId: body.name,
-          after: { name: body.name, description: body.description ?? null },
+          ...(saved.before ? { before: { name: body.name, description: saved.before.description, allowedOrigins: saved.before.allowedOrigins } } : {}),
+          after: { name: body.name, description: body.description ?? null, allowedOrigins: body.allowedOrigins },
         });
         return saved;
       });

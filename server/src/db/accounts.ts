@@ -1,4 +1,4 @@
-import type { ApiKey, ApiKeyScope, User, UserRole } from '@tripline/shared';
+import { keyLimitedByOwner, type ApiKey, type ApiKeyScope, type User, type UserRole } from '@tripline/shared';
 import type { Queryable } from './queryable.ts';
 
 /**
@@ -87,6 +87,12 @@ export async function deleteUser(db: Queryable, id: string): Promise<void> {
  * Locks the enabled admins and tells whether one other than `userId` remains, so two
  * admins demoting each other at the same moment cannot leave nobody in charge.
  */
+/** Emails of the enabled admins, oldest first: whom to ask for a permission or a setting. */
+export async function adminEmails(db: Queryable, limit = 3): Promise<string[]> {
+  const { rows } = await db.query<{ email: string }>(`select email from users where role = 'admin' and not disabled order by created_at, id limit $1`, [limit]);
+  return rows.map((r) => r.email);
+}
+
 export async function anotherAdminRemains(db: Queryable, userId: string): Promise<boolean> {
   const { rows } = await db.query<{ id: string }>(`select id from users where role = 'admin' and not disabled order by id for update`);
   return rows.some((r) => r.id !== userId);
@@ -103,6 +109,7 @@ interface ApiKeyRow {
   created_by: string | null;
   owner_user_id: string | null;
   owner_active: boolean;
+  owner_role: UserRole | null;
   last_used_at: Date | null;
   revoked_at: Date | null;
 }
@@ -117,13 +124,15 @@ function toApiKey(row: ApiKeyRow): ApiKey {
     createdBy: row.created_by,
     ownerUserId: row.owner_user_id,
     ownerActive: row.owner_active,
+    ownerRole: row.owner_role,
+    limitedByOwnerRole: keyLimitedByOwner(row.scope, row.owner_role),
     lastUsedAt: row.last_used_at?.toISOString() ?? null,
     revokedAt: row.revoked_at?.toISOString() ?? null,
   };
 }
 
 const API_KEY_COLUMNS = `k.id, k.name, k.scope, k.prefix, k.created_at, k.created_by, k.owner_user_id, k.last_used_at, k.revoked_at,
-  (k.owner_user_id is null or coalesce(not u.disabled, false)) as owner_active`;
+  (k.owner_user_id is null or coalesce(not u.disabled, false)) as owner_active, u.role as owner_role`;
 const API_KEY_FROM = 'api_keys k left join users u on u.id = k.owner_user_id';
 
 /** Live keys first, newest first. */
@@ -150,6 +159,12 @@ export async function insertApiKey(
   return (await findApiKey(db, key.id))!;
 }
 
+/** Revokes every live key a person owns; answers how many. */
+export async function revokeApiKeysOf(db: Queryable, ownerUserId: string): Promise<number> {
+  const { rowCount } = await db.query(`update api_keys set revoked_at = now() where owner_user_id = $1 and revoked_at is null`, [ownerUserId]);
+  return rowCount ?? 0;
+}
+
 export async function revokeApiKey(db: Queryable, id: string): Promise<void> {
   await db.query(`update api_keys set revoked_at = now() where id = $1`, [id]);
 }
@@ -168,9 +183,9 @@ export async function findLiveApiKeyByHash(
   db: Queryable,
   hash: string,
   touchEveryMs: number,
-): Promise<{ id: string; name: string; scope: ApiKeyScope; stale: boolean } | undefined> {
+): Promise<{ id: string; name: string; scope: ApiKeyScope; owner_role: UserRole | null; stale: boolean } | undefined> {
   const { rows } = await db.query(
-    `select k.id, k.name, k.scope, (k.last_used_at is null or k.last_used_at < now() - $2 * interval '1 millisecond') as stale
+    `select k.id, k.name, k.scope, u.role as owner_role, (k.last_used_at is null or k.last_used_at < now() - $2 * interval '1 millisecond') as stale
        from api_keys k left join users u on u.id = k.owner_user_id
       where k.key_hash = $1 and k.revoked_at is null and (k.owner_user_id is null or (u.id is not null and not u.disabled))`,
     [hash, touchEveryMs],
@@ -249,14 +264,14 @@ export async function deleteSessionsOf(db: Queryable, userId: string, keepId?: s
  * Seconds until the oldest of the last `maxFailures` failures of this email (since its last
  * success) leaves the window; none when fewer failures lie in the window.
  */
-export async function emailLockWait(db: Queryable, email: string, windowMs: number, maxFailures: number): Promise<number | undefined> {
+export async function emailLockWait(db: Queryable, email: string, ip: string | undefined, windowMs: number, maxFailures: number): Promise<number | undefined> {
   const { rows } = await db.query<{ wait: string }>(
     `select extract(epoch from (at + $2 * interval '1 millisecond' - now())) as wait
        from login_attempts
-      where email = $1 and not succeeded and at > now() - $2 * interval '1 millisecond'
-        and at > coalesce((select max(at) from login_attempts where email = $1 and succeeded), '-infinity')
+      where email = $1 and ip is not distinct from $4 and not succeeded and at > now() - $2 * interval '1 millisecond'
+        and at > coalesce((select max(at) from login_attempts where email = $1 and ip is not distinct from $4 and succeeded), '-infinity')
       order by at desc offset $3 - 1 limit 1`,
-    [email, windowMs, maxFailures],
+    [email, windowMs, maxFailures, ip ?? null],
   );
   return rows[0] ? Number(rows[0].wait) : undefined;
 }

@@ -223,6 +223,11 @@ export async function writeSliceEnds(db: Queryable, steps: StepWrite[], updates:
 }
 
 /** A failed run back to work: waiting for its redelivered step, or running from the failed step. */
+/** A retry with the live version: the run continues on `version`, remembering the one it started on. */
+export async function moveRunToVersion(db: Queryable, id: string, version: number): Promise<void> {
+  await db.query(`update runs set first_version = coalesce(first_version, version), version = $2 where id = $1`, [id, version]);
+}
+
 export async function reopenRun(db: Queryable, id: string, status: 'waiting' | 'running'): Promise<void> {
   await db.query(`update runs set status = $2, error = null, finished_at = null, attempt = attempt + 1, updated_at = now() where id = $1`, [id, status]);
 }

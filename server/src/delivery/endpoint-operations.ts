@@ -20,6 +20,7 @@ import {
   eventsMissedBy,
   findDeliveryWithPayload,
   findEndpoint,
+  headersKeptByMask,
   headersMissingValue,
   lockDeliveryForReplay,
   replaceEndpoint,
@@ -262,6 +263,13 @@ export async function prepareEndpoint(ctx: AppContext, input: EndpointInput, exi
   }
   for (const name of headersMissingValue(input.headers, existing?.headers)) {
     problems.push({ path: `headers.${name}`, message: 'send the header value: the mask only keeps a value already stored' });
+  }
+  // Like the OAuth and mTLS secrets above: a stored header value goes only to the URL it was
+  // given for, so moving the endpoint needs each value again (else the new host receives it).
+  if (existing && existing.url !== input.url) {
+    for (const name of headersKeptByMask(input.headers, existing.headers)) {
+      problems.push({ path: `headers.${name}`, message: 'send the header value again: the endpoint URL changed, and the stored value is only sent where it was given for' });
+    }
   }
   if (problems.length) throw invalid(`endpoint is invalid: ${problems.map((p) => `${p.path}: ${p.message}`).slice(0, 3).join('; ')}`, problems);
   return {

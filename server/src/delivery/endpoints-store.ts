@@ -94,6 +94,13 @@ export function headersMissingValue(input: Record<string, string>, existing: Rec
     .map(([name]) => name);
 }
 
+/** Header names sent as the mask that keep a stored value. */
+export function headersKeptByMask(input: Record<string, string>, existing: Record<string, string> | undefined): string[] {
+  return Object.entries(input)
+    .filter(([name, value]) => value === HEADER_VALUE_MASK && existing?.[name] !== undefined)
+    .map(([name]) => name);
+}
+
 /** The clear header values, for the one place that needs them: the request to the receiver. */
 export function endpointHeaders(ctx: Secrets, row: { headers: Record<string, string> | null }): Record<string, string> {
   const out: Record<string, string> = {};

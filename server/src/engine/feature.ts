@@ -1,6 +1,7 @@
 import type { AppContext } from '../context.ts';
 import type { Feature } from '../features.ts';
 import { campaignsRouter } from './campaigns/routes.ts';
+import { customersRouter } from './customers/routes.ts';
 import { registerDeliveryHooks } from './delivery-hooks.ts';
 import { seedDemo } from './demo.ts';
 import { explainRouter } from './explain/routes.ts';
@@ -15,7 +16,7 @@ export function engineFeature(app: AppContext): Feature {
   return {
     name: 'engine',
     hotRouters: [ingestRouter(app)],
-    apiRouters: [eventsRouter(app), workflowsRouter(app), runsRouter(app), campaignsRouter(app), explainRouter(app)],
+    apiRouters: [eventsRouter(app), workflowsRouter(app), runsRouter(app), campaignsRouter(app), explainRouter(app), customersRouter(app)],
     startWorkers: () => startEngineWorkers(app),
     seed: async () => {
       if (app.config.demoData) await seedDemo(app);

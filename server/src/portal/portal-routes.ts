@@ -14,6 +14,7 @@ import {
   rotateSecretInputSchema,
   rotateSecretResultSchema,
   testEndpointInputSchema,
+  HEADER_VALUE_MASK,
   type DeliveryDetail,
   type PortalEndpoint,
 } from '@tripline/shared';
@@ -37,6 +38,7 @@ import { toDeliverySummary, toEndpoint, type EndpointRow } from '../delivery/end
 import { subscriptionPatterns } from '../delivery/fan-out.ts';
 import type { StoredEndpointAuth as StoredAuth } from '@tripline/shared';
 import { endpointsByIds, subscribedPatterns } from '../db/portal.ts';
+import { invalid } from '../http/errors.ts';
 import { declareRoutes } from '../http/route.ts';
 import { portalPrincipal, scopedDeliveryId, scopedEndpointId } from './portal-auth.ts';
 
@@ -58,14 +60,26 @@ function maskAttempts(detail: DeliveryDetail): DeliveryDetail {
   };
 }
 
-/** A partner's PUT keeps what they may not see or change: headers, credentials and rate limits. */
+/**
+ * A partner's PUT keeps what they may not see or change: headers, credentials and rate limits.
+ * Header values go in as the mask, which keeps each stored (encrypted) value as it is; passing
+ * the stored ciphertext itself would encrypt it a second time. The admin's header values and
+ * credentials are sent only to the URL they were given for, and a partner cannot enter them
+ * again, so a partner cannot move such an endpoint: an admin does.
+ */
 function withAdminSettings(input: z.infer<typeof portalEndpointInputSchema>, existing: EndpointRow): EndpointInput {
+  const headerNames = Object.keys(existing.headers ?? {});
   const a: StoredAuth = existing.auth ?? { kind: 'none' };
+  if (input.url !== existing.url && (headerNames.length > 0 || a.kind !== 'none')) {
+    throw invalid('this endpoint sends custom headers or credentials its admin set, which go only to the URL they were set for: ask an admin to change its URL', [
+      { path: 'url', message: 'only an admin can move an endpoint that sends custom headers or credentials' },
+    ]);
+  }
   const auth: EndpointInput['auth'] =
     a.kind === 'oauth2' ? { kind: 'oauth2', tokenUrl: a.tokenUrl, clientId: a.clientId, ...(a.scope ? { scope: a.scope } : {}) }
     : a.kind === 'mtls' ? { kind: 'mtls', cert: a.cert, ...(a.ca ? { ca: a.ca } : {}) }
     : { kind: 'none' };
-  return { ...input, rateLimitPerSecond: existing.rate_limit_per_second, maxConcurrency: existing.max_concurrency, headers: existing.headers ?? {}, auth };
+  return { ...input, rateLimitPerSecond: existing.rate_limit_per_second, maxConcurrency: existing.max_concurrency, headers: Object.fromEntries(headerNames.map((name) => [name, HEADER_VALUE_MASK])), auth };
 }
 
 /** The partner's view of their endpoints, scoped to the link on every route. */

@@ -1,5 +1,5 @@
 import { parentPort } from 'node:worker_threads';
-import { quickjs, runSandboxed, type SandboxLimits } from './quickjs.ts';
+import { releaseIfGrown, runSandboxed, warmUp, type SandboxLimits, type SandboxResult } from './quickjs.ts';
 
 /** Entry of a sandbox worker thread: one request at a time, answered by id. */
 export interface SandboxRequest {
@@ -9,12 +9,20 @@ export interface SandboxRequest {
   limits: SandboxLimits;
 }
 
+export interface SandboxAnswer {
+  id: number;
+  result: SandboxResult;
+  /** The interpreter's heap grew during the call: the host retires this thread instead of keeping it idle. */
+  heapGrew: boolean;
+}
+
 // Compile and warm the WebAssembly before saying ready: the host's deadline for a script
 // starts only then, so a slow start on a busy machine never counts against the script.
-await quickjs();
+await warmUp();
 parentPort!.postMessage({ ready: true });
 
 parentPort!.on('message', async (req: SandboxRequest) => {
   const result = await runSandboxed(req.source, req.input, req.limits);
-  parentPort!.postMessage({ id: req.id, result });
+  const answer: SandboxAnswer = { id: req.id, result, heapGrew: releaseIfGrown() };
+  parentPort!.postMessage(answer);
 });

@@ -96,14 +96,14 @@ describe('dry run live flag', () => {
     expect(api.requests.length).toBe(before + 1);
   });
 
-  it('refuses live: true to a viewer (403) but lets the viewer dry-run without it', async () => {
+  it('refuses dry runs, live or not, to a viewer (403: they need workflows:write), and calls nothing', async () => {
     const viewer = await userWithRole(t, 'viewer');
     const before = api.requests.length;
     const refused = await viewer.session.call(`/api/v1/workflows/${workflowId}/test`, { method: 'POST', json: { ...sample, live: true } });
     expect(refused.status).toBe(403);
     expect(await refused.text()).toContain('workflows:write');
     const plain = await viewer.session.call(`/api/v1/workflows/${workflowId}/test`, { method: 'POST', json: sample });
-    expect(plain.status).toBe(200);
+    expect(plain.status).toBe(403);
     expect(api.requests.length).toBe(before);
   });
 });

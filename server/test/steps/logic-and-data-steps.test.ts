@@ -141,11 +141,11 @@ describe('code', () => {
     expect((await delivered('cus_after')).vars.score.units).toBe(1);
   });
 
-  it('fails the step when the code throws, with its message', async () => {
+  it('fails the step when the code throws, with its message and the line', async () => {
     const workflowId = await publishWorkflow(stack.t, 'Throws', chain('order.cancelled', [{ id: 'boom', type: 'code', config: { saveAs: 'x', source: "throw new Error('no rule for ' + input.event.data.reason);" } }]));
     await sendEvents(stack.t, { type: 'order.cancelled', data: { orderId: 'b-1', customerId: 'cus_boom', reason: 'fraud' } });
     const run = await finishedRun(stack.t, workflowId, 'cus_boom');
-    expect(run.steps.find((s: { nodeId: string }) => s.nodeId === 'boom').error).toBe('Error: no rule for fraud');
+    expect(run.steps.find((s: { nodeId: string }) => s.nodeId === 'boom').error).toBe('Error: no rule for fraud (line 1)');
   });
 });
 

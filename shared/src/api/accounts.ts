@@ -55,6 +55,10 @@ export const apiKeySchema = z.object({
   ownerUserId: z.string().nullable(),
   /** False once the owner is disabled or deleted: the key then no longer works. */
   ownerActive: z.boolean(),
+  /** The owner's current role (null for keys of the installation): a key never does more than its owner. */
+  ownerRole: roleSchema.nullable(),
+  /** True when the owner's role takes away some of what the scope grants (the key acts with the lesser). */
+  limitedByOwnerRole: z.boolean(),
   lastUsedAt: z.string().nullable(),
   revokedAt: z.string().nullable(),
 });

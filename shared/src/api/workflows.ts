@@ -53,6 +53,8 @@ export const publishResultSchema = workflowSchema.extend({
   published: z.boolean(),
   /** For people: "Published version 3 (a rollback to v1)…" or "no changes since v2…". */
   message: z.string(),
+  /** What publishes but rarely does what was meant (a level rule on every stock change); never blocks. */
+  warnings: z.array(z.object({ nodeId: z.string().optional(), message: z.string() })).default([]),
 });
 export type PublishResult = z.infer<typeof publishResultSchema>;
 
@@ -84,8 +86,11 @@ export type StepResult = z.infer<typeof stepResultSchema>;
 export const dryRunResultSchema = z.object({
   path: z.array(z.string()),
   steps: z.array(stepResultSchema),
-  status: z.enum(['succeeded', 'failed', 'waiting', 'skipped']),
+  /** `stopped`: the dry run reached its step or size budget (see `stoppedReason`); `steps` holds what ran until then. */
+  status: z.enum(['succeeded', 'failed', 'waiting', 'skipped', 'stopped']),
   /** Why the trigger did not match, when it did not. */
   skippedReason: z.string().optional(),
+  /** Which budget a stopped dry run reached, in words. */
+  stoppedReason: z.string().optional(),
 });
 export type DryRunResult = z.infer<typeof dryRunResultSchema>;

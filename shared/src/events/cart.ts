@@ -17,6 +17,7 @@ export const cartUpdated = defineEvent({
   schema: cartData,
   example: { cartId: 'cart_9001', customerId: 'cus_42', total: 49.9, currency: 'EUR', items: [{ sku: 'TEE-BLK-M', quantity: 2, price: 24.95 }] },
   subject: (d) => d.customerId,
+  subjectKind: 'customer',
 });
 
 export const cartAbandoned = defineEvent({
@@ -33,4 +34,5 @@ export const cartAbandoned = defineEvent({
     lastUpdatedAt: '2026-11-28T10:43:00.000Z',
   },
   subject: (d) => d.customerId,
+  subjectKind: 'customer',
 });

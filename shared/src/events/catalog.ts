@@ -47,6 +47,16 @@ export function isEventType(type: string): type is EventType {
   return Object.hasOwn(eventCatalog, type);
 }
 
+/**
+ * What an event is about, as kind and id (`customer:cus_1`, `sku:TEE`), or null for an
+ * event without a subject or of a type outside the catalog. Events match "the same
+ * subject" only on this, never on the bare id.
+ */
+export function subjectOf(event: { type: string; subject: string | null }): { kind: string; key: string } | null {
+  if (event.subject === null || !isEventType(event.type)) return null;
+  return { kind: eventCatalog[event.type].subjectKind, key: event.subject };
+}
+
 /** Payload type of one event type, derived from its schema. */
 export type EventData<T extends EventType> = z.infer<Extract<(typeof definitions)[number], { type: T }>['schema']>;
 

@@ -16,6 +16,7 @@ export const customerCreated = defineEvent({
   schema: customerData,
   example: { customerId: 'cus_42', email: 'ada@example.com', name: 'Ada Lovelace' },
   subject: (d) => d.customerId,
+  subjectKind: 'customer',
 });
 
 export const customerUpdated = defineEvent({
@@ -25,6 +26,7 @@ export const customerUpdated = defineEvent({
   schema: customerData,
   example: { customerId: 'cus_42', email: 'ada@lovelace.dev', name: 'Ada Lovelace', tags: ['wholesale'] },
   subject: (d) => d.customerId,
+  subjectKind: 'customer',
 });
 
 export const customerLtvTierChanged = defineEvent({
@@ -41,6 +43,7 @@ export const customerLtvTierChanged = defineEvent({
   }),
   example: { customerId: 'cus_42', from: 'silver', to: 'gold', ltv: 529.9, segments: ['newsletter'] },
   subject: (d) => d.customerId,
+  subjectKind: 'customer',
 });
 
 export const customerLifecycleStageChanged = defineEvent({
@@ -51,6 +54,7 @@ export const customerLifecycleStageChanged = defineEvent({
   schema: z.object({ customerId: id, from: lifecycleStage, to: lifecycleStage }),
   example: { customerId: 'cus_42', from: 'active' as const, to: 'repeat' as const },
   subject: (d) => d.customerId,
+  subjectKind: 'customer',
 });
 
 export const customerSegmentChanged = defineEvent({
@@ -60,4 +64,5 @@ export const customerSegmentChanged = defineEvent({
   schema: z.object({ customerId: id, segment: z.string().max(100), change: z.enum(['added', 'removed']) }),
   example: { customerId: 'cus_42', segment: 'wholesale', change: 'added' as const },
   subject: (d) => d.customerId,
+  subjectKind: 'customer',
 });

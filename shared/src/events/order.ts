@@ -30,6 +30,7 @@ export const orderCreated = defineEvent({
   schema: orderData,
   example: exampleOrder,
   subject: (d) => d.customerId,
+  subjectKind: 'customer',
 });
 
 export const orderPaid = defineEvent({
@@ -39,6 +40,7 @@ export const orderPaid = defineEvent({
   schema: orderData,
   example: { ...exampleOrder, status: 'paid' as const },
   subject: (d) => d.customerId,
+  subjectKind: 'customer',
 });
 
 export const orderFulfillmentUpdated = defineEvent({
@@ -54,6 +56,7 @@ export const orderFulfillmentUpdated = defineEvent({
   }),
   example: { orderId: '727', customerId: 'cus_42', status: 'shipped' as const, carrier: 'DHL', trackingNumber: 'JD014600006281' },
   subject: (d) => d.customerId,
+  subjectKind: 'customer',
 });
 
 export const orderRefunded = defineEvent({
@@ -63,6 +66,7 @@ export const orderRefunded = defineEvent({
   schema: z.object({ orderId: id, customerId: id, amount: money, currency: currency.optional(), reason: z.string().max(1000).optional() }),
   example: { orderId: '727', customerId: 'cus_42', amount: 24.95, currency: 'EUR', reason: 'Wrong size' },
   subject: (d) => d.customerId,
+  subjectKind: 'customer',
 });
 
 export const orderCancelled = defineEvent({
@@ -72,4 +76,5 @@ export const orderCancelled = defineEvent({
   schema: z.object({ orderId: id, customerId: id, reason: z.string().max(1000).optional() }),
   example: { orderId: '728', customerId: 'cus_42', reason: 'Customer request' },
   subject: (d) => d.customerId,
+  subjectKind: 'customer',
 });

@@ -14,6 +14,7 @@ export const productStockChanged = defineEvent({
   }),
   example: { sku: 'TEE-BLK-M', quantity: 8, category: 'apparel', name: 'Black tee, M' },
   subject: (d) => d.sku,
+  subjectKind: 'sku',
 });
 
 export const inventoryThresholdCrossed = defineEvent({
@@ -31,4 +32,5 @@ export const inventoryThresholdCrossed = defineEvent({
   }),
   example: { sku: 'TEE-BLK-M', threshold: 10, direction: 'below' as const, previousQuantity: 12, quantity: 8, category: 'apparel' },
   subject: (d) => d.sku,
+  subjectKind: 'sku',
 });

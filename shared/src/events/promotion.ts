@@ -9,6 +9,7 @@ export const promotionRuleQualified = defineEvent({
   schema: z.object({ ruleId: id, customerId: id, cartId: id.optional(), campaignId: id.optional() }),
   example: { ruleId: 'rule_bogo_tees', customerId: 'cus_42', cartId: 'cart_9001', campaignId: 'cmp_bogo' },
   subject: (d) => d.customerId,
+  subjectKind: 'customer',
 });
 
 export const discountApplied = defineEvent({
@@ -18,4 +19,5 @@ export const discountApplied = defineEvent({
   schema: z.object({ code: z.string().max(200), customerId: id, orderId: id.optional(), amount: money, currency: currency.optional() }),
   example: { code: 'WELCOME10', customerId: 'cus_42', orderId: '727', amount: 12.99, currency: 'EUR' },
   subject: (d) => d.customerId,
+  subjectKind: 'customer',
 });

@@ -23,6 +23,7 @@ export const campaignActivated = defineEvent({
   schema: campaignData,
   example: { campaignId: 'cmp_vip', name: 'VIP early access', causedBy: { runId: 'run_01J' }, customerId: 'cus_42' },
   subject: (d) => d.campaignId,
+  subjectKind: 'campaign',
 });
 
 export const campaignDeactivated = defineEvent({
@@ -32,6 +33,7 @@ export const campaignDeactivated = defineEvent({
   schema: campaignData,
   example: { campaignId: 'cmp_bogo', name: 'BOGO tees', causedBy: { actor: 'schedule' } },
   subject: (d) => d.campaignId,
+  subjectKind: 'campaign',
 });
 
 export const endpointDisabled = defineEvent({
@@ -41,6 +43,7 @@ export const endpointDisabled = defineEvent({
   schema: z.object({ endpointId: id, url: z.string(), reason: z.string().max(1000) }),
   example: { endpointId: 'ep_01J', url: 'https://desk.example.com/hooks/tripline', reason: 'Receiver answered 410 Gone' },
   subject: (d) => d.endpointId,
+  subjectKind: 'endpoint',
 });
 
 export const runFailed = defineEvent({
@@ -50,6 +53,7 @@ export const runFailed = defineEvent({
   schema: z.object({ runId: id, workflowId: id, workflowName: z.string(), nodeId: z.string().optional(), error: z.string().max(4000) }),
   example: { runId: 'run_01J', workflowId: 'wf_01J', workflowName: 'Low stock → supplier', nodeId: 'notify', error: 'Endpoint answered 500' },
   subject: (d) => d.workflowId,
+  subjectKind: 'workflow',
 });
 
 export const sourceHealthChanged = defineEvent({

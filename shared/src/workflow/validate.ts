@@ -1,4 +1,5 @@
 import { isNodeType, isTriggerType, nodeDefinitions, type NodeType } from '../nodes/index.ts';
+import { checkCodeSyntax } from './code-check.ts';
 import { checkEdge } from './edge-rules.ts';
 import type { GraphEdge, GraphNode, WorkflowGraph } from './graph.ts';
 
@@ -44,7 +45,7 @@ export function validateGraph(graph: WorkflowGraph, options: { blankValues?: boo
     seenIds.add(node.id);
     const checked = checkNode(node, problems);
     if (checked) nodes.set(node.id, checked);
-    if (checked && options.blankValues !== false) problems.push(...blankValueProblems(checked));
+    if (checked && options.blankValues !== false) problems.push(...blankValueProblems(checked), ...codeProblems(checked));
   }
 
   const triggers = graph.nodes.filter((n) => isTriggerType(n.type));
@@ -111,6 +112,16 @@ function walkRule(logic: unknown, report: (message: string) => void): void {
     }
     walkRule(list, report);
   }
+}
+
+/**
+ * A code step that does not compile would fail on every run: caught here, in the editor as
+ * it is typed and at publish, with the line. Like blank values, a draft check only.
+ */
+function codeProblems(node: CheckedNode): GraphProblem[] {
+  if (node.type !== 'code' || typeof node.config.source !== 'string') return [];
+  const error = checkCodeSyntax(node.config.source);
+  return error ? [{ nodeId: node.id, field: 'source', message: `the code does not compile: ${error.message} on line ${error.line}` }] : [];
 }
 
 function varName(arg: unknown): string | undefined {

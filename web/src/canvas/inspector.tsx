@@ -3,7 +3,7 @@ import { useMemo } from 'react';
 import { jsonSchemaOf } from '../forms/json-schema.ts';
 import { plainMessage, problemMessage } from '../forms/messages.ts';
 import { SchemaForm } from '../forms/schema-form.tsx';
-import type { FlowNode } from './flow-graph.ts';
+import { isNote, type FlowNode } from './flow-graph.ts';
 import { useStepWidgets } from './inspector-widgets.tsx';
 import { NextSteps } from './next-steps.tsx';
 import { StockPanel } from './stock-panel.tsx';
@@ -37,11 +37,13 @@ export function Inspector({ readOnly }: { readOnly: boolean }) {
       </div>
     );
   }
+  if (isNote(selected)) return <p className="muted inspector-empty">A sticky note: type on it on the canvas. Notes are saved with the workflow and never run.</p>;
   return <NodeInspector key={selected.id} node={selected} readOnly={readOnly} />;
 }
 
 function NodeInspector({ node, readOnly }: { node: FlowNode; readOnly: boolean }) {
   const problems = useCanvas((s) => s.problemsByNode.get(node.id));
+  const warnings = useCanvas((s) => s.warningsByNode.get(node.id));
   const eventType = useCanvas(selectTriggerEvent);
   const updateConfig = useCanvas((s) => s.updateConfig);
   const setLabel = useCanvas((s) => s.setLabel);
@@ -77,6 +79,11 @@ function NodeInspector({ node, readOnly }: { node: FlowNode; readOnly: boolean }
         </label>
         <input id={`label-${node.id}`} type="text" maxLength={200} value={node.data.label ?? ''} disabled={readOnly} placeholder={def.displayName} onChange={(e) => setLabel(node.id, e.target.value)} />
       </div>
+      {warnings?.map((w) => (
+        <div key={w.message} className="inspector-warning" role="note" data-testid="inspector-warning">
+          ⚠ {w.message}
+        </div>
+      ))}
       {general.map((m) => (
         <div key={m} className="form-error" role="alert">
           {m}

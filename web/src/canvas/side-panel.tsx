@@ -24,7 +24,8 @@ export function SidePanel({ workflow, readOnly, save, onPublished }: { workflow:
   return (
     <aside className="side-panel">
       <div className="tabs" role="tablist" aria-label="Panels">
-        {(Object.keys(tabTitles) as Tab[]).map((t) => (
+        {/* A test run needs workflows:write (it runs code and may call out): hidden from read-only readers. */}
+        {(Object.keys(tabTitles) as Tab[]).filter((t) => !(readOnly && t === 'test')).map((t) => (
           <button key={t} type="button" role="tab" aria-selected={tab === t} onClick={() => setTab(t)}>
             {tabTitles[t]}
           </button>

@@ -11,7 +11,7 @@ const HISTORY_LIMIT = 100;
 
 type Set = StoreApi<CanvasState>['setState'];
 type Get = StoreApi<CanvasState>['getState'];
-export type Checks = (nodes: FlowNode[], edges: FlowEdge[]) => Pick<CanvasState, 'problems' | 'problemsByNode' | 'problemEdges'>;
+export type Checks = (nodes: FlowNode[], edges: FlowEdge[]) => Pick<CanvasState, 'problems' | 'problemsByNode' | 'problemEdges' | 'warnings' | 'warningsByNode'>;
 
 /** How every change reaches the store: one undo entry, re-validation and the change counter. */
 export function historyOf(set: Set, get: Get, checks: Checks) {

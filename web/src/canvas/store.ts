@@ -1,5 +1,5 @@
 import type { Connection, EdgeChange, NodeChange } from '@xyflow/react';
-import { validateGraph, type GraphProblem, type StepResult, type WorkflowGraph } from '@tripline/shared';
+import { graphWarnings, validateGraph, type GraphProblem, type StepResult, type WorkflowGraph } from '@tripline/shared';
 import { createContext, useContext } from 'react';
 import { createStore, useStore, type StoreApi } from 'zustand';
 import type { ClipboardContent } from './clipboard.ts';
@@ -21,6 +21,9 @@ export interface CanvasState {
   problems: GraphProblem[];
   problemsByNode: Map<string, GraphProblem[]>;
   problemEdges: Set<string>;
+  /** What publishes but rarely does what was meant (the stock trap): shown, never blocking. */
+  warnings: GraphProblem[];
+  warningsByNode: Map<string, GraphProblem[]>;
   /** Bumps on every change that should be saved (moves included); the page compares it to the saved one. */
   changeSeq: number;
   /** What a dry run or a recorded run did, drawn over the nodes; never saved. */
@@ -37,6 +40,9 @@ export interface CanvasState {
   addNode: (type: string, position: { x: number; y: number }) => string | undefined;
   updateConfig: (id: string, config: Record<string, unknown>, key?: string) => void;
   setLabel: (id: string, label: string) => void;
+  /** A sticky note at `position` (canvas-only: saved with the graph, never run). */
+  addNote: (position: { x: number; y: number }) => string;
+  setNoteText: (id: string, text: string) => void;
   select: (ids: string[]) => void;
   deleteSelected: () => void;
   deleteNode: (id: string) => void;
@@ -49,19 +55,22 @@ export interface CanvasState {
   setHighlight: (run: { steps: readonly StepResult[]; path?: readonly string[] } | null) => void;
 }
 
+const byNode = (list: readonly GraphProblem[]) => {
+  const map = new Map<string, GraphProblem[]>();
+  for (const p of list) if (p.nodeId) map.set(p.nodeId, [...(map.get(p.nodeId) ?? []), p]);
+  return map;
+};
 const validated: Checks = (nodes, edges) => {
-  const check = validateGraph(toGraph(nodes, edges));
+  const graph = toGraph(nodes, edges);
+  const check = validateGraph(graph);
   const problems = check.ok ? [] : check.problems;
-  const problemsByNode = new Map<string, GraphProblem[]>();
   const problemEdges = new Set<string>();
-  for (const p of problems) {
-    if (p.nodeId) problemsByNode.set(p.nodeId, [...(problemsByNode.get(p.nodeId) ?? []), p]);
-    if (p.edgeId) problemEdges.add(p.edgeId);
-  }
-  return { problems, problemsByNode, problemEdges };
+  for (const p of problems) if (p.edgeId) problemEdges.add(p.edgeId);
+  const warnings = graphWarnings(graph);
+  return { problems, problemsByNode: byNode(problems), problemEdges, warnings, warningsByNode: byNode(warnings) };
 };
 /** A recorded run's graph was valid when it was published: the run view shows no problems. */
-const unchecked: Checks = () => ({ problems: [], problemsByNode: new Map(), problemEdges: new Set() });
+const unchecked: Checks = () => ({ problems: [], problemsByNode: new Map(), problemEdges: new Set(), warnings: [], warningsByNode: new Map() });
 
 /**
  * One store per open canvas (so two canvases never share state), created by the page and

@@ -115,6 +115,7 @@ export function TestRunPanel({ workflowId, ensureSaved }: { workflowId: string; 
           <p>
             Result: <span className={`status-badge ${result.status}`}>{result.status}</span>
             {result.skippedReason && <span className="muted"> — {result.skippedReason}</span>}
+            {result.stoppedReason && <span className="muted"> — {result.stoppedReason}</span>}
           </p>
           <ol className="step-list">
             {result.steps.map((step, i) => (

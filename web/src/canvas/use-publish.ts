@@ -13,10 +13,11 @@ export function usePublish(workflow: Workflow, setWorkflow: (w: Workflow) => voi
   /** After a publish or a rollback: the live version changes, the draft (and its save state) does not. */
   const onPublished = useCallback(
     (result: PublishResult) => {
-      const { published, message, ...next } = result;
+      const { published, message, warnings, ...next } = result;
       // the server's draft is untouched by publishing, so its revision stays the one we saved
       setWorkflow(next);
-      setNotice({ kind: 'ok', text: published ? message : `${message.charAt(0).toUpperCase()}${message.slice(1)}.` });
+      const text = published ? message : `${message.charAt(0).toUpperCase()}${message.slice(1)}.`;
+      setNotice({ kind: 'ok', text, ...(warnings?.length ? { details: warnings.map((w) => `Warning${w.nodeId ? ` (${w.nodeId})` : ''}: ${w.message}`) } : {}) });
     },
     [setWorkflow],
   );

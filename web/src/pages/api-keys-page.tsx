@@ -15,7 +15,7 @@ export function ApiKeysPage() {
       title="API keys"
       what="API keys"
       permission="apikeys:manage"
-      subtitle="A key acts for the person who made it: when that person is disabled or deleted, their keys stop working at once. Keys made with TRIPLINE_API_KEY belong to the installation."
+      subtitle="A key acts for the person who made it, never with more than that person's current role: when that person is disabled or deleted, their keys stop working at once. Keys made with TRIPLINE_API_KEY belong to the installation."
     >
       <KeyList />
     </Page>
@@ -28,7 +28,19 @@ function KeyList() {
   const [created, setCreated] = useState<ApiKeyCreated>();
   const columns: Column<ApiKey>[] = [
     { header: 'Name', cell: (k) => k.name },
-    { header: 'Scope', cell: (k) => k.scope },
+    {
+      header: 'Scope',
+      cell: (k) => (
+        <>
+          {k.scope}
+          {k.limitedByOwnerRole && !k.revokedAt && (
+            <div className="muted" data-testid="api-key-limited">
+              Limited by its owner's role ({k.ownerRole}): it does only what both allow
+            </div>
+          )}
+        </>
+      ),
+    },
     { header: 'Key', cell: (k) => <code>{k.prefix}…</code> },
     { header: 'Created', cell: (k) => <><Time at={k.createdAt} /> {k.createdBy && <span className="muted">by {k.createdBy}</span>}</> },
     { header: 'Last used', cell: (k) => (k.lastUsedAt ? <Time at={k.lastUsedAt} /> : 'never') },

@@ -1,5 +1,7 @@
 import type { EventEnvelope } from '@tripline/shared';
+import type { ReactNode } from 'react';
 import { Link, useParams } from 'react-router';
+import { CustomerLink, customerIdOf } from '../console/customer-link.tsx';
 import { DataTable, DeliveryStatus, DetailPlaceholder, ErrorBanner, JsonView, KeyValues, LiveDot, PageHeader, StatusBadge, Time, useLiveRefresh, useQuery, type Column } from '../ui/index.ts';
 
 interface EventDetail extends EventEnvelope {
@@ -63,6 +65,7 @@ function EventFacts({ event: e }: { event: EventDetail }) {
   ) : (
     '—'
   );
+  const customerId = customerIdOf(e.data);
   return (
     <section className="card">
       <KeyValues
@@ -72,6 +75,7 @@ function EventFacts({ event: e }: { event: EventDetail }) {
           ['Processed', <Time at={e.processedAt} />],
           ['Source', e.source],
           ['Subject', subject],
+          ...(customerId ? [['Customer', <CustomerLink customerId={customerId} />] as [string, ReactNode]] : []),
         ]}
       />
     </section>

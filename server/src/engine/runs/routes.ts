@@ -1,10 +1,11 @@
-import { pageSchema, runDetailSchema, runQuerySchema, runSummarySchema, type RunSummary } from '@tripline/shared';
+import { pageSchema, runDetailSchema, runQuerySchema, runRetrySchema, runSummarySchema, type RunSummary } from '@tripline/shared';
 import { Router } from 'express';
 import { actorFrom, recordAudit } from '../../audit/record.ts';
 import type { AppContext } from '../../context.ts';
 import { withTransaction } from '../../db/pool.ts';
 import { deliveriesOfRun, findRunSummary, listRunSummaries, stepsOfRun, type RunSummaryRow } from '../../db/run-reads.ts';
-import { versionGraph } from '../../db/workflows.ts';
+import { moveRunToVersion } from '../../db/runs.ts';
+import { findWorkflow, versionGraph } from '../../db/workflows.ts';
 import { conflict, notFound } from '../../http/errors.ts';
 import { declareRoutes } from '../../http/route.ts';
 import { loadEvent } from '../events.ts';
@@ -13,7 +14,7 @@ import { cancelRun, retryRun } from './state-machine.ts';
 
 const tag = 'Runs';
 
-function toSummary(r: RunSummaryRow): RunSummary {
+export function toRunSummary(r: RunSummaryRow): RunSummary {
   return {
     id: r.id,
     workflowId: r.workflow_id,
@@ -28,6 +29,7 @@ function toSummary(r: RunSummaryRow): RunSummary {
     depth: r.depth,
     createdAt: r.created_at.toISOString(),
     finishedAt: r.finished_at?.toISOString() ?? null,
+    firstVersion: r.first_version,
   };
 }
 
@@ -48,7 +50,7 @@ export function runsRouter(app: AppContext): Router {
     async ({ query: q }) => {
       const rows = await listRunSummaries(app.pool, q);
       const page = rows.slice(0, q.limit);
-      return { data: page.map(toSummary), nextCursor: rows.length > q.limit ? String(page.at(-1)!.seq) : null };
+      return { data: page.map(toRunSummary), nextCursor: rows.length > q.limit ? String(page.at(-1)!.seq) : null };
     },
   );
 
@@ -56,14 +58,16 @@ export function runsRouter(app: AppContext): Router {
     const id = params.id!;
     const run = await findRunSummary(app.pool, id);
     if (!run) throw notFound('run', id);
-    const [steps, graph, event, deliveries] = await Promise.all([
+    const [steps, graph, event, deliveries, workflow] = await Promise.all([
       stepsOfRun(app.pool, id),
       versionGraph(app.pool, run.workflow_id, run.version),
       loadEvent(app.pool, run.event_id),
       deliveriesOfRun(app.pool, id),
+      findWorkflow(app.pool, run.workflow_id),
     ]);
     return {
-      ...toSummary(run),
+      ...toRunSummary(run),
+      liveVersion: workflow?.published_version ?? null,
       graph: graph ?? { nodes: [], edges: [] },
       event: event ?? null,
       steps: steps.map((s) => ({
@@ -82,19 +86,50 @@ export function runsRouter(app: AppContext): Router {
     };
   });
 
-  route({ method: 'post', path: '/runs/:id/retry', access: 'runs:write', tag, summary: 'Retry a failed run from the step that failed', response: runSummarySchema }, async ({ req, params }) => {
-    const id = params.id!;
-    return withTransaction(app.pool, async (tx) => {
-      const run = await findRunSummary(tx, id, true);
-      if (!run) throw notFound('run', id);
-      if (run.status !== 'failed') throw conflict(`only a failed run can be retried; this one is ${run.status}`);
-      if (!run.current_node) throw conflict('this run has no step to retry from');
-      const current = run.current_node;
-      const status = await retryRun(app, tx, { id: run.id, current_node: current }, () => retryStepDelivery(tx, app, run.id, current));
-      await recordAudit(tx, actorFrom(req), { action: 'run.retried', targetType: 'run', targetId: id, before: { status: run.status, error: run.error }, after: { status: 'running', from: run.current_node } });
-      return toSummary({ ...run, status, error: null, finished_at: null });
-    });
-  });
+  route(
+    {
+      method: 'post',
+      path: '/runs/:id/retry',
+      access: 'runs:write',
+      tag,
+      summary: 'Retry a failed run from the step that failed: as it ran (default), or with the live version ({"use": "live"})',
+      body: runRetrySchema,
+      response: runSummarySchema,
+    },
+    async ({ req, params, body: { use } }) => {
+      const id = params.id!;
+      return withTransaction(app.pool, async (tx) => {
+        const run = await findRunSummary(tx, id, true);
+        if (!run) throw notFound('run', id);
+        if (run.status !== 'failed') throw conflict(`only a failed run can be retried; this one is ${run.status}`);
+        if (!run.current_node) throw conflict('this run has no step to retry from');
+        const current = run.current_node;
+        let version = run.version;
+        if (use === 'live') {
+          // After a logic fix is published, the retry runs the fix from the failed step on.
+          const workflow = await findWorkflow(tx, run.workflow_id);
+          const live = workflow?.published_version ?? null;
+          if (live === null) throw conflict('this workflow has no live version to retry with; retry as it ran');
+          const graph = workflow?.published_graph;
+          if (!graph?.nodes.some((n) => n.id === current)) {
+            throw conflict(`the live version v${live} has no step "${current}" to retry from; retry as it ran, or publish a version that keeps that step`);
+          }
+          if (live !== run.version) await moveRunToVersion(tx, id, live);
+          version = live;
+        }
+        const status = await retryRun(app, tx, { id: run.id, current_node: current }, () => retryStepDelivery(tx, app, run.id, current));
+        await recordAudit(tx, actorFrom(req), {
+          action: 'run.retried',
+          targetType: 'run',
+          targetId: id,
+          before: { status: run.status, error: run.error, version: run.version },
+          after: { status: 'running', from: run.current_node, version, use },
+        });
+        const firstVersion = version !== run.version ? (run.first_version ?? run.version) : run.first_version;
+        return toRunSummary({ ...run, status, error: null, finished_at: null, version, first_version: firstVersion });
+      });
+    },
+  );
 
   route({ method: 'post', path: '/runs/:id/cancel', access: 'runs:write', tag, summary: 'Cancel a waiting or running run', response: runSummarySchema }, async ({ req, params }) => {
     const id = params.id!;
@@ -104,7 +139,7 @@ export function runsRouter(app: AppContext): Router {
       if (!['waiting', 'running'].includes(run.status)) throw conflict(`only a waiting or running run can be cancelled; this one is ${run.status}`);
       await cancelRun(tx, id);
       await recordAudit(tx, actorFrom(req), { action: 'run.cancelled', targetType: 'run', targetId: id, before: { status: run.status }, after: { status: 'cancelled' } });
-      return toSummary({ ...run, status: 'cancelled', finished_at: new Date() });
+      return toRunSummary({ ...run, status: 'cancelled', finished_at: new Date() });
     });
   });
 

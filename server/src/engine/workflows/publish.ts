@@ -1,4 +1,5 @@
-import { diffGraphs, validateGraph, workflowGraphSchema, type GraphProblem } from '@tripline/shared';
+import { diffGraphs, graphWarnings, validateGraph, workflowGraphSchema, type GraphProblem } from '@tripline/shared';
+import { credentialOriginProblems } from '../../credentials/publish-check.ts';
 import { recordAudit, type Actor } from '../../audit/record.ts';
 import type { PoolClient } from '../../db/pool.ts';
 import { findWorkflow, publishVersion, syncTrigger, versionGraph, type WorkflowRow } from '../../db/workflows.ts';
@@ -23,7 +24,7 @@ export async function publishWorkflow(
   actor: Actor,
   id: string,
   rollbackTo: number | undefined,
-): Promise<{ row: WorkflowRow; published: boolean; message: string }> {
+): Promise<{ row: WorkflowRow; published: boolean; message: string; warnings: GraphProblem[] }> {
   const before = await findWorkflow(tx, id, true);
   if (!before) throw notFound('workflow', id);
   let graph = before.draft;
@@ -33,13 +34,17 @@ export async function publishWorkflow(
     graph = old as typeof graph;
   }
   // A version that was valid when it was published may be rolled back to as it was.
-  const checked = validateGraph(workflowGraphSchema.parse(graph), { blankValues: rollbackTo === undefined });
+  const parsed = workflowGraphSchema.parse(graph);
+  const checked = validateGraph(parsed, { blankValues: rollbackTo === undefined });
   if (!checked.ok) throw invalidGraph(checked.problems);
+  const sendsCredentialAstray = await credentialOriginProblems(tx, parsed);
+  if (sendsCredentialAstray.length) throw invalidGraph(sendsCredentialAstray);
+  const warnings = graphWarnings(parsed);
   const live = before.published_version;
   if (live !== null && before.published_graph && diffGraphs(before.published_graph, graph).same) {
     // Nothing a run would notice changed: a new version would only add noise to the list.
     const message = rollbackTo !== undefined ? `v${rollbackTo} is what v${live} already runs; nothing was published` : `no changes since v${live}; nothing was published`;
-    return { row: before, published: false, message };
+    return { row: before, published: false, message, warnings };
   }
   const version = (live ?? 0) + 1;
   // A rollback changes what runs, never the draft: the person's work in progress is kept.
@@ -53,5 +58,5 @@ export async function publishWorkflow(
     after: { version, graph, ...(rollbackTo !== undefined ? { from: rollbackTo } : {}) },
   });
   const message = rollbackTo !== undefined ? `Published version ${version} (a rollback to v${rollbackTo}); your draft is unchanged.` : `Published version ${version}.`;
-  return { row: (await findWorkflow(tx, id))!, published: true, message };
+  return { row: (await findWorkflow(tx, id))!, published: true, message, warnings };
 }

@@ -1,22 +1,29 @@
-import type { EventEnvelope } from '@tripline/shared';
+import { subjectOf, type EventEnvelope } from '@tripline/shared';
 import { takeWait, waitExists } from '../../../db/runs.ts';
 import { matches } from '../../logic.ts';
 import type { Executor } from '../types.ts';
 import { liveTx } from './step-mode.ts';
 
-/** The key an arriving event is matched by (run_waits.correlation_key): the subject. */
+/**
+ * The key an arriving event is looked up by (run_waits.correlation_key): the subject's id.
+ * The index lookup may return waits about another kind of subject with the same id (a SKU
+ * equal to a customer id); `waitMatches` drops those by comparing kinds.
+ */
 export function correlationKey(event: Pick<EventEnvelope, 'subject'>): string | null {
   return event.subject ?? null;
 }
 
 /**
- * Whether an arriving candidate event satisfies a waiting step. Candidates are found by
- * (event type, the run's subject), so the candidate is always about the same subject;
- * `match` narrows further, over the candidate with the run's own event at `trigger`.
+ * Whether an arriving candidate event satisfies a waiting step: it must be about the same
+ * subject as the run's event, kind and id (a stock event whose SKU equals a customer id is
+ * about a product, not that customer); `match` narrows further, over the candidate with
+ * the run's own event at `trigger`.
  */
 export function waitMatches(config: { match?: unknown }, trigger: EventEnvelope, candidate: EventEnvelope): boolean {
   if (candidate.id === trigger.id) return false;
-  if (candidate.subject === null || candidate.subject !== trigger.subject) return false;
+  const theirs = subjectOf(candidate);
+  const ours = subjectOf(trigger);
+  if (!theirs || !ours || theirs.kind !== ours.kind || theirs.key !== ours.key) return false;
   if (config.match === undefined || config.match === null) return true;
   return matches(config.match, { ...candidate, trigger });
 }

@@ -26,6 +26,7 @@ const envSchema = z.object({
   TRIPLINE_WEB_DIST: z.string().optional(),
   TRIPLINE_DB_POOL_MAX: z.coerce.number().int().min(2).max(200).default(20),
   TRIPLINE_JOB_EXPIRE_SECONDS: z.coerce.number().int().min(2).max(3600).optional(),
+  TRIPLINE_DELIVERY_LEASE_SECONDS: z.coerce.number().int().min(1).max(3600).default(10),
 });
 
 export type Role = 'api' | 'worker' | 'all';
@@ -61,6 +62,13 @@ export interface Config {
    * holding jobs delays them by this much; the reliability tests lower it to a few seconds.
    */
   jobExpireSeconds: number | undefined;
+  /**
+   * TRIPLINE_DELIVERY_LEASE_SECONDS (default 10): how long a claimed delivery stays with its
+   * worker without a renewal. A SIGKILLed worker's deliveries are sent again (same
+   * webhook-id) this long after it died. Its own setting, not pg-boss's job expiry: the
+   * deliveries table is its own queue.
+   */
+  deliveryLeaseSeconds: number;
 }
 
 /** Close to Svix's schedule: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h. */
@@ -98,6 +106,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webDist: path.resolve(e.TRIPLINE_WEB_DIST ?? path.join(import.meta.dirname, '../../web/dist')),
     dbPoolMax: e.TRIPLINE_DB_POOL_MAX,
     jobExpireSeconds: e.TRIPLINE_JOB_EXPIRE_SECONDS,
+    deliveryLeaseSeconds: e.TRIPLINE_DELIVERY_LEASE_SECONDS,
   };
 }
 

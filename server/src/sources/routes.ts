@@ -149,7 +149,7 @@ export function ingestRouter(ctx: AppContext): Router {
         throw new HttpError(400, 'malformed_json', 'the webhook body is not valid JSON');
       }
       const deliveryId = req.get('x-wc-webhook-delivery-id') || `sha256:${crypto.createHash('sha256').update(raw).digest('hex')}`;
-      return withTransaction(ctx.pool, (tx) => applyWooDelivery(tx, ctx.boss, { sourceId, topic, deliveryId, raw, body }));
+      return withTransaction(ctx.pool, (tx) => applyWooDelivery(tx, { sourceId, topic, deliveryId, raw, body }));
     },
   );
   return router;
@@ -163,7 +163,6 @@ export function ingestRouter(ctx: AppContext): Router {
  */
 async function applyWooDelivery(
   tx: PoolClient,
-  boss: AppContext['boss'],
   d: { sourceId: string; topic: WooTopic; deliveryId: string; raw: Buffer; body: unknown },
 ) {
   const { sourceId, topic, deliveryId, body } = d;
@@ -189,6 +188,6 @@ async function applyWooDelivery(
     return toEnvelope({ id: `evt_wc_${seed}_${i}`, type: event.type, occurredAt: event.occurredAt, source: `woocommerce:${sourceId}`, data: parsed.data as Record<string, unknown> });
   });
   if (mapping.state) await saveEntityState(tx, entity, mapping.state);
-  await storeEvents(tx, boss, envelopes);
+  await storeEvents(tx, envelopes);
   return { received: true, topic, events: envelopes.map((e) => ({ id: e.id, type: e.type })) };
 }

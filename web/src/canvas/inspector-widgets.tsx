@@ -2,14 +2,17 @@ import { ConditionBuilder } from '../condition-builder/condition-builder.tsx';
 import { fieldsForEventType } from '../condition-builder/fields.ts';
 import { CampaignPicker, EndpointPicker } from '../forms/pickers.tsx';
 import type { WidgetProps, Widgets } from '../forms/schema-form.tsx';
-import { CodeInput, CredentialPicker, ListExpressionInput, SwitchCasesEditor } from '../forms/step-widgets.tsx';
+import { CredentialPicker, ListExpressionInput, SwitchCasesEditor } from '../forms/step-widgets.tsx';
 import { useMemo } from 'react';
+import { TemplateInput, TemplateRecordInput } from '../forms/template-input.tsx';
+import { CodeEditor } from '../forms/code-editor.tsx';
+import { codeInputPaths, type Variable } from './variables.ts';
 
 /**
  * The inspector's widgets for the formats node schemas declare (`json-logic`, `endpoint-id`, …),
  * with the fields of the event the rules are written over (the trigger's own, or the workflow's).
  */
-export function useStepWidgets(eventType: string | undefined): Widgets {
+export function useStepWidgets(eventType: string | undefined, variables: readonly Variable[] = []): Widgets {
   return useMemo<Widgets>(() => {
     const fields = fieldsForEventType(eventType);
     return {
@@ -28,10 +31,13 @@ export function useStepWidgets(eventType: string | undefined): Widgets {
         <SwitchCasesEditor {...p} renderRule={(r) => <ConditionBuilder id={r.id} value={r.value} onChange={r.onChange} fields={fields} invalid={p.invalid} />} />
       ),
       'list-expression': (p: WidgetProps) => <ListExpressionInput {...p} listPaths={fields.filter((f) => f.type === 'array').map((f) => f.path)} />,
-      code: (p: WidgetProps) => <CodeInput {...p} />,
+      code: (p: WidgetProps) => <CodeEditor {...p} completions={codeInputPaths(variables)} />,
+      template: (p: WidgetProps) => <TemplateInput {...p} variables={variables} />,
+      'template-json': (p: WidgetProps) => <TemplateInput {...p} variables={variables} multiline />,
+      'template-record': (p: WidgetProps) => <TemplateRecordInput {...p} variables={variables} />,
       'credential-name': (p: WidgetProps) => <CredentialPicker {...p} />,
       'endpoint-id': (p: WidgetProps) => <EndpointPicker {...p} />,
       'campaign-id': (p: WidgetProps) => <CampaignPicker {...p} />,
     };
-  }, [eventType]);
+  }, [eventType, variables]);
 }

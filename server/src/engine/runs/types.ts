@@ -11,7 +11,7 @@ export type { RunRow };
  * batched writes in `writes`); a dry run must not write anything and says so by its kind.
  */
 /** A dry run may ask HTTP request steps to call out for real (`live`); nothing else writes. */
-export type RunMode = { kind: 'live'; tx: PoolClient; writes: RunWrites } | { kind: 'dry'; live?: boolean };
+export type RunMode = { kind: 'live'; tx: PoolClient; writes: RunWrites } | { kind: 'dry'; live?: boolean; waits?: 'timeout' | 'received' };
 
 export interface StepContext {
   app: AppContext;

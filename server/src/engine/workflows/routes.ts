@@ -144,7 +144,7 @@ export function workflowsRouter(app: AppContext): Router {
       body: dryRunRequestSchema,
       response: dryRunResultSchema,
     },
-    async ({ params, body: { event, live } }) => {
+    async ({ params, body: { event, live, waits } }) => {
       const id = params.id!;
       const row = await findWorkflow(app.pool, id);
       if (!row) throw notFound('workflow', id);
@@ -153,7 +153,7 @@ export function workflowsRouter(app: AppContext): Router {
       const type = event.type ?? String(checked.graph.trigger.config.eventType);
       if (!isEventType(type)) throw new HttpError(422, 'unknown_event_type', `unknown event type "${type}"`);
       const envelope = toEnvelope({ type, data: event.data, occurredAt: event.occurredAt, source: 'dry-run' });
-      return dryRun(app, checked.graph, envelope, { live: live === true });
+      return dryRun(app, checked.graph, envelope, { live: live === true, ...(waits ? { waits } : {}) });
     },
   );
 

@@ -162,6 +162,6 @@ async function applyWooDelivery(
   const keys = [...new Set([deliveryId, bodyKey])];
   if ((await claimDeliveryKeys(tx, sourceId, keys)) !== keys.length) return { received: true, duplicate: true, topic, events: [] };
   // Derived from the delivery id: the same delivery always yields the same event ids.
-  const envelopes = await applyWooChange(tx, boss, { sourceId, topic, body, seed: deliveryId, mode: 'live' });
+  const envelopes = await applyWooChange(tx, { sourceId, topic, body, seed: deliveryId, mode: 'live' });
   return { received: true, topic, events: envelopes.map((e) => ({ id: e.id, type: e.type })) };
 }

@@ -31,6 +31,7 @@ const envSchema = z.object({
     .regex(/^smtps?:\/\/[^/]+/, 'an SMTP URL such as smtp://user:password@smtp.example.com:587?from=shop@example.com')
     .optional(),
   TRIPLINE_NOTIFY_RETRY_SCHEDULE: durationList.optional(),
+  TRIPLINE_SCHEDULE_TICK: z.string().regex(/^\d+(\.\d+)?(ms|s|m)$/, 'a duration such as 15s').transform(parseDuration).optional(),
 });
 
 export type Role = 'api' | 'worker' | 'all';
@@ -73,6 +74,8 @@ export interface Config {
   smtpUrl: string | undefined;
   /** Delays between attempts of an email or Slack message (TRIPLINE_NOTIFY_RETRY_SCHEDULE, default 10s,1m,5m,30m). */
   notifyRetryScheduleMs: number[];
+  /** How often each worker looks for due schedules (TRIPLINE_SCHEDULE_TICK, default 10s): a schedule fires at most this late. */
+  scheduleTickMs: number;
 }
 
 /** Close to Svix's schedule: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h. */
@@ -112,6 +115,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     jobExpireSeconds: e.TRIPLINE_JOB_EXPIRE_SECONDS,
     smtpUrl: e.TRIPLINE_SMTP_URL,
     notifyRetryScheduleMs: e.TRIPLINE_NOTIFY_RETRY_SCHEDULE ?? [1e4, 6e4, 3e5, 18e5],
+    scheduleTickMs: e.TRIPLINE_SCHEDULE_TICK ?? 10_000,
   };
 }
 

@@ -7,6 +7,7 @@ import type { AppContext } from './context.ts';
 import { deliveryFeature } from './delivery/feature.ts';
 import { engineFeature } from './engine/feature.ts';
 import { notifyFeature } from './notify/feature.ts';
+import { schedulesFeature } from './engine/schedules/feature.ts';
 import { portalFeature } from './portal/feature.ts';
 
 /** One area of the product plugs into the process through this shape. */
@@ -28,7 +29,7 @@ export interface Feature {
 type FeatureFactory = (ctx: AppContext) => Feature | Promise<Feature>;
 
 /** The product's areas, in the order they seed and start. */
-const factories: FeatureFactory[] = [accountsFeature, consoleFeature, engineFeature, deliveryFeature, portalFeature, credentialsFeature, notifyFeature];
+const factories: FeatureFactory[] = [accountsFeature, consoleFeature, engineFeature, deliveryFeature, portalFeature, credentialsFeature, notifyFeature, schedulesFeature];
 
 export async function features(ctx: AppContext) {
   const list = await Promise.all(factories.map((f) => f(ctx)));

@@ -29,6 +29,7 @@ export const eventNames: Record<EventType, { family: EventFamily; name: string }
   'campaign.deactivated': { family: 'Tripline', name: 'Campaign deactivated' },
   'endpoint.disabled': { family: 'Tripline', name: 'Endpoint disabled' },
   'run.failed': { family: 'Tripline', name: 'Workflow run failed' },
+  'schedule.fired': { family: 'Tripline', name: 'Schedule came due' },
 };
 
 /** "Orders → Order paid"; the machine name itself for a type the catalog does not know. */

@@ -16,6 +16,7 @@ import { transformNode } from './transform.ts';
 import { triggerNode } from './trigger.ts';
 import { waitForEventNode } from './wait-for-event.ts';
 import { webhookNode } from './webhook.ts';
+import { woocommerceNode } from './woocommerce.ts';
 
 export const nodeDefinitions = {
   trigger: triggerNode,
@@ -33,6 +34,7 @@ export const nodeDefinitions = {
   email: emailNode,
   slack: slackNode,
   campaign: campaignNode,
+  woocommerce: woocommerceNode,
   stop: stopNode,
 } as const;
 
@@ -100,3 +102,4 @@ export { lookupEntities } from './lookup.ts';
 export { identifier } from './fields.ts';
 export { triggerConfig } from './trigger.ts';
 export { SCHEDULE_EVENT, cronProblem, isTimeZone, nextScheduleTimes, scheduleTimeInWords } from './schedule.ts';
+export { WOO_BATCH_LIMIT, WOO_SALE_SKU_LIMIT, woocommerceActions, wooDiscountTypes, wooOrderStatuses, type WooAction, type WooCommerceConfig } from './woocommerce.ts';

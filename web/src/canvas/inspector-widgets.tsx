@@ -1,6 +1,8 @@
 import { ConditionBuilder } from '../condition-builder/condition-builder.tsx';
 import { fieldsForEventType } from '../condition-builder/fields.ts';
-import { CampaignPicker, EndpointPicker } from '../forms/pickers.tsx';
+import { DurationInput } from '../forms/duration-input.tsx';
+import { CampaignPicker, EndpointPicker, SourcePicker } from '../forms/pickers.tsx';
+import { SegmentPicker } from '../forms/segment-picker.tsx';
 import type { WidgetProps, Widgets } from '../forms/schema-form.tsx';
 import { CodeInput, CredentialPicker, ListExpressionInput, SwitchCasesEditor, TextAreaInput } from '../forms/step-widgets.tsx';
 import { useMemo } from 'react';
@@ -33,6 +35,9 @@ export function useStepWidgets(eventType: string | undefined): Widgets {
       'credential-name': (p: WidgetProps) => <CredentialPicker {...p} />,
       'endpoint-id': (p: WidgetProps) => <EndpointPicker {...p} />,
       'campaign-id': (p: WidgetProps) => <CampaignPicker {...p} />,
+      'source-id': (p: WidgetProps) => <SourcePicker {...p} />,
+      'duration-seconds': (p: WidgetProps) => <DurationInput {...p} />,
+      segment: (p: WidgetProps) => <SegmentPicker {...p} />,
     };
   }, [eventType]);
 }

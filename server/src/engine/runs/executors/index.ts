@@ -15,6 +15,7 @@ import { transform } from './transform.ts';
 import { trigger } from './trigger.ts';
 import { waitForEvent } from './wait-for-event.ts';
 import { webhook } from './webhook.ts';
+import { woocommerce } from './woocommerce.ts';
 
 /** One executor per node type: a node type without one fails to compile. */
 export const executors: ExecutorMap = {
@@ -33,5 +34,6 @@ export const executors: ExecutorMap = {
   email,
   slack,
   campaign,
+  woocommerce,
   stop,
 };

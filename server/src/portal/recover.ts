@@ -5,9 +5,9 @@ import { rowToEnvelope, type EventRow } from '../db/events.ts';
 import { withTransaction } from '../db/pool.ts';
 import { deferDeliveries, requeueForRecover, takeRecoverSlot } from '../db/portal.ts';
 import { loadEndpoint } from '../delivery/endpoint-operations.ts';
-import { eventsMissedBy } from '../delivery/endpoints-store.ts';
+import { eventsMissedBy } from '../db/delivery-reads.ts';
 import { filterPasses, newDeliveryId, webhookPayload } from '../delivery/fan-out.ts';
-import { insertDeliveries } from '../delivery/new-deliveries-data.ts';
+import { insertDeliveries } from '../db/deliveries.ts';
 import { conflict, HttpError, invalid } from '../http/errors.ts';
 
 /**

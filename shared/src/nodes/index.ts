@@ -3,16 +3,19 @@ import { campaignNode } from './campaign.ts';
 import { codeNode } from './code.ts';
 import { conditionNode } from './condition.ts';
 import { delayNode } from './delay.ts';
+import { emailNode } from './email.ts';
 import { ERROR_OUTPUT, type NodeDefinition, type SummaryContext } from './define.ts';
 import { forEachNode } from './for-each.ts';
 import { httpRequestNode } from './http-request.ts';
 import { lookupNode } from './lookup.ts';
+import { slackNode } from './slack.ts';
 import { stopNode } from './stop.ts';
 import { switchNode } from './switch.ts';
 import { transformNode } from './transform.ts';
 import { triggerNode } from './trigger.ts';
 import { waitForEventNode } from './wait-for-event.ts';
 import { webhookNode } from './webhook.ts';
+import { woocommerceNode } from './woocommerce.ts';
 
 export const nodeDefinitions = {
   trigger: triggerNode,
@@ -26,7 +29,10 @@ export const nodeDefinitions = {
   http_request: httpRequestNode,
   code: codeNode,
   webhook: webhookNode,
+  email: emailNode,
+  slack: slackNode,
   campaign: campaignNode,
+  woocommerce: woocommerceNode,
   stop: stopNode,
 } as const;
 
@@ -79,7 +85,9 @@ export type { DraftConfig, NodeCategory, NodeDefinition, SummaryContext } from '
 export { ERROR_OUTPUT, humanSeconds, nodeCategories } from './define.ts';
 export { FOR_EACH_LIMIT } from './for-each.ts';
 export { CODE_DEFAULTS } from './code.ts';
+export { EMAIL_MAX_RECIPIENTS } from './email.ts';
 export { SWITCH_DEFAULT } from './switch.ts';
 export { lookupEntities } from './lookup.ts';
 export { identifier } from './fields.ts';
 export { triggerConfig } from './trigger.ts';
+export { WOO_BATCH_LIMIT, WOO_SALE_SKU_LIMIT, woocommerceActions, wooDiscountTypes, wooOrderStatuses, type WooAction, type WooCommerceConfig } from './woocommerce.ts';

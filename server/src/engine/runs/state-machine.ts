@@ -262,6 +262,8 @@ async function callOutFirst(app: AppContext, runId: string): Promise<{ at: strin
   // delay's timer, a slice cap. The row lock lasts that statement only.
   const [run] = await lockRuns(app.pool, [runId]);
   if (!run || run.status !== 'running' || !run.current_node) return undefined;
+  // A run whose history is full fails at this step without calling out (resumeLocked says why).
+  if (historyFull(run.history_bytes)) return undefined;
   const graph = await loadVersion(app.pool, run.workflow_id, run.version);
   const node = graph.nodes.get(run.current_node);
   if (!node || !CALLS_OUT.has(node.type)) return undefined;

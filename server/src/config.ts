@@ -81,6 +81,7 @@ export interface Config {
   publicUrl: string | undefined;
   /** TRIPLINE_RECONCILE_INTERVAL: how often connected stores are polled for missed changes (default 5 min). */
   reconcileIntervalMs: number;
+  /**
    * TRIPLINE_SMTP_URL: the SMTP server when none is saved under Settings → Email
    * (smtp:// upgrades with STARTTLS when offered, smtps:// is TLS from the start; `?from=`).
    */

@@ -52,6 +52,8 @@ export const queues = {
     name: 'source.backfill',
     payload: z.object({ sourceId: z.string() }),
     options: { retryLimit: 20, retryDelay: 5, retryBackoff: true, retryDelayMax: 300, expireInSeconds: 4 * 3600, heartbeatSeconds: 10 },
+  },
+  /**
    * Sends one email or Slack message (server/src/notify/). Its retries on temporary
    * failures are scheduled by the handler itself (a new job per attempt, on the notify
    * retry schedule); the queue's own retries only cover a worker that died mid-job.

@@ -64,4 +64,5 @@ export const sourceHealthChanged = defineEvent({
   schema: z.object({ sourceId: id, status: z.enum(['healthy', 'degraded', 'failing']), reason: z.string().max(1000) }),
   example: { sourceId: 'src_3f9a', status: 'degraded', reason: 'WooCommerce had disabled the order.updated webhook after failed deliveries; re-enabled it' },
   subject: (d) => d.sourceId,
+  subjectKind: 'source',
 });

@@ -1,5 +1,6 @@
 import type { AppContext } from '../context.ts';
-import { credentialValue } from '../credentials/store.ts';
+import { credentialForSending } from '../credentials/store.ts';
+import { originAllowed } from '@tripline/shared';
 import { lockNotification, markSending, recentAttempts, recordAttempt, settleNotification, type NotificationRow } from '../db/notifications.ts';
 import { lockUntilCommit, withTransaction } from '../db/pool.ts';
 import { clientDb, sendJob } from '../queue/boss.ts';
@@ -66,8 +67,13 @@ async function deliver(app: AppContext, row: NotificationRow): Promise<SendResul
     return sendEmail(server, row.message as unknown as EmailMessage, row.message_id ?? '');
   }
   const message = row.message as unknown as SlackMessage;
-  const url = await credentialValue(app.pool, app.secrets, message.credential);
-  if (url === undefined) return refused(`credential "${message.credential}" does not exist; add the Slack webhook URL under Settings → Credentials`);
+  const credential = await credentialForSending(app.pool, app.secrets, message.credential);
+  if (credential === undefined) return refused(`credential "${message.credential}" does not exist; add the Slack webhook URL under Settings → Credentials`);
+  const url = credential.value;
+  // The webhook URL is itself the secret: it goes only where the credential says it may.
+  if (!originAllowed(url, credential.allowedOrigins)) {
+    return refused(`credential "${message.credential}" may only be sent to ${credential.allowedOrigins.join(', ') || 'nowhere yet (save it again with its origins)'}; nothing was sent`);
+  }
   return postToSlack(url, message, { allowPrivate: app.config.allowPrivateTargets, timeoutMs: SLACK_TIMEOUT_MS });
 }
 

@@ -13,6 +13,7 @@ import { API_KEY, ROOT, startTripline } from './lib/procs.ts';
 import { writeReport, type Scenario } from './lib/report.ts';
 import { paramsFor, setupDatabase, type BenchDeps } from './lib/harness.ts';
 import { scenarioHistory } from './history/scenario.ts';
+import { scenarioBackfill } from './scenarios/backfill.ts';
 import { scenarioCanvas } from './scenarios/canvas.ts';
 import { scenarioCrash } from './scenarios/crash.ts';
 import { scenarioEndToEnd, type TriplineFigures } from './scenarios/end-to-end.ts';
@@ -58,6 +59,7 @@ try {
     ['crash', () => scenarioCrash(deps)],
     ['nodered', () => scenarioNodeRed({ ...deps, tripline })],
     ['canvas', () => scenarioCanvas(deps)],
+    ['backfill', () => scenarioBackfill(deps)],
     ['history', async () => void scenarios.push(await scenarioHistory({ quick, say, freshDatabase: db.freshDatabase, startTripline: (n, u) => startTripline(n, u), receiver, apiKey: API_KEY }))],
   ];
   for (const [key, fn] of steps) {

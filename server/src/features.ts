@@ -6,7 +6,9 @@ import { credentialsFeature } from './credentials/feature.ts';
 import type { AppContext } from './context.ts';
 import { deliveryFeature } from './delivery/feature.ts';
 import { engineFeature } from './engine/feature.ts';
+import { notifyFeature } from './notify/feature.ts';
 import { portalFeature } from './portal/feature.ts';
+import { sourceSyncFeature } from './sources/sync-feature.ts';
 
 /** One area of the product plugs into the process through this shape. */
 export interface Feature {
@@ -27,7 +29,7 @@ export interface Feature {
 type FeatureFactory = (ctx: AppContext) => Feature | Promise<Feature>;
 
 /** The product's areas, in the order they seed and start. */
-const factories: FeatureFactory[] = [accountsFeature, consoleFeature, engineFeature, deliveryFeature, portalFeature, credentialsFeature];
+const factories: FeatureFactory[] = [accountsFeature, consoleFeature, engineFeature, deliveryFeature, portalFeature, credentialsFeature, sourceSyncFeature, notifyFeature];
 
 export async function features(ctx: AppContext) {
   const list = await Promise.all(factories.map((f) => f(ctx)));

@@ -223,6 +223,11 @@ export async function writeSliceEnds(db: Queryable, steps: StepWrite[], updates:
 }
 
 /** A failed run back to work: waiting for its redelivered step, or running from the failed step. */
+/** A retry with the live version: the run continues on `version`, remembering the one it started on. */
+export async function moveRunToVersion(db: Queryable, id: string, version: number): Promise<void> {
+  await db.query(`update runs set first_version = coalesce(first_version, version), version = $2 where id = $1`, [id, version]);
+}
+
 export async function reopenRun(db: Queryable, id: string, status: 'waiting' | 'running'): Promise<void> {
   await db.query(`update runs set status = $2, error = null, finished_at = null, attempt = attempt + 1, updated_at = now() where id = $1`, [id, status]);
 }
@@ -345,20 +350,4 @@ export async function deleteRunWaits(db: Queryable, runId: string): Promise<void
 export async function waitExists(db: Queryable, key: { runId: string; nodeId: string; iteration: number }): Promise<boolean> {
   const { rowCount } = await db.query('select 1 from run_waits where run_id = $1 and node_id = $2 and iteration = $3', [key.runId, key.nodeId, key.iteration]);
   return (rowCount ?? 0) > 0;
-}
-
-/**
- * A failed webhook step's delivery, due again for a retry of its run: same id (so the same
- * webhook-id), a fresh retry schedule, in the run's current for_each iteration.
- */
-export async function requeueFailedStepDelivery(tx: Queryable, runId: string, nodeId: string): Promise<{ id: string; job_id: string }[]> {
-  const { rows } = await tx.query<{ id: string; job_id: string }>(
-    `update deliveries set status = 'pending', job_id = gen_random_uuid()::text, retry_from = attempt_count,
-            next_attempt_at = now(), updated_at = now()
-      where run_id = $1 and node_id = $2 and status = 'failed'
-        and iteration = coalesce((select (loop_state->>'index')::int from runs where id = $1), -1)
-      returning id, job_id`,
-    [runId, nodeId],
-  );
-  return rows;
 }

@@ -2,14 +2,13 @@ import crypto from 'node:crypto';
 import pg from 'pg';
 import { ConfigError, type Config } from '../config.ts';
 import type { AppContext } from '../context.ts';
-import { listenOn, withTransaction, type PoolClient } from '../db/pool.ts';
+import { listenOn, withTransaction } from '../db/pool.ts';
 import { countDeliveryAttempt, observeAcceptedToDelivered, observeHotPath } from '../metrics/registry.ts';
 import { Attempter, type LocalReceiver } from './attempt.ts';
-import { claimDue, DUE_CHANNEL, reclaimExpiredLeases, renewLeases, settledSteps, type ClaimedDelivery } from './deliveries-data.ts';
-import { settledStepDeliveries, SettledHookFailed } from './hooks.ts';
-import { decideOutcome, type Decision, type Ready } from './outcome-policy.ts';
-import { recordOutcomesAndAttempts, releaseSlots, updateFailingSince, type RecordedRow } from './outcomes-data.ts';
-import { disableEndpoint } from './settle.ts';
+import { DUE_CHANNEL, type ClaimedDelivery, type RecordedRow } from '../db/deliveries.ts';
+import { SettledHookFailed } from './hooks.ts';
+import { decideOutcome, type Ready } from './outcome-policy.ts';
+import * as deliveries from './state-machine.ts';
 import { acquireSlots } from './throttle.ts';
 
 export type { LocalReceiver } from './attempt.ts';
@@ -130,10 +129,10 @@ export class DeliveryWorker {
       this.#timers.push(timer);
     };
     every(FALLBACK_MS, async () => {
-      await reclaimExpiredLeases(this.ctx.pool);
+      await deliveries.leasesExpired(this.ctx.pool);
       this.poke();
     });
-    every(this.#timing.heartbeatMs, () => renewLeases(this.ctx.pool, [...this.#held].map(([id, token]) => ({ id, token })), this.#timing.leaseSeconds));
+    every(this.#timing.heartbeatMs, () => deliveries.leasesRenewed(this.ctx.pool, [...this.#held].map(([id, token]) => ({ id, token })), this.#timing.leaseSeconds));
     this.poke();
   }
 
@@ -181,7 +180,7 @@ export class DeliveryWorker {
           break;
         }
         const limit = Math.min(BATCH, room);
-        const rows = await claimDue(this.ctx.pool, {
+        const rows = await deliveries.claimed(this.ctx.pool, {
           limit,
           leaseSeconds: this.#timing.leaseSeconds,
           token: crypto.randomUUID(),
@@ -271,12 +270,12 @@ export class DeliveryWorker {
     const decisions = batch.map((item) => decideOutcome(item, this.ctx.config));
     let settled: RecordedRow[];
     try {
-      settled = await withTransaction(this.ctx.pool, (tx) => this.#write(tx, batch, decisions, false));
+      settled = await withTransaction(this.ctx.pool, (tx) => deliveries.attempted(this.ctx, tx, batch, decisions, false));
     } catch (err) {
       // The resume of the settled runs failed: the outcomes went with it. Write them again,
       // this time with the resume isolated (it falls back to run.execute jobs).
       if (!(err instanceof SettledHookFailed)) throw err;
-      settled = await withTransaction(this.ctx.pool, (tx) => this.#write(tx, batch, decisions, true));
+      settled = await withTransaction(this.ctx.pool, (tx) => deliveries.attempted(this.ctx, tx, batch, decisions, true));
     }
     const delivered = new Set(settled.filter((r) => r.status === 'succeeded').map((r) => r.deliveryId));
     const recordedAt = Date.now();
@@ -286,50 +285,6 @@ export class DeliveryWorker {
       countDeliveryAttempt(item.result.succeeded ? 'succeeded' : 'failed', item.result.outcome.durationMs);
       if (delivered.has(item.d.id) && item.d.accepted_at) observeAcceptedToDelivered(item.d.accepted_at);
     }
-  }
-
-  /**
-   * One outcome write: outcomes and attempts in one statement, then the runs waiting on
-   * these deliveries move on (before the endpoint rows are touched). `isolateResume` false
-   * (the first try): the resume takes no savepoint and its failure fails the transaction.
-   */
-  async #write(tx: PoolClient, batch: Ready[], decisions: Decision[], isolateResume: boolean): Promise<RecordedRow[]> {
-    const rows = await recordOutcomesAndAttempts(
-      tx,
-      decisions.map((x) => x.outcome),
-      batch.flatMap((item) => (item.kind === 'sent' ? [item.result.record] : [])),
-    );
-    await releaseSlots(
-      tx,
-      batch.flatMap((item) => (item.kind === 'sent' && item.slot ? [item.d.id] : [])),
-    );
-    await settledStepDeliveries(this.ctx, tx, settledSteps(rows), { isolated: isolateResume });
-    await this.#updateEndpoints(tx, batch, decisions, rows);
-    return rows;
-  }
-
-  /** Last in the transaction, and only when something changes, so the endpoint row locks are short. */
-  async #updateEndpoints(tx: PoolClient, batch: Ready[], decisions: Decision[], rows: RecordedRow[]): Promise<void> {
-    const owned = new Set(rows.map((r) => r.deliveryId));
-    // As the outcome write saw them: an endpoint that answered needs a write only if it was failing.
-    const failingNow = new Set(rows.filter((r) => r.endpointFailing).map((r) => r.endpointId));
-    const answered = new Set<string>();
-    const failing = new Set<string>();
-    const disable = new Map<string, string>();
-    batch.forEach((item, i) => {
-      if (item.kind !== 'sent' || !owned.has(item.d.id)) return;
-      const reason = decisions[i]!.disable;
-      if (reason) disable.set(item.d.endpoint_id, reason);
-      else if (item.result.succeeded) answered.add(item.d.endpoint_id);
-      else if (!item.d.failing_since) failing.add(item.d.endpoint_id);
-    });
-    for (const id of answered) failing.delete(id);
-    for (const id of disable.keys()) {
-      answered.delete(id);
-      failing.delete(id);
-    }
-    await updateFailingSince(tx, [...answered].filter((id) => failingNow.has(id)).sort(), [...failing].sort());
-    for (const [endpointId, reason] of disable) await disableEndpoint(tx, this.ctx, endpointId, reason);
   }
 
   /** LISTEN on a connection of its own; reconnects with backoff, and claims on reconnect (notifications missed meanwhile). */
@@ -356,6 +311,3 @@ export class DeliveryWorker {
     }
   }
 }
-
-export { serializePayload } from './attempt.ts';
-export { disableEndpoint } from './settle.ts';

@@ -114,6 +114,45 @@ describe('woocommerce node: create_coupon', () => {
     expect(coupons().filter((c) => c.code === 'taken')).toHaveLength(1);
   });
 
+  it('holds no database transaction open while the store takes its time to answer', async () => {
+    await goldCustomer('cus_slow', 'slow@example.com');
+    const workflowId = await couponThenWebhook('Coupon from a slow store', 'r-slow');
+    // The store holds the coupon's creation until the test lets it go.
+    const target = emu as unknown as { handle: (req: { method?: string; url?: string }, res: unknown) => Promise<void> };
+    const handle = target.handle.bind(emu);
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let held = false;
+    target.handle = async (req, res) => {
+      if (req.method === 'POST' && req.url?.includes('/coupons') && !held) {
+        held = true;
+        await gate;
+      }
+      return handle(req, res);
+    };
+    try {
+      await sendEvents(t, { type: 'promotion.rule_qualified', data: { customerId: 'cus_slow', ruleId: 'r-slow' } });
+      await eventually(async () => held, 'the store to hold the write');
+      const { rows: runs } = await t.ctx.pool.query(`select status, current_node from runs where workflow_id = $1`, [workflowId]);
+      expect(runs).toEqual([{ status: 'waiting', current_node: 'coupon' }]);
+      // While the write waits on the store, no connection sits in an open transaction.
+      for (let i = 0; i < 5; i++) {
+        const { rows } = await t.ctx.pool.query(
+          `select query from pg_stat_activity where datname = current_database() and state like 'idle in transaction%' and now() - state_change > interval '500 ms'`,
+        );
+        expect(rows).toEqual([]);
+        await new Promise((r) => setTimeout(r, 300));
+      }
+      release();
+      const run = await finishedRun(t, workflowId, 'cus_slow');
+      expect(run.status).toBe('succeeded');
+      expect(coupons().filter((c) => c.email_restrictions.includes('slow@example.com'))).toHaveLength(1);
+    } finally {
+      release();
+      target.handle = handle;
+    }
+  });
+
   it('in a dry run shows the coupon it would make and writes nothing to the store', async () => {
     await goldCustomer('cus_w4', 'dry@example.com');
     const draft = await json(t.api('/api/v1/workflows', { method: 'POST', json: { name: 'Dry coupon', graph: chain('promotion.rule_qualified', [{ id: 'coupon', type: 'woocommerce', config: { sourceId, action: 'create_coupon', discountType: 'percent', amount: 10, expiresInDays: 3, saveAs: 'coupon' } }]) } }));

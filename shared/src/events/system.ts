@@ -55,3 +55,14 @@ export const runFailed = defineEvent({
   subject: (d) => d.workflowId,
   subjectKind: 'workflow',
 });
+
+export const sourceHealthChanged = defineEvent({
+  type: 'source.health_changed',
+  origin: 'system',
+  description:
+    "A connected store's link changed health: its keys or API failing, or a webhook WooCommerce disabled or someone deleted (Tripline re-enables or re-creates it and polls meanwhile, so nothing is lost).",
+  schema: z.object({ sourceId: id, status: z.enum(['healthy', 'degraded', 'failing']), reason: z.string().max(1000) }),
+  example: { sourceId: 'src_3f9a', status: 'degraded', reason: 'WooCommerce had disabled the order.updated webhook after failed deliveries; re-enabled it' },
+  subject: (d) => d.sourceId,
+  subjectKind: 'source',
+});

@@ -3,10 +3,12 @@ import { campaignNode } from './campaign.ts';
 import { codeNode } from './code.ts';
 import { conditionNode } from './condition.ts';
 import { delayNode } from './delay.ts';
+import { emailNode } from './email.ts';
 import { ERROR_OUTPUT, type NodeDefinition, type SummaryContext } from './define.ts';
 import { forEachNode } from './for-each.ts';
 import { httpRequestNode } from './http-request.ts';
 import { lookupNode } from './lookup.ts';
+import { slackNode } from './slack.ts';
 import { stopNode } from './stop.ts';
 import { switchNode } from './switch.ts';
 import { transformNode } from './transform.ts';
@@ -27,6 +29,8 @@ export const nodeDefinitions = {
   http_request: httpRequestNode,
   code: codeNode,
   webhook: webhookNode,
+  email: emailNode,
+  slack: slackNode,
   campaign: campaignNode,
   woocommerce: woocommerceNode,
   stop: stopNode,
@@ -81,6 +85,7 @@ export type { DraftConfig, NodeCategory, NodeDefinition, SummaryContext } from '
 export { ERROR_OUTPUT, humanSeconds, nodeCategories } from './define.ts';
 export { FOR_EACH_LIMIT } from './for-each.ts';
 export { CODE_DEFAULTS } from './code.ts';
+export { EMAIL_MAX_RECIPIENTS } from './email.ts';
 export { SWITCH_DEFAULT } from './switch.ts';
 export { lookupEntities } from './lookup.ts';
 export { identifier } from './fields.ts';

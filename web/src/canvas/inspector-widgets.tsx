@@ -1,8 +1,10 @@
 import { ConditionBuilder } from '../condition-builder/condition-builder.tsx';
 import { fieldsForEventType } from '../condition-builder/fields.ts';
+import { DurationInput } from '../forms/duration-input.tsx';
 import { CampaignPicker, EndpointPicker, SourcePicker } from '../forms/pickers.tsx';
+import { SegmentPicker } from '../forms/segment-picker.tsx';
 import type { WidgetProps, Widgets } from '../forms/schema-form.tsx';
-import { CodeInput, CredentialPicker, ListExpressionInput, SwitchCasesEditor } from '../forms/step-widgets.tsx';
+import { CodeInput, CredentialPicker, ListExpressionInput, SwitchCasesEditor, TextAreaInput } from '../forms/step-widgets.tsx';
 import { useMemo } from 'react';
 
 /**
@@ -29,10 +31,13 @@ export function useStepWidgets(eventType: string | undefined): Widgets {
       ),
       'list-expression': (p: WidgetProps) => <ListExpressionInput {...p} listPaths={fields.filter((f) => f.type === 'array').map((f) => f.path)} />,
       code: (p: WidgetProps) => <CodeInput {...p} />,
+      textarea: (p: WidgetProps) => <TextAreaInput {...p} />,
       'credential-name': (p: WidgetProps) => <CredentialPicker {...p} />,
       'endpoint-id': (p: WidgetProps) => <EndpointPicker {...p} />,
       'campaign-id': (p: WidgetProps) => <CampaignPicker {...p} />,
       'source-id': (p: WidgetProps) => <SourcePicker {...p} />,
+      'duration-seconds': (p: WidgetProps) => <DurationInput {...p} />,
+      segment: (p: WidgetProps) => <SegmentPicker {...p} />,
     };
   }, [eventType]);
 }

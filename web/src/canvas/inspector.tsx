@@ -3,7 +3,7 @@ import { useMemo } from 'react';
 import { jsonSchemaOf } from '../forms/json-schema.ts';
 import { plainMessage, problemMessage } from '../forms/messages.ts';
 import { SchemaForm } from '../forms/schema-form.tsx';
-import type { FlowNode } from './flow-graph.ts';
+import { isNote, type FlowNode } from './flow-graph.ts';
 import { useStepWidgets } from './inspector-widgets.tsx';
 import { NextSteps } from './next-steps.tsx';
 import { StockPanel } from './stock-panel.tsx';
@@ -37,6 +37,7 @@ export function Inspector({ readOnly }: { readOnly: boolean }) {
       </div>
     );
   }
+  if (isNote(selected)) return <p className="muted inspector-empty">A sticky note: type on it on the canvas. Notes are saved with the workflow and never run.</p>;
   return <NodeInspector key={selected.id} node={selected} readOnly={readOnly} />;
 }
 

@@ -40,6 +40,9 @@ export interface CanvasState {
   addNode: (type: string, position: { x: number; y: number }) => string | undefined;
   updateConfig: (id: string, config: Record<string, unknown>, key?: string) => void;
   setLabel: (id: string, label: string) => void;
+  /** A sticky note at `position` (canvas-only: saved with the graph, never run). */
+  addNote: (position: { x: number; y: number }) => string;
+  setNoteText: (id: string, text: string) => void;
   select: (ids: string[]) => void;
   deleteSelected: () => void;
   deleteNode: (id: string) => void;

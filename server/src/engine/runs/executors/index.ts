@@ -3,9 +3,11 @@ import { campaign } from './campaign.ts';
 import { code } from './code.ts';
 import { condition } from './condition.ts';
 import { delay } from './delay.ts';
+import { email } from './email.ts';
 import { forEach } from './for-each.ts';
 import { httpRequest } from './http-request.ts';
 import { lookup } from './lookup.ts';
+import { slack } from './slack.ts';
 import { stop } from './stop.ts';
 import { switchStep } from './switch.ts';
 import { transform } from './transform.ts';
@@ -27,6 +29,8 @@ export const executors: ExecutorMap = {
   http_request: httpRequest,
   code,
   webhook,
+  email,
+  slack,
   campaign,
   woocommerce,
   stop,

@@ -206,6 +206,23 @@ describe('woocommerce node: orders and products', () => {
     expect(step.output.result.before).toEqual(expect.arrayContaining([expect.objectContaining({ sku: 'TEE-S', salePrice: '' })]));
   });
 
+  it('puts 150 SKUs on sale in two batch calls of at most 100 products (WooCommerce refuses more)', async () => {
+    const skus = Array.from({ length: 150 }, (_, i) => `BULK-${i}`);
+    for (const sku of skus) emu.createProduct({ sku, regular_price: '10.00' }, { silent: true });
+    const workflowId = await publishWorkflow(
+      t,
+      'Bulk sale',
+      only(chain('promotion.rule_qualified', [{ id: 'sale', type: 'woocommerce', config: { sourceId, action: 'set_product_sale', skus, salePrice: 7 } }]), 'ruleId', 'r-bulk'),
+    );
+    const seen = emu.requests.length;
+    await sendEvents(t, { type: 'promotion.rule_qualified', data: { customerId: 'cus_bulk', ruleId: 'r-bulk' } });
+    const run = await finishedRun(t, workflowId, 'cus_bulk');
+    expect(run.status).toBe('succeeded');
+    const calls = emu.requests.slice(seen);
+    expect(calls.filter((r) => r.path.endsWith('/products/batch')).map((r) => r.status)).toEqual([200, 200]);
+    expect([...emu.store.products.values()].filter((p) => p.sku.startsWith('BULK-') && p.sale_price === '7.00')).toHaveLength(150);
+  });
+
   it('sets an order status and customer meta', async () => {
     const order = emu.createOrder({ status: 'processing' }, { silent: true });
     const customer = emu.createCustomer({ email: 'meta@example.com' }, { silent: true });

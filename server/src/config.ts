@@ -38,6 +38,8 @@ const envSchema = z.object({
     .regex(/^smtps?:\/\/[^/]+/, 'an SMTP URL such as smtp://user:password@smtp.example.com:587?from=shop@example.com')
     .optional(),
   TRIPLINE_NOTIFY_RETRY_SCHEDULE: durationList.optional(),
+  TRIPLINE_DELIVERY_LEASE_SECONDS: z.coerce.number().int().min(1).max(3600).default(10),
+  TRIPLINE_SCHEDULE_TICK: z.string().regex(/^\d+(\.\d+)?(ms|s|m)$/, 'a duration such as 15s').transform(parseDuration).optional(),
 });
 
 export type Role = 'api' | 'worker' | 'all';
@@ -88,6 +90,15 @@ export interface Config {
   smtpUrl: string | undefined;
   /** Delays between attempts of an email or Slack message (TRIPLINE_NOTIFY_RETRY_SCHEDULE, default 10s,1m,5m,30m). */
   notifyRetryScheduleMs: number[];
+  /**
+   * TRIPLINE_DELIVERY_LEASE_SECONDS (default 10): how long a claimed delivery stays with its
+   * worker without a renewal. A SIGKILLed worker's deliveries are sent again (same
+   * webhook-id) this long after it died. Its own setting, not pg-boss's job expiry: the
+   * deliveries table is its own queue.
+   */
+  deliveryLeaseSeconds: number;
+  /** How often each worker looks for due schedules (TRIPLINE_SCHEDULE_TICK, default 10s): a schedule fires at most this late. */
+  scheduleTickMs: number;
 }
 
 /** Close to Svix's schedule: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h. */
@@ -129,6 +140,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     reconcileIntervalMs: e.TRIPLINE_RECONCILE_INTERVAL ?? 5 * 6e4,
     smtpUrl: e.TRIPLINE_SMTP_URL,
     notifyRetryScheduleMs: e.TRIPLINE_NOTIFY_RETRY_SCHEDULE ?? [1e4, 6e4, 3e5, 18e5],
+    deliveryLeaseSeconds: e.TRIPLINE_DELIVERY_LEASE_SECONDS,
+    scheduleTickMs: e.TRIPLINE_SCHEDULE_TICK ?? 10_000,
   };
 }
 

@@ -68,7 +68,7 @@ export async function startEngineWorkers(app: AppContext): Promise<void> {
     { batchSize: 16, localConcurrency: 4 },
   );
   await work(app, 'checkCartAbandoned', ({ cartId, version }) =>
-    withTransaction(app.pool, (tx) => checkCartAbandoned(tx, app.boss, cartId, version)).then(() => undefined),
+    withTransaction(app.pool, (tx) => checkCartAbandoned(tx, cartId, version)).then(() => undefined),
   );
   await work(app, 'expireCampaign', ({ campaignId, activationId }) =>
     withTransaction(app.pool, (tx) => expireCampaign(tx, app.boss, campaignId, activationId)).then(() => undefined),
@@ -77,7 +77,7 @@ export async function startEngineWorkers(app: AppContext): Promise<void> {
   await work(app, 'campaignSchedule', ({ campaignId, action, at }) =>
     withTransaction(app.pool, (tx) => runScheduledChange(tx, app.boss, campaignId, action, at)).then(() => undefined),
   );
-  await work(app, 'lifecycleSweep', async () => void (await sweepLifecycle(app.pool, app.boss)), { batchSize: 1, localConcurrency: 1 });
+  await work(app, 'lifecycleSweep', async () => void (await sweepLifecycle(app.pool)), { batchSize: 1, localConcurrency: 1 });
   // Time-based stages move on schedule, not only on a customer's next event.
   await app.boss.schedule(queues.lifecycleSweep.name, '*/10 * * * *', {}, { key: 'lifecycle' });
 }

@@ -136,6 +136,43 @@ describe('a slow http_request never holds the event batch (item 5)', () => {
     }
   }, 60_000);
 
+  it('parks a run woken inside the batch (by the event it waited for) before its http_request too', async () => {
+    const api = await startGatedApi();
+    try {
+      const woken = await publishWorkflow(t, 'Paid, then call', {
+        nodes: [
+          { id: 'trigger', type: 'trigger', config: { eventType: 'order.created' } },
+          { id: 'wait', type: 'wait_for_event', config: { eventType: 'order.paid', timeoutSeconds: 3600 } },
+          { id: 'call', type: 'http_request', config: { method: 'POST', url: `${api.url}/paid/{{data.customerId}}`, saveAs: 'answer', retries: 0, timeoutMs: 30000 } },
+        ],
+        edges: [
+          { id: 'e1', source: 'trigger', target: 'wait', sourceHandle: 'out' },
+          { id: 'e2', source: 'wait', target: 'call', sourceHandle: 'received' },
+        ],
+      });
+      const quick = await publishWorkflow(t, 'Quick tag on update', chain('customer.updated', [{ id: 'tag', type: 'transform', config: { fields: { tagged: 'yes' } } }]));
+      await sendEvents(t, order('wake-1', 'cus_wake', 5));
+      await eventually(async () => {
+        const { rows } = await t.ctx.pool.query(`select 1 from runs where workflow_id = $1 and status = 'waiting'`, [woken]);
+        return rows.length > 0 || undefined;
+      }, 'the run to wait for its payment');
+      await sendEvents(t, [
+        { type: 'order.paid', data: { orderId: 'wake-1', customerId: 'cus_wake', status: 'paid', total: 5, currency: 'EUR', items: [{ sku: 'X', quantity: 1, price: 5 }] } },
+        { type: 'customer.updated', data: { customerId: 'cus_bystander' } },
+      ]);
+      await eventually(async () => api.received.length > 0 || undefined, 'the woken run\'s call to reach the API');
+      expect((await finishedRun(t, quick, 'cus_bystander')).status).toBe('succeeded');
+      api.open();
+      const done = await finishedRun(t, woken, 'cus_wake');
+      expect(done.status).toBe('succeeded');
+      expect(done.steps.map((s: { nodeId: string }) => s.nodeId)).toEqual(['trigger', 'wait', 'call']);
+      expect(api.received).toEqual(['/paid/cus_wake']);
+    } finally {
+      api.open();
+      await api.close();
+    }
+  }, 60_000);
+
   it('runs a code step out of the batch too, with the same result as before', async () => {
     const workflowId = await publishWorkflow(
       t,

@@ -47,7 +47,7 @@ export async function changeCampaign(tx: PoolClient, boss: PgBoss, change: Campa
     segment: change.segment ?? null,
     until,
   });
-  await emitEvent(tx, boss, {
+  await emitEvent(tx, {
     type: change.action === 'activate' ? 'campaign.activated' : 'campaign.deactivated',
     source: 'tripline',
     causedBy: change.cause ?? null,

@@ -93,6 +93,42 @@ describe('woocommerce node: create_coupon', () => {
     }
   });
 
+  it('a failed coupon step retried by a person finds the coupon its lost attempt made, and makes no second', async () => {
+    await goldCustomer('cus_rerun', 'rerun@example.com');
+    const workflowId = await couponThenWebhook('Coupon re-run', 'r-rerun');
+    // The store saves the coupon but its answer is lost; then it stays down until the run has failed.
+    const target = emu as unknown as { route: (...a: unknown[]) => unknown };
+    const route = target.route.bind(emu);
+    target.route = (method: unknown, parts: unknown, ...rest: unknown[]) => {
+      const out = route(method, parts, ...rest);
+      if (method === 'POST' && (parts as string[])[0] === 'coupons') {
+        emu.failNext(1000, 502);
+        return { status: 502, body: { code: 'bad_gateway', message: 'bad gateway', data: { status: 502 } } };
+      }
+      return out;
+    };
+    try {
+      await sendEvents(t, { type: 'promotion.rule_qualified', data: { customerId: 'cus_rerun', ruleId: 'r-rerun' } });
+      const failed = await eventually(async () => {
+        await hurryParkedRuns(t);
+        const page = await json(t.api(`/api/v1/runs?workflowId=${workflowId}`));
+        return page.data[0]?.status === 'failed' ? page.data[0] : undefined;
+      }, 'the run to fail', 90_000);
+      target.route = route;
+      emu.failNext(0);
+      const retried = await t.api(`/api/v1/runs/${failed.id}/retry`, { method: 'POST', json: {} });
+      expect(retried.status).toBe(200);
+      const run = await finishedRun(t, workflowId, 'cus_rerun');
+      expect(run.status).toBe('succeeded');
+      const step = run.steps.find((s: { nodeId: string }) => s.nodeId === 'coupon');
+      expect(step.output.result).toMatchObject({ created: false });
+      expect(coupons().filter((c) => c.email_restrictions.includes('rerun@example.com'))).toHaveLength(1);
+    } finally {
+      target.route = route;
+      emu.failNext(0);
+    }
+  }, 120_000);
+
   it('fails on the error output, naming the store, when the code is taken by a coupon it did not make', async () => {
     emu.createCoupon({ code: 'TAKEN', amount: 5 }, { silent: true });
     const workflowId = await publishWorkflow(t, 'Coupon with a taken code', {

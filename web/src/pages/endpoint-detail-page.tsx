@@ -101,6 +101,7 @@ function EndpointFacts({ endpoint: ep, health: h }: { endpoint: Endpoint; health
       <KeyValues
         rows={[
           ['Event types', ep.eventTypes.length ? ep.eventTypes.join(', ') : 'none'],
+          ['Ordering', ep.ordering === 'subject' ? 'one subject at a time, in event order' : 'none (as they come)'],
           ['Success rate (24 h)', percent(h?.successRate ?? null)],
           ['p50 latency', h?.p50LatencyMs == null ? '—' : `${h.p50LatencyMs} ms`],
           ['Last failure', h?.lastFailureAt ? `${ago(h.lastFailureAt)}: ${h.lastFailureError ?? ''}` : '—'],

@@ -71,7 +71,7 @@ export async function scenarioStoreMix(deps: BenchDeps) {
       await api(proc, '/api/v1/inboxes', { name: 'Service desk (bench)', eventTypes: ['order.*'] });
       const workflowId = await publish(proc, 'Big orders → CRM', orderWorkflow(hook.id));
       await fixedRate({ url: `${proc.url}/api/v1/events`, headers: AUTH, rate: 100, durationS: quick ? 1 : 2, receiver, makeEvent: (id) => storeMixEvent(id), tag: `mixwarm${transport}`, waitMs: 10_000 });
-      const lad = await ladder({ e2eS: P.e2eS, say, measured }, `store mix (${transport})`, proc, receiver, `${proc.url}/api/v1/events`, (id) => storeMixEvent(id), rates, url);
+      const lad = await ladder({ e2eS: P.e2eS, say, measured }, `storemix-${transport}`, proc, receiver, `${proc.url}/api/v1/events`, (id) => storeMixEvent(id), rates, url);
       receiver.reset();
       // Burst: every event an order.created above the condition, so each is a webhook run.
       const n = quick ? 600 : 3000;

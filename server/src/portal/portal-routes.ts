@@ -84,7 +84,7 @@ function withAdminSettings(input: z.infer<typeof portalEndpointInputSchema>, exi
     a.kind === 'oauth2' ? { kind: 'oauth2', tokenUrl: a.tokenUrl, clientId: a.clientId, ...(a.scope ? { scope: a.scope } : {}) }
     : a.kind === 'mtls' ? { kind: 'mtls', cert: a.cert, ...(a.ca ? { ca: a.ca } : {}) }
     : { kind: 'none' };
-  return { ...input, rateLimitPerSecond: existing.rate_limit_per_second, maxConcurrency: existing.max_concurrency, headers: Object.fromEntries(headerNames.map((name) => [name, HEADER_VALUE_MASK])), auth };
+  return { ...input, rateLimitPerSecond: existing.rate_limit_per_second, maxConcurrency: existing.max_concurrency, ordering: existing.ordering, headers: Object.fromEntries(headerNames.map((name) => [name, HEADER_VALUE_MASK])), auth };
 }
 
 /** The partner's view of their endpoints, scoped to the link on every route. */

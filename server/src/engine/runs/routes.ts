@@ -117,7 +117,7 @@ export function runsRouter(app: AppContext): Router {
           if (live !== run.version) await moveRunToVersion(tx, id, live);
           version = live;
         }
-        const status = await retryRun(app, tx, { id: run.id, current_node: current }, () => retryStepDelivery(tx, app, run.id, current));
+        const status = await retryRun(app, tx, { id: run.id, current_node: current }, () => retryStepDelivery(tx, run.id, current));
         await recordAudit(tx, actorFrom(req), {
           action: 'run.retried',
           targetType: 'run',

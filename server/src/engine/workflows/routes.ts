@@ -4,6 +4,7 @@ import {
   isEventType,
   publishResultSchema,
   publishSchema,
+  triggerEventType,
   validateGraph,
   workflowInputSchema,
   workflowSchema,
@@ -155,7 +156,7 @@ export function workflowsRouter(app: AppContext): Router {
       body: dryRunRequestSchema,
       response: dryRunResultSchema,
     },
-    async ({ req, params, body: { event, live } }) => {
+    async ({ req, params, body: { event, live, waits } }) => {
       const id = params.id!;
       // A live call reaches a real API (it may change something there): editors and admins only
       // (marketers build workflows but do not call out to other systems by hand).
@@ -166,10 +167,10 @@ export function workflowsRouter(app: AppContext): Router {
       if (!row) throw notFound('workflow', id);
       const checked = validateGraph(row.draft);
       if (!checked.ok) throw invalidGraph(checked.problems);
-      const type = event.type ?? String(checked.graph.trigger.config.eventType);
+      const type = event.type ?? String(triggerEventType(checked.graph.trigger));
       if (!isEventType(type)) throw new HttpError(422, 'unknown_event_type', `unknown event type "${type}"`);
       const envelope = toEnvelope({ type, data: event.data, occurredAt: event.occurredAt, source: 'dry-run' });
-      return dryRun(app, checked.graph, envelope, { live: live === true });
+      return dryRun(app, checked.graph, envelope, { live: live === true, ...(waits ? { waits } : {}) });
     },
   );
 

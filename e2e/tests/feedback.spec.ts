@@ -160,3 +160,38 @@ test('10. an unknown page says so; a disabled person is told so at sign-in; role
   await expect(other.getByRole('alert')).toHaveText('Wrong email or password.');
   await otherContext.close();
 });
+
+test('10. the canvas says why a connection is refused, finds steps by synonyms, and lists its shortcuts on "?"', async ({ page }) => {
+  const wf = await apiJson<{ id: string }>(api, 'post', '/workflows', {
+    name: `Feedback canvas ${Date.now()}`,
+    graph: {
+      nodes: [
+        { id: 'trigger', type: 'trigger', config: { eventType: 'order.paid' }, position: { x: 0, y: 0 } },
+        { id: 'wait', type: 'delay', config: { seconds: 3600 }, position: { x: 360, y: 0 } },
+      ],
+      edges: [],
+    },
+  });
+  await login(page, undefined, `/workflows/${wf.id}`);
+  await page.goto(`/workflows/${wf.id}`);
+  const canvas = new CanvasPage(page);
+  await expect(canvas.node('wait')).toBeVisible();
+  await canvas.dragOutputOnto('wait', 'out', 'trigger');
+  await expect(page.getByTestId('connection-refused')).toHaveText('Not connected: a trigger cannot have incoming connections');
+  await expect(page.locator('.react-flow__edge')).toHaveCount(0);
+
+  const search = page.getByLabel('Search steps');
+  for (const [words, type] of [['if', 'condition'], ['loop', 'for_each'], ['notify', 'webhook'], ['notify', 'email'], ['email', 'webhook']] as const) {
+    await search.fill(words);
+    await expect(page.getByTestId(`palette-${type}`)).toBeVisible();
+  }
+  await search.fill('');
+
+  await canvas.node('wait').locator('.wf-node-title').click();
+  await page.keyboard.press('Shift+?');
+  const sheet = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
+  await expect(sheet).toContainText('Tidy the layout');
+  await expect(sheet).toContainText('Ctrl/⌘ + Z');
+  await page.keyboard.press('Escape');
+  await expect(sheet).toHaveCount(0);
+});

@@ -1,3 +1,4 @@
+import { asPartner } from './partner-messages.ts';
 import {
   deliveryDetailSchema,
   deliverySummarySchema,
@@ -125,7 +126,7 @@ export function portalApiRouter(ctx: AppContext): Router {
     async ({ req, body }) => {
       const id = scopedEndpointId(req);
       const existing = await loadEndpoint(ctx.pool, id);
-      return view(await updateEndpoint(ctx, actorFrom(req), id, withAdminSettings(body, existing)));
+      return view(await asPartner(() => updateEndpoint(ctx, actorFrom(req), id, withAdminSettings(body, existing))));
     },
   );
 

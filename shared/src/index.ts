@@ -2,6 +2,7 @@ export * from './events/index.ts';
 export * from './logic/rule.ts';
 export * from './logic/evaluate.ts';
 export * from './nodes/index.ts';
+export { nodeSynonyms, stepMatchesSearch } from './nodes/synonyms.ts';
 export * from './workflow/graph.ts';
 export * from './workflow/validate.ts';
 export * from './workflow/edge-rules.ts';

@@ -6,7 +6,7 @@ import { nodeTypes, type NodeType } from './nodes/index.ts';
  * ones that react to events and reach people through campaigns and existing endpoints. Code,
  * HTTP calls with credentials, lookups and transforms stay with editors.
  */
-export const defaultMarketerStepTypes: NodeType[] = ['trigger', 'condition', 'switch', 'delay', 'wait_for_event', 'campaign', 'webhook'];
+export const defaultMarketerStepTypes: NodeType[] = ['trigger', 'schedule', 'condition', 'switch', 'delay', 'wait_for_event', 'campaign', 'webhook', 'email'];
 
 
 /** Every admin-editable setting: its schema and default. Engine, API and UI read this one table. */

@@ -1,3 +1,4 @@
+import { asPartner } from './partner-messages.ts';
 import {
   deliveryDetailSchema,
   deliverySummarySchema,
@@ -135,7 +136,7 @@ export function portalApiRouter(ctx: AppContext): Router {
       const beyond = eventTypesBeyond(ceiling, existing.event_types, body.eventTypes);
       if (beyond.length) throw invalid(`endpoint is invalid: ${beyond.map((d) => `${d.path}: ${d.message}`).slice(0, 3).join('; ')}`, beyond);
       const narrowed = { ...body, filter: narrowedFilter(ceiling, existing.filter, body.filter) as typeof body.filter };
-      return view(await updateEndpoint(ctx, actorFrom(req), id, withAdminSettings(narrowed, existing)));
+      return view(await asPartner(() => updateEndpoint(ctx, actorFrom(req), id, withAdminSettings(narrowed, existing))));
     },
   );
 

@@ -18,6 +18,8 @@ test.beforeAll(async ({ baseURL }) => {
 });
 test.afterAll(async () => api?.dispose());
 test.beforeEach(async ({ page }) => {
+  // a shared, busy machine: these walk through the editor step by step
+  test.slow();
   await login(page, undefined, '/workflows');
   await page.evaluate(() => localStorage.clear());
 });

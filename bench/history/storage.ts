@@ -12,7 +12,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { startEmbeddedPostgres } from '../../server/src/db/embedded-postgres.ts';
 import { migrate } from '../../server/src/db/migrate.ts';
-import { deliveryPayloadSql } from '../../server/src/delivery/lean-storage.ts';
+import { deliveryPayloadSql } from '../../server/src/db/delivery-storage.ts';
 import { createLogger } from '../../server/src/logger.ts';
 import { startReceiver } from '../lib/load.ts';
 import { API_KEY, startTripline } from '../lib/procs.ts';

@@ -74,8 +74,9 @@ export class RunDetail {
   async expectStatus(status: string) {
     await expect(this.status()).toHaveAttribute('data-status', status, { timeout: 20_000 });
   }
-  async retry() {
-    await this.page.getByRole('button', { name: /^Retry from/ }).click();
+  /** Retry the failed step as it ran (the pinned version), or with the workflow's live version. */
+  async retry(use: 'as it ran' | 'with the live version' = 'as it ran') {
+    await this.page.getByRole('button', { name: new RegExp(`^Retry “.+” ${use}`) }).click();
   }
   canvasNode(nodeId: string): Locator {
     // the run view draws the editor's own nodes

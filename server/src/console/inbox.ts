@@ -5,33 +5,55 @@ import { Webhook } from 'standardwebhooks';
 import { z } from 'zod';
 import { actorFrom, recordAudit } from '../audit/record.ts';
 import type { AppContext } from '../context.ts';
-import {
-  deleteInboxWithEndpoint,
-  findInbox,
-  inboxExists,
-  inboxHasUrl,
-  inboxSecrets,
-  insertInboxMessage,
-  insertInboxWithEndpoint,
-  listInboxes,
-  listInboxMessages,
-  trimInboxMessages,
-} from '../db/console.ts';
-import { withTransaction } from '../db/pool.ts';
+import type { Inbox } from '@tripline/shared';
+import { deleteInbox, findInbox, inboxExists, inboxHasUrl, inboxSecrets, insertInbox, insertInboxMessage, listInboxes, listInboxMessages, trimInboxMessages } from '../db/console.ts';
+import { findEndpoint, insertEndpoint } from '../db/endpoints.ts';
+import { withTransaction, type PoolClient } from '../db/pool.ts';
 import type { Queryable } from '../db/queryable.ts';
+import { redactHeaders } from '../delivery/attempt.ts';
 import { generateSigningSecret } from '../delivery/signing.ts';
+import { endpointDeleted } from '../delivery/state-machine.ts';
 import { HttpError, notFound } from '../http/errors.ts';
 import { declareRoutes } from '../http/route.ts';
-import type { LocalReceiver } from '../delivery/worker.ts';
+import type { Ports } from '../bus.ts';
 import type { SecretCipher } from '../secrets/cipher.ts';
 
 /** Path of an inbox's public receiving route. */
 export const INBOX_PATH = /^\/api\/v1\/inbox\/(inb_[a-f0-9]{32})\/?$/;
 const MAX_BODY = 1024 * 1024;
 const KEEP_PER_INBOX = 500;
+const TRIM_EVERY = 100;
 
 export function inboxUrl(selfBaseUrl: string, inboxId: string): string {
   return `${selfBaseUrl.replace(/\/+$/, '')}/api/v1/inbox/${inboxId}`;
+}
+
+/**
+ * An inbox and the endpoint that delivers to it, in the caller's transaction. The endpoint
+ * row is written here, not through POST /endpoints, because its URL is Tripline's own:
+ * the SSRF guard rightly refuses loopback for everything else.
+ */
+export async function createInbox(
+  ctx: Pick<AppContext, 'secrets'>,
+  tx: PoolClient,
+  inbox: { id: string; name: string; url: string; endpointId: string; description: string; eventTypes: string[]; secret: string },
+): Promise<Inbox> {
+  await insertEndpoint(tx, {
+    id: inbox.endpointId,
+    url: inbox.url,
+    description: inbox.description,
+    eventTypes: inbox.eventTypes,
+    filter: null,
+    enabled: true,
+    disabledReason: null,
+    rateLimitPerSecond: null,
+    maxConcurrency: null,
+    headers: {},
+    auth: { kind: 'none' },
+    authSecretEnc: null,
+    secretEnc: ctx.secrets.encrypt(inbox.secret),
+  });
+  return insertInbox(tx, { id: inbox.id, name: inbox.name, url: inbox.url, endpointId: inbox.endpointId });
 }
 
 /**
@@ -125,7 +147,10 @@ export async function receiveInboxMessage(
   }
   const messageId = await insertInboxMessage(deps.db, {
     inboxId,
-    headers: flat,
+    // Stored as the attempt log stores what was sent: an inbox is readable by viewers, and a
+    // request to it can carry a credential or an endpoint's custom header (names kept,
+    // values "[redacted]" except the content type, user agent and webhook-* headers).
+    headers: redactHeaders(flat),
     body,
     webhookId: flat['webhook-id']?.slice(0, 200) ?? null,
     eventType,
@@ -133,7 +158,11 @@ export async function receiveInboxMessage(
     verifyError,
   });
   // Keep the newest messages only: an inbox subscribed to `*` under the simulator fills fast.
-  await trimInboxMessages(deps.db, inboxId, KEEP_PER_INBOX);
+  // Trimmed on one message in TRIM_EVERY, not each: a trim per message was a second
+  // statement on every delivery to the inbox, whose deletes contended on the same rows
+  // (a test inbox subscribed to orders halved the engine's throughput, issue 25). An inbox
+  // holds at most about KEEP_PER_INBOX + TRIM_EVERY messages between trims.
+  if (Number(messageId) % TRIM_EVERY === 0) await trimInboxMessages(deps.db, inboxId, KEEP_PER_INBOX);
   return { status: 202, body: JSON.stringify({ received: true, signatureVerified: verified }), verified, messageId };
 }
 
@@ -142,9 +171,9 @@ export async function receiveInboxMessage(
  * inbox URLs is handed to `receiveInboxMessage` in-process (no socket, so the SSRF guard
  * keeps refusing loopback); any other URL answers null and goes out over HTTP as usual.
  *
- *   startDeliveryWorkers(ctx, { localReceiver: inboxLocalReceiver(ctx) })
+ *   ctx.bus.provide('localReceiver', inboxLocalReceiver(ctx))   (console/feature.ts)
  */
-export function inboxLocalReceiver(ctx: Pick<AppContext, 'pool' | 'secrets'>): LocalReceiver {
+export function inboxLocalReceiver(ctx: Pick<AppContext, 'pool' | 'secrets'>): Ports['localReceiver'] {
   return async (request) => {
     if (!INBOX_PATH.test(safePath(request.url))) return null;
     const inboxId = await findInboxForUrl(ctx.pool, request.url);
@@ -199,15 +228,7 @@ export function inboxRouter(ctx: AppContext): Router {
       const url = inboxUrl(selfBaseUrl(req), id);
       const secret = generateSigningSecret();
       const created = await withTransaction(ctx.pool, async (tx) => {
-        const inbox = await insertInboxWithEndpoint(tx, {
-          id,
-          name: input.name,
-          url,
-          endpointId,
-          description: `Test inbox: ${input.name}`,
-          eventTypes: input.eventTypes,
-          secretEnc: ctx.secrets.encrypt(secret),
-        });
+        const inbox = await createInbox(ctx, tx, { id, name: input.name, url, endpointId, description: `Test inbox: ${input.name}`, eventTypes: input.eventTypes, secret });
         await recordAudit(tx, actorFrom(req), { action: 'inbox.created', targetType: 'inbox', targetId: id, after: { ...inbox, eventTypes: input.eventTypes } });
         await recordAudit(tx, actorFrom(req), { action: 'endpoint.created', targetType: 'endpoint', targetId: endpointId, after: { url, eventTypes: input.eventTypes, inboxId: id } });
         return inbox;
@@ -225,8 +246,10 @@ export function inboxRouter(ctx: AppContext): Router {
   route({ method: 'delete', path: '/inboxes/:id', access: 'endpoints:write', tag, summary: 'Delete an inbox and its endpoint', status: 204 }, async ({ req, params }) => {
     const id = params.id!;
     await withTransaction(ctx.pool, async (tx) => {
-      const deleted = await deleteInboxWithEndpoint(tx, id);
+      const deleted = await deleteInbox(tx, id);
       if (!deleted) throw notFound('inbox', id);
+      const endpoint = deleted.endpoint_id ? await findEndpoint(tx, deleted.endpoint_id, true) : undefined;
+      if (endpoint) await endpointDeleted(ctx, tx, endpoint);
       await recordAudit(tx, actorFrom(req), { action: 'inbox.deleted', targetType: 'inbox', targetId: id, before: deleted });
     });
   });

@@ -6,7 +6,8 @@ import { actorFrom, recordAudit } from '../audit/record.ts';
 import type { AppContext } from '../context.ts';
 import { withTransaction, type Pool } from '../db/pool.ts';
 import { declareRoutes } from '../http/route.ts';
-import { deleteAttemptsOf, deleteDeliveries, deleteOldEvents, deleteOldInboxMessages, deleteOldRuns, insertPruneLog, lastPrune, oldFinishedDeliveryIds, type PruneCounts } from '../db/retention.ts';
+import { deleteOldEvents, deleteOldInboxMessages, deleteOldRuns, insertPruneLog, lastPrune, type PruneCounts } from '../db/retention.ts';
+import { purged } from '../delivery/state-machine.ts';
 import { queues } from '../queue/queues.ts';
 import { getSetting } from '../settings.ts';
 import { pruneSourceDeliveries } from '../db/sources.ts';
@@ -47,11 +48,9 @@ export async function pruneOnce(pool: Pool, now = new Date()): Promise<PruneResu
   // Old finished deliveries with their attempts: an attempt stays as long as its delivery,
   // so a delivery still in flight keeps its whole story.
   result.deliveries = await loop(async () => {
-    const ids = await oldFinishedDeliveryIds(pool, cutoff, PRUNE_BATCH);
-    if (ids.length === 0) return 0;
-    result.attempts += await loop(() => deleteAttemptsOf(pool, ids, PRUNE_BATCH));
-    await deleteDeliveries(pool, ids);
-    return ids.length;
+    const n = await purged(pool, cutoff, PRUNE_BATCH);
+    result.attempts += n.attempts;
+    return n.deliveries;
   });
   result.runs = await loop(() => deleteOldRuns(pool, cutoff, PRUNE_BATCH));
   result.events = await loop(() => deleteOldEvents(pool, cutoff, PRUNE_BATCH));

@@ -16,10 +16,6 @@ export async function notifyActivityChannel(db: Queryable, payload: string): Pro
   await db.query('select pg_notify($1, $2)', [ACTIVITY_CHANNEL, payload]);
 }
 
-/** Run on the dedicated listener connection. */
-export async function listenToActivity(db: Queryable): Promise<void> {
-  await db.query(`listen ${ACTIVITY_CHANNEL}`);
-}
 
 // ---- store simulator --------------------------------------------------------------------
 
@@ -307,34 +303,9 @@ export async function inboxHasUrl(db: Queryable, id: string, url: string): Promi
   return rows.length > 0;
 }
 
-/**
- * An inbox and the endpoint that delivers to it. The endpoint row is written here, not
- * through POST /endpoints, because its URL is Tripline's own: the SSRF guard rightly
- * refuses loopback for everything else.
- */
-export async function insertInboxWithEndpoint(
-  db: Queryable,
-  inbox: { id: string; name: string; url: string; endpointId: string; description: string; eventTypes: string[]; secretEnc: string },
-): Promise<Inbox> {
-  await db.query(`insert into endpoints (id, url, description, event_types, secret_enc) values ($1, $2, $3, $4, $5)`, [
-    inbox.endpointId,
-    inbox.url,
-    inbox.description,
-    inbox.eventTypes,
-    inbox.secretEnc,
-  ]);
-  const { rows } = await db.query<InboxRow>(
-    `insert into inboxes (id, name, url, endpoint_id) values ($1, $2, $3, $4)
-     returning id, name, url, endpoint_id, created_at, 0 as message_count`,
-    [inbox.id, inbox.name, inbox.url, inbox.endpointId],
-  );
-  return toInbox(rows[0]!);
-}
-
-/** Deletes the inbox and its endpoint; answers what it was, or undefined when there was none. */
-export async function deleteInboxWithEndpoint(db: Queryable, id: string): Promise<{ endpoint_id: string | null; name: string } | undefined> {
+/** Deletes the inbox (its endpoint is deleted by the caller, through the delivery state machine); answers what it was. */
+export async function deleteInbox(db: Queryable, id: string): Promise<{ endpoint_id: string | null; name: string } | undefined> {
   const { rows } = await db.query<{ endpoint_id: string | null; name: string }>(`delete from inboxes where id = $1 returning endpoint_id, name`, [id]);
-  if (rows[0]?.endpoint_id) await db.query(`delete from endpoints where id = $1`, [rows[0].endpoint_id]);
   return rows[0];
 }
 
@@ -393,6 +364,12 @@ export async function lockDemoSeed(tx: Queryable): Promise<void> {
   await tx.query('select pg_advisory_xact_lock($1)', [DEMO_LOCK]);
 }
 
-export async function insertInbox(tx: Queryable, inbox: { id: string; name: string; url: string; endpointId: string }): Promise<void> {
-  await tx.query(`insert into inboxes (id, name, url, endpoint_id) values ($1, $2, $3, $4)`, [inbox.id, inbox.name, inbox.url, inbox.endpointId]);
+/** An inbox row, for the endpoint created with it (insertEndpoint, db/endpoints.ts) in the same transaction. */
+export async function insertInbox(tx: Queryable, inbox: { id: string; name: string; url: string; endpointId: string }): Promise<Inbox> {
+  const { rows } = await tx.query<InboxRow>(
+    `insert into inboxes (id, name, url, endpoint_id) values ($1, $2, $3, $4)
+     returning id, name, url, endpoint_id, created_at, 0 as message_count`,
+    [inbox.id, inbox.name, inbox.url, inbox.endpointId],
+  );
+  return toInbox(rows[0]!);
 }

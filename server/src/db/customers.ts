@@ -1,4 +1,4 @@
-import { DELIVERY_COLUMNS, type DeliveryRow } from '../delivery/endpoints-store.ts';
+import { DELIVERY_COLUMNS, type DeliveryRow } from './delivery-reads.ts';
 import type { Queryable } from './queryable.ts';
 
 /**

@@ -1,5 +1,5 @@
 import type { PortalLink } from '@tripline/shared';
-import type { EndpointRow } from '../delivery/endpoints-store.ts';
+import type { EndpointRow } from './endpoints.ts';
 import type { Queryable } from './queryable.ts';
 
 /**

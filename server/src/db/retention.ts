@@ -4,28 +4,8 @@ import type { Queryable } from './queryable.ts';
  * SQL of retention: each statement deletes at most `limit` rows older than a cutoff, read
  * through the table's time index, and keeps whatever is still in progress. The caller loops
  * until a statement deletes fewer than `limit` (short transactions, no long locks).
+ * Deliveries are purged by delivery/state-machine.ts (`purged`), their only writer.
  */
-
-/** Old deliveries that are finished (succeeded, failed, paused for good): a delivery in flight keeps its story. */
-export async function oldFinishedDeliveryIds(db: Queryable, cutoff: string, limit: number): Promise<string[]> {
-  const { rows } = await db.query<{ id: string }>(
-    `select id from deliveries where created_at < $1 and status not in ('pending', 'sending') limit $2`,
-    [cutoff, limit],
-  );
-  return rows.map((r) => r.id);
-}
-
-export async function deleteAttemptsOf(db: Queryable, deliveryIds: string[], limit: number): Promise<number> {
-  const { rowCount } = await db.query(
-    `delete from delivery_attempts where id in (select id from delivery_attempts where delivery_id = any($1::text[]) limit $2)`,
-    [deliveryIds, limit],
-  );
-  return rowCount ?? 0;
-}
-
-export async function deleteDeliveries(db: Queryable, ids: string[]): Promise<void> {
-  await db.query(`delete from deliveries where id = any($1::text[])`, [ids]);
-}
 
 export async function deleteOldRuns(db: Queryable, cutoff: string, limit: number): Promise<number> {
   const { rowCount } = await db.query(

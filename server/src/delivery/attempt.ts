@@ -1,11 +1,11 @@
 import type { AppContext } from '../context.ts';
-import type { ClaimedDelivery } from './deliveries-data.ts';
-import type { AttemptRecord } from './outcomes-data.ts';
+import type { AttemptRecord, ClaimedDelivery } from '../db/deliveries.ts';
+import { WEBHOOK_USER_AGENT } from '../db/delivery-storage.ts';
 import { sendHttp, type HttpOutcome, type HttpResponse, type OutgoingRequest } from './http-client.ts';
 import { TokenCache, type OAuthClient } from './oauth.ts';
 import { signatureHeader } from './signing.ts';
 import { endpointHeaders } from './endpoints-store.ts';
-import { WEBHOOK_USER_AGENT } from './lean-storage.ts';
+import { serializePayload } from './payload.ts';
 
 /**
  * One attempt of one claimed delivery: build the signed request (two signatures during a
@@ -167,16 +167,6 @@ function describe(d: ClaimedDelivery, request: OutgoingRequest, payloadBody: str
       error,
     },
   };
-}
-
-const PAYLOAD_ORDER = ['id', 'type', 'timestamp', 'data', 'source', 'causedBy', 'chain', 'subject', 'vars'];
-
-/** jsonb does not keep key order; put the envelope's keys back in reading order. */
-export function serializePayload(payload: Record<string, unknown>): string {
-  const ordered: Record<string, unknown> = {};
-  for (const key of PAYLOAD_ORDER) if (key in payload) ordered[key] = payload[key];
-  for (const [key, value] of Object.entries(payload)) if (!(key in ordered)) ordered[key] = value;
-  return JSON.stringify(ordered);
 }
 
 const SHOWN_HEADERS = new Set(['content-type', 'user-agent']);

@@ -15,35 +15,15 @@ import { recordAudit, type Actor } from '../audit/record.ts';
 import type { AppContext } from '../context.ts';
 import { withTransaction, type PoolClient } from '../db/pool.ts';
 import { conflict, invalid, notFound } from '../http/errors.ts';
-import {
-  deliveriesOfEndpoint,
-  eventsMissedBy,
-  findDeliveryWithPayload,
-  findEndpoint,
-  headersKeptByMask,
-  headersMissingValue,
-  lockDeliveryForReplay,
-  replaceEndpoint,
-  replaceSigningSecret,
-  sealHeaders,
-  toAttempt,
-  toDeliverySummary,
-  toEndpoint,
-  type AttemptRow,
-  type DeliveryRow,
-  type EndpointColumns,
-  type EndpointRow,
-} from './endpoints-store.ts';
-import { insertDeliveries } from './new-deliveries-data.ts';
-import { attemptsOf, requeueDelivery, requeueFailedSince, requeuePaused } from './deliveries-data.ts';
+import { attemptsOf, deliveriesOfEndpoint, eventsMissedBy, findDeliveryWithPayload, lockDeliveryForReplay, type DeliveryRow } from '../db/delivery-reads.ts';
+import { findEndpoint, replaceEndpoint, replaceSigningSecret, type EndpointColumns, type EndpointRow } from '../db/endpoints.ts';
+import type { Queryable } from '../db/queryable.ts';
+import { headersKeptByMask, headersMissingValue, sealHeaders, toAttempt, toDeliverySummary, toEndpoint } from './endpoints-store.ts';
 import { filterPasses, newDeliveryId, testEnvelope, webhookPayload } from './fan-out.ts';
-import { settleBeforeDelete } from './settle.ts';
+import * as deliveries from './state-machine.ts';
 import { generateSigningSecret } from './signing.ts';
 import { checkTargetUrlResolved } from './ssrf.ts';
 import type { StoredEndpointAuth as StoredAuth } from '@tripline/shared';
-
-/** A pool or a transaction's client. */
-type Db = { query: PoolClient['query'] };
 
 /**
  * The operations on an endpoint and its deliveries that more than one caller performs: the
@@ -64,8 +44,9 @@ export async function updateEndpoint(ctx: AppContext, actor: Actor, id: string, 
     const before = await loadEndpoint(tx, id, true);
     const disabling = before.enabled && !columns.enabled;
     const enabling = !before.enabled && columns.enabled;
-    const after = await replaceEndpoint(tx, id, columns, { disabling, enabling, disabledReason: `disabled by ${actor.label}` });
-    if (enabling) await resumePaused(tx, ctx, id);
+    let after = await replaceEndpoint(tx, id, columns);
+    if (enabling) after = (await deliveries.endpointEnabled(tx, id)).row;
+    if (disabling) after = await deliveries.endpointDisabledBy(tx, id, `disabled by ${actor.label}`);
     await recordAudit(tx, actor, { action: 'endpoint.update', targetType: 'endpoint', targetId: id, before: toEndpoint(before), after: toEndpoint(after) });
     return after;
   });
@@ -83,7 +64,7 @@ export async function sendTestEvent(ctx: AppContext, actor: Actor, id: string, e
     // A test is not an event of the store: it is not stored, triggers no workflow and
     // reaches only this endpoint, whatever its subscriptions and filter.
     const envelope = testEnvelope(eventType, eventCatalog[eventType].example as Record<string, unknown>);
-    const rows = await insertDeliveries(tx, [
+    const rows = await deliveries.created(tx, [
       { id: newDeliveryId(), endpointId: id, eventId: envelope.id, eventType: envelope.type, runId: null, nodeId: null, payload: JSON.stringify(webhookPayload(envelope)), acceptedAt: envelope.receivedAt },
     ]);
     await recordAudit(tx, actor, { action: 'endpoint.test', targetType: 'endpoint', targetId: id, after: { eventType, deliveryId: rows[0]!.id } });
@@ -114,7 +95,7 @@ export async function recoverEndpoint(ctx: AppContext, actor: Actor, id: string,
   const requeued = await withTransaction(ctx.pool, async (tx) => {
     const endpoint = await loadEndpoint(tx, id, true);
     if (!endpoint.enabled) throw conflict('the endpoint is disabled; enable it first (POST /api/v1/endpoints/:id/enable), then recover');
-    const requeued = await requeueFailedSince(tx, id, since);
+    const requeued = await deliveries.recoveredSince(tx, id, since);
     const missed = await sendMissed(tx, ctx, endpoint, since);
     await recordAudit(tx, actor, { action: 'endpoint.recover', targetType: 'endpoint', targetId: id, after: { since, requeued, missed } });
     return { requeued, missed };
@@ -123,7 +104,7 @@ export async function recoverEndpoint(ctx: AppContext, actor: Actor, id: string,
 }
 
 /** Deliveries to an endpoint, newest first, keyset-paginated; optional time window. */
-export async function listDeliveries(db: Db, id: string, q: DeliveryQuery): Promise<{ data: DeliverySummary[]; nextCursor: string | null }> {
+export async function listDeliveries(db: Queryable, id: string, q: DeliveryQuery): Promise<{ data: DeliverySummary[]; nextCursor: string | null }> {
   await loadEndpoint(db, id);
   const rows = await deliveriesOfEndpoint(db, id, q);
   const page = rows.slice(0, q.limit);
@@ -131,10 +112,10 @@ export async function listDeliveries(db: Db, id: string, q: DeliveryQuery): Prom
 }
 
 /** One delivery with its payload and every attempt (request and response as sent and received). */
-export async function deliveryDetail(db: Db, id: string): Promise<DeliveryDetail> {
+export async function deliveryDetail(db: Queryable, id: string): Promise<DeliveryDetail> {
   const row = await findDeliveryWithPayload(db, id);
   if (!row) throw notFound('delivery', id);
-  const attempts = await attemptsOf<AttemptRow>(db, id);
+  const attempts = await attemptsOf(db, id);
   return { ...toDeliverySummary(row), payload: row.payload, attempts: attempts.map((a) => toAttempt(a, row.payload)) };
 }
 
@@ -145,7 +126,7 @@ export async function replayDelivery(ctx: AppContext, actor: Actor, id: string):
     if (!current) throw notFound('delivery', id);
     if (!current.enabled) throw conflict('the endpoint is disabled; enable it first (POST /api/v1/endpoints/:id/enable)');
     if (current.status === 'sending') throw conflict('the delivery is being sent right now; replay it once this attempt ends');
-    const updated = await requeueDelivery(tx, id);
+    const updated = await deliveries.replayed(tx, id);
     await recordAudit(tx, actor, {
       action: 'delivery.replay',
       targetType: 'delivery',
@@ -158,24 +139,10 @@ export async function replayDelivery(ctx: AppContext, actor: Actor, id: string):
   return row;
 }
 
-export async function loadEndpoint(db: Db, id: string, lock = false): Promise<EndpointRow> {
+export async function loadEndpoint(db: Queryable, id: string, lock = false): Promise<EndpointRow> {
   const row = await findEndpoint(db, id, lock);
   if (!row) throw notFound('endpoint', id);
   return row;
-}
-
-/**
- * Workflow runs waiting on a delivery to this endpoint would wait for ever once it is gone:
- * those deliveries fail now, with the reason, and the engine (through the settled hook, in
- * this transaction) moves the runs on the way any failed delivery does.
- */
-export async function failWaitingStepDeliveries(tx: PoolClient, ctx: AppContext, endpoint: EndpointRow): Promise<void> {
-  await settleBeforeDelete(tx, ctx, endpoint.id, `the endpoint was deleted (${endpoint.id}, ${endpoint.url})`);
-}
-
-/** Deliveries paused while the endpoint was disabled go out again, each with its full retry schedule. */
-export async function resumePaused(tx: PoolClient, _ctx: AppContext, endpointId: string): Promise<number> {
-  return requeuePaused(tx, endpointId);
 }
 
 const MISSED_LIMIT = 10_000;
@@ -193,7 +160,7 @@ export async function sendMissed(tx: PoolClient, _ctx: AppContext, endpoint: End
   const rows = await eventsMissedBy(tx, { id: endpoint.id, createdAt: endpoint.created_at }, since, { all, exact, prefixes }, MISSED_LIMIT);
   const envelopes = rows.map(rowToEnvelope).filter((e) => filterPasses(endpoint.filter, e));
   if (envelopes.length === 0) return 0;
-  const inserted = await insertDeliveries(
+  const inserted = await deliveries.created(
     tx,
     envelopes.map((e) => ({ id: newDeliveryId(), endpointId: endpoint.id, eventId: e.id, eventType: e.type, runId: null, nodeId: null, payload: JSON.stringify(webhookPayload(e)), acceptedAt: e.receivedAt })),
   );

@@ -2,8 +2,10 @@ import crypto from 'node:crypto';
 import { evaluateRule, eventCatalog, isEventType, truthy, type EventEnvelope } from '@tripline/shared';
 import type { AppContext } from '../context.ts';
 import type { PoolClient } from '../db/pool.ts';
-import { notifyDue } from './deliveries-data.ts';
-import { endpointsEnabled, insertDeliveries, stepDeliveryIds, subscribedEndpoints, type NewDelivery } from './new-deliveries-data.ts';
+import type { NewDelivery } from '../db/deliveries.ts';
+import { stepDeliveryIds } from '../db/delivery-reads.ts';
+import { endpointsEnabled, subscribedEndpoints } from '../db/endpoints.ts';
+import { created } from './state-machine.ts';
 
 /**
  * Where events become webhook deliveries. The engine calls `fanOutEvents` for the events
@@ -96,7 +98,7 @@ export async function fanOutEvents(tx: PoolClient, _ctx: AppContext, envelopes: 
       rows.push(newRow(endpoint.id, envelope, payload, null, null));
     }
   }
-  return (await insertDeliveries(tx, rows)).length;
+  return (await created(tx, rows)).length;
 }
 
 /** One event's subscription deliveries (see `fanOutEvents`). */
@@ -128,7 +130,7 @@ export async function createStepDeliveries(tx: PoolClient, _ctx: AppContext, ste
   if (steps.length === 0) return [];
   // The executor checked each endpoint in this transaction, so the insert comes first and
   // the reasons are looked up only for the steps it did not insert (a statement less per batch).
-  const inserted = await insertDeliveries(
+  const inserted = await created(
     tx,
     steps.map((s) => ({ ...newRow(s.endpointId, s.envelope, JSON.stringify(webhookPayload(s.envelope, s.vars ?? {}, s.loop)), s.runId, s.nodeId), iteration: s.iteration ?? -1 })),
   );
@@ -173,14 +175,4 @@ function newRow(endpointId: string, envelope: EventEnvelope, payload: string, ru
     payload,
     acceptedAt: envelope.receivedAt ?? null,
   };
-}
-
-/**
- * Wakes the claim loops for deliveries the caller has made due itself (the engine's step
- * retry). There is no job per delivery any more: a pending delivery whose next_attempt_at
- * has come is the queue; this only saves the fallback poll's wait.
- * @deprecated call `notifyDue` (deliveries-data.ts); kept until the engine stops using it.
- */
-export async function enqueueSends(tx: PoolClient, _ctx: AppContext, rows: { id: string }[], _startAfter?: Date): Promise<void> {
-  if (rows.length) await notifyDue(tx);
 }

@@ -1,7 +1,6 @@
 import type { Config } from '../config.ts';
 import type { AttemptResult } from './attempt.ts';
-import type { ClaimedDelivery } from './deliveries-data.ts';
-import type { Outcome } from './outcomes-data.ts';
+import type { ClaimedDelivery, Outcome } from '../db/deliveries.ts';
 
 /**
  * Retry policy: what an attempt (or the lack of one) means for a claimed delivery: done,

@@ -1,6 +1,6 @@
 import type { AppContext } from '../context.ts';
 import { withTransaction } from '../db/pool.ts';
-import { requeueStranded } from './deliveries-data.ts';
+import { strandedRecovered } from './state-machine.ts';
 
 /** A `sending` delivery this long without a lease (or past it) was left by something other than a live worker. */
 const OVERDUE_MINUTES = 15;
@@ -15,7 +15,7 @@ const BATCH = 500;
  * the same webhook-id. Rows are taken with SKIP LOCKED, so several processes can sweep.
  */
 export async function sweepOverdueDeliveries(ctx: AppContext): Promise<number> {
-  const n = await withTransaction(ctx.pool, (tx) => requeueStranded(tx, OVERDUE_MINUTES, BATCH));
+  const n = await withTransaction(ctx.pool, (tx) => strandedRecovered(tx, OVERDUE_MINUTES, BATCH));
   if (n) ctx.log.warn({ count: n }, 'stranded deliveries made due again');
   return n;
 }

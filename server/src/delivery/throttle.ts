@@ -1,5 +1,5 @@
 import type { PoolClient } from '../db/pool.ts';
-import { endpointSlotUsage, insertEndpointSlots, lockEndpointForSlots, pruneEndpointSlots } from './endpoints-store.ts';
+import { endpointSlotUsage, insertEndpointSlots, lockEndpointForSlots, pruneEndpointSlots } from '../db/endpoints.ts';
 
 /**
  * Per-endpoint rate limit and concurrency cap that hold across every worker process: the

@@ -34,7 +34,8 @@ import {
   updateEndpoint,
   type EndpointInput,
 } from '../delivery/endpoint-operations.ts';
-import { toDeliverySummary, toEndpoint, type EndpointRow } from '../delivery/endpoints-store.ts';
+import type { EndpointRow } from '../db/endpoints.ts';
+import { toDeliverySummary, toEndpoint } from '../delivery/endpoints-store.ts';
 import { subscriptionPatterns } from '../delivery/fan-out.ts';
 import type { StoredEndpointAuth as StoredAuth } from '@tripline/shared';
 import { endpointsByIds, subscribedPatterns } from '../db/portal.ts';

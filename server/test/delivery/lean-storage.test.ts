@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { pruneOnce } from '../../src/console/retention.ts';
 import { withTransaction } from '../../src/db/pool.ts';
 import { createStepDeliveries } from '../../src/delivery/fan-out.ts';
-import { sentRequestHeaders, storedRequestHeaders } from '../../src/delivery/lean-storage.ts';
+import { sentRequestHeaders, storedRequestHeaders } from '../../src/db/delivery-storage.ts';
 import { eventually, json } from '../support/engine.ts';
 import { startTestTripline, type TestTripline } from '../support/tripline.ts';
 import { createEndpoint, order, Receiver, sendEvent, type Received } from './receiver.ts';

@@ -1,8 +1,10 @@
 import { ConditionBuilder } from '../condition-builder/condition-builder.tsx';
 import { fieldsForEventType } from '../condition-builder/fields.ts';
-import { CampaignPicker, EndpointPicker } from '../forms/pickers.tsx';
+import { DurationInput } from '../forms/duration-input.tsx';
+import { CampaignPicker, EndpointPicker, SourcePicker } from '../forms/pickers.tsx';
+import { SegmentPicker } from '../forms/segment-picker.tsx';
 import type { WidgetProps, Widgets } from '../forms/schema-form.tsx';
-import { CredentialPicker, ListExpressionInput, SwitchCasesEditor } from '../forms/step-widgets.tsx';
+import { CredentialPicker, ListExpressionInput, SwitchCasesEditor, TextAreaInput } from '../forms/step-widgets.tsx';
 import { useMemo } from 'react';
 import { TemplateInput, TemplateRecordInput } from '../forms/template-input.tsx';
 import { CodeEditor } from '../forms/code-editor.tsx';
@@ -31,6 +33,7 @@ export function useStepWidgets(eventType: string | undefined, variables: readonl
         <SwitchCasesEditor {...p} renderRule={(r) => <ConditionBuilder id={r.id} value={r.value} onChange={r.onChange} fields={fields} invalid={p.invalid} />} />
       ),
       'list-expression': (p: WidgetProps) => <ListExpressionInput {...p} listPaths={fields.filter((f) => f.type === 'array').map((f) => f.path)} />,
+      textarea: (p: WidgetProps) => <TextAreaInput {...p} />,
       code: (p: WidgetProps) => <CodeEditor {...p} completions={codeInputPaths(variables)} />,
       template: (p: WidgetProps) => <TemplateInput {...p} variables={variables} />,
       'template-json': (p: WidgetProps) => <TemplateInput {...p} variables={variables} multiline />,
@@ -38,6 +41,9 @@ export function useStepWidgets(eventType: string | undefined, variables: readonl
       'credential-name': (p: WidgetProps) => <CredentialPicker {...p} />,
       'endpoint-id': (p: WidgetProps) => <EndpointPicker {...p} />,
       'campaign-id': (p: WidgetProps) => <CampaignPicker {...p} />,
+      'source-id': (p: WidgetProps) => <SourcePicker {...p} />,
+      'duration-seconds': (p: WidgetProps) => <DurationInput {...p} />,
+      segment: (p: WidgetProps) => <SegmentPicker {...p} />,
     };
   }, [eventType, variables]);
 }

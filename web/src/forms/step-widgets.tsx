@@ -141,3 +141,20 @@ export function CredentialPicker({ id, value, onChange, invalid, describedBy }: 
     </div>
   );
 }
+
+/** Longer text with {{templates}} (format "textarea"): an email's body, a Slack message. */
+export function TextAreaInput({ id, field, value, onChange, invalid, describedBy }: WidgetProps) {
+  const text = typeof value === 'string' ? value : '';
+  return (
+    <textarea
+      id={id}
+      className="json-input"
+      rows={Math.min(14, Math.max(4, text.split('\n').length + 1))}
+      maxLength={field.schema.maxLength}
+      aria-invalid={invalid || undefined}
+      aria-describedby={describedBy}
+      value={text}
+      onChange={(e) => onChange(e.target.value === '' && !field.required ? undefined : e.target.value)}
+    />
+  );
+}

@@ -36,10 +36,24 @@ export function TemplateCard({ template, busy, onCreate }: { template: WorkflowT
           }}
         >
           {template.slots.map((slot) => {
+            const set = (value: string) => setChoices((c) => ({ ...c, [slot.nodeId]: value }));
+            // An address or a credential's name is typed; endpoints and campaigns are picked.
+            if (slot.field === 'to' || slot.field === 'credential') {
+              return (
+                <Field key={slot.nodeId} label={slot.label} id={`${id}-${slot.nodeId}`}>
+                  <input
+                    type={slot.field === 'to' ? 'email' : 'text'}
+                    placeholder={slot.field === 'to' ? 'someone@example.com (or fill in later)' : 'credential name, e.g. slack_ops (or later)'}
+                    value={choices[slot.nodeId] ?? ''}
+                    onChange={(e) => set(e.target.value)}
+                  />
+                </Field>
+              );
+            }
             const options = slot.field === 'endpointId' ? endpoints.map((e) => ({ id: e.id, label: e.description || e.url })) : campaigns.map((c) => ({ id: c.id, label: c.name }));
             return (
               <Field key={slot.nodeId} label={slot.label} id={`${id}-${slot.nodeId}`}>
-                <select value={choices[slot.nodeId] ?? ''} onChange={(e) => setChoices((c) => ({ ...c, [slot.nodeId]: e.target.value }))}>
+                <select value={choices[slot.nodeId] ?? ''} onChange={(e) => set(e.target.value)}>
                   <option value="">Choose later</option>
                   {options.map((o) => (
                     <option key={o.id} value={o.id}>

@@ -6,7 +6,7 @@ import '../canvas/canvas.css';
 import { downloadWorkflow, parseWorkflowFile } from '../canvas/file-io.ts';
 import { useCanEditWorkflows } from '../canvas/permissions.ts';
 import { workflowsApi } from '../canvas/workflow-api.ts';
-import { ActionFeedback, ConfirmButton, DataTable, EmptyState, PageHeader, Time, useAction, useQuery, type ActionState, type Column } from '../ui/index.ts';
+import { ActionFeedback, ConfirmButton, DataTable, PermissionNote, EmptyState, PageHeader, Time, useAction, useQuery, type ActionState, type Column } from '../ui/index.ts';
 import { TemplateCard } from './workflow-templates.tsx';
 
 /** `/workflows`: every workflow, and the three ways to start one: blank, from a template, from a file. */
@@ -27,6 +27,7 @@ export function WorkflowsPage() {
         title="Workflows"
         actions={canEdit && <CreateButtons busy={action.busy} onCreate={(input) => void create(input)} onImportErrors={setImportErrors} />}
       />
+      <PermissionNote permission="workflows:write" action="Creating, changing and publishing workflows" />
       <ActionFeedback state={action} />
       {importErrors && (
         <div className="error-banner" role="alert" data-testid="import-errors">

@@ -2,8 +2,9 @@ import { deliverySummarySchema, endpointSchema, recoverInputSchema, recoverResul
 import { actorFrom, recordAudit } from '../../audit/record.ts';
 import type { AppContext } from '../../context.ts';
 import { withTransaction } from '../../db/pool.ts';
-import { loadEndpoint, recoverEndpoint, resumePaused, rotateSecret, sendTestEvent } from '../endpoint-operations.ts';
-import { markEndpointEnabled, toDeliverySummary, toEndpoint } from '../endpoints-store.ts';
+import { loadEndpoint, recoverEndpoint, rotateSecret, sendTestEvent } from '../endpoint-operations.ts';
+import { toDeliverySummary, toEndpoint } from '../endpoints-store.ts';
+import { endpointEnabled } from '../state-machine.ts';
 import type { DeclareRoute } from './index.ts';
 
 const tag = 'Endpoints';
@@ -46,8 +47,7 @@ export function declareEndpointActionRoutes(route: DeclareRoute, ctx: AppContext
       const id = params.id!;
       const row = await withTransaction(ctx.pool, async (tx) => {
         const before = await loadEndpoint(tx, id, true);
-        const after = await markEndpointEnabled(tx, id);
-        const resumed = before.enabled ? 0 : await resumePaused(tx, ctx, id);
+        const { row: after, resumed } = await endpointEnabled(tx, id);
         await recordAudit(tx, actorFrom(req), {
           action: 'endpoint.enable',
           targetType: 'endpoint',

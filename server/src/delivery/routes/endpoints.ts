@@ -4,8 +4,10 @@ import { z } from 'zod';
 import { actorFrom, recordAudit } from '../../audit/record.ts';
 import type { AppContext } from '../../context.ts';
 import { withRetriedTransaction, withTransaction } from '../../db/pool.ts';
-import { failWaitingStepDeliveries, loadEndpoint, prepareEndpoint, updateEndpoint } from '../endpoint-operations.ts';
-import { deleteEndpoint, insertEndpoint, listEndpoints, toEndpoint } from '../endpoints-store.ts';
+import { loadEndpoint, prepareEndpoint, updateEndpoint } from '../endpoint-operations.ts';
+import { insertEndpoint, listEndpoints } from '../../db/endpoints.ts';
+import { toEndpoint } from '../endpoints-store.ts';
+import { endpointDeleted } from '../state-machine.ts';
 import { generateSigningSecret } from '../signing.ts';
 import type { DeclareRoute } from './index.ts';
 
@@ -63,8 +65,7 @@ export function declareEndpointRoutes(route: DeclareRoute, ctx: AppContext): voi
     // delete racing an attempt's outcome can be the deadlock victim: it is run again.
     await withRetriedTransaction(ctx.pool, async (tx) => {
       const before = await loadEndpoint(tx, id, true);
-      await failWaitingStepDeliveries(tx, ctx, before);
-      await deleteEndpoint(tx, id);
+      await endpointDeleted(ctx, tx, before);
       await recordAudit(tx, actorFrom(req), { action: 'endpoint.delete', targetType: 'endpoint', targetId: id, before: toEndpoint(before) });
     });
   });

@@ -1,4 +1,5 @@
-import { deliveryOutcome, endpointEnabled, findEndpoint } from '../../../delivery/endpoints-store.ts';
+import { deliveryOutcome } from '../../../db/delivery-reads.ts';
+import { endpointEnabled, findEndpoint } from '../../../db/endpoints.ts';
 import { webhookPayload } from '../../../delivery/fan-out.ts';
 import type { Executor } from '../types.ts';
 

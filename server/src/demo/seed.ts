@@ -1,14 +1,13 @@
 import type { WorkflowGraph } from '@tripline/shared';
 import crypto from 'node:crypto';
-import { inboxUrl } from '../console/inbox.ts';
+import { createInbox, inboxUrl } from '../console/inbox.ts';
 import type { AppContext } from '../context.ts';
 import { generateSigningSecret } from '../delivery/signing.ts';
 import { insertCampaignsIfAbsent } from '../db/campaigns.ts';
-import { insertInbox, lockDemoSeed } from '../db/console.ts';
+import { lockDemoSeed } from '../db/console.ts';
 import { withTransaction } from '../db/pool.ts';
 import { anyWorkflowExists, insertPublishedWorkflow, syncTrigger } from '../db/workflows.ts';
-import { insertEndpoint } from '../delivery/endpoints-store.ts';
-import { storeEvents, toEnvelope } from './store-events.ts';
+import { storeEvents, toEnvelope } from '../engine/store-events.ts';
 
 const DEMO_ENDPOINT = 'ep_demo_service_desk';
 
@@ -58,22 +57,15 @@ export async function seedDemo(app: AppContext): Promise<void> {
     // The inbox is answered in-process by the delivery worker, so it needs no network.
     const inboxId = `inb_${crypto.randomUUID().replaceAll('-', '')}`;
     const url = inboxUrl(`http://localhost:${app.config.port}`, inboxId);
-    await insertEndpoint(tx, {
-      id: DEMO_ENDPOINT,
+    await createInbox(app, tx, {
+      id: inboxId,
+      name: 'Customer service desk (demo)',
       url,
+      endpointId: DEMO_ENDPOINT,
       description: 'Test inbox: customer service desk (demo)',
       eventTypes: ['order.*'],
-      filter: null,
-      enabled: true,
-      disabledReason: null,
-      rateLimitPerSecond: null,
-      maxConcurrency: null,
-      headers: {},
-      auth: { kind: 'none' },
-      authSecretEnc: null,
-      secretEnc: app.secrets.encrypt(generateSigningSecret()),
+      secret: generateSigningSecret(),
     });
-    await insertInbox(tx, { id: inboxId, name: 'Customer service desk (demo)', url, endpointId: DEMO_ENDPOINT });
     for (const [id, name, graph] of [
       ['wf_demo_vip', 'Gold tier → VIP campaign', vipGraph],
       ['wf_demo_low_stock', 'Low stock → pause BOGO', lowStockGraph],
@@ -91,6 +83,6 @@ export async function seedDemo(app: AppContext): Promise<void> {
       { type: 'product.stock_changed', occurredAt: at(19), data: { sku: 'TEE-BLK-M', quantity: 8, category: 'apparel' } },
       { type: 'order.fulfillment_updated', occurredAt: at(5), data: { orderId: '1002', customerId: 'cus_42', status: 'shipped', carrier: 'DHL' } },
     ];
-    await storeEvents(tx, app.boss, events.map((e, i) => toEnvelope({ ...e, id: `demo_${i + 1}`, source: 'demo' })));
+    await storeEvents(tx, events.map((e, i) => toEnvelope({ ...e, id: `demo_${i + 1}`, source: 'demo' })));
   });
 }

@@ -39,6 +39,7 @@ const envSchema = z.object({
     .optional(),
   TRIPLINE_NOTIFY_RETRY_SCHEDULE: durationList.optional(),
   TRIPLINE_ALERT_TICK: z.string().regex(/^\d+(\.\d+)?(ms|s|m)$/, 'a duration such as 30s').transform(parseDuration).optional(),
+  TRIPLINE_DELIVERY_LEASE_SECONDS: z.coerce.number().int().min(1).max(3600).default(10),
   TRIPLINE_SCHEDULE_TICK: z.string().regex(/^\d+(\.\d+)?(ms|s|m)$/, 'a duration such as 15s').transform(parseDuration).optional(),
 });
 
@@ -90,6 +91,13 @@ export interface Config {
   smtpUrl: string | undefined;
   /** Delays between attempts of an email or Slack message (TRIPLINE_NOTIFY_RETRY_SCHEDULE, default 10s,1m,5m,30m). */
   notifyRetryScheduleMs: number[];
+  /**
+   * TRIPLINE_DELIVERY_LEASE_SECONDS (default 10): how long a claimed delivery stays with its
+   * worker without a renewal. A SIGKILLed worker's deliveries are sent again (same
+   * webhook-id) this long after it died. Its own setting, not pg-boss's job expiry: the
+   * deliveries table is its own queue.
+   */
+  deliveryLeaseSeconds: number;
   /** How often each worker looks for due schedules (TRIPLINE_SCHEDULE_TICK, default 10s): a schedule fires at most this late. */
   scheduleTickMs: number;
   /** How often a worker checks for alert conditions (TRIPLINE_ALERT_TICK, default 30s). */
@@ -135,6 +143,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     reconcileIntervalMs: e.TRIPLINE_RECONCILE_INTERVAL ?? 5 * 6e4,
     smtpUrl: e.TRIPLINE_SMTP_URL,
     notifyRetryScheduleMs: e.TRIPLINE_NOTIFY_RETRY_SCHEDULE ?? [1e4, 6e4, 3e5, 18e5],
+    deliveryLeaseSeconds: e.TRIPLINE_DELIVERY_LEASE_SECONDS,
     scheduleTickMs: e.TRIPLINE_SCHEDULE_TICK ?? 10_000,
     alertTickMs: e.TRIPLINE_ALERT_TICK ?? 30_000,
   };

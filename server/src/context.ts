@@ -1,5 +1,7 @@
 import type { PgBoss } from 'pg-boss';
+import type { Bus } from './bus.ts';
 import type { Config } from './config.ts';
+import type { NotificationListener } from './db/listener.ts';
 import type { Pool } from './db/pool.ts';
 import type { Logger } from './logger.ts';
 import type { SecretCipher } from './secrets/cipher.ts';
@@ -11,4 +13,8 @@ export interface AppContext {
   boss: PgBoss;
   log: Logger;
   secrets: SecretCipher;
+  /** The process's one LISTEN connection. */
+  listener: NotificationListener;
+  /** The ports the features wire to each other at start-up. */
+  bus: Bus;
 }

@@ -5,10 +5,12 @@ import { consoleFeature } from './console/feature.ts';
 import { credentialsFeature } from './credentials/feature.ts';
 import type { AppContext } from './context.ts';
 import { deliveryFeature } from './delivery/feature.ts';
+import { demoFeature } from './demo/feature.ts';
 import { engineFeature } from './engine/feature.ts';
 import { notifyFeature } from './notify/feature.ts';
 import { schedulesFeature } from './engine/schedules/feature.ts';
 import { portalFeature } from './portal/feature.ts';
+import { sourcesFeature } from './sources/feature.ts';
 import { sourceSyncFeature } from './sources/sync-feature.ts';
 
 /** One area of the product plugs into the process through this shape. */
@@ -30,7 +32,7 @@ export interface Feature {
 type FeatureFactory = (ctx: AppContext) => Feature | Promise<Feature>;
 
 /** The product's areas, in the order they seed and start. */
-const factories: FeatureFactory[] = [accountsFeature, consoleFeature, engineFeature, deliveryFeature, portalFeature, credentialsFeature, sourceSyncFeature, notifyFeature, schedulesFeature];
+const factories: FeatureFactory[] = [accountsFeature, consoleFeature, engineFeature, deliveryFeature, sourcesFeature, portalFeature, credentialsFeature, sourceSyncFeature, notifyFeature, schedulesFeature, demoFeature];
 
 export async function features(ctx: AppContext) {
   const list = await Promise.all(factories.map((f) => f(ctx)));

@@ -1,7 +1,9 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Config } from './config.ts';
+import { Bus } from './bus.ts';
 import type { AppContext } from './context.ts';
+import { NotificationListener } from './db/listener.ts';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded-postgres.ts';
 import { migrate } from './db/migrate.ts';
 import { createPool } from './db/pool.ts';
@@ -42,7 +44,10 @@ export async function startTripline(config: Config, log: Logger): Promise<Tripli
     const boss = await startBoss(databaseUrl, log, { schedule: config.runsWorkers, jobExpireSeconds: config.jobExpireSeconds });
     // Graceful: stop fetching, let in-flight jobs finish (or return to the queue at the timeout).
     cleanups.push(() => boss.stop({ graceful: true, timeout: 20_000, close: true }));
-    const ctx: AppContext = { config, pool, boss, log, secrets: loadSecretCipher(config.secretKey, config.dataDir) };
+    // One LISTEN connection for the process; it ends after the workers stopped (cleanups run in reverse).
+    const listener = new NotificationListener(databaseUrl, log);
+    cleanups.push(() => listener.close());
+    const ctx: AppContext = { config, pool, boss, log, secrets: loadSecretCipher(config.secretKey, config.dataDir), listener, bus: new Bus() };
 
     const parts = await features(ctx);
     let ready = false;

@@ -3,7 +3,7 @@ import type { Feature } from '../features.ts';
 import { ActivityHub } from './activity.ts';
 import { deliveriesListRouter } from './deliveries-list.ts';
 import { endpointHealthRouter } from './endpoint-health.ts';
-import { inboxReceiverRouter, inboxRouter } from './inbox.ts';
+import { inboxLocalReceiver, inboxReceiverRouter, inboxRouter } from './inbox.ts';
 import { createMetricsRegistry, metricsRouter } from './metrics.ts';
 import { retentionRouter, startRetention } from './retention.ts';
 import { startRollupFolding } from './rollup-folding.ts';
@@ -17,8 +17,10 @@ import { streamRouter } from './stream.ts';
  * built-in test inboxes.
  */
 export function consoleFeature(ctx: AppContext): Feature {
-  const connectionString = (ctx.pool as unknown as { options: { connectionString: string } }).options.connectionString;
-  const hub = new ActivityHub(connectionString, ctx.log);
+  const hub = new ActivityHub(ctx.listener, ctx.pool, ctx.log);
+  // Deliveries to Tripline's own test inboxes are answered in-process by the delivery
+  // worker: their URL is this server (loopback), which the SSRF guard keeps refusing.
+  ctx.bus.provide('localReceiver', inboxLocalReceiver(ctx));
   // The listener connection ends with the queue, the last thing a process stops.
   ctx.boss.once('stopped', () => void hub.close());
   const registry = createMetricsRegistry(ctx.pool, ctx.boss);

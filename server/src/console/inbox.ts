@@ -15,7 +15,7 @@ import { generateSigningSecret } from '../delivery/signing.ts';
 import { endpointDeleted } from '../delivery/state-machine.ts';
 import { HttpError, notFound } from '../http/errors.ts';
 import { declareRoutes } from '../http/route.ts';
-import type { LocalReceiver } from '../delivery/worker.ts';
+import type { Ports } from '../bus.ts';
 import type { SecretCipher } from '../secrets/cipher.ts';
 
 /** Path of an inbox's public receiving route. */
@@ -171,9 +171,9 @@ export async function receiveInboxMessage(
  * inbox URLs is handed to `receiveInboxMessage` in-process (no socket, so the SSRF guard
  * keeps refusing loopback); any other URL answers null and goes out over HTTP as usual.
  *
- *   startDeliveryWorkers(ctx, { localReceiver: inboxLocalReceiver(ctx) })
+ *   ctx.bus.provide('localReceiver', inboxLocalReceiver(ctx))   (console/feature.ts)
  */
-export function inboxLocalReceiver(ctx: Pick<AppContext, 'pool' | 'secrets'>): LocalReceiver {
+export function inboxLocalReceiver(ctx: Pick<AppContext, 'pool' | 'secrets'>): Ports['localReceiver'] {
   return async (request) => {
     if (!INBOX_PATH.test(safePath(request.url))) return null;
     const inboxId = await findInboxForUrl(ctx.pool, request.url);

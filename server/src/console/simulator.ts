@@ -24,7 +24,7 @@ export async function readSimulator(pool: Pool): Promise<SimulatorState> {
  * storing as POST /api/v1/events, in the same transaction that advances `sent_until`.
  * So however many worker processes run, the shop sends at the configured rate, once.
  */
-export async function simulatorTick(pool: Pool, ctx: Pick<AppContext, 'boss'>, sim: StoreSimulator, now = new Date()): Promise<number> {
+export async function simulatorTick(pool: Pool, sim: StoreSimulator, now = new Date()): Promise<number> {
   return withTransaction(pool, async (tx) => {
     const state = await lockSimulatorForTick(tx);
     if (!state?.enabled) return 0;
@@ -35,7 +35,7 @@ export async function simulatorTick(pool: Pool, ctx: Pick<AppContext, 'boss'>, s
       return 0;
     }
     const { envelopes } = parseEventBody(sim.batch(due), 'simulator');
-    await storeEvents(tx, ctx.boss, envelopes);
+    await storeEvents(tx, envelopes);
     // Advance by exactly the time those events stand for, keeping fractional rates honest.
     await setSimulatorSentUntil(tx, new Date(from + (due / state.events_per_second) * 1000));
     return due;
@@ -49,7 +49,7 @@ export function startSimulatorLoop(ctx: AppContext): void {
   const timer = setInterval(() => {
     if (running) return;
     running = true;
-    simulatorTick(ctx.pool, ctx, sim)
+    simulatorTick(ctx.pool, sim)
       .catch((error: unknown) => ctx.log.warn({ err: error }, 'simulator tick failed'))
       .finally(() => {
         running = false;

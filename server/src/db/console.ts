@@ -16,10 +16,6 @@ export async function notifyActivityChannel(db: Queryable, payload: string): Pro
   await db.query('select pg_notify($1, $2)', [ACTIVITY_CHANNEL, payload]);
 }
 
-/** Run on the dedicated listener connection. */
-export async function listenToActivity(db: Queryable): Promise<void> {
-  await db.query(`listen ${ACTIVITY_CHANNEL}`);
-}
 
 // ---- store simulator --------------------------------------------------------------------
 

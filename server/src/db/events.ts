@@ -242,10 +242,6 @@ export async function eventWithEffects(db: Queryable, id: string) {
   return { row, derived: derived.rows, runs: runs.rows, deliveries: deliveries.rows, ancestors: ancestors.rows as { id: string; type: string; occurred_at: Date }[] };
 }
 
-/** Run on the claim loop's dedicated listener connection. */
-export async function listenForEvents(db: Queryable): Promise<void> {
-  await db.query(`listen ${EVENTS_CHANNEL}`);
-}
 
 // One savepoint per event when a batch is retried with isolation (see outbox/process-batch.ts).
 export async function savepointEvent(tx: Queryable): Promise<void> {

@@ -146,10 +146,6 @@ export async function pingDatabase(pool: pg.Pool, timeoutMs: number): Promise<vo
   await pool.query({ text: 'select 1', query_timeout: timeoutMs } as never);
 }
 
-/** LISTEN on a connection of its own (a channel name is an identifier: it cannot be a parameter). */
-export async function listenOn(db: Queryable, channel: string): Promise<void> {
-  await db.query(`listen ${channel}`);
-}
 
 /** A named savepoint inside the caller's transaction: part of the work can be rolled back alone. */
 export const savepoint = {

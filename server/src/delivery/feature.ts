@@ -1,25 +1,20 @@
-import { inboxLocalReceiver } from '../console/inbox.ts';
 import type { AppContext } from '../context.ts';
 import type { Feature } from '../features.ts';
-import { ingestRouter, sourcesRouter } from '../sources/routes.ts';
 import { sealClearHeaders } from './endpoints-store.ts';
 import { endpointsRouter } from './routes/index.ts';
 import { startSweeper } from './sweeper.ts';
 import { startDeliveryWorkers, type DeliveryWorker } from './worker.ts';
 
-/** Outbound webhooks (endpoints, deliveries, the delivery worker) and inbound store webhooks. */
+/** Outbound webhooks: endpoints, deliveries, the delivery worker. */
 export function deliveryFeature(ctx: AppContext): Feature {
   let worker: DeliveryWorker | undefined;
   return {
     name: 'delivery',
-    apiRouters: [endpointsRouter(ctx), sourcesRouter(ctx)],
-    publicRouters: [ingestRouter(ctx)],
+    apiRouters: [endpointsRouter(ctx)],
     // Header values stored in clear by an older version are encrypted once, at start.
     seed: async () => void (await sealClearHeaders(ctx)),
-    // Tripline's own test inboxes are answered in-process: their URL is this server
-    // (loopback), which the SSRF guard keeps refusing for everything else.
     startWorkers: async () => {
-      worker = await startDeliveryWorkers(ctx, { localReceiver: inboxLocalReceiver(ctx) });
+      worker = await startDeliveryWorkers(ctx);
       startSweeper(ctx);
     },
     // Before the pool closes: sends under way finish and are recorded, nothing new is claimed.

@@ -25,7 +25,8 @@ import { oldFinishedDeliveryIds, type DeliveryRow } from '../db/delivery-reads.t
 import { deleteEndpointRow, findEndpoint, markEndpointDisabled, markEndpointEnabled, markFailingSince, releaseSlots, type EndpointRow } from '../db/endpoints.ts';
 import type { PoolClient } from '../db/pool.ts';
 import type { Queryable } from '../db/queryable.ts';
-import { raiseEvent, settledStepDeliveries, type SettledStepDelivery } from './hooks.ts';
+import type { SettledStepDelivery } from '../bus.ts';
+import { raiseEvent, settledStepDeliveries } from './hooks.ts';
 import type { Decision, Ready } from './outcome-policy.ts';
 
 /**

@@ -1,22 +1,20 @@
 import crypto from 'node:crypto';
-import pg from 'pg';
 import { ConfigError, type Config } from '../config.ts';
 import type { AppContext } from '../context.ts';
-import { listenOn, withTransaction } from '../db/pool.ts';
-import { countDeliveryAttempt, observeAcceptedToDelivered, observeHotPath } from '../metrics/registry.ts';
-import { Attempter, type LocalReceiver } from './attempt.ts';
 import { DUE_CHANNEL, type ClaimedDelivery, type RecordedRow } from '../db/deliveries.ts';
+import { withTransaction } from '../db/pool.ts';
+import { countDeliveryAttempt, observeAcceptedToDelivered, observeHotPath } from '../metrics/registry.ts';
+import { ClaimWorker, type ClaimResult } from '../queue/claim-worker.ts';
+import { Attempter } from './attempt.ts';
 import { SettledHookFailed } from './hooks.ts';
 import { decideOutcome, type Ready } from './outcome-policy.ts';
 import * as deliveries from './state-machine.ts';
 import { acquireSlots } from './throttle.ts';
 
-export type { LocalReceiver } from './attempt.ts';
-
 /**
- * The delivery worker: one claim loop per process over the deliveries table (its own
- * queue, migration 0009). It wakes on a NOTIFY from any transaction that made deliveries
- * due, claims up to BATCH of them in one statement, sends them concurrently (at most
+ * The delivery worker: one ClaimWorker per process (queue/claim-worker.ts, shared with the
+ * event outbox) over the deliveries table (its own queue, migration 0009). It wakes on a
+ * NOTIFY from any transaction that made deliveries due, claims up to BATCH of them in one statement, sends them concurrently (at most
  * MAX_IN_FLIGHT per process) over keep-alive connections, and records what came back in
  * group commits: whatever outcomes are ready when the previous write ends are written
  * together, outcomes and attempts in one statement, and the runs waiting on them resumed
@@ -52,17 +50,17 @@ export interface DeliveryTiming {
 }
 
 /**
- * The lease is TRIPLINE_JOB_EXPIRE_SECONDS (default 10 s), renewed every third of it while
+ * The lease is TRIPLINE_DELIVERY_LEASE_SECONDS (default 10 s), renewed every third of it while
  * a send runs. Refuses a lease too short to be renewed reliably (a renewal is a database
  * round trip that may queue behind a busy pool) or a delivery timeout so long that one
  * attempt could outlive the endpoint slot that limits its concurrency.
  */
-export function deliveryTiming(config: Pick<Config, 'jobExpireSeconds' | 'deliveryTimeoutMs'>): DeliveryTiming {
-  const leaseSeconds = config.jobExpireSeconds ?? 10;
+export function deliveryTiming(config: Pick<Config, 'deliveryLeaseSeconds' | 'deliveryTimeoutMs'>): DeliveryTiming {
+  const leaseSeconds = config.deliveryLeaseSeconds;
   const longestAttemptMs = 4 * config.deliveryTimeoutMs;
   if (leaseSeconds < 3) {
     throw new ConfigError(
-      `TRIPLINE_JOB_EXPIRE_SECONDS=${leaseSeconds} is too short for a delivery lease: a worker renews its lease every third of it while it sends; use 3 or more (default 10)`,
+      `TRIPLINE_DELIVERY_LEASE_SECONDS=${leaseSeconds} is too short for a delivery lease: a worker renews its lease every third of it while it sends; use 3 or more (default 10)`,
     );
   }
   if (longestAttemptMs + 1000 > slotTtlMs(config.deliveryTimeoutMs)) {
@@ -76,23 +74,10 @@ function slotTtlMs(timeoutMs: number): number {
   return 4 * timeoutMs + 30_000;
 }
 
-export async function startDeliveryWorkers(ctx: AppContext, options: { localReceiver?: LocalReceiver } = {}): Promise<DeliveryWorker> {
-  const worker = new DeliveryWorker(ctx, options.localReceiver);
+export async function startDeliveryWorkers(ctx: AppContext): Promise<DeliveryWorker> {
+  const worker = new DeliveryWorker(ctx);
   await worker.start();
-  localWorkers.set(ctx.pool, worker);
   return worker;
-}
-
-// Keyed by the process's pool: tests run several Tripline instances in one process.
-const localWorkers = new WeakMap<object, DeliveryWorker>();
-
-/**
- * Called by whoever just committed due deliveries in this process (the engine, after a
- * batch): the local worker claims at once instead of waiting for the NOTIFY to come back
- * through the database (one process hop less). Other processes still hear the NOTIFY.
- */
-export function pokeLocalDeliveries(pool: object): void {
-  localWorkers.get(pool)?.poke();
 }
 
 export class DeliveryWorker {
@@ -101,95 +86,79 @@ export class DeliveryWorker {
   /** Claimed and not yet recorded: id → lease token (renewed by the heartbeat). */
   readonly #held = new Map<string, string>();
   #undecided = 0;
-  #claiming = false;
-  #again = false;
   #full = false;
   #ready: Ready[] = [];
   #writers = 0;
   #stopped = false;
-  #listener: pg.Client | undefined;
-  readonly #timers: NodeJS.Timeout[] = [];
+  readonly #claims: ClaimWorker;
+  #heartbeat: NodeJS.Timeout | undefined;
+  readonly #wake = () => this.#claims.wake();
 
-  constructor(
-    private readonly ctx: AppContext,
-    localReceiver?: LocalReceiver,
-  ) {
+  constructor(private readonly ctx: AppContext) {
     this.#timing = deliveryTiming(ctx.config);
-    this.#attempter = new Attempter(ctx, localReceiver);
+    // Deliveries to Tripline's own test inboxes are answered in-process by whoever provides
+    // the port (the console): their URL is this server, which the SSRF guard keeps refusing.
+    this.#attempter = new Attempter(ctx, (request) => ctx.bus.get('localReceiver')?.(request) ?? Promise.resolve(null));
+    this.#claims = new ClaimWorker({
+      name: 'deliveries',
+      channel: DUE_CHANNEL,
+      listener: ctx.listener,
+      log: ctx.log,
+      tickMs: FALLBACK_MS,
+      // A dead worker's leases: due again (the tick then wakes the claim loop).
+      tick: () => (this.#poolEnded() ? Promise.resolve() : deliveries.leasesExpired(ctx.pool)),
+      work: () => this.#claimBatch(),
+    });
   }
 
   async start(): Promise<void> {
-    await this.#listen();
-    const every = (ms: number, fn: () => Promise<unknown>) => {
-      const timer = setInterval(() => {
-        if (this.#stopped || (this.ctx.pool as { ended?: boolean }).ended) return;
-        fn().catch((err: unknown) => this.ctx.log.warn({ err }, 'delivery worker tick failed'));
-      }, ms);
-      timer.unref();
-      this.#timers.push(timer);
-    };
-    every(FALLBACK_MS, async () => {
-      await deliveries.leasesExpired(this.ctx.pool);
-      this.poke();
-    });
-    every(this.#timing.heartbeatMs, () => deliveries.leasesRenewed(this.ctx.pool, [...this.#held].map(([id, token]) => ({ id, token })), this.#timing.leaseSeconds));
-    this.poke();
+    // The engine, after a batch that made deliveries due, wakes this worker at once instead
+    // of waiting for the NOTIFY to come back through the database (one process hop less).
+    this.ctx.bus.provide('deliveriesDue', this.#wake);
+    await this.#claims.start();
+    this.#heartbeat = setInterval(() => {
+      if (this.#stopped || this.#poolEnded()) return;
+      deliveries
+        .leasesRenewed(this.ctx.pool, [...this.#held].map(([id, token]) => ({ id, token })), this.#timing.leaseSeconds)
+        .catch((err: unknown) => this.ctx.log.warn({ err }, 'renewing delivery leases failed'));
+    }, this.#timing.heartbeatMs);
+    this.#heartbeat.unref();
   }
 
   /** Stops claiming, lets the sends under way finish and be recorded (up to `timeoutMs`). */
   async stop(timeoutMs = 20_000): Promise<void> {
     this.#stopped = true;
-    if (localWorkers.get(this.ctx.pool) === this) localWorkers.delete(this.ctx.pool);
-    for (const t of this.#timers) clearInterval(t);
-    await this.#listener?.end().catch(() => {});
+    this.ctx.bus.withdraw('deliveriesDue', this.#wake);
+    clearInterval(this.#heartbeat);
+    await this.#claims.stop();
     const deadline = Date.now() + timeoutMs;
-    while ((this.#undecided > 0 || this.#ready.length > 0 || this.#writers > 0 || this.#claiming) && Date.now() < deadline) {
+    while ((this.#undecided > 0 || this.#ready.length > 0 || this.#writers > 0) && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 20));
     }
   }
 
-  /** Something may be due: claim now, or again as soon as the claim under way ends. */
-  poke(): void {
-    if (this.#stopped) return;
-    if (this.#claiming) {
-      this.#again = true;
-      return;
-    }
-    this.#claiming = true;
-    void this.#claimLoop().then(
-      () => {
-        this.#claiming = false;
-        // A NOTIFY that came after the loop's last look: claim for it now, not at the next tick.
-        if (this.#again) this.poke();
-      },
-      (err: unknown) => {
-        this.#claiming = false;
-        // The fallback tick tries again (the database may be down: no tight retry loop).
-        this.ctx.log.warn({ err }, 'delivery claim failed');
-      },
-    );
+  #poolEnded(): boolean {
+    return (this.ctx.pool as { ended?: boolean }).ended === true;
   }
 
-  async #claimLoop(): Promise<void> {
-    do {
-      this.#again = false;
-      while (!this.#stopped) {
-        const room = MAX_IN_FLIGHT - this.#undecided;
-        if (room <= 0 || (room < REFILL && this.#undecided > 0)) {
-          this.#full = true;
-          break;
-        }
-        const limit = Math.min(BATCH, room);
-        const rows = await deliveries.claimed(this.ctx.pool, {
-          limit,
-          leaseSeconds: this.#timing.leaseSeconds,
-          token: crypto.randomUUID(),
-          failureWindowSeconds: this.ctx.config.endpointFailureWindowMs / 1000,
-        });
-        this.#dispatch(rows);
-        if (rows.length < limit) break;
-      }
-    } while (this.#again && !this.#stopped);
+  /** One claim, as much as there is room for; the sends go on after it returns. */
+  async #claimBatch(): Promise<ClaimResult> {
+    if (this.#stopped || this.#poolEnded()) return 'none';
+    const room = MAX_IN_FLIGHT - this.#undecided;
+    if (room <= 0 || (room < REFILL && this.#undecided > 0)) {
+      // Claimed again once REFILL sends have ended (#decided).
+      this.#full = true;
+      return 'none';
+    }
+    const limit = Math.min(BATCH, room);
+    const rows = await deliveries.claimed(this.ctx.pool, {
+      limit,
+      leaseSeconds: this.#timing.leaseSeconds,
+      token: crypto.randomUUID(),
+      failureWindowSeconds: this.ctx.config.endpointFailureWindowMs / 1000,
+    });
+    this.#dispatch(rows);
+    return rows.length < limit ? 'none' : 'full';
   }
 
   #dispatch(rows: ClaimedDelivery[]): void {
@@ -246,7 +215,7 @@ export class DeliveryWorker {
     }
     if (this.#full && MAX_IN_FLIGHT - this.#undecided >= REFILL) {
       this.#full = false;
-      this.poke();
+      this.#claims.wake();
     }
   }
 
@@ -284,30 +253,6 @@ export class DeliveryWorker {
       if (item.kind !== 'sent') continue;
       countDeliveryAttempt(item.result.succeeded ? 'succeeded' : 'failed', item.result.outcome.durationMs);
       if (delivered.has(item.d.id) && item.d.accepted_at) observeAcceptedToDelivered(item.d.accepted_at);
-    }
-  }
-
-  /** LISTEN on a connection of its own; reconnects with backoff, and claims on reconnect (notifications missed meanwhile). */
-  async #listen(retryMs = 500): Promise<void> {
-    if (this.#stopped) return;
-    const connectionString = (this.ctx.pool as unknown as { options: { connectionString: string } }).options.connectionString;
-    const client = new pg.Client({ connectionString, application_name: 'tripline-delivery-listen' });
-    client.on('error', (err) => this.ctx.log.warn({ err }, 'delivery listener connection failed'));
-    client.on('notification', () => this.poke());
-    client.on('end', () => {
-      if (this.#listener !== client || this.#stopped) return;
-      this.#listener = undefined;
-      setTimeout(() => void this.#listen(), retryMs).unref();
-    });
-    try {
-      await client.connect();
-      await listenOn(client, DUE_CHANNEL);
-      this.#listener = client;
-      this.poke();
-    } catch (err) {
-      await client.end().catch(() => {});
-      this.ctx.log.warn({ err }, 'delivery listener could not connect; retrying (the fallback tick still claims)');
-      setTimeout(() => void this.#listen(Math.min(retryMs * 2, 30_000)), retryMs).unref();
     }
   }
 }

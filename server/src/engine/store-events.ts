@@ -1,7 +1,6 @@
 import crypto from 'node:crypto';
 import type { EventEnvelope } from '@tripline/shared';
 import { eventCatalog, isEventType } from '@tripline/shared';
-import type { PgBoss } from 'pg-boss';
 import type { PoolClient } from '../db/pool.ts';
 import { insertEvents } from '../db/events.ts';
 import { sendJob } from '../queue/boss.ts';
@@ -39,17 +38,16 @@ export function toEnvelope(event: NewEvent, receivedAt = new Date().toISOString(
  * Inserts events in the caller's transaction; the events table is the processing queue
  * (an outbox), so a stored event is one a worker will claim: no job per event, one NOTIFY
  * per transaction wakes the workers at commit. Ids already stored are skipped (the
- * duplicate is reported, not processed twice). Returns the ids that were new. `boss` is
- * kept for the callers' sake; nothing is queued in it any more.
+ * duplicate is reported, not processed twice). Returns the ids that were new.
  */
-export async function storeEvents(tx: PoolClient, _boss: PgBoss, envelopes: EventEnvelope[]): Promise<Set<string>> {
+export async function storeEvents(tx: PoolClient, envelopes: EventEnvelope[]): Promise<Set<string>> {
   return insertEvents(tx, envelopes);
 }
 
 /** Stores one event Tripline emits itself (derived or system) inside the caller's transaction. */
-export async function emitEvent(tx: PoolClient, boss: PgBoss, event: NewEvent): Promise<EventEnvelope> {
+export async function emitEvent(tx: PoolClient, event: NewEvent): Promise<EventEnvelope> {
   const envelope = toEnvelope(event);
-  await storeEvents(tx, boss, [envelope]);
+  await storeEvents(tx, [envelope]);
   return envelope;
 }
 

@@ -3,6 +3,7 @@ import type { AppContext } from '../context.ts';
 import { withTransaction } from '../db/pool.ts';
 import { queues, type QueueKey, type QueuePayload } from '../queue/queues.ts';
 import { expireCampaign, runScheduledChange } from './campaigns/activation.ts';
+import { runStoreChange } from './campaigns/store-effects.ts';
 import { startClaimLoop } from './outbox/claim-loop.ts';
 import { executeRunJob, giveUp } from './runs/state-machine.ts';
 import { checkCartAbandoned } from './state/carts.ts';
@@ -67,15 +68,16 @@ export async function startEngineWorkers(app: AppContext): Promise<void> {
     { batchSize: 16, localConcurrency: 4 },
   );
   await work(app, 'checkCartAbandoned', ({ cartId, version }) =>
-    withTransaction(app.pool, (tx) => checkCartAbandoned(tx, app.boss, cartId, version)).then(() => undefined),
+    withTransaction(app.pool, (tx) => checkCartAbandoned(tx, cartId, version)).then(() => undefined),
   );
   await work(app, 'expireCampaign', ({ campaignId, activationId }) =>
     withTransaction(app.pool, (tx) => expireCampaign(tx, app.boss, campaignId, activationId)).then(() => undefined),
   );
+  await work(app, 'campaignStoreChange', ({ changeId }) => runStoreChange(app, changeId), { batchSize: 4, localConcurrency: 2 });
   await work(app, 'campaignSchedule', ({ campaignId, action, at }) =>
     withTransaction(app.pool, (tx) => runScheduledChange(tx, app.boss, campaignId, action, at)).then(() => undefined),
   );
-  await work(app, 'lifecycleSweep', async () => void (await sweepLifecycle(app.pool, app.boss)), { batchSize: 1, localConcurrency: 1 });
+  await work(app, 'lifecycleSweep', async () => void (await sweepLifecycle(app.pool)), { batchSize: 1, localConcurrency: 1 });
   // Time-based stages move on schedule, not only on a customer's next event.
   await app.boss.schedule(queues.lifecycleSweep.name, '*/10 * * * *', {}, { key: 'lifecycle' });
 }

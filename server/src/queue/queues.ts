@@ -26,6 +26,12 @@ export const queues = {
     payload: z.object({ campaignId: z.string(), activationId: z.string() }),
     options: { retryLimit: 5, retryDelay: 5, retryBackoff: true, expireInSeconds: 60 },
   },
+  /** Applies or reverts one campaign store change in a connected WooCommerce store (retried on 429, 5xx, network). */
+  campaignStoreChange: {
+    name: 'campaign.store-change',
+    payload: z.object({ changeId: z.string() }),
+    options: { retryLimit: 8, retryDelay: 2, retryBackoff: true, retryDelayMax: 600, expireInSeconds: 300 },
+  },
   /** Starts or ends a campaign at a time from its schedule, if the schedule still says so. */
   campaignSchedule: {
     name: 'campaign.schedule',

@@ -140,7 +140,7 @@ export function ingestRouter(ctx: AppContext): Router {
         throw new HttpError(400, 'malformed_json', 'the webhook body is not valid JSON');
       }
       const deliveryId = req.get('x-wc-webhook-delivery-id') || `sha256:${crypto.createHash('sha256').update(raw).digest('hex')}`;
-      return withTransaction(ctx.pool, (tx) => applyWooDelivery(tx, ctx.boss, { sourceId, topic, deliveryId, raw, body }));
+      return withTransaction(ctx.pool, (tx) => applyWooDelivery(tx, { sourceId, topic, deliveryId, raw, body }));
     },
   );
   return router;
@@ -155,7 +155,6 @@ export function ingestRouter(ctx: AppContext): Router {
  */
 async function applyWooDelivery(
   tx: PoolClient,
-  boss: AppContext['boss'],
   d: { sourceId: string; topic: WooTopic; deliveryId: string; raw: Buffer; body: unknown },
 ) {
   const { sourceId, topic, deliveryId, body } = d;
@@ -163,6 +162,6 @@ async function applyWooDelivery(
   const keys = [...new Set([deliveryId, bodyKey])];
   if ((await claimDeliveryKeys(tx, sourceId, keys)) !== keys.length) return { received: true, duplicate: true, topic, events: [] };
   // Derived from the delivery id: the same delivery always yields the same event ids.
-  const envelopes = await applyWooChange(tx, boss, { sourceId, topic, body, seed: deliveryId, mode: 'live' });
+  const envelopes = await applyWooChange(tx, { sourceId, topic, body, seed: deliveryId, mode: 'live' });
   return { received: true, topic, events: envelopes.map((e) => ({ id: e.id, type: e.type })) };
 }

@@ -382,8 +382,8 @@ describe('store simulator', () => {
     // Two "processes" ticking at once: one sends, the other finds the row locked.
     const later = new Date(Date.now() + 2000);
     const sent = await Promise.all([
-      simulatorTick(t.ctx.pool, t.ctx, new StoreSimulator({ seed: 1 }), later),
-      simulatorTick(t.ctx.pool, t.ctx, new StoreSimulator({ seed: 2 }), later),
+      simulatorTick(t.ctx.pool, new StoreSimulator({ seed: 1 }), later),
+      simulatorTick(t.ctx.pool, new StoreSimulator({ seed: 2 }), later),
     ]);
     // (The process's own loop may hold the row at that moment: then neither sends.)
     expect(sent.filter((n) => n > 0).length).toBeLessThanOrEqual(1);

@@ -311,9 +311,9 @@ describe('delivery', () => {
   });
 
   it('refuses to start with a delivery lease too short to be renewed', () => {
-    expect(() => deliveryTiming({ jobExpireSeconds: 2, deliveryTimeoutMs: 15_000 })).toThrow(ConfigError);
-    expect(() => deliveryTiming({ jobExpireSeconds: 2, deliveryTimeoutMs: 15_000 })).toThrow(/TRIPLINE_JOB_EXPIRE_SECONDS=2/);
-    expect(deliveryTiming({ jobExpireSeconds: undefined, deliveryTimeoutMs: 15_000 })).toMatchObject({ leaseSeconds: 10, longestAttemptMs: 60_000 });
+    expect(() => deliveryTiming({ deliveryLeaseSeconds: 2, deliveryTimeoutMs: 15_000 })).toThrow(ConfigError);
+    expect(() => deliveryTiming({ deliveryLeaseSeconds: 2, deliveryTimeoutMs: 15_000 })).toThrow(/TRIPLINE_DELIVERY_LEASE_SECONDS=2/);
+    expect(deliveryTiming({ deliveryLeaseSeconds: 10, deliveryTimeoutMs: 15_000 })).toMatchObject({ leaseSeconds: 10, longestAttemptMs: 60_000 });
   });
 
   it('describes the endpoint and delivery routes in the OpenAPI document', async () => {

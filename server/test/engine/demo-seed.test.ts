@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedDemo } from '../../src/engine/demo.ts';
+import { seedDemo } from '../../src/demo/seed.ts';
 import { eventually, json } from '../support/engine.ts';
 import { startTestTripline, type TestTripline } from '../support/tripline.ts';
 

@@ -137,11 +137,11 @@ describe('customer.lifecycle_stage_changed and segments', () => {
     await t.ctx.pool.query(`update customer_state set last_order_at = now() - interval '70 days' where customer_id = 'cus_idle'`);
     const { sweepLifecycle } = await import('../../src/engine/state/lifecycle-sweep.ts');
     // The scheduled job calls exactly this; calling it here avoids waiting for the cron tick.
-    expect(await sweepLifecycle(t.ctx.pool, t.ctx.boss)).toBeGreaterThanOrEqual(1);
+    expect(await sweepLifecycle(t.ctx.pool)).toBeGreaterThanOrEqual(1);
     await waitForIdle(t);
     const stages = (await derivedOf(t, 'customer.lifecycle_stage_changed')).filter((e) => e.data.customerId === 'cus_idle');
     expect(stages.map((s) => s.data.to)).toEqual(['active', 'at_risk']);
-    expect(await sweepLifecycle(t.ctx.pool, t.ctx.boss)).toBe(0);
+    expect(await sweepLifecycle(t.ctx.pool)).toBe(0);
   });
 
   it('emits segment_changed when a customer is tagged wholesale', async () => {

@@ -39,7 +39,7 @@ afterAll(async () => {
 describe('database restart mid-stream', () => {
   it('answers 503 while PostgreSQL is down and processes everything accepted once it is back', async () => {
     const port = await freeLocalPort();
-    proc = await TriplineProcess.start('tripline', baseEnv(db!.url, { PORT: String(port), TRIPLINE_JOB_EXPIRE_SECONDS: '6', TRIPLINE_DELIVERY_TIMEOUT: '3s' }));
+    proc = await TriplineProcess.start('tripline', baseEnv(db!.url, { PORT: String(port), TRIPLINE_JOB_EXPIRE_SECONDS: '6', TRIPLINE_DELIVERY_LEASE_SECONDS: '6', TRIPLINE_DELIVERY_TIMEOUT: '3s' }));
     const api = apiAt(`http://127.0.0.1:${port}`);
     const ep = await api('/api/v1/endpoints', { method: 'POST', json: { url: `${receiver.url}/hook`, eventTypes: ['order.created'] } });
     expect(ep.status).toBe(201);

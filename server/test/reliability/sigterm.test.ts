@@ -30,7 +30,7 @@ describe('SIGTERM under load', () => {
 
   it('drains, exits 0, loses nothing, and a restart continues', async () => {
     const port = await freeLocalPort();
-    const env = baseEnv(db.url, { PORT: String(port), TRIPLINE_JOB_EXPIRE_SECONDS: '6', TRIPLINE_DELIVERY_TIMEOUT: '3s' });
+    const env = baseEnv(db.url, { PORT: String(port), TRIPLINE_JOB_EXPIRE_SECONDS: '6', TRIPLINE_DELIVERY_LEASE_SECONDS: '6', TRIPLINE_DELIVERY_TIMEOUT: '3s' });
     proc = await TriplineProcess.start('tripline', env);
     const api = apiAt(`http://127.0.0.1:${port}`);
     const ep = await (await api('/api/v1/endpoints', { method: 'POST', json: { url: `${receiver.url}/step`, eventTypes: ['run.failed'] } })).json();

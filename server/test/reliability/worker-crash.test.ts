@@ -8,8 +8,8 @@ import { apiAt, baseEnv, freeLocalPort, orderEvent, startRecordingReceiver, Trip
  * Scenario 1 of docs/reliability.md: the API and two worker processes run on one database;
  * one worker is SIGKILLed twice while 2,000 events stream in (restarted after the first
  * kill, not after the second, so the other worker must finish its work). Events it had
- * claimed come back when their lease runs out; its delivery jobs after
- * TRIPLINE_JOB_EXPIRE_SECONDS (6 s here); its run jobs by their heartbeat.
+ * claimed come back when their lease runs out; its deliveries after
+ * TRIPLINE_DELIVERY_LEASE_SECONDS (6 s here); its run jobs after TRIPLINE_JOB_EXPIRE_SECONDS.
  */
 const EVENTS = 2000;
 const BATCH = 25;
@@ -29,7 +29,7 @@ describe('worker crash mid-stream', () => {
     client = new pg.Client(db.url);
     await client.connect();
     receiver = await startRecordingReceiver(15);
-    env = baseEnv(db.url, { TRIPLINE_JOB_EXPIRE_SECONDS: '6', TRIPLINE_DELIVERY_TIMEOUT: '3s', TRIPLINE_LOG_LEVEL: 'warn' });
+    env = baseEnv(db.url, { TRIPLINE_JOB_EXPIRE_SECONDS: '6', TRIPLINE_DELIVERY_LEASE_SECONDS: '6', TRIPLINE_DELIVERY_TIMEOUT: '3s', TRIPLINE_LOG_LEVEL: 'warn' });
   });
 
   afterAll(async () => {

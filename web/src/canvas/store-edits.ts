@@ -11,7 +11,7 @@ import type { Snapshot } from './store-history.ts';
 type Set = StoreApi<CanvasState>['setState'];
 type Get = StoreApi<CanvasState>['getState'];
 type Commit = (next: Partial<Snapshot>, key?: string) => void;
-type EditActions = Omit<CanvasState, 'nodes' | 'edges' | 'past' | 'future' | 'lastKey' | 'clipboard' | 'problems' | 'problemsByNode' | 'problemEdges' | 'warnings' | 'warningsByNode' | 'changeSeq' | 'highlight' | 'load' | 'beginDrag' | 'undo' | 'redo' | 'setHighlight'>;
+type EditActions = Omit<CanvasState, 'nodes' | 'edges' | 'past' | 'future' | 'lastKey' | 'clipboard' | 'problems' | 'problemsByNode' | 'problemEdges' | 'warnings' | 'warningsByNode' | 'changeSeq' | 'highlight' | 'testRun' | 'testSample' | 'setTestRun' | 'setTestSample' | 'load' | 'beginDrag' | 'undo' | 'redo' | 'setHighlight'>;
 
 const unselect = (nodes: FlowNode[]) => nodes.map((n) => (n.selected ? { ...n, selected: false } : n));
 

@@ -72,10 +72,20 @@ function CredentialForm({ onSaved }: { onSaved: () => Promise<void> }) {
     });
   return (
     <InlineForm title="Add or replace a credential" submitLabel="Save credential" action={action} onSubmit={() => void submit()}>
-      <Field label="Name" id="credential-name" error={action.fieldError('name')}>
+      <Field label="Name" id="credential-name" hint="Letters, digits and _, not starting with a digit (loyalty_api). HTTP request steps pick it by this name." error={action.fieldError('name')}>
         <input required maxLength={50} pattern="[A-Za-z_][A-Za-z0-9_]*" placeholder="loyalty_api" {...form.bind('name')} />
       </Field>
-      <Field label="Value" id="credential-value" error={action.fieldError('value')}>
+      <Field
+        label="Value"
+        id="credential-value"
+        hint={
+          <>
+            Sent exactly as typed as the value of the step’s credential header (Authorization unless the step names another). A bearer token: <code>Bearer sk_live_…</code>; Basic auth:{' '}
+            <code>Basic</code> and the base64 of <code>user:password</code>; an API-key header (e.g. X-Api-Key): the key alone.
+          </>
+        }
+        error={action.fieldError('value')}
+      >
         <input required type="password" autoComplete="off" placeholder="Bearer sk_live_…" {...form.bind('value')} />
       </Field>
       <Field label="Sent only to (origins)" id="credential-origins" error={action.fieldError('allowedOrigins')}>

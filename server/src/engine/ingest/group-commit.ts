@@ -2,7 +2,6 @@ import type { EventEnvelope } from '@tripline/shared';
 import { insertEvents } from '../../db/events.ts';
 import type { Pool } from '../../db/pool.ts';
 import { countEventsAccepted, observeHotPath } from '../../metrics/registry.ts';
-import { wakeLocalClaimers } from '../outbox/claim-loop.ts';
 
 /**
  * Group commit for ingest: concurrent requests' events wait a bounded moment (`maxWaitMs`
@@ -31,6 +30,8 @@ export class IngestBatcher {
 
   constructor(
     private readonly pool: Pool,
+    /** Wakes this process's event claim worker after a commit that stored events (wired at start-up). */
+    private readonly stored: () => void,
     private readonly options: GroupCommitOptions = { maxWaitMs: 2, maxEvents: 500 },
   ) {}
 
@@ -68,7 +69,7 @@ export class IngestBatcher {
       await Promise.all(batch.map((w) => this.commitAlone(w)));
       return;
     }
-    if (inserted.size > 0) wakeLocalClaimers(this.pool);
+    if (inserted.size > 0) this.stored();
     countAccepted(unique.map((id) => byId.get(id)!).filter((e) => inserted.has(e.id)));
     for (const w of batch) observeHotPath('stored', w.envelopes[0]?.receivedAt);
     for (const w of batch) w.resolve(new Set(w.envelopes.filter((e) => inserted.has(e.id) && owner.get(e.id) === w).map((e) => e.id)));
@@ -77,7 +78,7 @@ export class IngestBatcher {
   private async commitAlone(w: Waiting): Promise<void> {
     try {
       const inserted = await insertEvents(this.pool, w.envelopes);
-      if (inserted.size > 0) wakeLocalClaimers(this.pool);
+      if (inserted.size > 0) this.stored();
       countAccepted(w.envelopes.filter((e) => inserted.has(e.id)));
       observeHotPath('stored', w.envelopes[0]?.receivedAt);
       w.resolve(inserted);

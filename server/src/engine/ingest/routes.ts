@@ -29,7 +29,8 @@ export function ingestRouter(app: AppContext): Router {
   const router = Router();
   const route = declareRoutes(router);
   // One per process: concurrent requests share a transaction (group commit).
-  const batcher = new IngestBatcher(app.pool);
+  // The claim worker is wired after the routers are built (and not at all in an API-only process).
+  const batcher = new IngestBatcher(app.pool, () => app.bus.get('eventsStored')?.());
 
   route(
     {

@@ -1,15 +1,15 @@
-import pg from 'pg';
 import type { AppContext } from '../../context.ts';
-import { claimDueEvents, listenForEvents, redriveUnprocessed } from '../../db/events.ts';
-import { pokeLocalDeliveries } from '../../delivery/worker.ts';
+import { claimDueEvents, EVENTS_CHANNEL, redriveUnprocessed } from '../../db/events.ts';
 import { observeHotPath } from '../../metrics/registry.ts';
+import { ClaimWorker } from '../../queue/claim-worker.ts';
 import { processClaimed } from './process-batch.ts';
 
 /**
- * How a worker process gets events: LISTEN on the channel every stored batch NOTIFYs, then
- * claim due events with a lease and process them in batches until none are due. The slow
- * poll only picks up what no NOTIFY announces: leases that ran out (a killed worker's
- * events) and retries whose backoff has passed. Nothing polls on the hot path.
+ * How a worker process gets events: the events table is the queue (an outbox), picked up
+ * by a ClaimWorker (queue/claim-worker.ts, shared with the delivery worker). A stored batch
+ * NOTIFYs; the worker claims due events with a lease and processes them in batches until
+ * none are due. The slow tick only picks up what no NOTIFY announces: leases that ran out
+ * (a killed worker's events) and retries whose backoff has passed.
  */
 export const CLAIM_BATCH = 200;
 /** A claimed event comes back to any worker this long after its worker stopped (SIGKILL). */
@@ -30,103 +30,37 @@ export interface ClaimLoop {
   stop(): Promise<void>;
 }
 
-// Keyed by the process's pool: tests run several Tripline instances in one process.
-const localClaimers = new WeakMap<object, () => void>();
-
-/**
- * Called by ingest right after its commit: this process's claim loop claims at once
- * instead of waiting for the NOTIFY to come back through the database (one process hop
- * less on every event's path). Other processes still hear the NOTIFY.
- */
-export function wakeLocalClaimers(pool: object): void {
-  localClaimers.get(pool)?.();
-}
-
 export async function startClaimLoop(app: AppContext): Promise<ClaimLoop> {
-  let stopped = false;
   // Pools end when the process stops; the loop stops with them.
-  const ending = () => stopped || (app.pool as unknown as { ending: boolean }).ending;
-  let pending = true;
-  const waiters = new Set<() => void>();
-  const signal = () => {
-    pending = true;
-    for (const w of waiters) w();
-  };
+  const ending = () => (app.pool as unknown as { ending: boolean }).ending;
+  const worker = new ClaimWorker({
+    name: 'events',
+    channel: EVENTS_CHANNEL,
+    listener: app.listener,
+    log: app.log,
+    tickMs: FALLBACK_POLL_MS,
+    loops: IN_FLIGHT,
+    work: async () => {
+      if (ending()) return 'none';
+      const claimed = await claimDueEvents(app.pool, CLAIM_BATCH, LEASE_SECONDS);
+      if (claimed.length === 0) return 'none';
+      const claimedAt = Date.now();
+      for (const c of claimed) observeHotPath('claimed', c.envelope.receivedAt, claimedAt);
+      const outcome = await processClaimed(app, claimed);
+      // What the batch made due is sent by this process's delivery worker right away.
+      if (outcome.processed > 0) app.bus.get('deliveriesDue')?.();
+      const processedAt = Date.now();
+      for (const c of claimed) observeHotPath('processed', c.envelope.receivedAt, processedAt);
+      // A full batch means more are waiting; after any batch, look again.
+      return claimed.length === CLAIM_BATCH ? 'full' : 'some';
+    },
+  });
+  // Ingest in this process wakes the worker right after its commit, instead of waiting for
+  // the NOTIFY to come back through the database (one process hop less on every event's path).
+  const wake = () => worker.wake();
+  app.bus.provide('eventsStored', wake);
+  await worker.start();
 
-  const url = (app.pool as unknown as { options: { connectionString: string } }).options.connectionString;
-  let listener: pg.Client | undefined;
-  const listen = async (): Promise<void> => {
-    const client = new pg.Client({ connectionString: url, application_name: 'tripline-listen' });
-    client.on('notification', signal);
-    client.on('error', (err) => {
-      if (ending()) return;
-      app.log.warn({ err }, 'event listener connection lost; polling until it is back');
-      client.end().catch(() => {});
-      if (listener === client) listener = undefined;
-      setTimeout(() => void listen().catch(() => {}), FALLBACK_POLL_MS).unref();
-    });
-    try {
-      await client.connect();
-      await listenForEvents(client);
-      listener = client;
-      signal();
-    } catch (error) {
-      await client.end().catch(() => {});
-      if (ending()) return;
-      setTimeout(() => void listen().catch(() => {}), FALLBACK_POLL_MS).unref();
-      throw error;
-    }
-  };
-  await listen();
-  localClaimers.set(app.pool, signal);
-
-  const sleep = () =>
-    new Promise<void>((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        waiters.delete(done);
-        resolve();
-      };
-      const timer = setTimeout(() => {
-        pending = true;
-        done();
-      }, FALLBACK_POLL_MS);
-      waiters.add(done);
-    });
-
-
-  let backlog = false;
-  const loop = async (index: number) => {
-    const idle = () => !pending || (index > 0 && !backlog);
-    while (!ending()) {
-      if (idle()) await sleep();
-      if (ending()) break;
-      if (idle()) continue;
-      pending = false;
-      try {
-        const claimed = await claimDueEvents(app.pool, CLAIM_BATCH, LEASE_SECONDS);
-        backlog = claimed.length === CLAIM_BATCH;
-        if (claimed.length === 0) continue;
-        const claimedAt = Date.now();
-        for (const c of claimed) observeHotPath('claimed', c.envelope.receivedAt, claimedAt);
-        // A full batch means more are waiting: claim again right away.
-        if (claimed.length === CLAIM_BATCH) signal();
-        const outcome = await processClaimed(app, claimed);
-        // What the batch made due is sent by this process's delivery worker right away.
-        if (outcome.processed > 0) pokeLocalDeliveries(app.pool);
-        const processedAt = Date.now();
-        for (const c of claimed) observeHotPath('processed', c.envelope.receivedAt, processedAt);
-        signal();
-      } catch (error) {
-        if (ending()) break;
-        app.log.warn({ err: error }, 'claiming events failed; retrying');
-        await new Promise((r) => setTimeout(r, 200));
-        pending = true;
-      }
-    }
-  };
-
-  const loops = Array.from({ length: IN_FLIGHT }, (_, index) => loop(index));
   const sweeper = setInterval(() => {
     if (ending()) return;
     redriveUnprocessed(app.pool, SWEEP_AFTER_SECONDS)
@@ -145,13 +79,10 @@ export async function startClaimLoop(app: AppContext): Promise<ClaimLoop> {
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
-      stopped = true;
-      if (localClaimers.get(app.pool) === signal) localClaimers.delete(app.pool);
+      app.bus.withdraw('eventsStored', wake);
       clearInterval(sweeper);
       clearInterval(closer);
-      for (const w of waiters) w();
-      await Promise.allSettled(loops);
-      await listener?.end().catch(() => {});
+      await worker.stop();
     })());
   return { stop };
 }

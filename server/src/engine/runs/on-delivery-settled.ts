@@ -1,7 +1,7 @@
 import type { AppContext } from '../../context.ts';
 import { savepoint, type PoolClient } from '../../db/pool.ts';
 import { lockRunsWithEvents } from '../../db/runs.ts';
-import type { SettledStepDelivery } from '../../delivery/hooks.ts';
+import type { SettledStepDelivery } from '../../bus.ts';
 import { loadCustomers } from '../state/customers.ts';
 import { RunWrites } from './run-writes.ts';
 import { resumeLocked } from './state-machine.ts';

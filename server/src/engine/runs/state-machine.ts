@@ -11,6 +11,7 @@ import { loadVersion } from '../workflows/versions.ts';
 import { iterationOf, parseLoopState } from './loop.ts';
 import { RunWrites } from './run-writes.ts';
 import { scopeFrom } from './scope.ts';
+import { historyFull } from './stored-history.ts';
 import { CALLS_OUT, MAX_STEPS_PER_SLICE, runSlice, type RecordedStep, type SliceResult } from './step-loop.ts';
 import type { WakeSignal } from './types.ts';
 
@@ -92,6 +93,18 @@ export async function resumeLocked(app: AppContext, tx: PoolClient, writes: RunW
   const event = await writes.cached(`event:${run.event_id}`, () => loadEvent(tx, run.event_id));
   if (!event) {
     await fail(tx, writes, run, undefined, run.current_node, `event ${run.event_id} no longer exists`);
+    return;
+  }
+  const full = historyFull(run.history_bytes);
+  if (full) {
+    // The step it would run next fails, recorded with the reason (stored-history.ts).
+    const node = graph.nodes.get(run.current_node);
+    const iteration = parseLoopState(run.loop_state)?.index ?? -1;
+    writes.stepUpserts.push({
+      runId: run.id, nodeId: run.current_node, nodeType: node?.type ?? 'unknown', iteration, seq: run.step?.seq ?? null, ord: 0,
+      status: 'failed', input: null, output: null, error: full, finished: true,
+    });
+    await fail(tx, writes, run, event, run.current_node, full);
     return;
   }
   const slice = await runSlice(app, { kind: 'live', tx, writes }, {

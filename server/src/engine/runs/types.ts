@@ -16,7 +16,7 @@ export type { RunRow };
  * state-machine.ts), so a step that calls out or runs code may run; `tx` then runs each
  * statement on its own (no transaction is held while the step waits on the network).
  */
-export type RunMode = { kind: 'live'; tx: PoolClient; writes: RunWrites; callOut?: boolean } | { kind: 'dry'; live?: boolean };
+export type RunMode = { kind: 'live'; tx: PoolClient; writes: RunWrites; callOut?: boolean } | { kind: 'dry'; live?: boolean; waits?: 'timeout' | 'received' };
 
 export interface StepContext {
   app: AppContext;

@@ -26,11 +26,11 @@ export async function convertCarts(tx: PoolClient, event: EventEnvelope): Promis
   await convertOpenCarts(tx, customerId, event.occurredAt);
 }
 
-export async function checkCartAbandoned(tx: PoolClient, boss: PgBoss, cartId: string, version: number): Promise<boolean> {
+export async function checkCartAbandoned(tx: PoolClient, cartId: string, version: number): Promise<boolean> {
   const cart = await markCartAbandoned(tx, cartId, version);
   if (!cart) return false;
   const { cartId: id, customerId, total, currency, items } = cart.data as Record<string, unknown>;
-  await emitEvent(tx, boss, {
+  await emitEvent(tx, {
     id: `cart-abandoned:${cartId}:${version}`,
     type: 'cart.abandoned',
     source: 'tripline',

@@ -1,4 +1,3 @@
-import type { PgBoss } from 'pg-boss';
 import type { Pool } from '../../db/pool.ts';
 import { withTransaction } from '../../db/pool.ts';
 import { customersIdleSince, lockCustomerStage, setLifecycleStage } from '../../db/state.ts';
@@ -13,7 +12,7 @@ const PAGE = 500;
  * lapsed threshold move stage now, without waiting for their next event. Runs on a
  * pg-boss schedule; the event id is derived from the transition so a re-run is a no-op.
  */
-export async function sweepLifecycle(pool: Pool, boss: PgBoss, now = new Date()): Promise<number> {
+export async function sweepLifecycle(pool: Pool, now = new Date()): Promise<number> {
   const settings = await getSetting(pool, 'lifecycle');
   const cutoff = new Date(now.getTime() - settings.atRiskDays * 86_400_000);
   let moved = 0;
@@ -29,7 +28,7 @@ export async function sweepLifecycle(pool: Pool, boss: PgBoss, now = new Date())
         const stage = stageFor(c.order_count, c.last_order_at, now, settings);
         if (stage === c.lifecycle_stage) return false;
         await setLifecycleStage(tx, customer_id, stage);
-        await emitEvent(tx, boss, {
+        await emitEvent(tx, {
           id: `lifecycle:${customer_id}:${stage}:${c.last_order_at.getTime()}`,
           type: 'customer.lifecycle_stage_changed',
           source: 'tripline',

@@ -156,7 +156,7 @@ export function workflowsRouter(app: AppContext): Router {
       body: dryRunRequestSchema,
       response: dryRunResultSchema,
     },
-    async ({ req, params, body: { event, live } }) => {
+    async ({ req, params, body: { event, live, waits } }) => {
       const id = params.id!;
       // A live call reaches a real API (it may change something there): editors and admins only
       // (marketers build workflows but do not call out to other systems by hand).
@@ -170,7 +170,7 @@ export function workflowsRouter(app: AppContext): Router {
       const type = event.type ?? String(triggerEventType(checked.graph.trigger));
       if (!isEventType(type)) throw new HttpError(422, 'unknown_event_type', `unknown event type "${type}"`);
       const envelope = toEnvelope({ type, data: event.data, occurredAt: event.occurredAt, source: 'dry-run' });
-      return dryRun(app, checked.graph, envelope, { live: live === true });
+      return dryRun(app, checked.graph, envelope, { live: live === true, ...(waits ? { waits } : {}) });
     },
   );
 

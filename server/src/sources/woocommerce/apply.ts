@@ -1,6 +1,5 @@
 import crypto from 'node:crypto';
 import { eventCatalog, type EventEnvelope } from '@tripline/shared';
-import type { PgBoss } from 'pg-boss';
 import type { PoolClient } from '../../db/pool.ts';
 import { lockEntityState, saveEntityState } from '../../db/sources.ts';
 import { insertHistoryEvents } from '../../db/source-sync.ts';
@@ -34,7 +33,7 @@ export interface WooChange {
   mode: 'live' | 'history';
 }
 
-export async function applyWooChange(tx: PoolClient, boss: PgBoss, change: WooChange): Promise<EventEnvelope[]> {
+export async function applyWooChange(tx: PoolClient, change: WooChange): Promise<EventEnvelope[]> {
   const { sourceId, topic, body } = change;
   const entity = { sourceId, kind: topic.split('.')[0]!, entityId: body && typeof body === 'object' && 'id' in body ? String((body as { id: unknown }).id) : '' };
   const previous = await lockEntityState<EntityState>(tx, entity);
@@ -55,7 +54,7 @@ export async function applyWooChange(tx: PoolClient, boss: PgBoss, change: WooCh
   });
   if (mapping.state) await saveEntityState(tx, entity, mapping.state);
   if (change.mode === 'live') {
-    await storeEvents(tx, boss, envelopes);
+    await storeEvents(tx, envelopes);
   } else {
     await insertHistoryEvents(tx, envelopes);
     for (const e of envelopes) await applyHistoryState(tx, e);

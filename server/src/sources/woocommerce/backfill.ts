@@ -136,7 +136,7 @@ async function importPhase(
     const next: BackfillCursor = { phase, page: page + 1 };
     await withRetriedTransaction(ctx.pool, async (tx) => {
       for (const item of items) {
-        await applyWooChange(tx, ctx.boss, {
+        await applyWooChange(tx, {
           sourceId,
           topic: topicFor(phase),
           body: item,

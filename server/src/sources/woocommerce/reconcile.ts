@@ -117,7 +117,7 @@ async function pollResource(ctx: AppContext, client: WooClient, row: ConnectionR
       let n = 0;
       for (const item of items) {
         const modified = String(item.date_modified_gmt ?? item.date_created_gmt ?? '');
-        const events = await applyWooChange(tx, ctx.boss, { sourceId, topic: topicFor(resource), body: item, seed: `reconcile:${resource}:${String(item.id)}:${modified}`, mode: 'live' });
+        const events = await applyWooChange(tx, { sourceId, topic: topicFor(resource), body: item, seed: `reconcile:${resource}:${String(item.id)}:${modified}`, mode: 'live' });
         if (events.length) n++;
       }
       return n;
@@ -200,7 +200,7 @@ async function reportHealth(ctx: AppContext, row: ConnectionRow, status: Connect
   if (status === row.health && status !== 'degraded') return;
   await withTransaction(ctx.pool, async (tx) => {
     await setHealth(tx, row.source_id, status);
-    await emitEvent(tx, ctx.boss, { type: 'source.health_changed', source: 'tripline', data: { sourceId: row.source_id, status, reason: reason.slice(0, 1000) } });
+    await emitEvent(tx, { type: 'source.health_changed', source: 'tripline', data: { sourceId: row.source_id, status, reason: reason.slice(0, 1000) } });
   });
 }
 

@@ -74,7 +74,7 @@ export function couponBody(req: CouponRequest, key: string, productIds: number[]
 }
 
 /** The coupon this key made, if an earlier attempt made it (looked up by its code, checked by its meta). */
-async function findCoupon(client: WooClient, code: string, key: string): Promise<WriteResult<Obj | undefined>> {
+export async function findCoupon(client: WooClient, code: string, key: string): Promise<WriteResult<Obj | undefined>> {
   const found = await client.get<Obj[]>('/coupons', { code }, once);
   if (!found.ok) return found;
   const coupon = found.data.find((c) => String(c.code).toLowerCase() === code.toLowerCase());
@@ -244,6 +244,35 @@ export async function setProductSale(client: WooClient, req: SaleRequest, key: s
   const failed = res.data.update.find((u) => u?.error);
   if (failed) return rejected(`the store refused the sale on product ${failed.id}: ${failed.error?.message ?? 'unknown error'}`);
   return { ok: true, value: { products: update.map((u, i) => ({ id: u.id, sku: before[i]!.sku, salePrice: u.sale_price })), before, missingSkus } };
+}
+
+/**
+ * The before-images a sale with this key left on the products (in their meta), for a revert
+ * whose own record of the sale was lost (the sale's answer never reached Tripline).
+ */
+export async function saleBeforeFromStore(client: WooClient, req: SaleRequest, key: string): Promise<WriteResult<SaleBeforeImage[]>> {
+  let products: Obj[];
+  if (req.categoryId !== undefined) {
+    const res = await productsOfCategory(client, req.categoryId);
+    if (!res.ok) return res;
+    products = res.value;
+  } else {
+    const res = await productIdsBySku(client, [...new Set(req.skus ?? [])]);
+    if (!res.ok) return res;
+    products = [...res.value.values()];
+  }
+  const before: SaleBeforeImage[] = [];
+  for (const p of products) {
+    const stored = metaValue(p, WOO_SALE_META);
+    if (typeof stored !== 'string') continue;
+    try {
+      const parsed = JSON.parse(stored) as { key?: string; before?: SaleBeforeImage };
+      if (parsed.key === key && parsed.before) before.push(parsed.before);
+    } catch {
+      // not a sale Tripline made
+    }
+  }
+  return { ok: true, value: before };
 }
 
 /** Puts the sale fields back as the before-images say, in batches of 100; the sale meta goes. */

@@ -7,7 +7,7 @@ import { insertCampaignsIfAbsent } from '../db/campaigns.ts';
 import { lockDemoSeed } from '../db/console.ts';
 import { withTransaction } from '../db/pool.ts';
 import { anyWorkflowExists, insertPublishedWorkflow, syncTrigger } from '../db/workflows.ts';
-import { storeEvents, toEnvelope } from './store-events.ts';
+import { storeEvents, toEnvelope } from '../engine/store-events.ts';
 
 const DEMO_ENDPOINT = 'ep_demo_service_desk';
 
@@ -83,6 +83,6 @@ export async function seedDemo(app: AppContext): Promise<void> {
       { type: 'product.stock_changed', occurredAt: at(19), data: { sku: 'TEE-BLK-M', quantity: 8, category: 'apparel' } },
       { type: 'order.fulfillment_updated', occurredAt: at(5), data: { orderId: '1002', customerId: 'cus_42', status: 'shipped', carrier: 'DHL' } },
     ];
-    await storeEvents(tx, app.boss, events.map((e, i) => toEnvelope({ ...e, id: `demo_${i + 1}`, source: 'demo' })));
+    await storeEvents(tx, events.map((e, i) => toEnvelope({ ...e, id: `demo_${i + 1}`, source: 'demo' })));
   });
 }

@@ -39,6 +39,7 @@ const envSchema = z.object({
     .optional(),
   TRIPLINE_NOTIFY_RETRY_SCHEDULE: durationList.optional(),
   TRIPLINE_DELIVERY_LEASE_SECONDS: z.coerce.number().int().min(1).max(3600).default(10),
+  TRIPLINE_SCHEDULE_TICK: z.string().regex(/^\d+(\.\d+)?(ms|s|m)$/, 'a duration such as 15s').transform(parseDuration).optional(),
 });
 
 export type Role = 'api' | 'worker' | 'all';
@@ -96,6 +97,8 @@ export interface Config {
    * deliveries table is its own queue.
    */
   deliveryLeaseSeconds: number;
+  /** How often each worker looks for due schedules (TRIPLINE_SCHEDULE_TICK, default 10s): a schedule fires at most this late. */
+  scheduleTickMs: number;
 }
 
 /** Close to Svix's schedule: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h. */
@@ -138,6 +141,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     smtpUrl: e.TRIPLINE_SMTP_URL,
     notifyRetryScheduleMs: e.TRIPLINE_NOTIFY_RETRY_SCHEDULE ?? [1e4, 6e4, 3e5, 18e5],
     deliveryLeaseSeconds: e.TRIPLINE_DELIVERY_LEASE_SECONDS,
+    scheduleTickMs: e.TRIPLINE_SCHEDULE_TICK ?? 10_000,
   };
 }
 

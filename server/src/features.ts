@@ -8,6 +8,7 @@ import { deliveryFeature } from './delivery/feature.ts';
 import { demoFeature } from './demo/feature.ts';
 import { engineFeature } from './engine/feature.ts';
 import { notifyFeature } from './notify/feature.ts';
+import { schedulesFeature } from './engine/schedules/feature.ts';
 import { portalFeature } from './portal/feature.ts';
 import { sourcesFeature } from './sources/feature.ts';
 import { sourceSyncFeature } from './sources/sync-feature.ts';
@@ -31,7 +32,7 @@ export interface Feature {
 type FeatureFactory = (ctx: AppContext) => Feature | Promise<Feature>;
 
 /** The product's areas, in the order they seed and start. */
-const factories: FeatureFactory[] = [accountsFeature, consoleFeature, engineFeature, deliveryFeature, sourcesFeature, portalFeature, credentialsFeature, sourceSyncFeature, notifyFeature, demoFeature];
+const factories: FeatureFactory[] = [accountsFeature, consoleFeature, engineFeature, deliveryFeature, sourcesFeature, portalFeature, credentialsFeature, sourceSyncFeature, notifyFeature, schedulesFeature, demoFeature];
 
 export async function features(ctx: AppContext) {
   const list = await Promise.all(factories.map((f) => f(ctx)));

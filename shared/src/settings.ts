@@ -58,6 +58,24 @@ export const settingSchemas = {
    * over it, messages wait their turn rather than being dropped. Per workflow too, so one
    * busy workflow cannot use up the rest's share or get a mail server to block the store.
    */
+  /** The store's IANA time zone: schedules without their own zone run in it. */
+  storeTimezone: z
+    .string()
+    .max(100)
+    .refine((zone) => {
+      try {
+        new Intl.DateTimeFormat('en', { timeZone: zone });
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'an IANA time zone such as "Europe/Paris" or "UTC"')
+    .default('UTC'),
+  /**
+   * How far back a schedule's missed due times are caught up after Tripline was down (or
+   * every worker was busy): each due time within it fires once, late; older ones are skipped.
+   */
+  scheduleCatchUpMinutes: z.number().int().min(0).max(7 * 24 * 60).default(60),
   notifySendsPerMinute: z.number().int().min(1).max(10_000).default(120),
   notifyWorkflowSendsPerMinute: z.number().int().min(1).max(10_000).default(30),
 } as const;

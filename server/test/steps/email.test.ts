@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EMAIL_MAX_RECIPIENTS } from '@tripline/shared';
-import { eventually, json, publishWorkflow, sendEvents } from '../support/engine.ts';
+import { EMAIL_MAX_RECIPIENTS, instantiateTemplate, workflowTemplates } from '@tripline/shared';
+import { eventually, json, publishWorkflow, sendEvents, waitForIdle } from '../support/engine.ts';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server.ts';
 import { startTestTripline, type TestTripline } from '../support/tripline.ts';
 import { chain, finishedRun } from './support.ts';
@@ -179,5 +179,19 @@ describe('email step', () => {
     const badRun = await finishedRun(t, bad, 'cus_badaddr');
     expect(badRun.steps.find((s: { nodeId: string }) => s.nodeId === 'mail').error).toContain('"to" gave "nobody", which is not an email address');
     expect(mailsFor('mn-1').length + mailsFor('ba-1').length).toBe(0);
+  });
+});
+
+describe('email templates', () => {
+  it('"Low stock: email the supplier" emails the supplier on a real stock change', async () => {
+    const template = workflowTemplates.find((w) => w.id === 'low-stock-email')!;
+    const filled = instantiateTemplate(template, { 'email-supplier': 'restock@supplier.example' });
+    await publishWorkflow(t, filled.name, filled.graph);
+    await sendEvents(t, { type: 'product.stock_changed', data: { sku: 'MUG-RED', quantity: 25 } });
+    await waitForIdle(t);
+    await sendEvents(t, { type: 'product.stock_changed', data: { sku: 'MUG-RED', quantity: 4 } });
+    const mail = await eventually(async () => smtp.messages.find((m) => m.subject === 'Restock MUG-RED: 4 left'), 'the supplier email');
+    expect(mail.to).toEqual(['restock@supplier.example']);
+    expect(mail.text).toContain('Stock of MUG-RED fell to 4 (below 10)');
   });
 });

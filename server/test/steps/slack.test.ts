@@ -46,7 +46,7 @@ describe('slack step', () => {
           config: {
             credential: 'ops_channel',
             text: 'Order *{{data.orderId}}* cancelled: {{data.reason}}',
-            blocks: [{ type: 'section', text: { type: 'mrkdwn', text: 'Order {{data.orderId}} for {{data.customerId}}' } }],
+            blocks: JSON.stringify([{ type: 'section', text: { type: 'mrkdwn', text: 'Order {{data.orderId}} for {{data.customerId}}' } }]),
           },
         },
       ]),

@@ -2,6 +2,19 @@ import { z } from 'zod';
 import { defineNode, text } from './define.ts';
 import { identifier, templateField } from './fields.ts';
 
+/** Why a blocks field is refused: it must be a JSON list of at most 50 objects (Slack's limit). */
+export function blocksProblem(json: string): string | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch {
+    return 'Block Kit blocks as JSON, e.g. [{"type": "section", "text": {"type": "mrkdwn", "text": "…"}}]';
+  }
+  if (!Array.isArray(value) || !value.every((b) => b !== null && typeof b === 'object' && !Array.isArray(b))) return 'a JSON list of blocks (objects)';
+  if (value.length > 50) return 'Slack takes at most 50 blocks';
+  return undefined;
+}
+
 export const slackNode = defineNode({
   type: 'slack',
   displayName: 'Post to Slack',
@@ -15,11 +28,13 @@ export const slackNode = defineNode({
       format: 'credential-name',
     }),
     text: templateField(40_000).min(1, 'enter the message').meta({ title: 'Message', description: 'Slack mrkdwn; {{templates}} allowed', format: 'textarea' }),
-    blocks: z
-      .array(z.record(z.string(), z.unknown()))
-      .max(50, 'Slack takes at most 50 blocks')
+    blocks: templateField(50_000)
+      .superRefine((json, ctx) => {
+        const problem = blocksProblem(json);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      })
       .optional()
-      .meta({ title: 'Blocks', description: 'optional Block Kit blocks (JSON); {{templates}} in their strings' }),
+      .meta({ title: 'Blocks', description: 'optional Block Kit blocks: a JSON list, {{templates}} inside its strings', format: 'textarea' }),
   }),
   defaults: { credential: '', text: '' },
   inputs: ['in'],

@@ -1,4 +1,4 @@
-import { eventCatalog, findTrigger, isEventType, isNodeType, isTriggerType, nodeDefinitions, type GraphProblem } from '@tripline/shared';
+import { eventCatalog, findTrigger, isEventType, isNodeType, isTriggerType, nodeDefinitions, triggerEventType, type GraphProblem } from '@tripline/shared';
 import { useMemo } from 'react';
 import { jsonSchemaOf } from '../forms/json-schema.ts';
 import { plainMessage, problemMessage } from '../forms/messages.ts';
@@ -6,6 +6,7 @@ import { SchemaForm } from '../forms/schema-form.tsx';
 import { isNote, type FlowNode } from './flow-graph.ts';
 import { useStepWidgets } from './inspector-widgets.tsx';
 import { NextSteps } from './next-steps.tsx';
+import { SchedulePanel } from './schedule-panel.tsx';
 import { StockPanel } from './stock-panel.tsx';
 import { useCanvas, useCanvasStoreApi } from './store.ts';
 import { variablesAt } from './variables.ts';
@@ -24,7 +25,7 @@ const selectSelected = (s: { nodes: FlowNode[] }) => {
 
 const selectTriggerEvent = (s: { nodes: FlowNode[] }) => {
   const t = findTrigger(s.nodes);
-  return typeof t?.data.config.eventType === 'string' ? t.data.config.eventType : undefined;
+  return t ? triggerEventType({ type: t.type, config: t.data.config }) : undefined;
 };
 
 /** The selected step's form, generated from its config schema, with its problems inline. */
@@ -66,13 +67,14 @@ function NodeInspector({ node, readOnly, runner }: { node: FlowNode; readOnly: b
   const variablesKey = useCanvas((s) => variablesAt(node.id, s.nodes, s.edges).map((v) => v.path).join('|'));
   const store = useCanvasStoreApi();
   const variables = useMemo(() => variablesAt(node.id, store.getState().nodes, store.getState().edges), [node.id, store, variablesKey]);
-  const widgets = useStepWidgets(isTriggerType(type) ? (node.data.config.eventType as string | undefined) : eventType, variables);
+  const widgets = useStepWidgets(isTriggerType(type) ? triggerEventType({ type, config: node.data.config }) : eventType, variables);
 
   if (!isNodeType(type)) return <p className="form-error">Unknown step type “{type}”. Delete it or import a valid workflow.</p>;
   const def = nodeDefinitions[type];
   const requiredNow = requiredByValues(def.configSchema, node.data.config);
   const general = errors.get('') ?? [];
-  const event = isTriggerType(type) && typeof node.data.config.eventType === 'string' && isEventType(node.data.config.eventType) ? eventCatalog[node.data.config.eventType] : undefined;
+  const ownEvent = isTriggerType(type) ? triggerEventType({ type, config: node.data.config }) : undefined;
+  const event = ownEvent !== undefined && isEventType(ownEvent) ? eventCatalog[ownEvent] : undefined;
 
   return (
     <section className="inspector" aria-label={`${def.displayName} settings`}>
@@ -105,6 +107,7 @@ function NodeInspector({ node, readOnly, runner }: { node: FlowNode; readOnly: b
         readOnly={readOnly}
         requiredNow={requiredNow}
       />
+      {type === 'schedule' && <SchedulePanel cron={node.data.config.cron} timezone={node.data.config.timezone} />}
       {event && <p className="form-help">{event.description}</p>}
       {event?.type === 'inventory.threshold_crossed' && typeof node.data.config.sku === 'string' && node.data.config.sku && <StockPanel sku={node.data.config.sku} />}
       <NextSteps node={node} readOnly={readOnly} />

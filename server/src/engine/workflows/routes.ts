@@ -5,6 +5,7 @@ import {
   publishResultSchema,
   publishSchema,
   storedGraphChange,
+  triggerEventType,
   validateGraph,
   workflowInputSchema,
   workflowSchema,
@@ -185,7 +186,7 @@ export function workflowsRouter(app: AppContext): Router {
       if (!row) throw notFound('workflow', id);
       const checked = validateGraph(row.draft);
       if (!checked.ok) throw invalidGraph(checked.problems);
-      const type = event.type ?? String(checked.graph.trigger.config.eventType);
+      const type = event.type ?? String(triggerEventType(checked.graph.trigger));
       if (!isEventType(type)) throw new HttpError(422, 'unknown_event_type', `unknown event type "${type}"`);
       const envelope = toEnvelope({ type, data: event.data, occurredAt: event.occurredAt, source: 'dry-run' });
       return dryRun(app, checked.graph, envelope, { live: live === true, ...(waits ? { waits } : {}) });

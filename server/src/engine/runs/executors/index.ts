@@ -7,6 +7,7 @@ import { email } from './email.ts';
 import { forEach } from './for-each.ts';
 import { httpRequest } from './http-request.ts';
 import { lookup } from './lookup.ts';
+import { schedule } from './schedule.ts';
 import { slack } from './slack.ts';
 import { stop } from './stop.ts';
 import { switchStep } from './switch.ts';
@@ -19,6 +20,7 @@ import { woocommerce } from './woocommerce.ts';
 /** One executor per node type: a node type without one fails to compile. */
 export const executors: ExecutorMap = {
   trigger,
+  schedule,
   condition,
   switch: switchStep,
   for_each: forEach,

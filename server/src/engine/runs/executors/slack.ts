@@ -12,7 +12,7 @@ function renderDeep(value: unknown, scope: unknown): unknown {
 }
 
 export function renderSlack(config: NodeConfig<'slack'>, scope: unknown) {
-  return { credential: config.credential, text: renderText(config.text, scope), blocks: config.blocks ? (renderDeep(config.blocks, scope) as unknown[]) : null };
+  return { credential: config.credential, text: renderText(config.text, scope), blocks: config.blocks ? (renderDeep(JSON.parse(config.blocks), scope) as unknown[]) : null };
 }
 
 /**

@@ -22,6 +22,7 @@ import { scenarioNodeRed } from './scenarios/node-red.ts';
 import { scenarioRouting } from './scenarios/routing.ts';
 import { scenarioRules } from './scenarios/rules.ts';
 import { scenarioScaleOut } from './scenarios/scale-out.ts';
+import { scenarioStoreMix } from './scenarios/store-mix.ts';
 
 const quick = process.argv.includes('--quick');
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7).split(',');
@@ -54,6 +55,7 @@ try {
     ['rules', () => scenarioRules(deps)],
     ['ingest', () => scenarioIngest(deps)],
     ['e2e', () => scenarioEndToEnd({ ...deps, cpuProf, tripline })],
+    ['storemix', () => scenarioStoreMix(deps)],
     ['routing', () => scenarioRouting(deps)],
     ['scaleout', () => scenarioScaleOut(deps)],
     ['crash', () => scenarioCrash(deps)],

@@ -68,6 +68,18 @@ export class CanvasPage {
     return this.page.locator('.inspector').getByRole('combobox', { name });
   }
 
+  /** The canvas zoom, as xyflow applies it to the viewport (1 = node text at its CSS size). */
+  async zoom(): Promise<number> {
+    const transform = await this.page.locator('.react-flow__viewport').evaluate((el) => getComputedStyle(el).transform);
+    // matrix(a, b, c, d, e, f): a is the scale
+    return Number(/matrix\(([^,]+),/.exec(transform)?.[1] ?? '1');
+  }
+
+  /** A sticky note on the canvas. */
+  note(id: string): Locator {
+    return this.page.getByTestId(`note-${id}`);
+  }
+
   async expectSaved() {
     await expect(this.page.getByTestId('save-status')).toHaveText('All changes saved');
   }

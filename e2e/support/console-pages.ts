@@ -74,8 +74,9 @@ export class RunDetail {
   async expectStatus(status: string) {
     await expect(this.status()).toHaveAttribute('data-status', status, { timeout: 20_000 });
   }
-  async retry() {
-    await this.page.getByRole('button', { name: /^Retry from/ }).click();
+  /** Retry the failed step as it ran (the pinned version), or with the workflow's live version. */
+  async retry(use: 'as it ran' | 'with the live version' = 'as it ran') {
+    await this.page.getByRole('button', { name: new RegExp(`^Retry “.+” ${use}`) }).click();
   }
   canvasNode(nodeId: string): Locator {
     // the run view draws the editor's own nodes
@@ -157,5 +158,17 @@ export class TestInbox {
   }
   messages(): Locator {
     return this.page.getByTestId('inbox-message');
+  }
+}
+
+/** `/deliveries`: every endpoint's deliveries with the status, endpoint and event type filters. */
+export class DeliveriesList {
+  constructor(readonly page: Page) {}
+  rows(): Locator {
+    return this.page.getByTestId('delivery-row');
+  }
+  /** A filter's select, found by the label it starts with ("Endpoint", "Event type", "Status"). */
+  filter(label: 'Status' | 'Endpoint' | 'Event type'): Locator {
+    return this.page.getByRole('combobox', { name: new RegExp(`^${label}`) });
   }
 }

@@ -136,18 +136,18 @@ test('4. a stock event that fires nothing says why, and the trigger shows the SK
   await expect(canvas.node('trigger')).toContainText('TEE-WALK-M < 10');
 });
 
-test('5. a marketer opening a workflow is told what their role can do and who may publish', async ({ page }) => {
-  const marketer = { email: `marketer-${Date.now()}@e2e.local`, password: 'marketer-password-123' };
-  await apiJson(api, 'post', '/users', { ...marketer, role: 'marketer' });
+test('5. a viewer opening a workflow is told what their role can do and who may publish', async ({ page }) => {
+  const viewer = { email: `viewer-${Date.now()}@e2e.local`, password: 'viewer-password-123' };
+  await apiJson(api, 'post', '/users', { ...viewer, role: 'viewer' });
   const id = await newWorkflow('Read only', stopAfter({ eventType: 'order.paid' }));
-  await login(page, marketer, `/workflows/${id}`);
+  await login(page, viewer, `/workflows/${id}`);
   await page.goto(`/workflows/${id}`);
   const canvas = new CanvasPage(page);
   await expect(page.getByTestId('read-only-note')).toHaveText(
-    'You are signed in as a marketer: you can view this workflow, compare its versions and test-run it. Only an editor or an admin can change or publish it.',
+    'You are signed in as a viewer: you can view this workflow, compare its versions and test-run it. Only a marketer, an editor or an admin can change or publish it.',
   );
   await expect(canvas.publishButton).toBeDisabled();
-  await expect(canvas.publishButton).toHaveAttribute('title', 'Only an editor or an admin can publish');
+  await expect(canvas.publishButton).toHaveAttribute('title', 'Only a marketer, an editor or an admin can publish');
   await expect(page.getByText('Drag steps from the left')).toHaveCount(0);
   await expect(page.getByText('Select a step to see its settings.')).toBeVisible();
 });

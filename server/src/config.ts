@@ -26,7 +26,20 @@ const envSchema = z.object({
   TRIPLINE_WEB_DIST: z.string().optional(),
   TRIPLINE_DB_POOL_MAX: z.coerce.number().int().min(2).max(200).default(20),
   TRIPLINE_JOB_EXPIRE_SECONDS: z.coerce.number().int().min(2).max(3600).optional(),
+  TRIPLINE_PUBLIC_URL: z
+    .string()
+    .url('an absolute URL such as https://tripline.example.com')
+    .refine((u) => /^https?:/i.test(u), 'must use http or https')
+    .transform((u) => u.replace(/\/+$/, ''))
+    .optional(),
+  TRIPLINE_RECONCILE_INTERVAL: z.string().regex(/^\d+(\.\d+)?(ms|s|m|h|d)$/, 'a duration such as 5m').transform(parseDuration).optional(),
+  TRIPLINE_SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\/[^/]+/, 'an SMTP URL such as smtp://user:password@smtp.example.com:587?from=shop@example.com')
+    .optional(),
+  TRIPLINE_NOTIFY_RETRY_SCHEDULE: durationList.optional(),
   TRIPLINE_DELIVERY_LEASE_SECONDS: z.coerce.number().int().min(1).max(3600).default(10),
+  TRIPLINE_SCHEDULE_TICK: z.string().regex(/^\d+(\.\d+)?(ms|s|m)$/, 'a duration such as 15s').transform(parseDuration).optional(),
 });
 
 export type Role = 'api' | 'worker' | 'all';
@@ -63,12 +76,29 @@ export interface Config {
    */
   jobExpireSeconds: number | undefined;
   /**
+   * TRIPLINE_PUBLIC_URL: the address a connected store can reach this server at; its
+   * webhooks are registered as this + the source's delivery path. Unset: only a store on
+   * this machine can be connected (the webhooks then point at the listening address).
+   */
+  publicUrl: string | undefined;
+  /** TRIPLINE_RECONCILE_INTERVAL: how often connected stores are polled for missed changes (default 5 min). */
+  reconcileIntervalMs: number;
+  /**
+   * TRIPLINE_SMTP_URL: the SMTP server when none is saved under Settings → Email
+   * (smtp:// upgrades with STARTTLS when offered, smtps:// is TLS from the start; `?from=`).
+   */
+  smtpUrl: string | undefined;
+  /** Delays between attempts of an email or Slack message (TRIPLINE_NOTIFY_RETRY_SCHEDULE, default 10s,1m,5m,30m). */
+  notifyRetryScheduleMs: number[];
+  /**
    * TRIPLINE_DELIVERY_LEASE_SECONDS (default 10): how long a claimed delivery stays with its
    * worker without a renewal. A SIGKILLed worker's deliveries are sent again (same
    * webhook-id) this long after it died. Its own setting, not pg-boss's job expiry: the
    * deliveries table is its own queue.
    */
   deliveryLeaseSeconds: number;
+  /** How often each worker looks for due schedules (TRIPLINE_SCHEDULE_TICK, default 10s): a schedule fires at most this late. */
+  scheduleTickMs: number;
 }
 
 /** Close to Svix's schedule: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h. */
@@ -106,7 +136,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webDist: path.resolve(e.TRIPLINE_WEB_DIST ?? path.join(import.meta.dirname, '../../web/dist')),
     dbPoolMax: e.TRIPLINE_DB_POOL_MAX,
     jobExpireSeconds: e.TRIPLINE_JOB_EXPIRE_SECONDS,
+    publicUrl: e.TRIPLINE_PUBLIC_URL,
+    reconcileIntervalMs: e.TRIPLINE_RECONCILE_INTERVAL ?? 5 * 6e4,
+    smtpUrl: e.TRIPLINE_SMTP_URL,
+    notifyRetryScheduleMs: e.TRIPLINE_NOTIFY_RETRY_SCHEDULE ?? [1e4, 6e4, 3e5, 18e5],
     deliveryLeaseSeconds: e.TRIPLINE_DELIVERY_LEASE_SECONDS,
+    scheduleTickMs: e.TRIPLINE_SCHEDULE_TICK ?? 10_000,
   };
 }
 

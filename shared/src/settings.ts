@@ -1,4 +1,13 @@
 import { z } from 'zod';
+import { nodeTypes, type NodeType } from './nodes/index.ts';
+
+/**
+ * The step types a marketer may add or change when not restricted further by an admin: the
+ * ones that react to events and reach people through campaigns and existing endpoints. Code,
+ * HTTP calls with credentials, lookups and transforms stay with editors.
+ */
+export const defaultMarketerStepTypes: NodeType[] = ['trigger', 'condition', 'switch', 'delay', 'wait_for_event', 'campaign', 'webhook'];
+
 
 /** Every admin-editable setting: its schema and default. Engine, API and UI read this one table. */
 export const settingSchemas = {
@@ -33,6 +42,37 @@ export const settingSchemas = {
     .array(z.string().regex(/^[0-9a-fA-F:.]+(\/\d{1,3})?$/, 'an IP address or CIDR range, e.g. "10.0.0.0/24"'))
     .max(100)
     .default([]),
+  /** Which step types a marketer may add to or change in a workflow (checked at save and publish). */
+  marketerStepTypes: z
+    .array(z.enum(nodeTypes as [NodeType, ...NodeType[]], { message: `a step type: one of ${nodeTypes.join(', ')}` }))
+    .max(50)
+    .refine((types) => new Set(types).size === types.length, 'each step type once')
+    .default(defaultMarketerStepTypes),
+  /**
+   * Email and Slack messages (steps and alerts) started per minute, across every process:
+   * over it, messages wait their turn rather than being dropped. Per workflow too, so one
+   * busy workflow cannot use up the rest's share or get a mail server to block the store.
+   */
+  /** The store's IANA time zone: schedules without their own zone run in it. */
+  storeTimezone: z
+    .string()
+    .max(100)
+    .refine((zone) => {
+      try {
+        new Intl.DateTimeFormat('en', { timeZone: zone });
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'an IANA time zone such as "Europe/Paris" or "UTC"')
+    .default('UTC'),
+  /**
+   * How far back a schedule's missed due times are caught up after Tripline was down (or
+   * every worker was busy): each due time within it fires once, late; older ones are skipped.
+   */
+  scheduleCatchUpMinutes: z.number().int().min(0).max(7 * 24 * 60).default(60),
+  notifySendsPerMinute: z.number().int().min(1).max(10_000).default(120),
+  notifyWorkflowSendsPerMinute: z.number().int().min(1).max(10_000).default(30),
 } as const;
 
 export type SettingKey = keyof typeof settingSchemas;

@@ -1,12 +1,13 @@
 import { loginSchema, passwordChangeSchema, permissionsOf, sessionInfoSchema, type SessionInfo } from '@tripline/shared';
 import { Router } from 'express';
+import { z } from 'zod';
 import { actorFrom, recordAudit } from '../audit/record.ts';
 import { loginRetryAfter, recordLoginAttempt } from '../auth/login-limit.ts';
 import { dummyHash, hashPassword, verifyPassword } from '../auth/password.ts';
 import { permissionsOfPrincipal, type Principal } from '../auth/principal.ts';
 import { clearSessionCookie, createSession, setSessionCookie, type NewSession } from '../auth/sessions.ts';
 import type { AppContext } from '../context.ts';
-import { deleteSession, deleteSessionsOf, findUser, findUserByEmail, markSignedIn, setPasswordHash, type UserRow } from '../db/accounts.ts';
+import { adminEmails, deleteSession, deleteSessionsOf, findUser, findUserByEmail, markSignedIn, setPasswordHash, type UserRow } from '../db/accounts.ts';
 import { lockUntilCommit, withTransaction } from '../db/pool.ts';
 import { conflict, HttpError, invalid } from '../http/errors.ts';
 import { declareRoutes } from '../http/route.ts';
@@ -19,7 +20,7 @@ export function sessionInfo(principal: Exclude<Principal, { kind: 'anonymous' | 
     : { kind: 'apiKey', user: { id: principal.id, email: principal.name, role: principal.role }, permissions: permissionsOfPrincipal(principal), csrfToken: null };
 }
 
-type LoginOutcome = { kind: 'blocked'; wait: number } | { kind: 'failed' } | { kind: 'ok'; user: UserRow; session: NewSession };
+type LoginOutcome = { kind: 'blocked'; wait: number } | { kind: 'failed' } | { kind: 'disabled'; admins: string[] } | { kind: 'ok'; user: UserRow; session: NewSession };
 
 const tooManyAttempts = (wait: number, what: string) => new HttpError(429, 'too_many_attempts', `${what}; try again in ${Math.ceil(wait / 60)} minute(s)`);
 
@@ -52,6 +53,9 @@ export function authRouter(ctx: AppContext): Router {
         if (!ok) {
           const reason = !user ? 'unknown email' : !passwordOk ? 'wrong password' : 'account disabled';
           await recordAudit(tx, actor, { action: 'auth.login_failed', targetType: 'user', targetId: user?.id, after: { email: body.email, reason } });
+          // Only someone who knows the password learns that the account exists and is disabled,
+          // and whom to ask: anyone else reads the same "wrong email or password".
+          if (reason === 'account disabled') return { kind: 'disabled', admins: await adminEmails(tx) };
           return { kind: 'failed' };
         }
         const session = await createSession(tx, user.id, { ip, userAgent: req.headers['user-agent'] });
@@ -64,6 +68,10 @@ export function authRouter(ctx: AppContext): Router {
         throw tooManyAttempts(outcome.wait, 'too many failed sign-ins for this account');
       }
       if (outcome.kind === 'failed') throw new HttpError(401, 'invalid_credentials', 'wrong email or password');
+      if (outcome.kind === 'disabled') {
+        const ask = outcome.admins.length > 0 ? `ask an admin (${outcome.admins.join(', ')}) to enable it` : 'ask an admin to enable it';
+        throw new HttpError(403, 'account_disabled', `this account is disabled; ${ask}`);
+      }
       setSessionCookie(req, res, outcome.session);
       const { user, session } = outcome;
       return sessionInfo({ kind: 'user', id: user.id, email: user.email, role: user.role, sessionId: session.id, csrfToken: session.csrfToken });
@@ -90,6 +98,18 @@ export function authRouter(ctx: AppContext): Router {
       res.setHeader('Cache-Control', 'no-store');
       return sessionInfo(req.principal as Exclude<Principal, { kind: 'anonymous' | 'portal' }>);
     },
+  );
+
+  route(
+    {
+      method: 'get',
+      path: '/auth/admins',
+      access: 'signedIn',
+      tag,
+      summary: 'Whom to ask for a permission: the emails of the enabled admins (at most three)',
+      response: z.object({ data: z.array(z.string()) }),
+    },
+    async () => ({ data: await adminEmails(ctx.pool) }),
   );
 
   route(

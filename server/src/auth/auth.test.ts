@@ -45,7 +45,8 @@ describe('roles', () => {
     expect(permissionsOf('viewer').every((p) => p.endsWith(':read'))).toBe(true);
     expect(can('viewer', 'audit:read')).toBe(true);
     expect(can('marketer', 'campaigns:write')).toBe(true);
-    expect(can('marketer', 'workflows:write')).toBe(false);
+    expect(can('marketer', 'workflows:write')).toBe(true);
+    expect(can('marketer', 'endpoints:write')).toBe(false);
     expect(can('editor', 'users:manage')).toBe(false);
     expect(permissionsOf(scopeRole.ingest)).toEqual(['events:ingest']);
     expect(scopeRole.read).toBe('viewer');

@@ -1,6 +1,7 @@
 import type { AppContext } from '../context.ts';
 import type { Feature } from '../feature.ts';
 import { ActivityHub } from './activity.ts';
+import { deliveriesListRouter } from './deliveries-list.ts';
 import { endpointHealthRouter } from './endpoint-health.ts';
 import { inboxLocalReceiver, inboxReceiverRouter, inboxRouter } from './inbox.ts';
 import { createMetricsRegistry, metricsRouter } from './metrics.ts';
@@ -32,6 +33,7 @@ export function consoleFeature(ctx: AppContext): Feature {
       retentionRouter(ctx, ctx.boss),
       simulatorRouter(ctx),
       inboxRouter(ctx),
+      deliveriesListRouter(ctx),
     ],
     publicRouters: [inboxReceiverRouter(ctx), metricsRouter(registry, ctx, '/api/v1')],
     rootRouters: [metricsRouter(registry, ctx)],

@@ -10,6 +10,7 @@ import { deleteInbox, findInbox, inboxExists, inboxHasUrl, inboxSecrets, insertI
 import { findEndpoint, insertEndpoint } from '../db/endpoints.ts';
 import { withTransaction, type PoolClient } from '../db/pool.ts';
 import type { Queryable } from '../db/queryable.ts';
+import { redactHeaders } from '../delivery/attempt.ts';
 import { generateSigningSecret } from '../delivery/signing.ts';
 import { endpointDeleted } from '../delivery/state-machine.ts';
 import { HttpError, notFound } from '../http/errors.ts';
@@ -146,7 +147,10 @@ export async function receiveInboxMessage(
   }
   const messageId = await insertInboxMessage(deps.db, {
     inboxId,
-    headers: flat,
+    // Stored as the attempt log stores what was sent: an inbox is readable by viewers, and a
+    // request to it can carry a credential or an endpoint's custom header (names kept,
+    // values "[redacted]" except the content type, user agent and webhook-* headers).
+    headers: redactHeaders(flat),
     body,
     webhookId: flat['webhook-id']?.slice(0, 200) ?? null,
     eventType,

@@ -39,7 +39,7 @@ export function credentialsRouter(ctx: AppContext): Router {
       path: '/credentials',
       access: 'credentials:write',
       tag,
-      summary: 'Store a credential, or replace the value of one with the same name; the value is encrypted and never shown again',
+      summary: 'Store a credential with the origins it may be sent to, or replace one with the same name (value and origins together); the value is encrypted and never shown again',
       body: credentialInputSchema,
       response: credentialSchema,
       status: 201,
@@ -48,12 +48,13 @@ export function credentialsRouter(ctx: AppContext): Router {
       const actor = actorFrom(req);
       const { credential, replaced } = await withTransaction(ctx.pool, async (tx) => {
         const saved = await saveCredential(tx, ctx.secrets, { ...body, createdBy: actor.label });
-        // The audit entry says what changed, never the value (nor its hint).
+        // The audit entry says what changed (where the value may go, too), never the value (nor its hint).
         await recordAudit(tx, actor, {
           action: saved.replaced ? 'credential.replaced' : 'credential.created',
           targetType: 'credential',
           targetId: body.name,
-          after: { name: body.name, description: body.description ?? null },
+          ...(saved.before ? { before: { name: body.name, description: saved.before.description, allowedOrigins: saved.before.allowedOrigins } } : {}),
+          after: { name: body.name, description: body.description ?? null, allowedOrigins: body.allowedOrigins },
         });
         return saved;
       });

@@ -87,6 +87,12 @@ export async function deleteUser(db: Queryable, id: string): Promise<void> {
  * Locks the enabled admins and tells whether one other than `userId` remains, so two
  * admins demoting each other at the same moment cannot leave nobody in charge.
  */
+/** Emails of the enabled admins, oldest first: whom to ask for a permission or a setting. */
+export async function adminEmails(db: Queryable, limit = 3): Promise<string[]> {
+  const { rows } = await db.query<{ email: string }>(`select email from users where role = 'admin' and not disabled order by created_at, id limit $1`, [limit]);
+  return rows.map((r) => r.email);
+}
+
 export async function anotherAdminRemains(db: Queryable, userId: string): Promise<boolean> {
   const { rows } = await db.query<{ id: string }>(`select id from users where role = 'admin' and not disabled order by id for update`);
   return rows.some((r) => r.id !== userId);

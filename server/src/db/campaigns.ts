@@ -12,6 +12,7 @@ export interface CampaignRow {
   schedule: CampaignSchedule | null;
   audience: Record<string, unknown> | null;
   active_until: Date | null;
+  store_effects: Record<string, unknown> | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -38,6 +39,7 @@ export interface CampaignFields {
   description: string | null;
   schedule: object | null;
   audience: object | null;
+  storeEffects?: object | null;
 }
 
 const json = (value: object | null | undefined) => (value ? JSON.stringify(value) : null);
@@ -53,13 +55,14 @@ export async function listCampaigns(db: Queryable): Promise<CampaignRow[]> {
 }
 
 export async function insertCampaign(db: Queryable, id: string, c: CampaignFields): Promise<void> {
-  await db.query('insert into campaigns (id, name, kind, description, schedule, audience) values ($1, $2, $3, $4, $5, $6)', [
+  await db.query('insert into campaigns (id, name, kind, description, schedule, audience, store_effects) values ($1, $2, $3, $4, $5, $6, $7)', [
     id,
     c.name,
     c.kind,
     c.description,
     json(c.schedule),
     json(c.audience),
+    json(c.storeEffects),
   ]);
 }
 
@@ -76,8 +79,8 @@ export async function insertCampaignsIfAbsent(db: Queryable, campaigns: { id: st
 export async function updateCampaign(db: Queryable, id: string, c: Partial<CampaignFields>): Promise<void> {
   await db.query(
     `update campaigns set name = coalesce($2, name), kind = coalesce($3, kind), description = coalesce($4, description),
-       schedule = coalesce($5, schedule), audience = coalesce($6, audience), updated_at = now() where id = $1`,
-    [id, c.name ?? null, c.kind ?? null, c.description ?? null, json(c.schedule), json(c.audience)],
+       schedule = coalesce($5, schedule), audience = coalesce($6, audience), store_effects = coalesce($7, store_effects), updated_at = now() where id = $1`,
+    [id, c.name ?? null, c.kind ?? null, c.description ?? null, json(c.schedule), json(c.audience), json(c.storeEffects)],
   );
 }
 

@@ -17,6 +17,8 @@ export interface RunSummaryRow extends Omit<RunRow, 'vars' | 'status' | 'error'>
   error: string | null;
   created_at: Date;
   finished_at: Date | null;
+  /** The version the run started on, when a retry moved it to the live one; else null. */
+  first_version: number | null;
 }
 
 export interface RunStepRow {
@@ -56,7 +58,7 @@ export interface RunFilter {
 }
 
 const SELECT = `select r.seq, r.id, r.workflow_id, w.name as workflow_name, r.version, r.event_id, r.event_type, r.subject, r.status,
-  r.current_node, r.error, r.depth, r.created_at, r.finished_at from runs r join workflows w on w.id = r.workflow_id`;
+  r.current_node, r.error, r.depth, r.created_at, r.finished_at, r.first_version from runs r join workflows w on w.id = r.workflow_id`;
 
 /**
  * How long a transaction may take between reading now() (created_at) and taking its seq

@@ -1,6 +1,7 @@
 import type { EventEnvelope } from '@tripline/shared';
 import { EVENT_COLUMNS, rowToEnvelope, type EventRow } from './events.ts';
 import type { Queryable } from './queryable.ts';
+import { capJsonText, capText } from './stored-size.ts';
 
 /**
  * SQL of the runs family (runs, run_steps). Only the run state machine
@@ -20,6 +21,8 @@ export interface RunRow {
   error?: string | null;
   /** The for_each loop the run is inside (engine/runs/loop.ts parses it); null outside one. */
   loop_state?: unknown;
+  /** What its step rows hold so far (see stepColumns), for the bound on a run's history. */
+  history_bytes?: number;
 }
 
 /** A run with the step row at its current node (and iteration), if any (a waiting or failed step). */
@@ -95,7 +98,7 @@ export async function lockRunsWithEvents(db: Queryable, ids: string[]): Promise<
 }
 
 function lockRunsSql(extraColumns: string, extraJoin = ''): string {
-  return `select r.id, r.workflow_id, r.version, r.event_id, r.status, r.current_node, r.depth, r.vars, r.error, r.loop_state,
+  return `select r.id, r.workflow_id, r.version, r.event_id, r.status, r.current_node, r.depth, r.vars, r.error, r.loop_state, r.history_bytes::float8 as history_bytes,
             s.status as step_status, s.output as step_output, s.seq as step_seq${extraColumns}
        from runs r left join run_steps s on s.run_id = r.id and s.node_id = r.current_node
         and s.iteration = coalesce((r.loop_state->>'index')::int, -1) ${extraJoin}
@@ -116,6 +119,7 @@ function toLockedRun(r: LockedRunRow): LockedRun {
     vars: r.vars,
     error: r.error,
     loop_state: r.loop_state,
+    history_bytes: r.history_bytes,
     step: r.step_status ? { status: r.step_status, output: r.step_output, seq: r.step_seq } : undefined,
   };
 }
@@ -129,10 +133,10 @@ export async function insertRunsWithSteps(db: Queryable, runs: NewRunRow[], step
   if (runs.length === 0) return new Set();
   const { rows } = await db.query<{ id: string }>(
     `with r as (
-       insert into runs (id, workflow_id, version, event_id, event_type, subject, status, current_node, depth, vars, error, finished_at, loop_state)
-       select id, workflow_id, version, event_id, event_type, subject, status, current_node, depth, vars, error, case when finished then now() end, loop_state
-         from unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::int[], $10::jsonb[], $11::text[], $12::bool[], $23::jsonb[])
-           as t(id, workflow_id, version, event_id, event_type, subject, status, current_node, depth, vars, error, finished, loop_state)
+       insert into runs (id, workflow_id, version, event_id, event_type, subject, status, current_node, depth, vars, error, finished_at, loop_state, history_bytes)
+       select id, workflow_id, version, event_id, event_type, subject, status, current_node, depth, vars, error, case when finished then now() end, loop_state, history_bytes
+         from unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::int[], $10::jsonb[], $11::text[], $12::bool[], $23::jsonb[], $24::bigint[])
+           as t(id, workflow_id, version, event_id, event_type, subject, status, current_node, depth, vars, error, finished, loop_state, history_bytes)
        on conflict (workflow_id, event_id) do nothing
        returning id
      ), s as (
@@ -144,6 +148,15 @@ export async function insertRunsWithSteps(db: Queryable, runs: NewRunRow[], step
      )
      select id from r`,
     [
+      ...runColumnsWith(runs, stepColumns(steps)),
+    ],
+  );
+  return new Set(rows.map((r) => r.id));
+}
+
+/** The parameters of insertRunsWithSteps: the runs' columns, their steps' columns, then the loop states and history sizes. */
+function runColumnsWith(runs: NewRunRow[], steps: { columns: unknown[][]; bytes: Map<string, number> }): unknown[][] {
+  return [
       runs.map((r) => r.id),
       runs.map((r) => r.workflowId),
       runs.map((r) => r.version),
@@ -154,28 +167,39 @@ export async function insertRunsWithSteps(db: Queryable, runs: NewRunRow[], step
       runs.map((r) => r.currentNode),
       runs.map((r) => r.depth),
       runs.map((r) => JSON.stringify(r.vars)),
-      runs.map((r) => r.error),
+      runs.map((r) => capText(r.error)),
       runs.map((r) => r.finished),
-      ...stepColumns(steps),
+      ...steps.columns,
       runs.map((r) => (r.loopState === null || r.loopState === undefined ? null : JSON.stringify(r.loopState))),
-    ],
-  );
-  return new Set(rows.map((r) => r.id));
+      runs.map((r) => steps.bytes.get(r.id) ?? 0),
+  ];
 }
 
-function stepColumns(steps: StepWrite[]): unknown[][] {
-  return [
-    steps.map((s) => s.runId),
-    steps.map((s) => s.nodeId),
-    steps.map((s) => s.nodeType),
-    steps.map((s) => s.ord),
-    steps.map((s) => s.status),
-    steps.map((s) => JSON.stringify(s.input ?? null)),
-    steps.map((s) => JSON.stringify(s.output ?? null)),
-    steps.map((s) => s.error),
-    steps.map((s) => s.finished),
-    steps.map((s) => s.iteration),
-  ];
+/**
+ * The step columns of a multi-row write, each input, output and error capped (stored-size.ts),
+ * and what they add to each run's stored history (runs.history_bytes), by run id.
+ */
+function stepColumns(steps: StepWrite[]): { columns: unknown[][]; bytes: Map<string, number> } {
+  const inputs = steps.map((s) => capJsonText(JSON.stringify(s.input ?? null)));
+  const outputs = steps.map((s) => capJsonText(JSON.stringify(s.output ?? null)));
+  const errors = steps.map((s) => capText(s.error));
+  const bytes = new Map<string, number>();
+  steps.forEach((s, i) => bytes.set(s.runId, (bytes.get(s.runId) ?? 0) + inputs[i]!.length + outputs[i]!.length + (errors[i]?.length ?? 0)));
+  return {
+    columns: [
+      steps.map((s) => s.runId),
+      steps.map((s) => s.nodeId),
+      steps.map((s) => s.nodeType),
+      steps.map((s) => s.ord),
+      steps.map((s) => s.status),
+      inputs,
+      outputs,
+      errors,
+      steps.map((s) => s.finished),
+      steps.map((s) => s.iteration),
+    ],
+    bytes,
+  };
 }
 
 /**
@@ -185,6 +209,7 @@ function stepColumns(steps: StepWrite[]): unknown[][] {
  */
 export async function writeSliceEnds(db: Queryable, steps: StepWrite[], updates: RunUpdate[]): Promise<void> {
   if (steps.length === 0 && updates.length === 0) return;
+  const stepped = stepColumns(steps);
   await db.query(
     `with upserted_steps as (
        insert into run_steps (run_id, node_id, node_type, seq, status, input, output, error, started_at, finished_at, iteration)
@@ -201,28 +226,36 @@ export async function writeSliceEnds(db: Queryable, steps: StepWrite[], updates:
        update runs r set status = u.status, current_node = u.current_node, vars = coalesce(u.vars, r.vars),
               error = case when u.status = 'failed' then u.error else r.error end,
               finished_at = case when u.finished then now() else r.finished_at end, updated_at = now(),
-              loop_state = case when u.keep_loop then r.loop_state else u.loop_state end
-         from unnest($12::text[], $13::text[], $14::text[], $15::jsonb[], $16::text[], $17::bool[], $18::jsonb[], $19::bool[])
-           as u(id, status, current_node, vars, error, finished, loop_state, keep_loop)
+              loop_state = case when u.keep_loop then r.loop_state else u.loop_state end,
+              history_bytes = r.history_bytes + u.history_bytes
+         from unnest($12::text[], $13::text[], $14::text[], $15::jsonb[], $16::text[], $17::bool[], $18::jsonb[], $19::bool[], $20::bigint[])
+           as u(id, status, current_node, vars, error, finished, loop_state, keep_loop, history_bytes)
         where r.id = u.id
      )
      select 1`,
     [
-      ...stepColumns(steps),
+      ...stepped.columns,
       steps.map((s) => s.seq),
       updates.map((u) => u.id),
       updates.map((u) => u.status),
       updates.map((u) => u.currentNode),
       updates.map((u) => (u.vars === null ? null : JSON.stringify(u.vars))),
-      updates.map((u) => u.error),
+      updates.map((u) => capText(u.error)),
       updates.map((u) => u.finished),
       updates.map((u) => (u.loopState === undefined || u.loopState === null ? null : JSON.stringify(u.loopState))),
       updates.map((u) => u.loopState === undefined),
+      // A run's steps and its update are written together (a slice's end); each run is updated once.
+      updates.map((u) => stepped.bytes.get(u.id) ?? 0),
     ],
   );
 }
 
 /** A failed run back to work: waiting for its redelivered step, or running from the failed step. */
+/** A retry with the live version: the run continues on `version`, remembering the one it started on. */
+export async function moveRunToVersion(db: Queryable, id: string, version: number): Promise<void> {
+  await db.query(`update runs set first_version = coalesce(first_version, version), version = $2 where id = $1`, [id, version]);
+}
+
 export async function reopenRun(db: Queryable, id: string, status: 'waiting' | 'running'): Promise<void> {
   await db.query(`update runs set status = $2, error = null, finished_at = null, attempt = attempt + 1, updated_at = now() where id = $1`, [id, status]);
 }

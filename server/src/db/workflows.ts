@@ -1,4 +1,4 @@
-import { findTrigger, type WorkflowGraph } from '@tripline/shared';
+import { findTrigger, triggerEventType, type WorkflowGraph } from '@tripline/shared';
 import type { Queryable } from './queryable.ts';
 
 /**
@@ -129,7 +129,7 @@ export async function syncTrigger(db: Queryable, workflowId: string): Promise<vo
   await db.query(
     `insert into workflow_triggers (workflow_id, version, event_type, config) values ($1, $2, $3, $4)
      on conflict (workflow_id) do update set version = excluded.version, event_type = excluded.event_type, config = excluded.config`,
-    [workflowId, w.version, trigger.config.eventType, JSON.stringify(trigger.config)],
+    [workflowId, w.version, triggerEventType(trigger), JSON.stringify(trigger.config)],
   );
 }
 

@@ -1,11 +1,17 @@
-import type { EventEnvelope } from '@tripline/shared';
+import { SCHEDULE_EVENT, type EventEnvelope } from '@tripline/shared';
 import { matches } from './logic.ts';
 
 /**
  * Does a trigger's config accept this event? Returns undefined when it does, or the
  * reason it does not (shown by dry runs). The event type itself is matched by the index.
  */
-export function matchesTrigger(config: Record<string, unknown>, event: EventEnvelope, scope: Record<string, unknown>): string | undefined {
+export function matchesTrigger(config: Record<string, unknown>, event: EventEnvelope, scope: Record<string, unknown>, workflowId?: string): string | undefined {
+  // A schedule trigger (its config has `cron`) listens to its own workflow's schedule.fired only.
+  if (typeof config.cron === 'string') {
+    if (event.type !== SCHEDULE_EVENT) return `the trigger runs on its schedule, not on ${event.type}`;
+    if (workflowId !== undefined && event.data.workflowId !== workflowId) return `this schedule.fired is for workflow ${String(event.data.workflowId)}`;
+    return undefined;
+  }
   if (config.eventType !== event.type) return `the trigger listens to ${String(config.eventType)}, not ${event.type}`;
   if (event.type === 'inventory.threshold_crossed') {
     const d = event.data;

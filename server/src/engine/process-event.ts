@@ -68,7 +68,7 @@ async function startRuns(app: AppContext, tx: PoolClient, writes: RunWrites, eve
   const started: string[] = [];
   for (const trigger of triggers) {
     const filterScope = trigger.config.filter !== undefined ? await fullScope() : { ...event, vars: {} };
-    if (matchesTrigger(trigger.config, event, filterScope)) continue;
+    if (matchesTrigger(trigger.config, event, filterScope, trigger.workflow_id)) continue;
     const graph = await loadVersion(tx, trigger.workflow_id, trigger.version);
     started.push(await startRun(app, tx, writes, { workflowId: trigger.workflow_id, version: trigger.version, graph, event, scope: await fullScope() }));
   }

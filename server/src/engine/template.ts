@@ -28,3 +28,19 @@ export function renderTemplate(template: string, scope: unknown): unknown {
     return typeof value === 'object' ? JSON.stringify(value) : String(value);
   });
 }
+
+/**
+ * A template rendered as text, always a string (a whole-placeholder template too), each
+ * value passed through `escape` first: message bodies, where `{{data.note}}` in an HTML
+ * email must not become markup.
+ */
+export function renderText(template: string, scope: unknown, escape: (s: string) => string = (s) => s): string {
+  return template.replace(PLACEHOLDER, (_m, path: string) => {
+    const value = readPath(scope, path);
+    if (value === undefined || value === null) return '';
+    return escape(typeof value === 'object' ? JSON.stringify(value) : String(value));
+  });
+}
+
+const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+export const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!);

@@ -3,6 +3,7 @@ import type { AppContext } from '../context.ts';
 import { withTransaction } from '../db/pool.ts';
 import { queues, type QueueKey, type QueuePayload } from '../queue/queues.ts';
 import { expireCampaign, runScheduledChange } from './campaigns/activation.ts';
+import { runStoreChange } from './campaigns/store-effects.ts';
 import { startClaimLoop } from './outbox/claim-loop.ts';
 import { executeRunJob, giveUp } from './runs/state-machine.ts';
 import { checkCartAbandoned } from './state/carts.ts';
@@ -72,6 +73,7 @@ export async function startEngineWorkers(app: AppContext): Promise<void> {
   await work(app, 'expireCampaign', ({ campaignId, activationId }) =>
     withTransaction(app.pool, (tx) => expireCampaign(tx, app.boss, campaignId, activationId)).then(() => undefined),
   );
+  await work(app, 'campaignStoreChange', ({ changeId }) => runStoreChange(app, changeId), { batchSize: 4, localConcurrency: 2 });
   await work(app, 'campaignSchedule', ({ campaignId, action, at }) =>
     withTransaction(app.pool, (tx) => runScheduledChange(tx, app.boss, campaignId, action, at)).then(() => undefined),
   );

@@ -26,6 +26,12 @@ export const queues = {
     payload: z.object({ campaignId: z.string(), activationId: z.string() }),
     options: { retryLimit: 5, retryDelay: 5, retryBackoff: true, expireInSeconds: 60 },
   },
+  /** Applies or reverts one campaign store change in a connected WooCommerce store (retried on 429, 5xx, network). */
+  campaignStoreChange: {
+    name: 'campaign.store-change',
+    payload: z.object({ changeId: z.string() }),
+    options: { retryLimit: 8, retryDelay: 2, retryBackoff: true, retryDelayMax: 600, expireInSeconds: 300 },
+  },
   /** Starts or ends a campaign at a time from its schedule, if the schedule still says so. */
   campaignSchedule: {
     name: 'campaign.schedule',
@@ -43,6 +49,25 @@ export const queues = {
     name: 'retention.prune',
     payload: z.object({}).passthrough(),
     options: { retryLimit: 2, retryDelay: 60, expireInSeconds: 1800 },
+  },
+  /**
+   * Imports a connected store's history. Long-running; resumes from its own cursor, so a
+   * retry (the heartbeat lapsed: the worker died) just carries on where the last page ended.
+   */
+  sourceBackfill: {
+    name: 'source.backfill',
+    payload: z.object({ sourceId: z.string() }),
+    options: { retryLimit: 20, retryDelay: 5, retryBackoff: true, retryDelayMax: 300, expireInSeconds: 4 * 3600, heartbeatSeconds: 10 },
+  },
+  /**
+   * Sends one email or Slack message (server/src/notify/). Its retries on temporary
+   * failures are scheduled by the handler itself (a new job per attempt, on the notify
+   * retry schedule); the queue's own retries only cover a worker that died mid-job.
+   */
+  notifySend: {
+    name: 'notify.send',
+    payload: z.object({ notificationId: z.string() }),
+    options: { retryLimit: 5, retryDelay: 5, retryBackoff: true, expireInSeconds: 120, heartbeatSeconds: 30 },
   },
 } as const;
 

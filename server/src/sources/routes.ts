@@ -1,41 +1,22 @@
 import crypto from 'node:crypto';
-import { eventCatalog, ingestResultSchema, sourceCreatedSchema, sourceInputSchema, sourceSchema, type EventEnvelope } from '@tripline/shared';
+import { ingestResultSchema, sourceCreatedSchema, sourceInputSchema, sourceSchema } from '@tripline/shared';
 import express, { Router } from 'express';
 import { z } from 'zod';
 import { actorFrom, recordAudit } from '../audit/record.ts';
 import { safeEqual } from '../auth/middleware.ts';
 import type { AppContext } from '../context.ts';
 import { withTransaction, type PoolClient } from '../db/pool.ts';
-import {
-  claimDeliveryKeys,
-  deleteSource,
-  findSource,
-  findSourceOfKind,
-  insertSource,
-  listSources,
-  lockEntityState,
-  saveEntityState,
-  setSourceSecret,
-  type SourceRow,
-} from '../db/sources.ts';
-import { storeEvents, toEnvelope } from '../engine/store-events.ts';
-import { HttpError, invalid, notFound, zodDetails } from '../http/errors.ts';
+import { findConnection } from '../db/source-sync.ts';
+import { claimDeliveryKeys, findSourceOfKind, insertSource, listSources, setSourceSecret } from '../db/sources.ts';
+import { HttpError, notFound } from '../http/errors.ts';
 import { declareRoutes } from '../http/route.ts';
-import { isWooTopic, mapWooCommerce, WOOCOMMERCE_TOPICS, WooPayloadError, type EntityState, type WooTopic } from './woocommerce-map.ts';
+import { isWooTopic, WOOCOMMERCE_TOPICS, type WooTopic } from './woocommerce-map.ts';
+import { newSourceId, newSourceSecret, toSource } from './source-view.ts';
+import { applyWooChange } from './woocommerce/apply.ts';
+import { connectSource, disconnectSource } from './woocommerce/connect-source.ts';
 
 const tag = 'Sources';
 const access = 'sources:manage';
-
-function toSource(row: SourceRow) {
-  return {
-    id: row.id,
-    kind: row.kind,
-    name: row.name,
-    deliveryPath: `/api/v1/ingest/${row.kind}/${row.id}`,
-    createdAt: row.created_at.toISOString(),
-    lastReceivedAt: row.last_received_at ? row.last_received_at.toISOString() : null,
-  };
-}
 
 export function sourcesRouter(ctx: AppContext): Router {
   const router = Router();
@@ -46,9 +27,22 @@ export function sourcesRouter(ctx: AppContext): Router {
   }));
 
   route(
-    { method: 'post', path: '/sources', access, tag, summary: 'Connect a store; answers the webhook secret this once', body: sourceInputSchema, response: sourceCreatedSchema, status: 201 },
+    {
+      method: 'post',
+      path: '/sources',
+      access,
+      tag,
+      summary:
+        'Add a store; answers the webhook secret this once. With storeUrl, consumerKey and consumerSecret Tripline connects itself: checks the keys (422 store_url_refused, public_url_missing, store_unreachable, not_woocommerce, keys_refused, keys_read_only), registers its webhooks and imports the history',
+      body: sourceInputSchema,
+      response: sourceCreatedSchema,
+      status: 201,
+    },
     async ({ req, body: input }) => {
-      const id = `src_${crypto.randomUUID().replaceAll('-', '').slice(0, 20)}`;
+      if (input.storeUrl !== undefined && input.consumerKey !== undefined && input.consumerSecret !== undefined) {
+        return connectSource(ctx, req, { ...input, storeUrl: input.storeUrl, consumerKey: input.consumerKey, consumerSecret: input.consumerSecret });
+      }
+      const id = newSourceId();
       const secret = newSourceSecret();
       const row = await withTransaction(ctx.pool, async (tx) => {
         const created = await insertSource(tx, { id, kind: input.kind, name: input.name, secretEnc: ctx.secrets.encrypt(secret) });
@@ -60,15 +54,17 @@ export function sourcesRouter(ctx: AppContext): Router {
   );
 
   route(
-    { method: 'delete', path: '/sources/:id', access, tag, summary: 'Disconnect a store: its webhooks are refused from now on (events already received stay)', status: 204 },
+    {
+      method: 'delete',
+      path: '/sources/:id',
+      access,
+      tag,
+      summary: 'Disconnect a store: the webhooks Tripline registered in it are removed, its webhooks are refused from now on (events already received stay)',
+      status: 204,
+    },
     async ({ req, params }) => {
       const id = params.id!;
-      await withTransaction(ctx.pool, async (tx) => {
-        const source = await findSource(tx, id, true);
-        if (!source) throw notFound('source', id);
-        await deleteSource(tx, id);
-        await recordAudit(tx, actorFrom(req), { action: 'source.delete', targetType: 'source', targetId: id, before: toSource(source) });
-      });
+      await disconnectSource(ctx, req, id, await findConnection(ctx.pool, id));
     },
   );
 
@@ -89,11 +85,6 @@ export function sourcesRouter(ctx: AppContext): Router {
     },
   );
   return router;
-}
-
-/** WooCommerce uses the secret as a plain HMAC key: any string will do; this one is 192 random bits. */
-function newSourceSecret(): string {
-  return crypto.randomBytes(24).toString('base64url');
 }
 
 // The retention prune (console/retention.ts) imports it from here.
@@ -159,7 +150,8 @@ export function ingestRouter(ctx: AppContext): Router {
  * Maps one verified WooCommerce delivery to events and stores them, once. The delivery id
  * is not covered by the signature: anyone holding one signed body could resend it under new
  * ids. So the signed body itself (per topic) is a key too, and a delivery is new only when
- * neither key has been seen.
+ * neither key has been seen. The entity's stored state makes a change the reconcile poll
+ * already found map to nothing here (applyWooChange).
  */
 async function applyWooDelivery(
   tx: PoolClient,
@@ -169,25 +161,7 @@ async function applyWooDelivery(
   const bodyKey = `body:${topic}:${crypto.createHash('sha256').update(d.raw).digest('hex')}`;
   const keys = [...new Set([deliveryId, bodyKey])];
   if ((await claimDeliveryKeys(tx, sourceId, keys)) !== keys.length) return { received: true, duplicate: true, topic, events: [] };
-  const entity = { sourceId, kind: topic.split('.')[0]!, entityId: body && typeof body === 'object' && 'id' in body ? String((body as { id: unknown }).id) : '' };
-  const previous = await lockEntityState<EntityState>(tx, entity);
-  let mapping;
-  try {
-    mapping = mapWooCommerce(topic, body, previous ?? undefined);
-  } catch (error) {
-    if (error instanceof WooPayloadError) throw invalid(`the ${topic} body cannot be read: ${error.message}`);
-    throw error;
-  }
-  const seed = crypto.createHash('sha256').update(`${sourceId}\n${deliveryId}`).digest('hex').slice(0, 32);
-  const envelopes: EventEnvelope[] = mapping.events.map((event, i) => {
-    const parsed = eventCatalog[event.type].schema.safeParse(event.data);
-    if (!parsed.success) {
-      throw invalid(`the ${topic} body does not make a valid ${event.type} event`, zodDetails(parsed.error, ['data']));
-    }
-    // Derived from the delivery id: the same delivery always yields the same event ids.
-    return toEnvelope({ id: `evt_wc_${seed}_${i}`, type: event.type, occurredAt: event.occurredAt, source: `woocommerce:${sourceId}`, data: parsed.data as Record<string, unknown> });
-  });
-  if (mapping.state) await saveEntityState(tx, entity, mapping.state);
-  await storeEvents(tx, envelopes);
+  // Derived from the delivery id: the same delivery always yields the same event ids.
+  const envelopes = await applyWooChange(tx, { sourceId, topic, body, seed: deliveryId, mode: 'live' });
   return { received: true, topic, events: envelopes.map((e) => ({ id: e.id, type: e.type })) };
 }

@@ -28,7 +28,11 @@ export interface OrderState {
 export interface ProductState {
   quantity: number | null;
 }
-export type EntityState = OrderState | ProductState;
+/** When the store last modified the customer: a change seen by webhook and again by the poll maps once. */
+export interface CustomerState {
+  modified: string | null;
+}
+export type EntityState = OrderState | ProductState | CustomerState;
 
 export interface Mapping {
   /** `order`, `product` or `customer`, with the WooCommerce id: the key of the stored state. */
@@ -73,9 +77,10 @@ export function mapWooCommerce(topic: WooTopic, body: unknown, previous: EntityS
   const [resource, action] = topic.split('.') as ['order' | 'product' | 'customer', 'created' | 'updated'];
   if (body.id === undefined || body.id === null) throw new WooPayloadError(`the ${resource} has no id`);
   const id = String(body.id);
-  if (resource === 'order') return mapOrder(action, id, body, previous as OrderState | undefined);
+  // A `created` for an order already seen (the poll or the import found it first) is an update.
+  if (resource === 'order') return mapOrder(previous ? 'updated' : action, id, body, previous as OrderState | undefined);
   if (resource === 'product') return mapProduct(id, body, previous as ProductState | undefined);
-  return mapCustomer(action, id, body);
+  return mapCustomer(previous ? 'updated' : action, id, body, previous as CustomerState | undefined);
 }
 
 function mapOrder(action: 'created' | 'updated', id: string, o: Obj, prev: OrderState | undefined): Mapping {
@@ -100,6 +105,16 @@ function mapOrder(action: 'created' | 'updated', id: string, o: Obj, prev: Order
   if (action === 'created') {
     events.push({ type: 'order.created', occurredAt: gmt(o.date_created_gmt), data: orderData });
     if (paid) events.push({ type: 'order.paid', occurredAt: gmt(o.date_paid_gmt) ?? gmt(o.date_created_gmt), data: orderData });
+    // Seen for the first time already refunded (imported history, a change no webhook
+    // delivered): the refund counts too, or the LTV would keep money the store gave back.
+    if (paid && refundedNow >= 0.005) {
+      const reason = latestRefundReason(o);
+      events.push({
+        type: 'order.refunded',
+        occurredAt: gmt(o.date_modified_gmt) ?? gmt(o.date_created_gmt),
+        data: { orderId: id, customerId, amount: refundedNow, ...(currency ? { currency } : {}), ...(reason ? { reason } : {}) },
+      });
+    }
     return { entity, events, state };
   }
 
@@ -148,11 +163,16 @@ function mapProduct(id: string, p: Obj, prev: ProductState | undefined): Mapping
   };
 }
 
-function mapCustomer(action: 'created' | 'updated', id: string, c: Obj): Mapping {
+function mapCustomer(action: 'created' | 'updated', id: string, c: Obj, prev: CustomerState | undefined): Mapping {
   const email = str(c.email)?.trim().toLowerCase();
   const name = [str(c.first_name), str(c.last_name)].filter(Boolean).join(' ').trim();
+  const modified = gmt(c.date_modified_gmt) ?? gmt(c.date_created_gmt) ?? null;
+  const state: CustomerState = { modified: prev?.modified && modified && prev.modified > modified ? prev.modified : modified };
+  // The same modification seen twice (webhook and poll) is one change.
+  if (prev && modified && prev.modified && modified <= prev.modified) return { entity: { kind: 'customer', id }, events: [], state };
   return {
     entity: { kind: 'customer', id },
+    state,
     events: [
       {
         type: action === 'created' ? 'customer.created' : 'customer.updated',

@@ -122,11 +122,19 @@ describe('sign-in and sessions', () => {
     expect(Number(locked.headers.get('retry-after'))).toBeGreaterThan(0);
   });
 
-  it('signs a disabled user out at once and refuses their sign-in', async () => {
+  it('signs a disabled user out at once and refuses their sign-in, telling them (with the right password) that the account is disabled and whom to ask', async () => {
     const u = await userWithRole(t, 'editor');
     expect((await t.api(`/api/v1/users/${u.id}`, { method: 'PUT', json: { disabled: true } })).status).toBe(200);
     expect((await u.session.call('/api/v1/auth/me')).status).toBe(401);
-    expect((await login(u.email, u.password)).status).toBe(401);
+    const refused = await login(u.email, u.password);
+    expect(refused.status).toBe(403);
+    const body = (await refused.json()) as { error: { code: string; message: string } };
+    expect(body.error.code).toBe('account_disabled');
+    expect(body.error.message).toBe(`this account is disabled; ask an admin (${TEST_ADMIN.email}) to enable it`);
+    // a wrong password learns nothing about the account
+    const guess = await login(u.email, 'not-the-password-1');
+    expect(guess.status).toBe(401);
+    expect(await errorCode(guess)).toBe('invalid_credentials');
   });
 
   it('lets an admin reset a forgotten password: the old one and its sessions stop working, the new one signs in, the audit says so', async () => {

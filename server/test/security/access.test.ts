@@ -92,6 +92,22 @@ describe('/metrics access is explicit (item 12)', () => {
     expect((await withKey('wrong-token-0123456789abcdef', '/metrics')).status).toBe(401);
   });
 
+  it('opens to a signed-in admin and to an admin API key made by a person (issue 26 item 6), not to other roles or read keys', async () => {
+    const admin = await userWithRole(t, 'admin');
+    const bySession = await admin.session.call('/metrics', { csrf: false });
+    expect(bySession.status).toBe(200);
+    expect(await bySession.text()).toMatch(/tripline_/);
+    expect((await admin.session.call('/api/v1/metrics', { csrf: false })).status).toBe(200);
+    const made = await json(admin.session.call('/api/v1/api-keys', { method: 'POST', json: { name: 'grafana', scope: 'admin' } }));
+    expect((await withKey(made.key as string, '/metrics')).status).toBe(200);
+    const readKey = await json(admin.session.call('/api/v1/api-keys', { method: 'POST', json: { name: 'reader', scope: 'read' } }));
+    expect((await withKey(readKey.key as string, '/metrics')).status).toBe(401);
+    const editor = await userWithRole(t, 'editor');
+    const refused = await editor.session.call('/metrics', { csrf: false });
+    expect(refused.status).toBe(401);
+    expect((await refused.json()).error.message).not.toMatch(/TRIPLINE_/);
+  });
+
   it('opens to the addresses in the metricsAllowList setting, matched on the client behind a loopback proxy', async () => {
     expect((await t.api('/api/v1/settings/metricsAllowList', { method: 'PUT', json: { value: ['127.0.0.0/8'] } })).status).toBe(200);
     expect((await fetch(`${t.url}/metrics`)).status).toBe(200);

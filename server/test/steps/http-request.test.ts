@@ -25,7 +25,7 @@ beforeAll(async () => {
     return { status: 200, body: { customer, score: customer === 'cus_vip' ? 92 : 35 } };
   });
   endpointId = (await json(t.api('/api/v1/endpoints', { method: 'POST', json: { url: receiver.url, eventTypes: [] } }))).id;
-  const saved = await t.api('/api/v1/credentials', { method: 'POST', json: { name: 'loyalty_api', value: SECRET, description: 'loyalty service token' } });
+  const saved = await t.api('/api/v1/credentials', { method: 'POST', json: { name: 'loyalty_api', value: SECRET, description: 'loyalty service token', allowedOrigins: [loyalty.url] } });
   expect(saved.status).toBe(201);
 });
 afterAll(async () => {
@@ -121,9 +121,9 @@ describe('credentials API', () => {
     const list = await json(t.api('/api/v1/credentials'));
     expect(list.data).toEqual([expect.objectContaining({ name: 'loyalty_api', description: 'loyalty service token', hint: '…21e4' })]);
     expect(JSON.stringify(list)).not.toContain('loyalty-secret');
-    const replaced = await t.api('/api/v1/credentials', { method: 'POST', json: { name: 'temp_token', value: 'first-value-123456' } });
+    const replaced = await t.api('/api/v1/credentials', { method: 'POST', json: { name: 'temp_token', value: 'first-value-123456', allowedOrigins: ['https://api.example.com'] } });
     expect(replaced.status).toBe(201);
-    const again = await t.api('/api/v1/credentials', { method: 'POST', json: { name: 'temp_token', value: 'second-value-654321' } });
+    const again = await t.api('/api/v1/credentials', { method: 'POST', json: { name: 'temp_token', value: 'second-value-654321', allowedOrigins: ['https://api.example.com'] } });
     expect(again.status).toBe(200);
     expect((await json(again)).hint).toBe('…4321');
   });
@@ -136,7 +136,7 @@ describe('credentials API', () => {
     expect((await viewer.session.call('/api/v1/credentials')).status).toBe(200);
     expect((await viewer.session.call('/api/v1/credentials', { method: 'POST', json: { name: 'v_token', value: 'xyz' } })).status).toBe(403);
     const editor = await userWithRole(t, 'editor');
-    expect((await editor.session.call('/api/v1/credentials', { method: 'POST', json: { name: 'e_token', value: 'xyz-editor-value' } })).status).toBe(201);
+    expect((await editor.session.call('/api/v1/credentials', { method: 'POST', json: { name: 'e_token', value: 'xyz-editor-value', allowedOrigins: ['https://api.example.com'] } })).status).toBe(201);
     expect((await editor.session.call('/api/v1/credentials/e_token', { method: 'DELETE' })).status).toBe(204);
     expect((await editor.session.call('/api/v1/credentials/e_token', { method: 'DELETE' })).status).toBe(404);
   });
@@ -184,11 +184,14 @@ describe('http_request response cap', () => {
     await sendEvents(t, { type: 'order.refunded', data: { orderId: 'cap-1', customerId: 'cus_cap', amount: 1 } });
     const run = await finishedRun(t, id, 'cus_cap');
     expect(run.status).toBe('succeeded');
-    const big = run.steps.find((s: { nodeId: string }) => s.nodeId === 'big').output.response;
+    // The variables keep the answers for later steps; the stored step outputs are cut at 16 KB (issue 23, item 6).
+    const { rows } = await t.ctx.pool.query(`select vars from runs where id = $1`, [run.id]);
+    const big = rows[0].vars.big;
     expect(big.body.rows).toHaveLength(10_000);
     expect(big.truncated).toBeUndefined();
-    const huge = run.steps.find((s: { nodeId: string }) => s.nodeId === 'huge').output.response;
+    const huge = rows[0].vars.huge;
     expect(huge.truncated).toBe(true);
     expect(huge.body).toHaveLength(1024 * 1024);
+    for (const node of ['big', 'huge']) expect(run.steps.find((s: { nodeId: string }) => s.nodeId === node).output).toMatchObject({ cut: true });
   });
 });

@@ -83,6 +83,7 @@ export class WooEmulator {
   /** The store's clock; tests move it to make history. */
   now: () => Date = () => new Date();
 
+  private readonly holds: { match: (r: { method: string; path: string; query: Record<string, string> }) => boolean; arrived: () => void; released: Promise<void> }[] = [];
   private readonly keys = new Map<string, Key>();
   private readonly nonces = new Set<string>();
   private server!: http.Server | https.Server;
@@ -145,6 +146,19 @@ export class WooEmulator {
   /** The next `count` API requests answer `status` (a 5xx by default). */
   failNext(count: number, status = 503): void {
     this.failing = { count, status };
+  }
+
+  /**
+   * Holds the first API request that matches until `release()` (a slow page at the moment a
+   * test stops Tripline). `reached` resolves when the request has arrived.
+   */
+  hold(match: (r: { method: string; path: string; query: Record<string, string> }) => boolean): { reached: Promise<void>; release: () => void } {
+    let arrived!: () => void;
+    let release!: () => void;
+    const reached = new Promise<void>((r) => (arrived = r));
+    const released = new Promise<void>((r) => (release = r));
+    this.holds.push({ match, arrived, released });
+    return { reached, release };
   }
 
   /** Deliveries wait in the queue (Action Scheduler stalled) until resumed. */
@@ -236,6 +250,13 @@ export class WooEmulator {
       });
     }
     if (!path.startsWith('/wp-json/wc/v3')) return error(404, 'rest_no_route', 'No route was found matching the URL and request method.');
+
+    const held = this.holds.findIndex((h) => h.match({ method, path, query }));
+    if (held >= 0) {
+      const [h] = this.holds.splice(held, 1);
+      h!.arrived();
+      await h!.released;
+    }
 
     if (this.rateLimited.count > 0) {
       this.rateLimited.count--;

@@ -175,6 +175,21 @@ export const deliveryDetailSchema = deliverySummarySchema.extend({
 });
 export type DeliveryDetail = z.infer<typeof deliveryDetailSchema>;
 
+/**
+ * GET /api/v1/deliveries (the Deliveries page): every endpoint's deliveries, newest first.
+ * `failing` is the dashboard's "deliveries failing": failed, or still retrying after an error.
+ */
+export const deliveryListQuerySchema = z.object({
+  status: z.enum([...deliveryStatuses, 'failing']).optional(),
+  endpointId: z.string().max(100).optional(),
+  eventType: z.string().max(100).optional(),
+  cursor: z.string().regex(/^\d+$/).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+export type DeliveryListQuery = z.infer<typeof deliveryListQuerySchema>;
+export const deliveryListItemSchema = deliverySummarySchema.extend({ endpointName: z.string() });
+export type DeliveryListItem = z.infer<typeof deliveryListItemSchema>;
+
 export const deliveryQuerySchema = z.object({
   status: deliveryStatusSchema.optional(),
   eventType: z.string().max(100).optional(),

@@ -9,4 +9,5 @@ export * from '../auth/roles.ts';
 export * from './accounts.ts';
 export * from './portal.ts';
 export * from './credentials.ts';
+export * from './notify.ts';
 export * from './customers.ts';

@@ -20,10 +20,14 @@ export const runSummarySchema = z.object({
   depth: z.number().int(),
   createdAt: z.string(),
   finishedAt: z.string().nullable(),
+  /** The version the run started on when a retry moved it to the live version (`version` is then the live one); null otherwise. */
+  firstVersion: z.number().int().nullable(),
 });
 export type RunSummary = z.infer<typeof runSummarySchema>;
 
 export const runDetailSchema = runSummarySchema.extend({
+  /** The workflow's live (published) version now, to offer "retry with the live version" when it differs. */
+  liveVersion: z.number().int().nullable(),
   graph: workflowGraphSchema,
   steps: z.array(stepResultSchema),
   event: z.record(z.string(), z.unknown()).nullable(),
@@ -32,6 +36,13 @@ export const runDetailSchema = runSummarySchema.extend({
   ),
 });
 export type RunDetail = z.infer<typeof runDetailSchema>;
+
+/**
+ * POST /runs/:id/retry: `as_ran` retries the failed step on the version the run used (the
+ * default); `live` moves the run to the workflow's published version first (after a fix).
+ */
+export const runRetrySchema = z.object({ use: z.enum(['as_ran', 'live']).default('as_ran') });
+export type RunRetry = z.infer<typeof runRetrySchema>;
 
 /** Query of GET /api/v1/runs: filters and a keyset cursor (`before` = the last seq seen). */
 export const runQuerySchema = z.object({

@@ -66,6 +66,11 @@ export const dryRunRequestSchema = z.object({
   }),
   /** HTTP request steps call out for real (their other side effects still do not happen). */
   live: z.boolean().optional(),
+  /**
+   * How wait_for_event steps end: `timeout` (default), or `received`: the awaited event is
+   * simulated (its catalog example, about the run's subject) and the run takes `received`.
+   */
+  waits: z.enum(['timeout', 'received']).optional(),
 });
 
 export const stepResultSchema = z.object({

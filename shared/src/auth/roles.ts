@@ -34,6 +34,8 @@ export const permissions = [
   'portal:manage',
   'credentials:read',
   'credentials:write',
+  /** Read the Prometheus metrics at /metrics (signed in or with an API key; scrapers may also use a token or the allow-list). */
+  'metrics:read',
 ] as const;
 export type Permission = (typeof permissions)[number];
 
@@ -42,7 +44,9 @@ const read: Permission[] = ['events:read', 'workflows:read', 'runs:read', 'endpo
 export const rolePermissions: Record<PrincipalRole, ReadonlySet<Permission>> = {
   admin: new Set(permissions),
   editor: new Set([...read, 'credentials:write', 'workflows:write', 'runs:write', 'endpoints:write', 'deliveries:replay', 'events:ingest', 'portal:manage']),
-  marketer: new Set([...read, 'campaigns:write']),
+  // Marketers build and publish workflows (PRODUCT.md: their core job), limited to the step
+  // types the `marketerStepTypes` setting allows; endpoints, credentials and replays stay with editors.
+  marketer: new Set([...read, 'campaigns:write', 'workflows:write']),
   viewer: new Set([...read, 'audit:read']),
   ingest: new Set(['events:ingest']),
 };
@@ -60,6 +64,11 @@ export const apiKeyScopes = ['ingest', 'read', 'admin'] as const;
 export const apiKeyScopeSchema = z.enum(apiKeyScopes);
 export type ApiKeyScope = z.infer<typeof apiKeyScopeSchema>;
 export const scopeRole: Record<ApiKeyScope, PrincipalRole> = { ingest: 'ingest', read: 'viewer', admin: 'admin' };
+
+/** The roles holding a permission, least powerful first ("editor or admin"), for "who may do this" messages. */
+export function rolesWith(permission: Permission): UserRole[] {
+  return roles.filter((r) => rolePermissions[r].has(permission)).reverse();
+}
 
 /**
  * What an API key may do: the lesser of its scope and its owner's current role (the

@@ -7,7 +7,7 @@ describe('event catalog', () => {
       'order.created', 'order.paid', 'order.fulfillment_updated', 'order.refunded', 'order.cancelled',
       'product.stock_changed', 'customer.created', 'customer.updated', 'cart.updated', 'promotion.rule_qualified',
       'discount.applied', 'inventory.threshold_crossed', 'customer.ltv_tier_changed', 'customer.lifecycle_stage_changed',
-      'customer.segment_changed', 'cart.abandoned', 'campaign.activated', 'campaign.deactivated', 'endpoint.disabled', 'run.failed',
+      'customer.segment_changed', 'cart.abandoned', 'campaign.activated', 'campaign.deactivated', 'endpoint.disabled', 'run.failed', 'source.health_changed',
     ]) {
       expect(eventTypes).toContain(type);
     }

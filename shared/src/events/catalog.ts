@@ -11,7 +11,7 @@ import type { EventDefinition } from './define.ts';
 import { orderCancelled, orderCreated, orderFulfillmentUpdated, orderPaid, orderRefunded } from './order.ts';
 import { inventoryThresholdCrossed, productStockChanged } from './product.ts';
 import { discountApplied, promotionRuleQualified } from './promotion.ts';
-import { campaignActivated, campaignDeactivated, endpointDisabled, runFailed } from './system.ts';
+import { campaignActivated, campaignDeactivated, endpointDisabled, runFailed, scheduleFired, sourceHealthChanged } from './system.ts';
 
 const definitions = [
   orderCreated,
@@ -34,6 +34,8 @@ const definitions = [
   campaignDeactivated,
   endpointDisabled,
   runFailed,
+  scheduleFired,
+  sourceHealthChanged,
 ] as const;
 
 export type EventType = (typeof definitions)[number]['type'];

@@ -20,7 +20,7 @@ export interface EventDefinition<S extends z.ZodType = z.ZodType, T extends stri
   subjectKind: SubjectKind;
 }
 
-export type SubjectKind = 'customer' | 'sku' | 'campaign' | 'endpoint' | 'workflow';
+export type SubjectKind = 'customer' | 'sku' | 'campaign' | 'endpoint' | 'workflow' | 'source';
 
 export function defineEvent<S extends z.ZodType, const T extends string>(def: EventDefinition<S, T>): EventDefinition<S, T> {
   return def;

@@ -29,6 +29,8 @@ export const eventNames: Record<EventType, { family: EventFamily; name: string }
   'campaign.deactivated': { family: 'Tripline', name: 'Campaign deactivated' },
   'endpoint.disabled': { family: 'Tripline', name: 'Endpoint disabled' },
   'run.failed': { family: 'Tripline', name: 'Workflow run failed' },
+  'schedule.fired': { family: 'Tripline', name: 'Schedule came due' },
+  'source.health_changed': { family: 'Tripline', name: 'Store connection health changed' },
 };
 
 /** "Orders → Order paid"; the machine name itself for a type the catalog does not know. */

@@ -55,3 +55,32 @@ export const runFailed = defineEvent({
   subject: (d) => d.workflowId,
   subjectKind: 'workflow',
 });
+
+export const scheduleFired = defineEvent({
+  type: 'schedule.fired',
+  origin: 'system',
+  description:
+    "A workflow's schedule came due (its `schedule` trigger's cron, in its time zone). Emitted once per workflow and due time, however many workers run; a due time missed while Tripline was down fires after the restart when it is within the catch-up window.",
+  schema: z.object({
+    workflowId: id,
+    scheduledFor: z.iso.datetime(),
+    cron: z.string().max(200),
+    timezone: z.string().max(100),
+    /** Set when the due time passed while no worker ran and it fired afterwards (catch-up). */
+    late: z.boolean().optional(),
+  }),
+  example: { workflowId: 'wf_01J', scheduledFor: '2026-12-07T17:00:00.000Z', cron: '0 18 * * *', timezone: 'Europe/Paris' },
+  subject: (d) => d.workflowId,
+  subjectKind: 'workflow',
+});
+
+export const sourceHealthChanged = defineEvent({
+  type: 'source.health_changed',
+  origin: 'system',
+  description:
+    "A connected store's link changed health: its keys or API failing, or a webhook WooCommerce disabled or someone deleted (Tripline re-enables or re-creates it and polls meanwhile, so nothing is lost).",
+  schema: z.object({ sourceId: id, status: z.enum(['healthy', 'degraded', 'failing']), reason: z.string().max(1000) }),
+  example: { sourceId: 'src_3f9a', status: 'degraded', reason: 'WooCommerce had disabled the order.updated webhook after failed deliveries; re-enabled it' },
+  subject: (d) => d.sourceId,
+  subjectKind: 'source',
+});

@@ -9,8 +9,9 @@ export const campaignNode = defineNode({
   configSchema: z.object({
     campaignId: z.string().min(1, 'choose a campaign').max(100).meta({ title: 'Campaign', format: 'campaign-id' }),
     action: z.enum(['activate', 'deactivate']).meta({ title: 'Action' }),
-    durationSeconds: z.number().int().min(60).max(365 * 24 * 3600).optional().meta({ title: 'For (seconds)' }),
-    segment: z.string().max(100).optional().meta({ title: 'Audience segment' }),
+    durationSeconds: z.number().int().min(60).max(365 * 24 * 3600).optional().meta({ title: 'For', format: 'duration-seconds' }),
+    segment: z.string().max(100).optional().meta({ title: 'Audience segment', format: 'segment' }),
+    target: z.enum(['everyone', 'customer']).optional().meta({ title: 'Who', description: "customer: the run's customer gets the campaign's personal coupon in the store (default everyone)" }),
   }),
   defaults: { campaignId: '', action: 'activate' },
   inputs: ['in'],

@@ -10,7 +10,7 @@ export const delayNode = defineNode({
   description: 'Waits for a duration, or until a time (ISO-8601, or a {{template}} over the event), then continues.',
   configSchema: z
     .object({
-      seconds: z.number().int().min(1).max(NINETY_DAYS).optional().meta({ title: 'Wait (seconds)' }),
+      seconds: z.number().int().min(1).max(NINETY_DAYS).optional().meta({ title: 'Wait', format: 'duration-seconds' }),
       until: z
         .string()
         .max(200)

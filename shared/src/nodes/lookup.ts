@@ -11,7 +11,7 @@ export const lookupNode = defineNode({
   description: 'Reads the current state of a customer, product or campaign into vars.<saveAs> (null when unknown).',
   configSchema: z.object({
     entity: z.enum(lookupEntities).meta({ title: 'Entity' }),
-    key: templateField(500).min(1, 'enter a key, e.g. {{data.customerId}}').meta({ title: 'Key', description: 'customer id, SKU or campaign id; {{templates}} allowed' }),
+    key: templateField(500).min(1, 'enter a key, e.g. {{data.customerId}}').meta({ title: 'Key', description: 'customer id, SKU or campaign id; {{templates}} allowed', format: 'template' }),
     saveAs: saveAsField,
   }),
   defaults: { entity: 'customer', key: '{{data.customerId}}', saveAs: 'customer_now' },

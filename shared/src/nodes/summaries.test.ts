@@ -57,7 +57,7 @@ describe('node summaries come from each node type in the registry', () => {
 
 describe('which nodes start a workflow', () => {
   it('is a registry property, not a type name', () => {
-    expect(nodeTypes.filter(isTriggerType)).toEqual(['trigger']);
+    expect(nodeTypes.filter(isTriggerType)).toEqual(['trigger', 'schedule']);
     expect(isTriggerType('teleport')).toBe(false);
     expect(isTriggerType(undefined)).toBe(false);
     expect(findTrigger([{ id: 'a', type: 'stop' }, { id: 't', type: 'trigger' }])?.id).toBe('t');

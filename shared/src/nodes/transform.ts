@@ -16,7 +16,7 @@ export const transformNode = defineNode({
     fields: z
       .record(fieldName, z.string().max(2000))
       .refine((f) => Object.keys(f).length <= 50, 'at most 50 fields')
-      .meta({ title: 'Fields', description: 'name → template such as "{{data.customerId}}"' }),
+      .meta({ title: 'Fields', description: 'name → template such as "{{data.customerId}}"', format: 'template-record' }),
   }),
   defaults: { fields: { customer: '{{data.customerId}}' } },
   inputs: ['in'],

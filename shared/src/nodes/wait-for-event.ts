@@ -13,7 +13,7 @@ export const waitForEventNode = defineNode({
   configSchema: z.object({
     eventType: z.enum(eventTypes as [string, ...string[]]).meta({ title: 'Event type' }),
     match: ruleSchema.optional().meta({ title: 'Matching', description: 'json-logic over the arriving event, with the run\'s event at trigger; default: same subject' }),
-    timeoutSeconds: z.number().int().min(1).max(NINETY_DAYS).meta({ title: 'Timeout (seconds)' }),
+    timeoutSeconds: z.number().int().min(1).max(NINETY_DAYS).meta({ title: 'Timeout', format: 'duration-seconds' }),
   }),
   defaults: { eventType: 'order.paid', timeoutSeconds: 3600 },
   inputs: ['in'],

@@ -23,13 +23,25 @@ export const graphEdgeSchema = z.object({
   sourceHandle: z.string().max(50).nullish(),
 });
 
+/**
+ * A sticky note on the canvas: text for people, saved with the graph, never a step. The
+ * engine and validation read only `nodes` and `edges`, so a note cannot change what runs.
+ */
+export const graphNoteSchema = z.object({
+  id: elementId,
+  text: z.string().max(4000),
+  position: z.object({ x: z.number().finite(), y: z.number().finite() }),
+});
+
 export const workflowGraphSchema = z.object({
   nodes: z.array(graphNodeSchema).max(2000),
   edges: z.array(graphEdgeSchema).max(4000),
+  notes: z.array(graphNoteSchema).max(200).optional(),
 });
 
 export type GraphNode = z.infer<typeof graphNodeSchema>;
 export type GraphEdge = z.infer<typeof graphEdgeSchema>;
+export type GraphNote = z.infer<typeof graphNoteSchema>;
 export type WorkflowGraph = z.infer<typeof workflowGraphSchema>;
 
 export const workflowInputSchema = z.object({

@@ -5,7 +5,7 @@ import { validateGraph } from './validate.ts';
 
 describe('workflow templates', () => {
   it('cover the four patterns of the product brief and the loop, wait and API steps', () => {
-    expect(workflowTemplates.map((t) => t.id)).toEqual(['low-stock', 'gold-tier', 'fulfilment-update', 'abandoned-cart', 'low-stock-items', 'cart-thank-or-remind', 'loyalty-tier-message']);
+    expect(workflowTemplates.map((t) => t.id)).toEqual(['low-stock', 'gold-tier', 'fulfilment-update', 'abandoned-cart', 'low-stock-items', 'cart-thank-or-remind', 'loyalty-tier-message', 'low-stock-email', 'daily-unpaid-slack', 'endpoint-disabled-email']);
   });
 
   for (const template of workflowTemplates) {
@@ -23,7 +23,8 @@ describe('workflow templates', () => {
       });
 
       it('publishes once its slots are chosen', () => {
-        const choices = Object.fromEntries(template.slots.map((s) => [s.nodeId, `id-${s.nodeId}`]));
+        const sample = { endpointId: 'id-x', campaignId: 'id-x', to: 'supplier@example.com', credential: 'slack_ops' } as const;
+        const choices = Object.fromEntries(template.slots.map((s) => [s.nodeId, sample[s.field]]));
         const filled = instantiateTemplate(template, choices);
         expect(validateGraph(filled.graph).ok).toBe(true);
         // the template itself is left untouched

@@ -6,12 +6,15 @@ import type { WorkflowInput } from './graph.ts';
  * those steps ("choose an endpoint") until someone picks one, or the creator picks them
  * on creation (`slots` says which node needs what).
  */
+/** What a template leaves blank: an endpoint or campaign to pick, an address to type, a credential by name. */
+export type TemplateSlotField = 'endpointId' | 'campaignId' | 'to' | 'credential';
+
 export interface WorkflowTemplate {
   id: string;
   name: string;
   description: string;
   /** Config fields the person creating the workflow should fill in. */
-  slots: { nodeId: string; field: 'endpointId' | 'campaignId'; label: string }[];
+  slots: { nodeId: string; field: TemplateSlotField; label: string }[];
   workflow: WorkflowInput;
 }
 
@@ -191,6 +194,90 @@ export const workflowTemplates: WorkflowTemplate[] = [
           { id: 'e-tier-silver', source: 'tier', target: 'silver-message', sourceHandle: 'silver' },
           { id: 'e-tier-none', source: 'tier', target: 'no-message', sourceHandle: 'default' },
         ],
+      },
+    },
+  },
+  {
+    id: 'low-stock-email',
+    name: 'Low stock: email the supplier',
+    description: 'When stock of a SKU falls below 10, email the supplier the SKU and what is left, through the SMTP server in Settings → Email.',
+    slots: [{ nodeId: 'email-supplier', field: 'to', label: "Supplier's email address" }],
+    workflow: {
+      name: 'Low stock: email the supplier',
+      graph: {
+        nodes: [
+          { id: 'trigger', type: 'trigger', config: { eventType: 'inventory.threshold_crossed', threshold: 10, direction: 'below' }, position: { x: 0, y: 0 } },
+          {
+            id: 'email-supplier',
+            type: 'email',
+            label: 'Email the supplier',
+            config: {
+              to: '',
+              subject: 'Restock {{data.sku}}: {{data.quantity}} left',
+              text: 'Hello,\n\nStock of {{data.sku}} fell to {{data.quantity}} (below {{data.threshold}}). Please send a restock offer.\n\nThank you',
+            },
+            position: { x: 260, y: 0 },
+          },
+        ],
+        edges: [{ id: 'e-trigger-email', source: 'trigger', target: 'email-supplier', sourceHandle: 'out' }],
+      },
+    },
+  },
+  {
+    id: 'daily-unpaid-slack',
+    name: 'Daily unpaid orders to Slack',
+    description: "Every day at 18:00 (the store's time zone), ask the store for orders still pending payment and post how many there are to a Slack channel.",
+    slots: [{ nodeId: 'post-slack', field: 'credential', label: 'Slack webhook credential' }],
+    workflow: {
+      name: 'Daily unpaid orders to Slack',
+      graph: {
+        nodes: [
+          { id: 'daily', type: 'schedule', label: 'Every day at 18:00', config: { cron: '0 18 * * *' }, position: { x: 0, y: 0 } },
+          {
+            id: 'unpaid',
+            type: 'http_request',
+            label: 'Pending orders from the store',
+            config: { method: 'GET', url: 'https://your-store.example/wp-json/wc/v3/orders?status=pending&per_page=100', saveAs: 'unpaid' },
+            position: { x: 260, y: 0 },
+          },
+          {
+            id: 'post-slack',
+            type: 'slack',
+            label: 'Post to the team channel',
+            config: { credential: '', text: ':hourglass: {{vars.unpaid.body.length}} orders still unpaid at {{data.scheduledFor}}' },
+            position: { x: 520, y: 0 },
+          },
+        ],
+        edges: [
+          { id: 'e-daily-unpaid', source: 'daily', target: 'unpaid', sourceHandle: 'out' },
+          { id: 'e-unpaid-slack', source: 'unpaid', target: 'post-slack', sourceHandle: 'out' },
+        ],
+      },
+    },
+  },
+  {
+    id: 'endpoint-disabled-email',
+    name: 'Endpoint disabled: email on-call',
+    description: 'When Tripline disables a webhook endpoint (410 Gone, or failing too long), email the on-call address with the reason and where to re-enable it.',
+    slots: [{ nodeId: 'email-oncall', field: 'to', label: 'On-call email address' }],
+    workflow: {
+      name: 'Endpoint disabled: email on-call',
+      graph: {
+        nodes: [
+          { id: 'trigger', type: 'trigger', config: { eventType: 'endpoint.disabled' }, position: { x: 0, y: 0 } },
+          {
+            id: 'email-oncall',
+            type: 'email',
+            label: 'Email on-call',
+            config: {
+              to: '',
+              subject: 'Webhook endpoint disabled: {{data.url}}',
+              text: 'Tripline disabled the endpoint {{data.url}} ({{data.endpointId}}): {{data.reason}}.\n\nDeliveries to it are paused. Fix the receiver, then re-enable it on its page under Endpoints (and replay what it missed).',
+            },
+            position: { x: 260, y: 0 },
+          },
+        ],
+        edges: [{ id: 'e-trigger-oncall', source: 'trigger', target: 'email-oncall', sourceHandle: 'out' }],
       },
     },
   },

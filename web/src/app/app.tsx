@@ -4,6 +4,7 @@ import { SessionGate, SessionMenu, useSession } from '../auth/session.tsx';
 // straight from its module, not the kit's barrel: the first page's script carries only what it uses
 import { Loading } from '../ui/page.tsx';
 import { LoginPage } from '../pages/login-page.tsx';
+import { NotFoundPage } from '../pages/not-found-page.tsx';
 import { pageRoutes } from './routes.tsx';
 
 function Sidebar() {
@@ -34,6 +35,7 @@ export function App() {
               {pageRoutes.map(({ path, page: Page }) => (
                 <Route key={path} path={path} element={<Page />} />
               ))}
+              <Route path="*" element={<NotFoundPage />} />
             </Routes>
           </Suspense>
         </main>

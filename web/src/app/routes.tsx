@@ -31,6 +31,7 @@ export const pageRoutes: PageRoute[] = [
   { path: '/catalog/:type', page: page(() => import('../pages/event-type-page.tsx'), 'EventTypePage') },
   { path: '/endpoints', page: page(() => import('../pages/endpoints-page.tsx'), 'EndpointsPage'), nav: { label: 'Endpoints', permission: 'endpoints:read', group: 'console' } },
   { path: '/endpoints/:id', page: page(() => import('../pages/endpoint-detail-page.tsx'), 'EndpointDetailPage') },
+  { path: '/deliveries', page: page(() => import('../pages/deliveries-page.tsx'), 'DeliveriesPage'), nav: { label: 'Deliveries', permission: 'endpoints:read', group: 'console' } },
   { path: '/inbox', page: page(() => import('../pages/inbox-page.tsx'), 'InboxPage'), nav: { label: 'Test inbox', permission: 'endpoints:read', group: 'console' } },
   { path: '/campaigns', page: page(() => import('../pages/campaigns-page.tsx'), 'CampaignsPage'), nav: { label: 'Campaigns', permission: 'campaigns:read', group: 'console' } },
   { path: '/settings', page: page(() => import('../pages/settings-page.tsx'), 'SettingsPage'), nav: { label: 'Settings', permission: 'settings:read', group: 'console' } },

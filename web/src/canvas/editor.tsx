@@ -1,11 +1,14 @@
 import { ReactFlowProvider, useReactFlow } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
 import type { GraphProblem, Workflow } from '@tripline/shared';
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useStore, type StoreApi } from 'zustand';
 import './canvas.css';
 import { EditorBanners } from './editor-banners.tsx';
 import { EditorBar } from './editor-bar.tsx';
+import { FindNode } from './find-node.tsx';
+import { readableFit } from './readable-fit.ts';
+import { usePanelToggle } from './use-panel-toggle.ts';
 import { toGraph } from './flow-graph.ts';
 import { downloadWorkflow } from './file-io.ts';
 import { useLookups } from './lookups.ts';
@@ -61,7 +64,13 @@ function EditorLayout({ store, initial }: { store: StoreApi<CanvasState>; initia
     loadLookups('campaigns');
   }, [loadLookups]);
 
-  const fit = useCallback(() => void flow.fitView({ padding: 0.2, maxZoom: 1.1, duration: 200 }), [flow]);
+  const canvasArea = useRef<HTMLDivElement>(null);
+  const fit = useCallback(() => {
+    const box = canvasArea.current?.getBoundingClientRect();
+    if (box) readableFit(flow, box, 200);
+  }, [flow]);
+  const [paletteOpen, togglePalette] = usePanelToggle('palette');
+  const [panelOpen, togglePanel] = usePanelToggle('side-panel');
   const actions = useMemo(
     () => ({
       undo: () => store.getState().undo(),
@@ -84,11 +93,18 @@ function EditorLayout({ store, initial }: { store: StoreApi<CanvasState>; initia
   );
   useShortcuts(actions, !readOnly);
 
-  const focusProblem = (p: GraphProblem) => {
-    const node = p.nodeId ? store.getState().nodes.find((n) => n.id === p.nodeId) : undefined;
+  const focusNode = (id: string | undefined) => {
+    const node = id ? store.getState().nodes.find((n) => n.id === id) : undefined;
     if (!node) return;
     store.getState().select([node.id]);
     void flow.setCenter(node.position.x + 110, node.position.y + 40, { zoom: Math.max(flow.getZoom(), 0.9), duration: 200 });
+  };
+  const focusProblem = (p: GraphProblem) => focusNode(p.nodeId);
+  const addNote = () => {
+    const box = canvasArea.current?.getBoundingClientRect();
+    if (!box) return;
+    const at = flow.screenToFlowPosition({ x: box.left + box.width / 2, y: box.top + 80 });
+    store.getState().addNote({ x: Math.round(at.x - 110), y: Math.round(at.y) });
   };
 
   const invalid = problems.length > 0;
@@ -120,8 +136,22 @@ function EditorLayout({ store, initial }: { store: StoreApi<CanvasState>; initia
         onOverwrite={() => void saver.overwrite()}
       />
       <div className="editor-body">
-        <Palette onAdd={addFromPalette} disabled={readOnly} />
-        <div className="editor-canvas">
+        {paletteOpen && <Palette onAdd={addFromPalette} disabled={readOnly} />}
+        <div className="editor-canvas" ref={canvasArea}>
+          <div className="canvas-tools" role="toolbar" aria-label="Canvas tools">
+            <button type="button" className="canvas-tool" aria-pressed={paletteOpen} onClick={togglePalette} title="Show or hide the list of steps">
+              {paletteOpen ? '‹ Hide steps' : '› Steps'}
+            </button>
+            <FindNode onFocus={focusNode} />
+            {!readOnly && (
+              <button type="button" className="canvas-tool" onClick={addNote} title="A note for people reading the workflow; it never runs">
+                + Note
+              </button>
+            )}
+          </div>
+          <button type="button" className="canvas-tool panel-toggle" aria-pressed={panelOpen} onClick={togglePanel} title="Show or hide the step settings, test run and versions">
+            {panelOpen ? 'Hide panel ›' : '‹ Panel'}
+          </button>
           <WorkflowCanvas readOnly={readOnly} onAddAt={addAt} />
           {empty && !readOnly && (
             <div className="empty-hint" aria-hidden>
@@ -130,7 +160,7 @@ function EditorLayout({ store, initial }: { store: StoreApi<CanvasState>; initia
           )}
           <ProblemsList problems={problems} warnings={warnings} onFocus={focusProblem} />
         </div>
-        <SidePanel workflow={workflow} readOnly={readOnly} save={save} onPublished={publishing.onPublished} />
+        {panelOpen && <SidePanel workflow={workflow} readOnly={readOnly} save={save} onPublished={publishing.onPublished} />}
       </div>
       {leaveDialog}
     </div>

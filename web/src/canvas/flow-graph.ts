@@ -1,11 +1,17 @@
 import type { Edge, Node } from '@xyflow/react';
-import { implicitOutput, isNodeType, isTriggerType, type GraphEdge, type GraphNode, type WorkflowGraph } from '@tripline/shared';
+import { implicitOutput, isNodeType, isTriggerType, type GraphEdge, type GraphNode, type GraphNote, type WorkflowGraph } from '@tripline/shared';
 
 /** What a canvas node carries: the same config the API stores, nothing derived, no functions. */
 export type NodeData = {
   config: Record<string, unknown>;
   label?: string;
+  /** Only on sticky notes (type NOTE_TYPE): what the note says. */
+  text?: string;
 };
+
+/** The canvas type of a sticky note: drawn among the steps, saved apart from them (graph.notes). */
+export const NOTE_TYPE = 'note';
+export const isNote = (n: { type?: string }) => n.type === NOTE_TYPE;
 
 /** A canvas node; its xyflow `type` is the registry node type ("trigger", "condition", …). */
 export type FlowNode = Node<NodeData>;
@@ -27,8 +33,13 @@ export function toFlowEdge(edge: GraphEdge): FlowEdge {
   return { id: edge.id, source: edge.source, target: edge.target, sourceHandle: edge.sourceHandle ?? null, targetHandle: 'in' };
 }
 
+export function toFlowNote(note: GraphNote): FlowNode {
+  // behind the steps, so a note never hides a handle
+  return { id: note.id, type: NOTE_TYPE, position: note.position, data: { config: {}, text: note.text }, zIndex: -1 };
+}
+
 export function toFlow(graph: WorkflowGraph): { nodes: FlowNode[]; edges: FlowEdge[] } {
-  const nodes = graph.nodes.map(toFlowNode);
+  const nodes = [...graph.nodes.map(toFlowNode), ...(graph.notes ?? []).map(toFlowNote)];
   const byId = new Map(nodes.map((n) => [n.id, n]));
   const edges = graph.edges.map((e) => {
     const flow = toFlowEdge(e);
@@ -44,8 +55,10 @@ export function toFlow(graph: WorkflowGraph): { nodes: FlowNode[]; edges: FlowEd
 }
 
 export function toGraph(nodes: readonly FlowNode[], edges: readonly FlowEdge[]): WorkflowGraph {
+  const notes: GraphNote[] = nodes.filter(isNote).map((n) => ({ id: n.id, text: n.data.text ?? '', position: { x: Math.round(n.position.x), y: Math.round(n.position.y) } }));
   return {
-    nodes: nodes.map((n) => {
+    ...(notes.length ? { notes } : {}),
+    nodes: nodes.filter((n) => !isNote(n)).map((n) => {
       const node: GraphNode = {
         id: n.id,
         type: n.type ?? 'unknown',

@@ -1,13 +1,17 @@
-import { eventCatalog, findTrigger, isEventType, isNodeType, isTriggerType, nodeDefinitions, type GraphProblem } from '@tripline/shared';
+import { eventCatalog, findTrigger, isEventType, isNodeType, isTriggerType, nodeDefinitions, triggerEventType, type GraphProblem } from '@tripline/shared';
 import { useMemo } from 'react';
 import { jsonSchemaOf } from '../forms/json-schema.ts';
 import { plainMessage, problemMessage } from '../forms/messages.ts';
 import { SchemaForm } from '../forms/schema-form.tsx';
-import type { FlowNode } from './flow-graph.ts';
+import { isNote, type FlowNode } from './flow-graph.ts';
 import { useStepWidgets } from './inspector-widgets.tsx';
 import { NextSteps } from './next-steps.tsx';
+import { SchedulePanel } from './schedule-panel.tsx';
 import { StockPanel } from './stock-panel.tsx';
-import { useCanvas } from './store.ts';
+import { useCanvas, useCanvasStoreApi } from './store.ts';
+import { variablesAt } from './variables.ts';
+import { StepResults } from './step-results.tsx';
+import type { TestRunner } from './use-test-run.ts';
 
 const selectSelected = (s: { nodes: FlowNode[] }) => {
   let found: FlowNode | undefined;
@@ -21,11 +25,11 @@ const selectSelected = (s: { nodes: FlowNode[] }) => {
 
 const selectTriggerEvent = (s: { nodes: FlowNode[] }) => {
   const t = findTrigger(s.nodes);
-  return typeof t?.data.config.eventType === 'string' ? t.data.config.eventType : undefined;
+  return t ? triggerEventType({ type: t.type, config: t.data.config }) : undefined;
 };
 
 /** The selected step's form, generated from its config schema, with its problems inline. */
-export function Inspector({ readOnly }: { readOnly: boolean }) {
+export function Inspector({ readOnly, runner }: { readOnly: boolean; runner?: TestRunner }) {
   const selected = useCanvas(selectSelected);
   if (selected === 'many') return <p className="muted inspector-empty">Several steps selected. Press Delete to remove them, Ctrl+C to copy.</p>;
   if (!selected) {
@@ -37,10 +41,11 @@ export function Inspector({ readOnly }: { readOnly: boolean }) {
       </div>
     );
   }
-  return <NodeInspector key={selected.id} node={selected} readOnly={readOnly} />;
+  if (isNote(selected)) return <p className="muted inspector-empty">A sticky note: type on it on the canvas. Notes are saved with the workflow and never run.</p>;
+  return <NodeInspector key={selected.id} node={selected} readOnly={readOnly} runner={runner} />;
 }
 
-function NodeInspector({ node, readOnly }: { node: FlowNode; readOnly: boolean }) {
+function NodeInspector({ node, readOnly, runner }: { node: FlowNode; readOnly: boolean; runner: TestRunner | undefined }) {
   const problems = useCanvas((s) => s.problemsByNode.get(node.id));
   const warnings = useCanvas((s) => s.warningsByNode.get(node.id));
   const eventType = useCanvas(selectTriggerEvent);
@@ -58,13 +63,18 @@ function NodeInspector({ node, readOnly }: { node: FlowNode; readOnly: boolean }
     return map;
   }, [problems]);
 
-  const widgets = useStepWidgets(isTriggerType(type) ? (node.data.config.eventType as string | undefined) : eventType);
+  // recomputed as the graph changes, but the inspector re-renders only when the list does
+  const variablesKey = useCanvas((s) => variablesAt(node.id, s.nodes, s.edges).map((v) => v.path).join('|'));
+  const store = useCanvasStoreApi();
+  const variables = useMemo(() => variablesAt(node.id, store.getState().nodes, store.getState().edges), [node.id, store, variablesKey]);
+  const widgets = useStepWidgets(isTriggerType(type) ? triggerEventType({ type, config: node.data.config }) : eventType, variables);
 
   if (!isNodeType(type)) return <p className="form-error">Unknown step type “{type}”. Delete it or import a valid workflow.</p>;
   const def = nodeDefinitions[type];
   const requiredNow = requiredByValues(def.configSchema, node.data.config);
   const general = errors.get('') ?? [];
-  const event = isTriggerType(type) && typeof node.data.config.eventType === 'string' && isEventType(node.data.config.eventType) ? eventCatalog[node.data.config.eventType] : undefined;
+  const ownEvent = isTriggerType(type) ? triggerEventType({ type, config: node.data.config }) : undefined;
+  const event = ownEvent !== undefined && isEventType(ownEvent) ? eventCatalog[ownEvent] : undefined;
 
   return (
     <section className="inspector" aria-label={`${def.displayName} settings`}>
@@ -97,9 +107,11 @@ function NodeInspector({ node, readOnly }: { node: FlowNode; readOnly: boolean }
         readOnly={readOnly}
         requiredNow={requiredNow}
       />
+      {type === 'schedule' && <SchedulePanel cron={node.data.config.cron} timezone={node.data.config.timezone} />}
       {event && <p className="form-help">{event.description}</p>}
       {event?.type === 'inventory.threshold_crossed' && typeof node.data.config.sku === 'string' && node.data.config.sku && <StockPanel sku={node.data.config.sku} />}
       <NextSteps node={node} readOnly={readOnly} />
+      <LastTest nodeId={node.id} type={type} runner={runner} />
       <div className="inspector-footer">
         <span className="muted">id: {node.id}</span>
         {!readOnly && (
@@ -108,6 +120,39 @@ function NodeInspector({ node, readOnly }: { node: FlowNode; readOnly: boolean }
           </button>
         )}
       </div>
+    </section>
+  );
+}
+
+/**
+ * This step's part of the last test run, kept while steps are clicked; and for a code step,
+ * "Run this step" with the test event (the whole draft runs dry, this step's result shows).
+ */
+function LastTest({ nodeId, type, runner }: { nodeId: string; type: string; runner: TestRunner | undefined }) {
+  const testRun = useCanvas((s) => s.testRun);
+  const records = useMemo(() => testRun?.steps.filter((st) => st.nodeId === nodeId), [testRun, nodeId]);
+  const tested = testRun !== null;
+  if (!runner) return null;
+  return (
+    <section className="last-test" aria-label="Last test run of this step">
+      <div className="row">
+        <h3>Test run</h3>
+        {type === 'code' && (
+          <button type="button" onClick={() => void runner.run()} disabled={runner.running}>
+            {runner.running ? 'Running…' : 'Run this step with the test event'}
+          </button>
+        )}
+      </div>
+      {runner.error && (
+        <div className="form-error" role="alert">
+          {runner.error}
+        </div>
+      )}
+      {records && records.length > 0 ? (
+        <StepResults records={records} />
+      ) : (
+        <p className="muted small">{tested ? 'The last test run did not reach this step.' : 'Run a test (Test run tab) to see what this step receives and gives.'}</p>
+      )}
     </section>
   );
 }

@@ -3,6 +3,7 @@ import { useEffect, useRef, useState } from 'react';
 import { Inspector } from './inspector.tsx';
 import { useCanvas, type CanvasState } from './store.ts';
 import { TestRunPanel } from './test-run-panel.tsx';
+import { useTestRun } from './use-test-run.ts';
 import { VersionsPanel } from './versions-panel.tsx';
 
 type Tab = 'step' | 'test' | 'versions';
@@ -14,6 +15,7 @@ export function SidePanel({ workflow, readOnly, save, onPublished }: { workflow:
   const [tab, setTab] = useState<Tab>('step');
   const selectedId = useCanvas(selectSelectedId);
   const lastSelected = useRef<string | undefined>(undefined);
+  const runner = useTestRun(workflow.id, save);
 
   // selecting another step shows its form, whichever tab was open
   useEffect(() => {
@@ -32,8 +34,8 @@ export function SidePanel({ workflow, readOnly, save, onPublished }: { workflow:
         ))}
       </div>
       <div className="panel-body">
-        {tab === 'step' && <Inspector readOnly={readOnly} />}
-        {tab === 'test' && <TestRunPanel workflowId={workflow.id} ensureSaved={save} />}
+        {tab === 'step' && <Inspector readOnly={readOnly} runner={runner} />}
+        {tab === 'test' && <TestRunPanel runner={runner} />}
         {tab === 'versions' && <VersionsPanel workflow={workflow} onPublished={onPublished} readOnly={readOnly} />}
       </div>
     </aside>

@@ -3,7 +3,7 @@ import { isNodeType, nodeDefinitions, type WorkflowGraph } from '@tripline/share
 import type { StoreApi } from 'zustand';
 import { copySelection, pasteClipboard } from './clipboard.ts';
 import { checkConnection } from './connection-rules.ts';
-import { edgeId, nextNodeId, toFlow, type FlowEdge, type FlowNode } from './flow-graph.ts';
+import { edgeId, isNote, NOTE_TYPE, nextNodeId, toFlow, toFlowNote, type FlowEdge, type FlowNode } from './flow-graph.ts';
 import { layoutPositions } from './layout.ts';
 import type { CanvasState } from './store.ts';
 import type { Snapshot } from './store-history.ts';
@@ -11,7 +11,7 @@ import type { Snapshot } from './store-history.ts';
 type Set = StoreApi<CanvasState>['setState'];
 type Get = StoreApi<CanvasState>['getState'];
 type Commit = (next: Partial<Snapshot>, key?: string) => void;
-type EditActions = Omit<CanvasState, 'nodes' | 'edges' | 'past' | 'future' | 'lastKey' | 'clipboard' | 'problems' | 'problemsByNode' | 'problemEdges' | 'warnings' | 'warningsByNode' | 'changeSeq' | 'highlight' | 'load' | 'beginDrag' | 'undo' | 'redo' | 'setHighlight'>;
+type EditActions = Omit<CanvasState, 'nodes' | 'edges' | 'past' | 'future' | 'lastKey' | 'clipboard' | 'problems' | 'problemsByNode' | 'problemEdges' | 'warnings' | 'warningsByNode' | 'changeSeq' | 'highlight' | 'testRun' | 'testSample' | 'setTestRun' | 'setTestSample' | 'load' | 'beginDrag' | 'undo' | 'redo' | 'setHighlight'>;
 
 const unselect = (nodes: FlowNode[]) => nodes.map((n) => (n.selected ? { ...n, selected: false } : n));
 
@@ -78,6 +78,15 @@ export function graphEdits(set: Set, get: Get, commit: Commit): EditActions {
       });
       commit({ nodes }, `label:${id}`);
     },
+    addNote(position) {
+      const s = get();
+      const id = nextNodeId(NOTE_TYPE, new Set(s.nodes.map((n) => n.id)));
+      commit({ nodes: [...unselect(s.nodes), { ...toFlowNote({ id, text: '', position }), selected: true }] });
+      return id;
+    },
+    setNoteText(id, text) {
+      commit({ nodes: get().nodes.map((n) => (n.id === id ? { ...n, data: { ...n.data, text } } : n)) }, `note:${id}`);
+    },
     select(ids) {
       const wanted = new Set(ids);
       set((s) => ({
@@ -108,7 +117,8 @@ export function graphEdits(set: Set, get: Get, commit: Commit): EditActions {
     },
     autoLayout() {
       const s = get();
-      const positions = layoutPositions(s.nodes, s.edges);
+      // notes stay where people put them: they annotate a place, not a step
+      const positions = layoutPositions(s.nodes.filter((n) => !isNote(n)), s.edges);
       commit({ nodes: s.nodes.map((n) => ({ ...n, position: positions.get(n.id) ?? n.position })) });
     },
   };

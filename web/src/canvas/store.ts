@@ -1,5 +1,5 @@
 import type { Connection, EdgeChange, NodeChange } from '@xyflow/react';
-import { graphWarnings, validateGraph, type GraphProblem, type StepResult, type WorkflowGraph } from '@tripline/shared';
+import { graphWarnings, validateGraph, type DryRunResult, type GraphProblem, type StepResult, type WorkflowGraph } from '@tripline/shared';
 import { createContext, useContext } from 'react';
 import { createStore, useStore, type StoreApi } from 'zustand';
 import type { ClipboardContent } from './clipboard.ts';
@@ -28,6 +28,11 @@ export interface CanvasState {
   changeSeq: number;
   /** What a dry run or a recorded run did, drawn over the nodes; never saved. */
   highlight: RunHighlight | null;
+  /** The last test (dry) run of this draft and the event data it used; never saved. */
+  testRun: DryRunResult | null;
+  testSample: string | undefined;
+  setTestRun: (result: DryRunResult | null) => void;
+  setTestSample: (text: string) => void;
 
   load: (graph: WorkflowGraph) => void;
   replaceGraph: (graph: WorkflowGraph) => void;
@@ -40,6 +45,9 @@ export interface CanvasState {
   addNode: (type: string, position: { x: number; y: number }) => string | undefined;
   updateConfig: (id: string, config: Record<string, unknown>, key?: string) => void;
   setLabel: (id: string, label: string) => void;
+  /** A sticky note at `position` (canvas-only: saved with the graph, never run). */
+  addNote: (position: { x: number; y: number }) => string;
+  setNoteText: (id: string, text: string) => void;
   select: (ids: string[]) => void;
   deleteSelected: () => void;
   deleteNode: (id: string) => void;
@@ -88,6 +96,10 @@ export function createCanvasStore(initial: WorkflowGraph = { nodes: [], edges: [
       clipboard: undefined,
       changeSeq: 0,
       highlight: null,
+      testRun: null,
+      testSample: undefined,
+      setTestRun: (testRun) => set({ testRun }),
+      setTestSample: (testSample) => set({ testSample }),
       ...checks(flow.nodes, flow.edges),
       ...history.actions,
       ...graphEdits(set, get, history.commit),

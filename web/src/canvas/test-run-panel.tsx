@@ -1,103 +1,115 @@
-import { eventCatalog, findTrigger, isEventType, type DryRunResult } from '@tripline/shared';
+import { eventTitle, isNodeType, nodeDefinitions, type StepResult } from '@tripline/shared';
 import { useEffect, useId, useState } from 'react';
-import { ApiError } from './http.ts';
+import { StepResults } from './step-results.tsx';
 import { useCanvas } from './store.ts';
+import { pretty, sampleOf, type TestRunner } from './use-test-run.ts';
 import { workflowsApi } from './workflow-api.ts';
-import { plainApiMessage, plainMessage } from '../forms/messages.ts';
 
-const pretty = (v: unknown) => JSON.stringify(v, null, 2);
+type Recent = Awaited<ReturnType<typeof workflowsApi.recentEvents>>;
 
 /**
- * Dry run of the draft against a sample event: the catalog example of the trigger's event type
- * or pasted JSON. The result highlights the path on the canvas and lists each step's output.
- * Nothing is sent and no campaign changes: the server runs it without side effects.
+ * Dry run of the draft against a test event: the catalog example of the trigger's event
+ * type, a recent event of that type from the event log, or pasted JSON. The result is drawn
+ * on the canvas and listed here per step, by name, with each step's input and output; the
+ * same results stay in a step's inspector when it is clicked. Nothing is sent.
  */
-export function TestRunPanel({ workflowId, ensureSaved }: { workflowId: string; ensureSaved: () => Promise<boolean> }) {
-  const eventType = useCanvas((s) => {
-    const t = findTrigger(s.nodes)?.data.config.eventType;
-    return typeof t === 'string' ? t : undefined;
-  });
+export function TestRunPanel({ runner }: { runner: TestRunner }) {
+  // primitives only: a selector returning a new object would re-render for ever
+  const nodesForSample = useCanvas((s) => s.nodes);
+  const testSample = useCanvas((s) => s.testSample);
+  const { eventType, example, text } = sampleOf({ nodes: nodesForSample, testSample });
+  const setSample = useCanvas((s) => s.setTestSample);
+  const setTestRun = useCanvas((s) => s.setTestRun);
   const setHighlight = useCanvas((s) => s.setHighlight);
-  const labels = useCanvas((s) => s.nodes);
-  const example = eventType && isEventType(eventType) ? eventCatalog[eventType].example : undefined;
-  const [text, setText] = useState(() => (example ? pretty(example) : '{}'));
-  const [result, setResult] = useState<DryRunResult>();
-  const [error, setError] = useState<string>();
-  const [running, setRunning] = useState(false);
+  const result = useCanvas((s) => s.testRun);
+  const nodes = useCanvas((s) => s.nodes);
+  const hasWait = nodes.some((n) => n.type === 'wait_for_event');
+  const [simulateWaits, setSimulateWaits] = useState(false);
+  const [recent, setRecent] = useState<Recent | 'loading' | { error: string }>();
   const id = useId();
 
-  // a new trigger event type brings its own example; edits to the sample are otherwise kept
-  useEffect(() => {
-    if (example) setText(pretty(example));
-  }, [eventType, example]);
+  // another trigger event type brings its own example and recent events
+  useEffect(() => setRecent(undefined), [eventType]);
 
-  useEffect(() => () => setHighlight(null), [setHighlight]);
-
-  const run = async () => {
-    setError(undefined);
-    let data: unknown;
+  const loadRecent = async () => {
+    if (!eventType) return;
+    setRecent('loading');
     try {
-      data = JSON.parse(text);
+      setRecent(await workflowsApi.recentEvents(eventType));
     } catch (err) {
-      setError(`The sample is not valid JSON: ${err instanceof Error ? err.message : ''}`);
-      return;
-    }
-    if (typeof data !== 'object' || data === null || Array.isArray(data)) {
-      setError('The sample must be a JSON object: the event’s data, e.g. {"customerId": "cus_42"}.');
-      return;
-    }
-    // the sample is checked as an ingested event would be, and the problem named per field
-    const checked = eventType && isEventType(eventType) ? eventCatalog[eventType].schema.safeParse(data) : undefined;
-    if (checked && !checked.success) {
-      const problems = checked.error.issues.slice(0, 3).map((i) => (i.path.length ? `${i.path.join('.')}: ${plainMessage(i.message)}` : plainMessage(i.message)));
-      setError(`The sample is not a valid ${eventType} event: ${problems.join('; ')}.`);
-      return;
-    }
-    setRunning(true);
-    try {
-      if (!(await ensureSaved())) {
-        setError('Save the workflow first (see the message above).');
-        return;
-      }
-      const r = await workflowsApi.test(workflowId, { ...(eventType ? { type: eventType } : {}), data: data as Record<string, unknown> });
-      setResult(r);
-      setHighlight(r);
-    } catch (err) {
-      setResult(undefined);
-      setHighlight(null);
-      setError(err instanceof ApiError ? `${plainApiMessage(err.message)}${err.details.length ? `: ${err.details.map((d) => plainMessage(d.message)).join('; ')}` : ''}` : String(err));
-    } finally {
-      setRunning(false);
+      setRecent({ error: err instanceof Error ? err.message : String(err) });
     }
   };
 
-  const nameOf = (nodeId: string) => labels.find((n) => n.id === nodeId)?.data.label || nodeId;
+  const nameOf = (nodeId: string) => {
+    const n = nodes.find((x) => x.id === nodeId);
+    const kind = n?.type && isNodeType(n.type) ? nodeDefinitions[n.type].displayName : nodeId;
+    return n?.data.label ? `${n.data.label}` : kind;
+  };
+  // steps grouped per node in the order they first ran: a loop's steps show once with their items
+  const byNode: { nodeId: string; records: StepResult[] }[] = [];
+  for (const step of result?.steps ?? []) {
+    const group = byNode.find((g) => g.nodeId === step.nodeId);
+    if (group) group.records.push(step);
+    else byNode.push({ nodeId: step.nodeId, records: [step] });
+  }
 
   return (
     <section className="test-run" aria-label="Test run">
       <h2>Test run</h2>
-      <p className="muted">Runs the draft against a sample event without sending anything.</p>
+      <p className="muted">Runs the draft against a test event without sending anything.</p>
       <div className="form-field">
         <label htmlFor={`${id}-sample`} className="form-label">
-          Event data {eventType ? <span className="muted">({eventType})</span> : null}
+          Event data {eventType ? <span className="muted">({eventTitle(eventType)})</span> : null}
         </label>
-        <textarea id={`${id}-sample`} className="json-input" rows={10} spellCheck={false} value={text} onChange={(e) => setText(e.target.value)} />
+        <textarea id={`${id}-sample`} className="json-input" rows={10} spellCheck={false} value={text} onChange={(e) => setSample(e.target.value)} />
         <div className="row">
-          <button type="button" className="link-button" disabled={!example} onClick={() => example && setText(pretty(example))}>
+          <button type="button" className="link-button" disabled={!example} onClick={() => example && setSample(pretty(example))}>
             Use the catalog example
           </button>
+          <button type="button" className="link-button" disabled={!eventType} onClick={() => void loadRecent()}>
+            Test with a recent event
+          </button>
         </div>
+        {recent === 'loading' && <p className="muted small">Loading recent events…</p>}
+        {recent && recent !== 'loading' && 'error' in recent && <p className="form-error">{recent.error}</p>}
+        {Array.isArray(recent) &&
+          (recent.length === 0 ? (
+            <p className="muted small">No {eventType} event has arrived yet: test with the example, or send one.</p>
+          ) : (
+            <select aria-label="Recent events" defaultValue="" onChange={(e) => {
+              const picked = recent.find((r) => r.id === e.target.value);
+              if (picked) setSample(pretty(picked.data));
+            }}>
+              <option value="" disabled>
+                Choose one of the last {recent.length} {eventType} events…
+              </option>
+              {recent.map((r) => (
+                <option key={r.id} value={r.id}>
+                  {r.subject ?? r.id} · {new Date(r.receivedAt ?? r.occurredAt ?? Date.now()).toLocaleString()}
+                </option>
+              ))}
+            </select>
+          ))}
       </div>
+      {hasWait && (
+        <div className="test-options">
+          <label className="form-check">
+            <input type="checkbox" checked={simulateWaits} onChange={(e) => setSimulateWaits(e.target.checked)} />
+            Simulate the awaited event (waits take their “received” branch)
+          </label>
+        </div>
+      )}
       <div className="row">
-        <button type="button" className="primary-button" onClick={run} disabled={running}>
-          {running ? 'Running…' : 'Run test'}
+        <button type="button" className="primary-button" onClick={() => void runner.run(simulateWaits ? { waits: 'received' } : {})} disabled={runner.running}>
+          {runner.running ? 'Running…' : 'Run test'}
         </button>
         {result && (
           <button
             type="button"
             className="link-button"
             onClick={() => {
-              setResult(undefined);
+              setTestRun(null);
               setHighlight(null);
             }}
           >
@@ -105,9 +117,9 @@ export function TestRunPanel({ workflowId, ensureSaved }: { workflowId: string; 
           </button>
         )}
       </div>
-      {error && (
+      {runner.error && (
         <div className="form-error" role="alert">
-          {error}
+          {runner.error}
         </div>
       )}
       {result && (
@@ -118,18 +130,10 @@ export function TestRunPanel({ workflowId, ensureSaved }: { workflowId: string; 
             {result.stoppedReason && <span className="muted"> — {result.stoppedReason}</span>}
           </p>
           <ol className="step-list">
-            {result.steps.map((step, i) => (
-              <li key={`${step.nodeId}-${i}`} className={`step ${step.status}`}>
-                <div>
-                  <strong>{nameOf(step.nodeId)}</strong> <span className="muted">{step.nodeType}</span> <span className={`status-badge ${step.status}`}>{step.status}</span>
-                </div>
-                {step.error && <div className="form-error">{step.error}</div>}
-                {step.output !== undefined && (
-                  <details>
-                    <summary>Output</summary>
-                    <pre>{pretty(step.output)}</pre>
-                  </details>
-                )}
+            {byNode.map((g) => (
+              <li key={g.nodeId} className="step">
+                <strong>{nameOf(g.nodeId)}</strong> <span className="muted">{g.nodeId}</span>
+                <StepResults records={g.records} />
               </li>
             ))}
           </ol>

@@ -19,8 +19,10 @@ export const workflowsApi = {
   versions: (id: string) => api.get<{ data: WorkflowVersion[] }>(`/workflows/${enc(id)}/versions`).then((r) => r.data),
   enable: (id: string) => api.post<Workflow>(`/workflows/${enc(id)}/enable`),
   disable: (id: string) => api.post<Workflow>(`/workflows/${enc(id)}/disable`),
-  test: (id: string, event: { type?: string; data: Record<string, unknown>; occurredAt?: string }) =>
-    api.post<DryRunResult>(`/workflows/${enc(id)}/test`, { event }),
+  test: (id: string, event: { type?: string; data: Record<string, unknown>; occurredAt?: string }, options: { waits?: 'timeout' | 'received' } = {}) =>
+    api.post<DryRunResult>(`/workflows/${enc(id)}/test`, { event, ...options }),
+  /** The latest events of one type from the event log, to test with real data. */
+  recentEvents: (type: string) => api.get<{ data: { id: string; type: string; subject?: string | null; data: Record<string, unknown>; receivedAt?: string; occurredAt?: string }[] }>(`/events?type=${enc(type)}&limit=10&rootsOnly=false`).then((r) => r.data),
 };
 
 export const lookupsApi = {

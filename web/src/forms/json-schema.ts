@@ -25,7 +25,7 @@ export interface JsonSchema {
   visibleWhen?: Record<string, unknown>;
 }
 
-export type FieldKind = 'widget' | 'enum' | 'string' | 'integer' | 'number' | 'boolean' | 'record' | 'json';
+export type FieldKind = 'widget' | 'enum' | 'string' | 'integer' | 'number' | 'boolean' | 'record' | 'list' | 'json';
 
 export interface FormField {
   name: string;
@@ -58,6 +58,7 @@ function primaryType(schema: JsonSchema): string | undefined {
  * (nothing set is ever hidden).
  */
 export function formFields(schema: JsonSchema, widgetFormats: ReadonlySet<string> = new Set(), values: Record<string, unknown> = {}): FormField[] {
+  schema = chosenBranch(schema, values);
   const required = new Set(schema.required ?? []);
   const visible = ([name, prop]: [string, JsonSchema]) =>
     !prop.visibleWhen || values[name] !== undefined || Object.entries(prop.visibleWhen).every(([k, v]) => values[k] === v);
@@ -71,11 +72,31 @@ export function formFields(schema: JsonSchema, widgetFormats: ReadonlySet<string
     else if (type === 'number') kind = 'number';
     else if (type === 'boolean') kind = 'boolean';
     else if (type === 'object' && typeof prop.additionalProperties === 'object' && primaryType(prop.additionalProperties) === 'string') kind = 'record';
+    else if (type === 'array' && prop.items && primaryType(prop.items) === 'string') kind = 'list';
     else kind = 'json';
     const field: FormField = { name, label: prop.title ?? humanize(name), required: required.has(name), kind, schema: prop };
     if (prop.description) field.description = prop.description;
     return field;
   });
+}
+
+/**
+ * A discriminated union (zod's `discriminatedUnion`, written as `oneOf` of objects that
+ * share a `const` property) as one object form: the discriminator becomes a select of every
+ * branch's value, followed by the fields of the branch the values choose (the first when
+ * none is chosen yet). Anything else is returned as it is.
+ */
+export function chosenBranch(schema: JsonSchema, values: Record<string, unknown>): JsonSchema {
+  const branches = schema.oneOf ?? schema.anyOf;
+  if (!branches?.length || !branches.every((b) => b.properties)) return schema;
+  const key = Object.keys(branches[0]!.properties!).find((k) => branches.every((b) => b.properties![k]?.const !== undefined));
+  if (!key) return schema;
+  const chosen = branches.find((b) => b.properties![key]!.const === values[key]) ?? branches[0]!;
+  const discriminator: JsonSchema = { type: 'string', title: chosen.properties![key]!.title, enum: branches.map((b) => b.properties![key]!.const) };
+  // Fields before the discriminator in the branch stay before it (a store picker, then the action).
+  const properties: Record<string, JsonSchema> = {};
+  for (const [name, prop] of Object.entries(chosen.properties!)) properties[name] = name === key ? discriminator : prop;
+  return { ...chosen, properties, required: [...new Set([...(chosen.required ?? []), key])] };
 }
 
 export function humanize(name: string): string {

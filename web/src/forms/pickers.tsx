@@ -1,4 +1,5 @@
 import { useEffect } from 'react';
+import { useQuery } from '../ui/use-query.ts';
 import { useSession } from '../auth/session.tsx';
 import { useLookups } from '../canvas/lookups.ts';
 import { NewEndpointForm } from './new-endpoint-form.tsx';
@@ -47,6 +48,25 @@ export function CampaignPicker(p: WidgetProps) {
       noun="campaign"
       manage="/campaigns"
       reload={() => load('campaigns', true)}
+    />
+  );
+}
+
+/**
+ * Store picker (format "source-id"): the connected WooCommerce stores. Listing sources needs
+ * sources:manage; for anyone else the list fails to load and the id can still be typed.
+ */
+export function SourcePicker(p: WidgetProps) {
+  const sources = useQuery<{ data: { id: string; name: string; storeUrl?: string | null }[] }>('/sources');
+  const status = sources.loading ? 'loading' : sources.data ? 'ready' : 'failed';
+  return (
+    <IdPicker
+      {...p}
+      status={status}
+      options={(sources.data?.data ?? []).map((s) => ({ id: s.id, label: s.storeUrl ? `${s.name} — ${s.storeUrl}` : `${s.name} (not connected: manual webhooks only)` }))}
+      noun="store"
+      manage="/sources"
+      reload={() => void sources.reload()}
     />
   );
 }

@@ -116,6 +116,8 @@ function renderControl(p: WidgetProps, widgets: Widgets): ReactNode {
       );
     case 'record':
       return <RecordEditor {...p} />;
+    case 'list':
+      return <ListInput {...p} />;
     default:
       return <JsonInput {...p} />;
   }
@@ -164,6 +166,30 @@ function RecordEditor({ id, value, onChange, describedBy }: WidgetProps) {
         + Add field
       </button>
     </div>
+  );
+}
+
+/** A list of strings (SKUs …), one per line; empty lines are dropped, an empty list is "not set". */
+function ListInput({ id, field, value, onChange, invalid, describedBy }: WidgetProps) {
+  const [text, setText] = useState(() => (Array.isArray(value) ? value.join('\n') : ''));
+  useEffect(() => {
+    const items = (t: string) => t.split('\n').map((l) => l.trim()).filter(Boolean);
+    setText((t) => (JSON.stringify(items(t)) === JSON.stringify(value ?? []) ? t : Array.isArray(value) ? value.join('\n') : ''));
+  }, [value]);
+  return (
+    <textarea
+      id={id}
+      rows={Math.min(10, Math.max(3, text.split('\n').length))}
+      aria-invalid={invalid || undefined}
+      aria-describedby={describedBy}
+      placeholder="one per line"
+      value={text}
+      onChange={(e) => {
+        setText(e.target.value);
+        const items = e.target.value.split('\n').map((l) => l.trim()).filter(Boolean);
+        onChange(items.length === 0 && !field.required ? undefined : items);
+      }}
+    />
   );
 }
 

@@ -106,24 +106,6 @@ export function ListExpressionInput(p: WidgetProps & { listPaths: string[] }) {
   );
 }
 
-/** JavaScript for the code step (format "code"): a monospace text area, no tabs trapped. */
-export function CodeInput({ id, value, onChange, invalid, describedBy }: WidgetProps) {
-  const text = typeof value === 'string' ? value : '';
-  return (
-    <textarea
-      id={id}
-      className="json-input code-input"
-      spellCheck={false}
-      rows={Math.min(20, Math.max(5, text.split('\n').length + 1))}
-      aria-invalid={invalid || undefined}
-      aria-describedby={describedBy}
-      value={text}
-      placeholder="return { total: input.event.data.total };"
-      onChange={(e) => onChange(e.target.value === '' ? undefined : e.target.value)}
-    />
-  );
-}
-
 /** Stored credential by name (format "credential-name"); values are never shown. */
 export function CredentialPicker({ id, value, onChange, invalid, describedBy }: WidgetProps) {
   const [list, setList] = useState<Credential[] | null>(null);
@@ -157,5 +139,22 @@ export function CredentialPicker({ id, value, onChange, invalid, describedBy }: 
         Manage credentials
       </a>
     </div>
+  );
+}
+
+/** Longer text with {{templates}} (format "textarea"): an email's body, a Slack message. */
+export function TextAreaInput({ id, field, value, onChange, invalid, describedBy }: WidgetProps) {
+  const text = typeof value === 'string' ? value : '';
+  return (
+    <textarea
+      id={id}
+      className="json-input"
+      rows={Math.min(14, Math.max(4, text.split('\n').length + 1))}
+      maxLength={field.schema.maxLength}
+      aria-invalid={invalid || undefined}
+      aria-describedby={describedBy}
+      value={text}
+      onChange={(e) => onChange(e.target.value === '' && !field.required ? undefined : e.target.value)}
+    />
   );
 }

@@ -1,9 +1,11 @@
-import type { Campaign, campaignActivationSchema } from '@tripline/shared';
+import type { Campaign, CampaignStoreChange, campaignActivationSchema } from '@tripline/shared';
 import type { z } from 'zod';
 import { Link, useSearchParams } from 'react-router';
 import { api } from '../api/client.ts';
 import { useSession } from '../auth/session.tsx';
-import { ActionFeedback, DataTable, EmptyState, JsonView, PageHeader, StatusBadge, Time, useAction, useLiveRefresh, useQuery, type Column } from '../ui/index.ts';
+import { CustomerLink } from '../console/customer-link.tsx';
+import { NewCampaignForm } from './new-campaign-form.tsx';
+import { ActionFeedback, PermissionNote, DataTable, EmptyState, JsonView, PageHeader, StatusBadge, Time, useAction, useLiveRefresh, useQuery, type Column } from '../ui/index.ts';
 
 type Activation = z.infer<typeof campaignActivationSchema>;
 
@@ -35,6 +37,7 @@ export function CampaignsPage() {
     },
     { header: 'Kind', cell: (c) => c.kind },
     { header: 'Status', cell: (c) => <StatusBadge status={c.status} /> },
+    { header: 'In the store', className: 'small', cell: (c) => storeEffectsText(c) },
     { header: 'Schedule', className: 'small', cell: (c) => (c.schedule ? <JsonView value={c.schedule} /> : '—') },
     { header: 'Active until', cell: (c) => <Time at={c.activeUntil} /> },
     {
@@ -61,6 +64,12 @@ export function CampaignsPage() {
   return (
     <div className="page">
       <PageHeader title="Campaigns" subtitle="Promotions workflows and people switch on and off, with who did it and when." />
+      {can('campaigns:write') && (
+        <div className="new-campaign">
+          <NewCampaignForm onCreated={async (c) => { await campaigns.reload(); select(c.id); }} />
+        </div>
+      )}
+      <PermissionNote permission="campaigns:write" action="Creating and switching campaigns" />
       <ActionFeedback state={action} />
       <DataTable
         label="Campaigns"
@@ -72,12 +81,13 @@ export function CampaignsPage() {
         error={{ error: campaigns.error, action: 'Loading campaigns' }}
         empty={
           <EmptyState title="No campaigns yet">
-            Create one with <code>POST /api/v1/campaigns</code>, then add a <em>campaign</em> step to a workflow (“when a customer reaches Gold,
+            Create one with <strong>New campaign</strong> above, then add a <em>campaign</em> step to a workflow (“when a customer reaches Gold,
             activate the VIP campaign”) on the <Link to="/workflows/new">canvas</Link>.
           </EmptyState>
         }
       />
       {selected && <ActivationHistory campaignId={selected} name={list?.find((c) => c.id === selected)?.name ?? selected} />}
+      {selected && <StoreChanges campaignId={selected} />}
     </div>
   );
 }
@@ -89,7 +99,7 @@ const activationColumns: Column<Activation>[] = [
   {
     header: 'For',
     className: 'small',
-    cell: (a) => (a.customerId ? <Link to={`/runs?subject=${encodeURIComponent(a.customerId)}`} className="mono">{a.customerId}</Link> : a.segment ? `segment ${a.segment}` : 'everyone'),
+    cell: (a) => (a.customerId ? <CustomerLink customerId={a.customerId} /> : a.segment ? `segment ${a.segment}` : 'everyone'),
   },
   { header: 'Until', cell: (a) => <Time at={a.until} /> },
 ];
@@ -108,6 +118,61 @@ function ActivationHistory({ campaignId, name }: { campaignId: string; name: str
         loading={history.loading}
         error={{ error: history.error, action: 'Loading the history' }}
         empty={<p className="muted small">Never activated or deactivated yet.</p>}
+      />
+    </section>
+  );
+}
+
+/** What a campaign does in a connected store while it is active, in a few words. */
+function storeEffectsText(c: Campaign): string {
+  const e = c.storeEffects;
+  if (!e) return '—';
+  const parts: string[] = [];
+  if (e.sale) {
+    const off = e.sale.percentOff !== undefined ? `${e.sale.percentOff} % off` : `sale price ${e.sale.salePrice}`;
+    parts.push(`${off} on ${e.sale.skus ? `${e.sale.skus.length} SKU(s)` : `category ${e.sale.categoryId}`}`);
+  }
+  if (e.coupon) parts.push(`coupon ${e.coupon.amount}${e.coupon.discountType === 'percent' ? ' %' : ''} (${e.coupon.code ?? 'personal'})`);
+  return parts.join('; ');
+}
+
+/** What the store change wrote, and what reverting it put back. */
+function changeText(c: CampaignStoreChange): string {
+  const r = (c.result ?? {}) as { code?: string; products?: { sku: string; salePrice: string }[]; expiredAt?: string; restored?: number };
+  if (c.kind === 'coupon') {
+    const made = r.code ? `coupon ${r.code}` : 'coupon';
+    return r.expiredAt ? `${made}, expired` : made;
+  }
+  const products = r.products ?? [];
+  const sale = products.map((p) => `${p.sku} → ${p.salePrice}`).join(', ');
+  const before = (c.before ?? []) as { sku?: string; salePrice?: string }[];
+  const back = r.restored !== undefined ? `; put back: ${before.map((b) => `${b.sku} ${b.salePrice ? `→ ${b.salePrice}` : '(no sale)'}`).join(', ')}` : '';
+  return `${sale || 'sale'}${back}`;
+}
+
+const storeChangeColumns: Column<CampaignStoreChange>[] = [
+  { header: 'When', cell: (c) => <Time at={c.createdAt} /> },
+  { header: 'What', cell: (c) => c.kind },
+  { header: 'For', className: 'small', cell: (c) => (c.customerId ? <CustomerLink customerId={c.customerId} /> : 'everyone') },
+  { header: 'Status', cell: (c) => <><StatusBadge status={c.status} />{c.wanted !== c.status && c.status !== 'failed' && <span className="muted small"> → {c.wanted}</span>}</> },
+  { header: 'In the store', className: 'small', cell: (c) => <span data-testid="store-change-text">{changeText(c)}</span> },
+  { header: 'Reverted', className: 'small', cell: (c) => (c.revertedAt ? <><Time at={c.revertedAt} /> by {c.revertedBy}</> : c.error ?? '—') },
+];
+
+function StoreChanges({ campaignId }: { campaignId: string }) {
+  const changes = useQuery<{ data: CampaignStoreChange[] }>(`/campaigns/${encodeURIComponent(campaignId)}/store-changes`, { pollMs: 3000 });
+  return (
+    <section className="card" style={{ marginTop: 16 }} aria-label="Store changes">
+      <h2>What it changed in the store</h2>
+      <DataTable
+        label="Store changes"
+        rows={changes.data?.data}
+        columns={storeChangeColumns}
+        rowKey={(c) => c.id}
+        rowProps={(c) => ({ 'data-testid': 'store-change', 'data-status': c.status })}
+        loading={changes.loading}
+        error={{ error: changes.error, action: 'Loading the store changes' }}
+        empty={<p className="muted small">Nothing: this campaign has no store effects, or was not activated since it got them.</p>}
       />
     </section>
   );

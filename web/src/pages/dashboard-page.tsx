@@ -40,7 +40,7 @@ export function DashboardPage() {
             <Stat label="Runs succeeded" value={s.totals.runsSucceeded} to="/runs?status=succeeded" />
             <Stat label="Runs failed" value={s.totals.runsFailed} bad={s.totals.runsFailed > 0} to="/runs?status=failed" />
             <Stat label="Runs waiting" value={s.totals.runsWaiting} to="/runs?status=waiting" />
-            <Stat label="Deliveries failing" value={s.totals.deliveriesFailing} bad={s.totals.deliveriesFailing > 0} to="/endpoints" />
+            <Stat label="Deliveries failing" value={s.totals.deliveriesFailing} bad={s.totals.deliveriesFailing > 0} to="/deliveries?status=failing" />
             <Stat label="Endpoints disabled" value={`${s.totals.endpointsDisabled} / ${s.totals.endpointsTotal}`} bad={s.totals.endpointsDisabled > 0} to="/endpoints" />
           </div>
           {s.totals.events === 0 && s.totals.endpointsTotal === 0 && (

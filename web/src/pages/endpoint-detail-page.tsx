@@ -3,7 +3,8 @@ import { useParams, useSearchParams } from 'react-router';
 import { api } from '../api/client.ts';
 import { useSession } from '../auth/session.tsx';
 import { EndpointActions } from '../console/endpoint-actions.tsx';
-import { ActionFeedback, DetailPlaceholder, JsonView, KeyValues, LiveDot, PageHeader, StatusBadge, Time, ago, useAction, useLiveRefresh, usePagedList, useQuery } from '../ui/index.ts';
+import { EndpointEditCard } from '../console/endpoint-edit.tsx';
+import { ActionFeedback, DetailPlaceholder, PermissionNote, JsonView, KeyValues, LiveDot, PageHeader, StatusBadge, Time, ago, useAction, useLiveRefresh, usePagedList, useQuery } from '../ui/index.ts';
 import { EndpointDeliveries } from './endpoint-deliveries.tsx';
 import { EndpointPortalLinks } from './endpoint-portal-links.tsx';
 import { percent } from './endpoints-page.tsx';
@@ -58,6 +59,9 @@ export function EndpointDetailPage() {
           />
         </section>
       )}
+      {can('endpoints:write') && <EndpointEditCard endpoint={ep} eventTypes={eventTypes} onSaved={reloadAll} />}
+      <PermissionNote permission="endpoints:write" action="Editing, testing or disabling this endpoint" />
+      <PermissionNote permission="deliveries:replay" action="Replaying deliveries" />
       <EndpointPortalLinks endpointId={ep.id} />
       <EndpointDeliveries
         list={deliveries}
@@ -102,6 +106,7 @@ function EndpointFacts({ endpoint: ep, health: h }: { endpoint: Endpoint; health
         rows={[
           ['Event types', ep.eventTypes.length ? ep.eventTypes.join(', ') : 'none'],
           ['Ordering', ep.ordering === 'subject' ? 'one subject at a time, in event order' : 'none (as they come)'],
+          ['Limits', `${ep.rateLimitPerSecond ? `${ep.rateLimitPerSecond} requests/s` : 'no rate limit'}, ${ep.maxConcurrency ? `at most ${ep.maxConcurrency} at once` : 'no concurrency limit'}`],
           ['Success rate (24 h)', percent(h?.successRate ?? null)],
           ['p50 latency', h?.p50LatencyMs == null ? '—' : `${h.p50LatencyMs} ms`],
           ['Last failure', h?.lastFailureAt ? `${ago(h.lastFailureAt)}: ${h.lastFailureError ?? ''}` : '—'],

@@ -3,7 +3,7 @@ import { useState } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { useSession } from '../auth/session.tsx';
 import { createEndpoint, ENDPOINT_FIELDS, NewEndpointSecret, type CreatedEndpoint } from '../forms/new-endpoint-form.tsx';
-import { ActionFeedback, DataTable, EmptyState, Field, LiveDot, PageHeader, StatusBadge, ago, useAction, useFormValues, useLiveRefresh, useQuery, type Column } from '../ui/index.ts';
+import { ActionFeedback, DataTable, PermissionNote, EmptyState, Field, LiveDot, PageHeader, StatusBadge, ago, useAction, useFormValues, useLiveRefresh, useQuery, type Column } from '../ui/index.ts';
 
 export function percent(rate: number | null): string {
   return rate === null ? '—' : `${(rate * 100).toFixed(rate === 1 || rate === 0 ? 0 : 1)} %`;
@@ -81,6 +81,7 @@ export function EndpointsPage() {
           </>
         }
       />
+      <PermissionNote permission="endpoints:write" action="Creating endpoints and test inboxes" />
       {created && (
         <NewEndpointSecret created={created} onDone={() => setCreated(undefined)}>
           Store it in the receiving system. <Link to={`/endpoints/${created.id}`}>Open the endpoint</Link>

@@ -24,7 +24,9 @@ export function LoginPage() {
         err instanceof ApiError
           ? err.code === 'invalid_credentials'
             ? 'Wrong email or password.'
-            : err.code === 'validation_failed'
+            : err.code === 'account_disabled'
+              ? `${err.message.charAt(0).toUpperCase()}${err.message.slice(1)}.`
+              : err.code === 'validation_failed'
               ? 'Enter your email address and password.'
               : err.message
           : 'Signing in failed; try again.',

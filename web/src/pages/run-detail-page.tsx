@@ -1,11 +1,11 @@
-import type { RunDetail, StepResult } from '@tripline/shared';
+import { isNodeType, nodeDefinition, type RunDetail, type StepResult } from '@tripline/shared';
 import { useState, type ReactNode } from 'react';
 import { Link, useParams } from 'react-router';
 import { api } from '../api/client.ts';
 import { useSession } from '../auth/session.tsx';
 import { CustomerLink, customerIdOf } from '../console/customer-link.tsx';
 import { RunCanvas } from '../console/run-canvas.tsx';
-import { DataTable, DeliveryStatus, DetailPlaceholder, ErrorBanner, JsonView, KeyValues, LiveDot, PageHeader, StatusBadge, Time, useAction, useLiveRefresh, useQuery, type Column } from '../ui/index.ts';
+import { DataTable, DeliveryStatus, DetailPlaceholder, ErrorBanner, PermissionNote, JsonView, KeyValues, LiveDot, PageHeader, StatusBadge, Time, useAction, useLiveRefresh, useQuery, type Column } from '../ui/index.ts';
 
 export function RunDetailPage() {
   const { id = '' } = useParams();
@@ -56,12 +56,16 @@ export function RunDetailPage() {
 function RunHeader({ run: r, live, reload }: { run: RunDetail; live: ReturnType<typeof useLiveRefresh>; reload: () => Promise<void> }) {
   const { can } = useSession();
   const action = useAction();
-  const act = (what: 'retry' | 'cancel') =>
+  const act = (what: 'retry' | 'cancel', use?: 'as_ran' | 'live') =>
     void action.run(what === 'retry' ? 'Retry' : 'Cancel', async () => {
-      await api.post(`/runs/${encodeURIComponent(r.id)}/${what}`);
+      await api.post(`/runs/${encodeURIComponent(r.id)}/${what}`, use ? { use } : {});
       await reload();
+      return use === 'live' ? `Retrying from “${stepName}” with the live version (v${r.liveVersion}).` : undefined;
     });
   const failedStep = r.steps.find((s) => s.status === 'failed');
+  const retryFrom = r.currentNode ?? failedStep?.nodeId;
+  const stepName = stepTitle(r, retryFrom);
+  const newerLive = r.liveVersion !== null && r.liveVersion !== r.version;
   return (
     <>
       <PageHeader
@@ -72,7 +76,11 @@ function RunHeader({ run: r, live, reload }: { run: RunDetail; live: ReturnType<
         }
         subtitle={
           <>
-            <Link to={`/workflows/${r.workflowId}`}>{r.workflowName}</Link> (version {r.version}), triggered by{' '}
+            <Link to={`/workflows/${r.workflowId}`}>{r.workflowName}</Link>{' '}
+            <span data-testid="run-version">
+              {r.firstVersion !== null ? `(version ${r.version}: retried with the live version; first ran on version ${r.firstVersion})` : `(version ${r.version})`}
+            </span>
+            , triggered by{' '}
             <Link to={`/events/${r.eventId}`}>{r.eventType}</Link>
             {r.subject && (
               <>
@@ -85,9 +93,16 @@ function RunHeader({ run: r, live, reload }: { run: RunDetail; live: ReturnType<
           <>
             <LiveDot state={live} />
             {r.status === 'failed' && can('runs:write') && (
-              <button type="button" className="primary" disabled={action.busy} onClick={() => act('retry')}>
-                Retry from {r.currentNode ?? failedStep?.nodeId ?? 'the failed step'}
-              </button>
+              <>
+                <button type="button" className={newerLive ? undefined : 'primary'} disabled={action.busy} onClick={() => act('retry', 'as_ran')}>
+                  Retry “{stepName}” as it ran (v{r.version})
+                </button>
+                {newerLive && (
+                  <button type="button" className="primary" disabled={action.busy} onClick={() => act('retry', 'live')}>
+                    Retry “{stepName}” with the live version (v{r.liveVersion})
+                  </button>
+                )}
+              </>
             )}
             {(r.status === 'waiting' || r.status === 'running') && can('runs:write') && (
               <button type="button" className="danger" disabled={action.busy} onClick={() => act('cancel')}>
@@ -98,6 +113,12 @@ function RunHeader({ run: r, live, reload }: { run: RunDetail; live: ReturnType<
         }
       />
       <ErrorBanner error={action.failure?.error} action={action.failure?.action} />
+      {action.notice && (
+        <p className="success-banner" role="status">
+          {action.notice}
+        </p>
+      )}
+      {r.status === 'failed' && <PermissionNote permission="runs:write" action="Retrying a run" />}
     </>
   );
 }
@@ -164,4 +185,12 @@ function StepCard({ step }: { step: StepResult }) {
       </div>
     </article>
   );
+}
+
+/** A step as people named it on the canvas (its label), else its type's name, else its id. */
+function stepTitle(r: RunDetail, nodeId: string | null | undefined): string {
+  if (!nodeId) return 'the failed step';
+  const node = r.graph.nodes.find((n) => n.id === nodeId);
+  if (node?.label) return node.label;
+  return node && isNodeType(node.type) ? `${nodeDefinition(node.type).displayName} (${nodeId})` : nodeId;
 }

@@ -4,24 +4,35 @@ import { Link } from 'react-router';
 import { api } from '../api/client.ts';
 import { useSession } from '../auth/session.tsx';
 import { plainMessage } from '../forms/messages.ts';
-import { ActionFeedback, JsonView, PageHeader, QueryView, Time, useAction, useQuery } from '../ui/index.ts';
+import { CustomerRulesCard, LtvTiersCard, MarketerStepsCard, MetricsAccessCard, type Settings } from './settings-forms.tsx';
+import { EmailSettingsCard } from './settings-email.tsx';
+import { ActionFeedback, JsonView, PageHeader, PermissionNote, QueryView, Time, useAction, useQuery } from '../ui/index.ts';
 
 export function SettingsPage() {
   const { can } = useSession();
   const canWrite = can('settings:write');
-  const settings = useQuery<{ data: Record<string, unknown> }>('/settings');
+  const settings = useQuery<{ data: Settings }>('/settings');
+  const s = settings.data?.data;
+  const reload = settings.reload;
+  const FORMED = ['marketerStepTypes', 'ltvTiers', 'lifecycle', 'cartAbandonMinutes', 'metricsAllowList', 'retentionDays'];
   return (
     <div className="page">
-      <PageHeader title="Settings" subtitle="How long history is kept, and the store simulator for trying Tripline out." />
+      <PageHeader title="Settings" subtitle="How long history is kept, the customer rules, who may build what, and the store simulator for trying Tripline out." />
+      <PermissionNote permission="settings:write" action="Changing settings" />
       <SimulatorCard canWrite={canWrite} />
       <RetentionCard canWrite={canWrite} />
-      {settings.data && (
+      <MarketerStepsCard value={s?.marketerStepTypes} canWrite={canWrite} onSaved={reload} />
+      <LtvTiersCard value={s?.ltvTiers} canWrite={canWrite} onSaved={reload} />
+      <CustomerRulesCard lifecycle={s?.lifecycle} cartAbandonMinutes={s?.cartAbandonMinutes} canWrite={canWrite} onSaved={reload} />
+      <MetricsAccessCard value={s?.metricsAllowList} canWrite={canWrite} onSaved={reload} />
+      <EmailSettingsCard canWrite={canWrite} />
+      {s && (
         <section className="card" aria-label="Other settings">
           <h2>Other settings</h2>
           <p className="muted small">
             Changed through <code>PUT /api/v1/settings/:key</code> with <code>{'{"value": …}'}</code>.
           </p>
-          <JsonView value={settings.data.data} />
+          <JsonView value={Object.fromEntries(Object.entries(s).filter(([k]) => !FORMED.includes(k)))} />
         </section>
       )}
     </div>

@@ -2,7 +2,7 @@ import { roles, type User, type UserRole } from '@tripline/shared';
 import { useState } from 'react';
 import { api } from '../api/client.ts';
 import { useSession } from '../auth/session.tsx';
-import { ActionFeedback, ConfirmButton, DataTable, Field, InlineForm, Options, Page, useAction, useFormValues, useQuery, type ActionState, type Column } from '../ui/index.ts';
+import { ActionFeedback, ConfirmButton, useConfirmDialog, DataTable, Field, InlineForm, Options, Page, useAction, useFormValues, useQuery, type ActionState, type Column } from '../ui/index.ts';
 
 export function UsersPage() {
   return (
@@ -16,11 +16,24 @@ function UserList() {
   const { user: me } = useSession();
   const users = useQuery<{ data: User[] }>('/users');
   const action = useAction();
-  const change = (user: User, patch: { role?: UserRole; disabled?: boolean }) =>
-    action.run('Changing the user', async () => {
-      await api.put<User>(`/users/${user.id}`, patch);
+  const confirm = useConfirmDialog();
+  // A role or an account switched off changes what someone can do at once: ask first, then say what happened.
+  const change = async (user: User, patch: { role?: UserRole; disabled?: boolean }) => {
+    const question =
+      patch.role !== undefined
+        ? `Change ${user.email} from ${user.role} to ${patch.role}? What they may do changes at once.`
+        : patch.disabled
+          ? `Disable ${user.email}? They are signed out at once and cannot sign in until enabled again.`
+          : `Enable ${user.email}? They can sign in again as ${user.role}.`;
+    const confirmLabel = patch.role !== undefined ? `Yes, make them ${patch.role}` : patch.disabled ? 'Yes, disable' : 'Yes, enable';
+    if (!(await confirm.ask({ question, confirmLabel }))) return;
+    await action.run('Changing the user', async () => {
+      const after = await api.put<User>(`/users/${user.id}`, patch);
       await users.reload();
+      if (patch.role !== undefined) return `${after.email} is now ${after.role}.`;
+      return after.disabled ? `${after.email} is disabled and has been signed out.` : `${after.email} is enabled and can sign in again.`;
     });
+  };
   const columns: Column<User>[] = [
     { header: 'Email', cell: (u) => u.email },
     {
@@ -56,6 +69,7 @@ function UserList() {
     <>
       <CreateUserForm onCreated={users.reload} />
       <ActionFeedback state={action} />
+      {confirm.dialog}
       <DataTable label="Users" rows={users.data?.data} columns={columns} rowKey={(u) => u.id} rowProps={() => ({ 'data-testid': 'user-row' })} loading={users.loading} error={{ error: users.error, action: 'Loading users' }} empty="No users" />
     </>
   );

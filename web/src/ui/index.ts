@@ -13,6 +13,7 @@ export { Field, Options } from './field.tsx';
 export { InlineForm, useFormValues } from './form.tsx';
 export { DateFilter, FilterBar, SelectFilter, TextFilter, localNow, localToIso, useUrlFilters } from './filters.tsx';
 export { DetailPlaceholder, Loading, NoAccess, Page, PageHeader, QueryView } from './page.tsx';
+export { PermissionNote, rolesPhrase, useAskAnAdmin } from './permission-note.tsx';
 export { SecretOnce } from './secret-once.tsx';
 export { useAction, type ActionState } from './use-action.ts';
 export { useLiveActivity, useLiveRefresh } from './use-live.ts';

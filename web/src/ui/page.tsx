@@ -3,6 +3,7 @@ import type { ReactNode } from 'react';
 import { Link } from 'react-router';
 import { useSession } from '../auth/session.tsx';
 import { ErrorBanner } from './banners.tsx';
+import { rolesPhrase, useAskAnAdmin } from './permission-note.tsx';
 import type { Query } from './use-query.ts';
 import './kit.css';
 
@@ -26,10 +27,14 @@ export function Loading({ what = 'Loading' }: { what?: string }) {
   );
 }
 
-export function NoAccess({ what }: { what: string }) {
+export function NoAccess({ what, permission }: { what: string; permission?: Permission }) {
+  const ask = useAskAnAdmin();
   return (
     <div className="page">
-      <p role="alert">Your role does not give access to {what}. Ask an admin if you need it.</p>
+      <p role="alert">
+        Your role does not give access to {what}
+        {permission ? `: it needs ${rolesPhrase(permission)}` : ''}. {ask.charAt(0).toUpperCase() + ask.slice(1)} if you need it.
+      </p>
     </div>
   );
 }
@@ -40,7 +45,7 @@ export function NoAccess({ what }: { what: string }) {
  */
 export function Page({ permission, what, className, children, ...header }: { permission?: Permission; what?: string; className?: string; children: ReactNode } & Parameters<typeof PageHeader>[0]) {
   const { can } = useSession();
-  if (permission && !can(permission)) return <NoAccess what={what ?? String(header.title)} />;
+  if (permission && !can(permission)) return <NoAccess what={what ?? String(header.title)} permission={permission} />;
   return (
     <div className={className ? `page ${className}` : 'page'}>
       <PageHeader {...header} />

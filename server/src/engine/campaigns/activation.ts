@@ -5,6 +5,7 @@ import { insertActivation, latestActivationId, lockSchedule, markScheduled, setC
 import type { PoolClient } from '../../db/pool.ts';
 import { clientDb, sendJob } from '../../queue/boss.ts';
 import { emitEvent } from '../store-events.ts';
+import { planStoreEffects, type CampaignTarget } from './store-effects.ts';
 
 export interface CampaignChange {
   campaignId: string;
@@ -16,6 +17,8 @@ export interface CampaignChange {
   customerId?: string;
   segment?: string;
   durationSeconds?: number;
+  /** Whom a run activates it for: its customer (a personal coupon in the store) or everyone (default). */
+  target?: CampaignTarget;
   /** The event that led here, so campaign.* events join its causation chain. */
   cause?: EventEnvelope;
 }
@@ -55,6 +58,15 @@ export async function changeCampaign(tx: PoolClient, boss: PgBoss, change: Campa
       ...(change.customerId ? { customerId: change.customerId } : {}),
       ...(until ? { until: until.toISOString() } : {}),
     },
+  });
+  // Coupons and sales in a connected store: recorded now, written by their own jobs.
+  await planStoreEffects(tx, boss, {
+    campaignId: change.campaignId,
+    activationId,
+    action: change.action,
+    target: change.target ?? 'everyone',
+    customerId: change.customerId,
+    actor: change.actor ?? (change.runId ? `run:${change.runId}` : 'tripline'),
   });
   if (until) await sendJob(boss, 'expireCampaign', { campaignId: change.campaignId, activationId }, { db: clientDb(tx), startAfter: until });
   return { ok: true, activationId, status, until: until?.toISOString() ?? null };

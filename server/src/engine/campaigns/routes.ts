@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { campaignActivationSchema, campaignChangeSchema, campaignInputSchema, campaignSchema, segmentInputSchema, type Campaign } from '@tripline/shared';
+import { campaignActivationSchema, campaignChangeSchema, campaignInputSchema, campaignSchema, campaignStoreChangeSchema, segmentInputSchema, type Campaign, type CampaignStoreEffects } from '@tripline/shared';
 import { Router } from 'express';
 import { z } from 'zod';
 import { actorFrom, recordAudit } from '../../audit/record.ts';
@@ -17,7 +17,23 @@ import {
 import { withTransaction } from '../../db/pool.ts';
 import { conflict, notFound } from '../../http/errors.ts';
 import { declareRoutes } from '../../http/route.ts';
+import { findStoreCredentials, listStoreChanges } from '../../db/woocommerce-writes.ts';
+import type { Queryable } from '../../db/queryable.ts';
+import { HttpError } from '../../http/errors.ts';
 import { changeCampaign, planSchedule } from './activation.ts';
+import { toStoreChange } from './store-effects.ts';
+
+/** Store effects need a WooCommerce source connected with keys: refused with the field named otherwise. */
+async function checkStoreEffects(db: Queryable, effects: CampaignStoreEffects | undefined): Promise<void> {
+  if (!effects) return;
+  const source = await findStoreCredentials(db, effects.sourceId);
+  const problem = !source
+    ? `source "${effects.sourceId}" does not exist`
+    : source.kind !== 'woocommerce' || !source.store_url
+      ? `source "${effects.sourceId}" is not a WooCommerce store connected with REST API keys`
+      : undefined;
+  if (problem) throw new HttpError(422, 'validation_failed', `storeEffects.sourceId: ${problem}`, [{ path: 'storeEffects.sourceId', message: problem }]);
+}
 
 const tag = 'Campaigns';
 
@@ -31,6 +47,7 @@ function toCampaign(r: CampaignRow): Campaign {
     schedule: r.schedule,
     audience: r.audience,
     activeUntil: r.active_until?.toISOString() ?? null,
+    storeEffects: (r.store_effects as CampaignStoreEffects | null) ?? null,
     createdAt: r.created_at.toISOString(),
     updatedAt: r.updated_at.toISOString(),
   };
@@ -48,8 +65,10 @@ export function campaignsRouter(app: AppContext): Router {
     { method: 'post', path: '/campaigns', access: 'campaigns:write', tag, summary: 'Create a campaign', body: campaignInputSchema, response: campaignSchema, status: 201 },
     async ({ req, body: input }) => {
       const id = `cmp_${crypto.randomBytes(6).toString('base64url')}`;
+      await checkStoreEffects(app.pool, input.storeEffects);
       const row = await withTransaction(app.pool, async (tx) => {
         await insertCampaign(tx, id, {
+          storeEffects: input.storeEffects ?? null,
           name: input.name,
           kind: input.kind,
           description: input.description ?? null,
@@ -74,6 +93,7 @@ export function campaignsRouter(app: AppContext): Router {
     { method: 'put', path: '/campaigns/:id', access: 'campaigns:write', tag, summary: 'Edit a campaign', body: campaignInputSchema.partial(), response: campaignSchema },
     async ({ req, params, body: input }) => {
       const id = params.id!;
+      await checkStoreEffects(app.pool, input.storeEffects);
       const row = await withTransaction(app.pool, async (tx) => {
         const before = await findCampaign(tx, id, true);
         if (!before) throw notFound('campaign', id);
@@ -134,6 +154,22 @@ export function campaignsRouter(app: AppContext): Router {
           createdAt: a.created_at.toISOString(),
         })),
       };
+    },
+  );
+
+  route(
+    {
+      method: 'get',
+      path: '/campaigns/:id/store-changes',
+      access: 'campaigns:read',
+      tag,
+      summary: 'What the campaign changed in the store (coupons, sales) and what it reverted',
+      response: z.object({ data: z.array(campaignStoreChangeSchema) }),
+    },
+    async ({ params }) => {
+      const id = params.id!;
+      if (!(await findCampaign(app.pool, id))) throw notFound('campaign', id);
+      return { data: (await listStoreChanges(app.pool, id)).map(toStoreChange) };
     },
   );
 

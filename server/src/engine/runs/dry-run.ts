@@ -20,9 +20,10 @@ export const DRY_RUN_SLICE_STEPS = 50;
  * Runs a graph against a sample event with no side effects, through the same step loop as
  * live runs in `dry` mode: actions report what they would do, delays do not wait.
  * Returns the path taken and each step's output. `live`: HTTP request steps call out.
+ * `waits: 'received'`: each wait_for_event step gets a simulated event and takes `received`.
  * Past its step or size budget it stops with status `stopped` and says which budget.
  */
-export async function dryRun(app: AppContext, graph: CheckedGraph, event: EventEnvelope, options: { live?: boolean } = {}): Promise<DryRunResult> {
+export async function dryRun(app: AppContext, graph: CheckedGraph, event: EventEnvelope, options: { live?: boolean; waits?: 'timeout' | 'received' } = {}): Promise<DryRunResult> {
   const scope = await buildScope(app.pool, event, {});
   const skipped = matchesTrigger(graph.trigger.config, event, scope);
   if (skipped) return { path: [], steps: [], status: 'skipped', skippedReason: skipped };
@@ -33,7 +34,7 @@ export async function dryRun(app: AppContext, graph: CheckedGraph, event: EventE
   let start = { nodeId: graph.trigger.id, vars: {} as Record<string, unknown>, loop: null as Parameters<typeof runSlice>[2]['loop'] };
   for (;;) {
     const room = DRY_RUN_MAX_STEPS - recorded.length;
-    const slice = await runSlice(app, { kind: 'dry', live: options.live === true }, { graph, run, event, ...start, existing: undefined, scope, maxSteps: Math.min(DRY_RUN_SLICE_STEPS, room) });
+    const slice = await runSlice(app, { kind: 'dry', live: options.live === true, waits: options.waits ?? 'timeout' }, { graph, run, event, ...start, existing: undefined, scope, maxSteps: Math.min(DRY_RUN_SLICE_STEPS, room) });
     for (const s of slice.steps) {
       const result = stepResult(s);
       bytes += Buffer.byteLength(JSON.stringify(result));

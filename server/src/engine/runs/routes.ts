@@ -1,10 +1,11 @@
-import { pageSchema, runDetailSchema, runQuerySchema, runSummarySchema, type RunSummary } from '@tripline/shared';
+import { pageSchema, runDetailSchema, runQuerySchema, runRetrySchema, runSummarySchema, type RunSummary } from '@tripline/shared';
 import { Router } from 'express';
 import { actorFrom, recordAudit } from '../../audit/record.ts';
 import type { AppContext } from '../../context.ts';
 import { withTransaction } from '../../db/pool.ts';
 import { deliveriesOfRun, findRunSummary, listRunSummaries, stepsOfRun, type RunSummaryRow } from '../../db/run-reads.ts';
-import { versionGraph } from '../../db/workflows.ts';
+import { moveRunToVersion } from '../../db/runs.ts';
+import { findWorkflow, versionGraph } from '../../db/workflows.ts';
 import { conflict, notFound } from '../../http/errors.ts';
 import { declareRoutes } from '../../http/route.ts';
 import { loadEvent } from '../events.ts';
@@ -28,6 +29,7 @@ export function toRunSummary(r: RunSummaryRow): RunSummary {
     depth: r.depth,
     createdAt: r.created_at.toISOString(),
     finishedAt: r.finished_at?.toISOString() ?? null,
+    firstVersion: r.first_version,
   };
 }
 
@@ -56,14 +58,16 @@ export function runsRouter(app: AppContext): Router {
     const id = params.id!;
     const run = await findRunSummary(app.pool, id);
     if (!run) throw notFound('run', id);
-    const [steps, graph, event, deliveries] = await Promise.all([
+    const [steps, graph, event, deliveries, workflow] = await Promise.all([
       stepsOfRun(app.pool, id),
       versionGraph(app.pool, run.workflow_id, run.version),
       loadEvent(app.pool, run.event_id),
       deliveriesOfRun(app.pool, id),
+      findWorkflow(app.pool, run.workflow_id),
     ]);
     return {
       ...toRunSummary(run),
+      liveVersion: workflow?.published_version ?? null,
       graph: graph ?? { nodes: [], edges: [] },
       event: event ?? null,
       steps: steps.map((s) => ({
@@ -82,19 +86,50 @@ export function runsRouter(app: AppContext): Router {
     };
   });
 
-  route({ method: 'post', path: '/runs/:id/retry', access: 'runs:write', tag, summary: 'Retry a failed run from the step that failed', response: runSummarySchema }, async ({ req, params }) => {
-    const id = params.id!;
-    return withTransaction(app.pool, async (tx) => {
-      const run = await findRunSummary(tx, id, true);
-      if (!run) throw notFound('run', id);
-      if (run.status !== 'failed') throw conflict(`only a failed run can be retried; this one is ${run.status}`);
-      if (!run.current_node) throw conflict('this run has no step to retry from');
-      const current = run.current_node;
-      const status = await retryRun(app, tx, { id: run.id, current_node: current }, () => retryStepDelivery(tx, run.id, current));
-      await recordAudit(tx, actorFrom(req), { action: 'run.retried', targetType: 'run', targetId: id, before: { status: run.status, error: run.error }, after: { status: 'running', from: run.current_node } });
-      return toRunSummary({ ...run, status, error: null, finished_at: null });
-    });
-  });
+  route(
+    {
+      method: 'post',
+      path: '/runs/:id/retry',
+      access: 'runs:write',
+      tag,
+      summary: 'Retry a failed run from the step that failed: as it ran (default), or with the live version ({"use": "live"})',
+      body: runRetrySchema,
+      response: runSummarySchema,
+    },
+    async ({ req, params, body: { use } }) => {
+      const id = params.id!;
+      return withTransaction(app.pool, async (tx) => {
+        const run = await findRunSummary(tx, id, true);
+        if (!run) throw notFound('run', id);
+        if (run.status !== 'failed') throw conflict(`only a failed run can be retried; this one is ${run.status}`);
+        if (!run.current_node) throw conflict('this run has no step to retry from');
+        const current = run.current_node;
+        let version = run.version;
+        if (use === 'live') {
+          // After a logic fix is published, the retry runs the fix from the failed step on.
+          const workflow = await findWorkflow(tx, run.workflow_id);
+          const live = workflow?.published_version ?? null;
+          if (live === null) throw conflict('this workflow has no live version to retry with; retry as it ran');
+          const graph = workflow?.published_graph;
+          if (!graph?.nodes.some((n) => n.id === current)) {
+            throw conflict(`the live version v${live} has no step "${current}" to retry from; retry as it ran, or publish a version that keeps that step`);
+          }
+          if (live !== run.version) await moveRunToVersion(tx, id, live);
+          version = live;
+        }
+        const status = await retryRun(app, tx, { id: run.id, current_node: current }, () => retryStepDelivery(tx, run.id, current));
+        await recordAudit(tx, actorFrom(req), {
+          action: 'run.retried',
+          targetType: 'run',
+          targetId: id,
+          before: { status: run.status, error: run.error, version: run.version },
+          after: { status: 'running', from: run.current_node, version, use },
+        });
+        const firstVersion = version !== run.version ? (run.first_version ?? run.version) : run.first_version;
+        return toRunSummary({ ...run, status, error: null, finished_at: null, version, first_version: firstVersion });
+      });
+    },
+  );
 
   route({ method: 'post', path: '/runs/:id/cancel', access: 'runs:write', tag, summary: 'Cancel a waiting or running run', response: runSummarySchema }, async ({ req, params }) => {
     const id = params.id!;

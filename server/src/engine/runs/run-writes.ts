@@ -7,6 +7,7 @@ import { createStepDeliveries, fanOutEvents } from '../../delivery/fan-out.ts';
 import { clientDb } from '../../queue/boss.ts';
 import { queues } from '../../queue/queues.ts';
 import { countRun } from '../../metrics/registry.ts';
+import { ownInput } from './stored-history.ts';
 
 interface StepDelivery {
   endpointId: string;
@@ -113,6 +114,9 @@ export class RunWrites {
   }
 
   async flush(app: AppContext, tx: PoolClient): Promise<void> {
+    // A step row keeps the step's own input, not a copy of every variable of the run.
+    for (const s of this.newSteps) s.input = ownInput(s.input);
+    for (const s of this.stepUpserts) s.input = ownInput(s.input);
     if (this.deliveries.length > 0) {
       const created = await createStepDeliveries(tx, app, this.deliveries.map(({ step: _step, ...d }) => d));
       this.statements += 1;

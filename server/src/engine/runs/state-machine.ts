@@ -8,10 +8,11 @@ import { getSetting } from '../../settings.ts';
 import { loadEvent } from '../events.ts';
 import { toEnvelope } from '../store-events.ts';
 import { loadVersion } from '../workflows/versions.ts';
-import { parseLoopState } from './loop.ts';
+import { iterationOf, parseLoopState } from './loop.ts';
 import { RunWrites } from './run-writes.ts';
 import { scopeFrom } from './scope.ts';
-import { MAX_STEPS_PER_SLICE, runSlice, type SliceResult } from './step-loop.ts';
+import { historyFull } from './stored-history.ts';
+import { CALLS_OUT, MAX_STEPS_PER_SLICE, runSlice, type RecordedStep, type SliceResult } from './step-loop.ts';
 import type { WakeSignal } from './types.ts';
 
 /**
@@ -38,7 +39,9 @@ export interface StartRun {
 
 /**
  * Starts a run and executes its first slice in the event's transaction: it commits with
- * the event or not at all. Past the chain limit the run is recorded as failed and not
+ * the event or not at all. The slice stops before a step that calls out or runs code
+ * (the run is parked, and a run.execute job continues it), so nothing slow runs while the
+ * batch's transaction is open. Past the chain limit the run is recorded as failed and not
  * started (loop protection).
  */
 export async function startRun(app: AppContext, tx: PoolClient, writes: RunWrites, start: StartRun): Promise<string> {
@@ -84,12 +87,24 @@ export async function startRun(app: AppContext, tx: PoolClient, writes: RunWrite
  * is not running or waiting any more (cancelled, finished) is left alone. `signal`: what
  * woke its waiting step, when the waker knows (wait-matching.ts, with the matched event).
  */
-export async function resumeLocked(app: AppContext, tx: PoolClient, writes: RunWrites, run: LockedRun, signal?: WakeSignal): Promise<void> {
+export async function resumeLocked(app: AppContext, tx: PoolClient, writes: RunWrites, run: LockedRun, signal?: WakeSignal, first?: RecordedStep): Promise<void> {
   if (!['running', 'waiting'].includes(run.status) || !run.current_node) return;
   const graph = await loadVersion(tx, run.workflow_id, run.version);
   const event = await writes.cached(`event:${run.event_id}`, () => loadEvent(tx, run.event_id));
   if (!event) {
     await fail(tx, writes, run, undefined, run.current_node, `event ${run.event_id} no longer exists`);
+    return;
+  }
+  const full = historyFull(run.history_bytes);
+  if (full) {
+    // The step it would run next fails, recorded with the reason (stored-history.ts).
+    const node = graph.nodes.get(run.current_node);
+    const iteration = parseLoopState(run.loop_state)?.index ?? -1;
+    writes.stepUpserts.push({
+      runId: run.id, nodeId: run.current_node, nodeType: node?.type ?? 'unknown', iteration, seq: run.step?.seq ?? null, ord: 0,
+      status: 'failed', input: null, output: null, error: full, finished: true,
+    });
+    await fail(tx, writes, run, event, run.current_node, full);
     return;
   }
   const slice = await runSlice(app, { kind: 'live', tx, writes }, {
@@ -103,6 +118,7 @@ export async function resumeLocked(app: AppContext, tx: PoolClient, writes: RunW
     maxSteps: MAX_STEPS_PER_SLICE,
     loop: parseLoopState(run.loop_state),
     ...(signal ? { signal } : {}),
+    ...(first ? { first } : {}),
   });
   if (slice.end.kind === 'stay') return;
   const steps = stepWrites(run.id, slice);
@@ -216,13 +232,57 @@ async function emitRunFailed(
  * The `run.execute` job: one run's next slice in its own transaction. Timers (delays, a
  * wait's timeout) race with other wakers, so the run is locked by a statement of its own
  * and then read as committed.
+ *
+ * A run parked at a step that calls out or runs code (CALLS_OUT) has that step run first,
+ * outside any transaction (`callOutFirst`); the slice then records its outcome and goes on
+ * in the transaction, unless the run moved meanwhile (a duplicate job, a cancel): then the
+ * outcome is dropped and the run resumes from where it is now.
  */
 export async function executeRunJob(app: AppContext, runId: string): Promise<void> {
+  const first = await callOutFirst(app, runId);
   await withTransaction(app.pool, async (tx) => {
     const writes = new RunWrites();
-    for (const run of await lockRunsFresh(tx, [runId])) await resumeLocked(app, tx, writes, run);
+    for (const run of await lockRunsFresh(tx, [runId])) await resumeLocked(app, tx, writes, run, undefined, first && first.at === spotOf(run) ? first.step : undefined);
     await writes.flush(app, tx);
   });
+}
+
+/** Where a run stands, as a comparable string: its status, node, iteration and that step's row. */
+function spotOf(run: LockedRun): string {
+  return JSON.stringify([run.status, run.current_node, iterationOf(parseLoopState(run.loop_state)), run.step?.seq ?? null, run.step?.status ?? null]);
+}
+
+/**
+ * When the run stands at a call-out step: that step run on its own, with no transaction
+ * open (its reads, a credential say, each run as a statement of their own), and where the
+ * run stood when it was read. Nothing is written here.
+ */
+async function callOutFirst(app: AppContext, runId: string): Promise<{ at: string; step: RecordedStep } | undefined> {
+  // One statement, no transaction (graphs are cached) for a run at any other step: a
+  // delay's timer, a slice cap. The row lock lasts that statement only.
+  const [run] = await lockRuns(app.pool, [runId]);
+  if (!run || run.status !== 'running' || !run.current_node) return undefined;
+  const graph = await loadVersion(app.pool, run.workflow_id, run.version);
+  const node = graph.nodes.get(run.current_node);
+  if (!node || !CALLS_OUT.has(node.type)) return undefined;
+  const event = await loadEvent(app.pool, run.event_id);
+  if (!event) return undefined;
+  const scope = await scopeFrom(app.pool, event, new Map());
+  // Each statement on its own connection: nothing is held while the step waits on the network.
+  const autocommit = app.pool as unknown as PoolClient;
+  const slice = await runSlice(app, { kind: 'live', tx: autocommit, writes: new RunWrites(), callOut: true }, {
+    graph,
+    run,
+    event,
+    nodeId: run.current_node!,
+    vars: run.vars,
+    existing: run.step,
+    scope,
+    maxSteps: 1,
+    loop: parseLoopState(run.loop_state),
+  });
+  const step = slice.steps[0];
+  return step?.nodeId === run.current_node ? { at: spotOf(run), step } : undefined;
 }
 
 /** Out of job retries: the run must not stay running or waiting forever, and says why. */

@@ -8,6 +8,15 @@ import type { DeliveryIntent, LoopFrame, RunMode, RunRow, StepContext, StepOutco
 /** A cap on steps per slice, so a huge workflow yields the worker now and then. */
 export const MAX_STEPS_PER_SLICE = 200;
 
+/**
+ * Steps that call out (http_request) or run code: they never run inside a transaction, so
+ * one slow step cannot hold an event batch (and every other customer's events) or a
+ * delivery batch. A live slice parks the run at such a step (it yields, and a run.execute
+ * job continues it); the job runs the step before opening its transaction and hands the
+ * outcome in as `SliceStart.first`.
+ */
+export const CALLS_OUT: ReadonlySet<NodeType> = new Set<NodeType>(['code', 'http_request']);
+
 export function runExecutor<T extends NodeType>(type: T, config: Record<string, unknown>, step: StepContext): Promise<StepOutcome> {
   return executors[type](config as NodeConfig<T>, step);
 }
@@ -33,6 +42,8 @@ export interface SliceStart {
   loop: LoopFrame | null;
   /** What woke the waiting step at `nodeId`, when the waker knows (an event a wait matched). */
   signal?: WakeSignal;
+  /** The step at `nodeId`, already run outside the transaction (a call-out step): recorded, not run again. */
+  first?: RecordedStep;
 }
 
 export interface RecordedStep {
@@ -82,6 +93,15 @@ export async function runSlice(app: AppContext, mode: RunMode, start: SliceStart
     // Only the node a slice starts at can have a step row already (in this iteration): the graph is acyclic.
     const existing = n === 0 ? start.existing : undefined;
     if (existing?.status === 'waiting' && run.status !== 'waiting') return { steps, end: { kind: 'stay' }, vars, loop };
+    const precomputed = n === 0 && start.first?.nodeId === nodeId ? start.first : undefined;
+    if (precomputed) {
+      steps.push({ ...precomputed, seq: existing?.seq });
+      const moved = follow(graph, node, precomputed.outcome, vars, loop);
+      if (moved.end) return { steps, end: moved.end, vars: moved.vars, loop: moved.loop };
+      ({ loop, vars, nodeId } = moved);
+      continue;
+    }
+    if (mode.kind === 'live' && !mode.callOut && CALLS_OUT.has(node.type)) return { steps, end: { kind: 'yield', nodeId }, vars, loop };
     const resumed: StepContext['resumed'] = existing?.status === 'waiting' ? { output: existing.output, ...(start.signal ? { signal: start.signal } : {}) } : undefined;
     const input = { config: node.config, vars };
     const iteration = iterationOf(loop);
@@ -95,23 +115,35 @@ export async function runSlice(app: AppContext, mode: RunMode, start: SliceStart
       outcome = { kind: 'fail', error: (error as Error).message };
     }
     steps.push({ nodeId, nodeType: node.type, input, outcome, seq: existing?.seq, iteration, startedAt, finishedAt: new Date().toISOString() });
-    if (outcome.kind === 'wait') return { steps, end: { kind: 'wait', nodeId, resumeAt: outcome.resumeAt, deliver: outcome.deliver, waitFor: outcome.waitFor }, vars, loop };
-    if (outcome.kind === 'fail') {
-      // Failed for good (executors retry before they fail): continue on `error` when it is
-      // connected, with the failure in scope; otherwise the run fails. The one place for
-      // every step type, live or dry, in the first slice or a resumed one (a webhook's delivery).
-      const onError = nodeDefinitions[node.type].outputs.includes('error') ? nextNode(graph, node.id, node.type, 'error') : undefined;
-      if (!onError) return { steps, end: { kind: 'failed', nodeId, error: outcome.error }, vars, loop };
-      vars = { ...vars, error: { nodeId, message: outcome.error } };
-      nodeId = onError;
-      continue;
-    }
-    if (outcome.kind === 'end') return { steps, end: { kind: 'succeeded' }, vars, loop: null };
-    if (outcome.vars) vars = { ...vars, ...outcome.vars };
-    let move: LoopMove = outcome.loop ? enterLoop(graph, node.id, outcome.loop.items, vars) : { loop, vars, nodeId: nextNode(graph, node.id, node.type, outcome.handle) };
-    // The end of a branch inside a loop: the next item, or `done` after the last one.
-    while (!move.nodeId && move.loop) move = nextIteration(graph, move.loop);
-    ({ loop, vars, nodeId } = move);
+    const moved = follow(graph, node, outcome, vars, loop);
+    if (moved.end) return { steps, end: moved.end, vars: moved.vars, loop: moved.loop };
+    ({ loop, vars, nodeId } = moved);
   }
   return { steps, end: nodeId ? { kind: 'yield', nodeId } : { kind: 'succeeded' }, vars, loop };
+}
+
+/** Where a step's outcome leads: the end of the slice, or the next node (with the vars and loop it runs in). */
+function follow(
+  graph: CheckedGraph,
+  node: CheckedNode,
+  outcome: StepOutcome,
+  vars: Record<string, unknown>,
+  loop: LoopFrame | null,
+): { end: SliceEnd; vars: Record<string, unknown>; loop: LoopFrame | null } | { end?: undefined; nodeId: string | undefined; vars: Record<string, unknown>; loop: LoopFrame | null } {
+  const nodeId = node.id;
+  if (outcome.kind === 'wait') return { end: { kind: 'wait', nodeId, resumeAt: outcome.resumeAt, deliver: outcome.deliver, waitFor: outcome.waitFor }, vars, loop };
+  if (outcome.kind === 'fail') {
+    // Failed for good (executors retry before they fail): continue on `error` when it is
+    // connected, with the failure in scope; otherwise the run fails. The one place for
+    // every step type, live or dry, in the first slice or a resumed one (a webhook's delivery).
+    const onError = nodeDefinitions[node.type].outputs.includes('error') ? nextNode(graph, node.id, node.type, 'error') : undefined;
+    if (!onError) return { end: { kind: 'failed', nodeId, error: outcome.error }, vars, loop };
+    return { nodeId: onError, vars: { ...vars, error: { nodeId, message: outcome.error } }, loop };
+  }
+  if (outcome.kind === 'end') return { end: { kind: 'succeeded' }, vars, loop: null };
+  const next = outcome.vars ? { ...vars, ...outcome.vars } : vars;
+  let move: LoopMove = outcome.loop ? enterLoop(graph, node.id, outcome.loop.items, next) : { loop, vars: next, nodeId: nextNode(graph, node.id, node.type, outcome.handle) };
+  // The end of a branch inside a loop: the next item, or `done` after the last one.
+  while (!move.nodeId && move.loop) move = nextIteration(graph, move.loop);
+  return move;
 }

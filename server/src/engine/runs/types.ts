@@ -10,8 +10,13 @@ export type { RunRow };
  * How a step runs, as data: live steps write in the run's transaction (and collect their
  * batched writes in `writes`); a dry run must not write anything and says so by its kind.
  */
-/** A dry run may ask HTTP request steps to call out for real (`live`); nothing else writes. */
-export type RunMode = { kind: 'live'; tx: PoolClient; writes: RunWrites } | { kind: 'dry'; live?: boolean };
+/**
+ * A dry run may ask HTTP request steps to call out for real (`live`); nothing else writes.
+ * `callOut`: the live slice runs outside any transaction (a run job's call-out phase,
+ * state-machine.ts), so a step that calls out or runs code may run; `tx` then runs each
+ * statement on its own (no transaction is held while the step waits on the network).
+ */
+export type RunMode = { kind: 'live'; tx: PoolClient; writes: RunWrites; callOut?: boolean } | { kind: 'dry'; live?: boolean; waits?: 'timeout' | 'received' };
 
 export interface StepContext {
   app: AppContext;

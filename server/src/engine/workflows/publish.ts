@@ -1,4 +1,5 @@
 import { diffGraphs, graphWarnings, validateGraph, workflowGraphSchema, type GraphProblem } from '@tripline/shared';
+import { credentialOriginProblems } from '../../credentials/publish-check.ts';
 import { recordAudit, type Actor } from '../../audit/record.ts';
 import type { PoolClient } from '../../db/pool.ts';
 import { findWorkflow, publishVersion, syncTrigger, versionGraph, type WorkflowRow } from '../../db/workflows.ts';
@@ -36,6 +37,8 @@ export async function publishWorkflow(
   const parsed = workflowGraphSchema.parse(graph);
   const checked = validateGraph(parsed, { blankValues: rollbackTo === undefined });
   if (!checked.ok) throw invalidGraph(checked.problems);
+  const sendsCredentialAstray = await credentialOriginProblems(tx, parsed);
+  if (sendsCredentialAstray.length) throw invalidGraph(sendsCredentialAstray);
   const warnings = graphWarnings(parsed);
   const live = before.published_version;
   if (live !== null && before.published_graph && diffGraphs(before.published_graph, graph).same) {

@@ -4,6 +4,7 @@ import {
   isEventType,
   publishResultSchema,
   publishSchema,
+  triggerEventType,
   validateGraph,
   workflowInputSchema,
   workflowSchema,
@@ -13,6 +14,7 @@ import {
 import { Router } from 'express';
 import { z } from 'zod';
 import { actorFrom, recordAudit } from '../../audit/record.ts';
+import { allowed } from '../../auth/principal.ts';
 import type { AppContext } from '../../context.ts';
 import { withTransaction } from '../../db/pool.ts';
 import { findWorkflow, insertWorkflow, listVersions, listWorkflows, markWorkflowDeleted, setWorkflowEnabled, syncTrigger, updateDraft } from '../../db/workflows.ts';
@@ -21,6 +23,7 @@ import { declareRoutes } from '../../http/route.ts';
 import { dryRun } from '../runs/dry-run.ts';
 import { toEnvelope } from '../store-events.ts';
 import { invalidGraph, publishWorkflow } from './publish.ts';
+import { assertStepTypesAllowed } from './step-policy.ts';
 import { newWorkflowId, toWorkflow } from './workflow-view.ts';
 
 const tag = 'Workflows';
@@ -39,6 +42,7 @@ export function workflowsRouter(app: AppContext): Router {
       const id = newWorkflowId();
       const actor = actorFrom(req);
       const row = await withTransaction(app.pool, async (tx) => {
+        await assertStepTypesAllowed(tx, req.principal, input.graph, null);
         await insertWorkflow(tx, { id, name: input.name, description: input.description ?? null, draft: input.graph, actor: actor.label });
         await recordAudit(tx, actor, { action: 'workflow.created', targetType: 'workflow', targetId: id, after: input });
         return (await findWorkflow(tx, id))!;
@@ -63,6 +67,7 @@ export function workflowsRouter(app: AppContext): Router {
         if (before.draft_revision !== input.revision) {
           throw new HttpError(409, 'revision_conflict', `someone saved this workflow since you opened it (revision ${before.draft_revision}, yours ${input.revision}); reload to see their changes`);
         }
+        if (input.graph) await assertStepTypesAllowed(tx, req.principal, input.graph, before.draft);
         await updateDraft(tx, id, { name: input.name, description: input.description, graph: input.graph, actor: actorFrom(req).label });
         const after = (await findWorkflow(tx, id))!;
         await recordAudit(tx, actorFrom(req), {
@@ -100,7 +105,14 @@ export function workflowsRouter(app: AppContext): Router {
       response: publishResultSchema,
     },
     async ({ req, params, body: { version: rollbackTo } }) => {
-      const result = await withTransaction(app.pool, (tx) => publishWorkflow(tx, actorFrom(req), params.id!, rollbackTo));
+      const result = await withTransaction(app.pool, async (tx) => {
+        // A rollback publishes a version someone published before; new work is checked against the live version.
+        if (rollbackTo === undefined) {
+          const before = await findWorkflow(tx, params.id!, true);
+          if (before) await assertStepTypesAllowed(tx, req.principal, before.draft, before.published_graph);
+        }
+        return publishWorkflow(tx, actorFrom(req), params.id!, rollbackTo);
+      });
       return { ...toWorkflow(result.row), published: result.published, message: result.message, warnings: result.warnings.map((w) => ({ ...(w.nodeId ? { nodeId: w.nodeId } : {}), message: w.message })) };
     },
   );
@@ -144,16 +156,21 @@ export function workflowsRouter(app: AppContext): Router {
       body: dryRunRequestSchema,
       response: dryRunResultSchema,
     },
-    async ({ params, body: { event, live } }) => {
+    async ({ req, params, body: { event, live, waits } }) => {
       const id = params.id!;
+      // A live call reaches a real API (it may change something there): editors and admins only
+      // (marketers build workflows but do not call out to other systems by hand).
+      if (live && !allowed(req.principal, 'endpoints:write')) {
+        throw new HttpError(403, 'forbidden', 'a live dry run calls out for real: it needs endpoints:write (an editor or an admin)');
+      }
       const row = await findWorkflow(app.pool, id);
       if (!row) throw notFound('workflow', id);
       const checked = validateGraph(row.draft);
       if (!checked.ok) throw invalidGraph(checked.problems);
-      const type = event.type ?? String(checked.graph.trigger.config.eventType);
+      const type = event.type ?? String(triggerEventType(checked.graph.trigger));
       if (!isEventType(type)) throw new HttpError(422, 'unknown_event_type', `unknown event type "${type}"`);
       const envelope = toEnvelope({ type, data: event.data, occurredAt: event.occurredAt, source: 'dry-run' });
-      return dryRun(app, checked.graph, envelope, { live: live === true });
+      return dryRun(app, checked.graph, envelope, { live: live === true, ...(waits ? { waits } : {}) });
     },
   );
 

@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { diffGraphs, findTrigger, type Workflow } from '@tripline/shared';
+import { diffGraphs, findTrigger, triggerEventType, type Workflow } from '@tripline/shared';
 import type { WorkflowRow } from '../../db/workflows.ts';
 
 export function newWorkflowId(): string {
@@ -18,7 +18,7 @@ export function toWorkflow(row: WorkflowRow): Workflow {
     enabled: row.enabled,
     publishedVersion: row.published_version,
     hasUnpublishedChanges: row.published_version === null || !row.published_graph || !diffGraphs(row.published_graph, row.draft).same,
-    triggerEventType: typeof trigger?.config.eventType === 'string' ? trigger.config.eventType : null,
+    triggerEventType: (trigger && triggerEventType(trigger)) ?? null,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
   };

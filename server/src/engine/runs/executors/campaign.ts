@@ -7,7 +7,7 @@ export const campaign: Executor<'campaign'> = async (config, step) => {
   if (step.mode.kind === 'dry') {
     const found = await findCampaign(step.app.pool, config.campaignId);
     if (!found) return { kind: 'fail', error: `campaign "${config.campaignId}" does not exist` };
-    return { kind: 'next', output: { dryRun: true, would: config.action, campaign: found.name, currentStatus: found.status, customerId } };
+    return { kind: 'next', output: { dryRun: true, would: config.action, campaign: found.name, currentStatus: found.status, customerId, target: config.target ?? 'everyone', storeEffects: found.store_effects ?? null } };
   }
   const result = await changeCampaign(step.mode.tx, step.app.boss, {
     campaignId: config.campaignId,
@@ -16,6 +16,7 @@ export const campaign: Executor<'campaign'> = async (config, step) => {
     customerId,
     segment: config.segment,
     durationSeconds: config.durationSeconds,
+    target: config.target,
     cause: step.event,
   });
   if (!result.ok) return { kind: 'fail', error: result.error };

@@ -1,5 +1,5 @@
-import type { NodeConfig } from '@tripline/shared';
-import { credentialValue } from '../../../credentials/store.ts';
+import { originAllowed, urlOrigin, type NodeConfig } from '@tripline/shared';
+import { credentialForSending, redactSecret } from '../../../credentials/store.ts';
 import { sendHttp, type HttpOutcome } from '../../../delivery/http-client.ts';
 import { renderTemplate } from '../../template.ts';
 import type { Executor, StepContext } from '../types.ts';
@@ -44,7 +44,8 @@ const retryable = (o: HttpOutcome) =>
  * and every resolved address checked in the socket's lookup) and keeps {status, headers,
  * body} at vars.<saveAs>. A 2xx continues on `out`; anything else fails the step after its
  * retries (the `error` output when connected). The credential's value is sent but never
- * recorded: the step's output shows the header names only.
+ * recorded: the step's output shows the header names only, it is sent only to the origins
+ * the credential allows, and a response that echoes it is stored with "[redacted]" instead.
  */
 export const httpRequest: Executor<'http_request'> = async (config, step) => {
   const request = buildRequest(config, step);
@@ -53,10 +54,22 @@ export const httpRequest: Executor<'http_request'> = async (config, step) => {
     return { kind: 'next', handle: 'out', output: { dryRun: true, wouldCall: shown }, vars: { [config.saveAs]: null } };
   }
   const headers = { ...request.headers };
+  let secret: string | undefined;
   if (config.credential) {
-    const value = await credentialValue(liveTx(step) ?? step.app.pool, step.app.secrets, config.credential);
-    if (value === undefined) return { kind: 'fail', error: `credential "${config.credential}" does not exist; add it under Settings → Credentials`, output: { request: shown } };
-    headers[(config.credentialHeader ?? 'authorization').toLowerCase()] = value;
+    const credential = await credentialForSending(liveTx(step) ?? step.app.pool, step.app.secrets, config.credential);
+    if (credential === undefined) return { kind: 'fail', error: `credential "${config.credential}" does not exist; add it under Settings → Credentials`, output: { request: shown } };
+    // Checked on the URL as rendered, since a template can put any host there: the value
+    // goes only where whoever stored it said it may.
+    if (!originAllowed(request.url, credential.allowedOrigins)) {
+      const allowed = credential.allowedOrigins.length ? credential.allowedOrigins.join(', ') : 'nowhere yet (save it again with its origins)';
+      return {
+        kind: 'fail',
+        error: `credential "${config.credential}" may only be sent to ${allowed}, not to ${urlOrigin(request.url) ?? request.url}; nothing was sent`,
+        output: { request: shown },
+      };
+    }
+    secret = credential.value;
+    headers[(config.credentialHeader ?? 'authorization').toLowerCase()] = secret;
   }
   const retries = config.retries ?? DEFAULT_RETRIES;
   let outcome: HttpOutcome;
@@ -81,9 +94,11 @@ export const httpRequest: Executor<'http_request'> = async (config, step) => {
   }
   const { status, headers: responseHeaders, body, truncated } = outcome.response;
   // A body cut at the cap is kept as the text it is (it would not parse), and says so.
-  const response = truncated
+  const received = truncated
     ? { status, headers: responseHeaders, body, truncated: true }
     : { status, headers: responseHeaders, body: parseBody(body, responseHeaders['content-type']) };
+  // Whatever is kept (the output, vars.<saveAs>) never holds the credential, even echoed back.
+  const response = secret === undefined ? received : redactSecret(received, secret);
   const output = { request: shown, attempts, durationMs: outcome.durationMs, response };
   if (status < 200 || status > 299) return { kind: 'fail', error: `${request.method} ${request.url} answered HTTP ${status}`, output };
   return { kind: 'next', handle: 'out', output, vars: { [config.saveAs]: response } };

@@ -1,4 +1,5 @@
-import { subjectOf, type EventEnvelope } from '@tripline/shared';
+import { eventCatalog, isEventType, subjectOf, type EventEnvelope } from '@tripline/shared';
+import { toEnvelope } from '../../store-events.ts';
 import { takeWait, waitExists } from '../../../db/runs.ts';
 import { matches } from '../../logic.ts';
 import type { Executor } from '../types.ts';
@@ -28,6 +29,18 @@ export function waitMatches(config: { match?: unknown }, trigger: EventEnvelope,
   return matches(config.match, { ...candidate, trigger });
 }
 
+/**
+ * The awaited event as a dry run imagines it: the catalog example of its type, about the
+ * run's subject (the ids the two events share, such as customerId or sku, taken from the
+ * run's event), so later steps read `vars.received` as they would on the real branch.
+ */
+function simulatedEvent(type: string, trigger: EventEnvelope): EventEnvelope {
+  const example = isEventType(type) ? (eventCatalog[type].example as Record<string, unknown>) : {};
+  const data: Record<string, unknown> = { ...example };
+  for (const key of ['customerId', 'sku', 'orderId', 'cartId']) if (key in data && trigger.data[key] !== undefined) data[key] = trigger.data[key];
+  return toEnvelope({ type, data, source: 'dry-run' });
+}
+
 interface WaitOutput {
   eventType: string;
   correlationKey: string;
@@ -44,7 +57,14 @@ interface WaitOutput {
 export const waitForEvent: Executor<'wait_for_event'> = async (config, step) => {
   const key = correlationKey(step.event);
   const tx = liveTx(step);
-  if (!tx) return { kind: 'next', handle: 'timeout', output: { dryRun: true, wouldWaitFor: config.eventType, correlationKey: key, timeoutSeconds: config.timeoutSeconds, handle: 'timeout' } };
+  if (!tx) {
+    if (step.mode.kind === 'dry' && step.mode.waits === 'received') {
+      const received = simulatedEvent(config.eventType, step.event);
+      const matched = config.match === undefined || config.match === null || matches(config.match, { ...received, trigger: step.event });
+      return { kind: 'next', handle: 'received', output: { dryRun: true, simulated: true, wouldWaitFor: config.eventType, correlationKey: key, handle: 'received', received, matchesRule: matched }, vars: { received } };
+    }
+    return { kind: 'next', handle: 'timeout', output: { dryRun: true, wouldWaitFor: config.eventType, correlationKey: key, timeoutSeconds: config.timeoutSeconds, handle: 'timeout' } };
+  }
   if (step.resumed) {
     const waited = step.resumed.output as WaitOutput;
     const signal = step.resumed.signal;

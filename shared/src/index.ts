@@ -7,6 +7,7 @@ export * from './workflow/graph.ts';
 export * from './workflow/validate.ts';
 export * from './workflow/edge-rules.ts';
 export * from './workflow/diff.ts';
+export * from './workflow/audit-diff.ts';
 export * from './workflow/templates.ts';
 export * from './api/index.ts';
 export * from './settings.ts';

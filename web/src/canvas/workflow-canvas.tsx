@@ -52,9 +52,14 @@ interface Props {
   onNodeClick?: (nodeId: string) => void;
   /** The run view: a smaller frame, no mini map. */
   minimap?: boolean;
+  /**
+   * The editor fits at a readable zoom and scrolls the rest (`readable`); the run view, a
+   * small overview of what ran, shows the whole version (`whole`).
+   */
+  fit?: 'readable' | 'whole';
 }
 
-export function WorkflowCanvas({ readOnly, onAddAt, onNodeClick, minimap = true }: Props) {
+export function WorkflowCanvas({ readOnly, onAddAt, onNodeClick, minimap = true, fit = 'readable' }: Props) {
   const store = useCanvasStoreApi();
   const nodes = useStore(store, selectNodes);
   const edges = useStore(store, selectEdges);
@@ -70,9 +75,13 @@ export function WorkflowCanvas({ readOnly, onAddAt, onNodeClick, minimap = true 
   useEffect(() => {
     if (!initialised || fitted.current || !wrapper.current) return;
     fitted.current = true;
+    if (fit === 'whole') {
+      void flow.fitView({ maxZoom: 1.1, padding: 0.08 });
+      return;
+    }
     const box = wrapper.current.getBoundingClientRect();
     readableFit(flow, { width: box.width, height: box.height });
-  }, [flow, initialised]);
+  }, [flow, initialised, fit]);
 
   // Which output each edge leaves from, as labels and separate lanes (a switch's seven cases
   // stay seven lines); recomputed only when edges or step configs change, not on a drag.
@@ -165,7 +174,7 @@ export function WorkflowCanvas({ readOnly, onAddAt, onNodeClick, minimap = true 
         onlyRenderVisibleElements={nodes.length >= VIRTUALISE_FROM}
         minZoom={0.05}
         // a wheel scrolls a big workflow (read at READABLE_ZOOM); Ctrl + wheel or a pinch zooms
-        panOnScroll
+        panOnScroll={fit === 'readable'}
         defaultViewport={{ x: 40, y: 40, zoom: READABLE_ZOOM }}
         proOptions={proOptions}
         aria-label="Workflow canvas"

@@ -81,10 +81,14 @@ function rows(s: Scenario): Row[] {
     case 'rules':
       return Object.entries(r).map(([name, v]: [string, any], i) => [i ? '' : s.name, `${name} rule, evaluations/s`, fmt(v.evaluationsPerSecondMedian), '', '']);
     case 'canvas':
-      return [
-        [s.name, 'open until 500 nodes rendered, median ms', fmt(r.openMs.p50), '', ''],
-        ['', 'click → node selected, median ms', typeof r.clickToSelectedMs === 'string' ? r.clickToSelectedMs : fmt(r.clickToSelectedMs.p50), '', ''],
-      ];
+      // per size: first paint, every node, click → selected, drag → moved (medians, ms)
+      return Object.entries(r).flatMap(([size, v]: [string, any], i): Row[] => {
+        const med = (x: any) => (typeof x === 'string' ? x : fmt(x.p50));
+        return [
+          [i ? '' : s.name, `${size}: first paint / all nodes, median ms`, `${med(v.firstPaintMs)} / ${med(v.allNodesMs)}`, '', ''],
+          ['', `${size}: click → selected / drag → moved, median ms`, `${med(v.clickToSelectedMs)} / ${med(v.dragMs)}`, '', ''],
+        ];
+      });
     case 'nodered': {
       const out: Row[] = [];
       for (const x of r.latency.rates) out.push([out.length ? '' : s.name, `Node-RED @ ${x.rate}/s: p50 / p95 / p99 ms`, `${x.latency.p50} / ${x.latency.p95} / ${x.latency.p99}`, '', '']);

@@ -76,7 +76,7 @@ test('a new user builds the Gold-tier workflow with the mouse, publishes it, and
   await page.getByLabel('Rule 2 field', { exact: true }).selectOption('data.segments');
   await page.getByLabel('Rule 2 operator', { exact: true }).selectOption('not_contains');
   await page.getByLabel('Rule 2 value', { exact: true }).fill('wholesale');
-  await expect(canvas.node('condition-1')).toContainText('to is gold and segments does not contain wholesale');
+  await expect(canvas.node('condition-1')).toContainText('New tier is Gold and Segments does not contain Wholesale');
 
   // …activate the VIP campaign…
   await canvas.dragFromPalette('campaign', 140, 360);
@@ -269,7 +269,7 @@ test('a template becomes a publishable workflow once its endpoint and campaign a
   await card.getByLabel('Messaging endpoint').selectOption(endpointId);
   await card.getByRole('button', { name: 'Create workflow' }).click();
   await expect(page).toHaveURL(/\/workflows\/[^/]+$/);
-  await expect(canvas.node('is-gold')).toContainText('to is gold and segments does not contain wholesale');
+  await expect(canvas.node('is-gold')).toContainText('New tier is Gold and Segments does not contain Wholesale');
   await expect(canvas.node('tell-messaging')).toContainText('Messaging tool');
   await expect(canvas.problems).toHaveCount(0);
   await expect(canvas.publishButton).toBeEnabled();

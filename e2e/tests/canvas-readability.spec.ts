@@ -15,6 +15,8 @@ test.beforeAll(async ({ baseURL }) => {
 });
 test.afterAll(async () => api?.dispose());
 test.beforeEach(async ({ page }) => {
+  // a shared, busy machine: these walk through the editor step by step
+  test.slow();
   await login(page, undefined, '/workflows');
   // panel choices are remembered per browser: each test starts with both panels open
   await page.evaluate(() => localStorage.clear());

@@ -18,6 +18,8 @@ test.beforeAll(async ({ baseURL }) => {
 });
 test.afterAll(async () => api?.dispose());
 test.beforeEach(async ({ page }) => {
+  // a shared, busy machine: these walk through the editor step by step
+  test.slow();
   await login(page, undefined, '/workflows');
   await page.evaluate(() => localStorage.clear());
 });
@@ -184,4 +186,27 @@ test('the stock trap: a level rule on every stock change warns in the problems p
   await expect(events.locator('optgroup[label="Sent in by your store and tools"] option[value="order.paid"]')).toHaveText('Orders → Order paid');
   await events.selectOption('inventory.threshold_crossed');
   await expect(warnings).toHaveCount(0);
+});
+
+test('the condition builder names fields as people say them and offers the tiers as a dropdown; the step reads "New tier is Gold"', async ({ page }) => {
+  const canvas = new CanvasPage(page);
+  const wf = await apiJson<{ id: string }>(api, 'post', '/workflows', {
+    name: 'Gold tier',
+    graph: {
+      nodes: [
+        { id: 'trigger', type: 'trigger', config: { eventType: 'customer.ltv_tier_changed' }, position: at(0) },
+        { id: 'is_gold', type: 'condition', config: { rule: { '==': [{ var: 'data.to' }, 'silver'] } }, position: at(300) },
+      ],
+      edges: [{ id: 'e1', source: 'trigger', sourceHandle: 'out', target: 'is_gold' }],
+    },
+  });
+  await page.goto(`/workflows/${wf.id}`);
+  await canvas.select('is_gold');
+  const field = page.getByLabel('Rule 1 field', { exact: true });
+  await expect(field.locator('option:checked')).toHaveText('New tier');
+  const value = page.getByRole('combobox', { name: 'Rule 1 value', exact: true });
+  // the tiers of the ltvTiers setting, by name
+  await expect(value.locator('option')).toHaveText(['Bronze', 'Silver', 'Gold', 'Platinum']);
+  await value.selectOption('gold');
+  await expect(canvas.node('is_gold')).toContainText('New tier is Gold');
 });

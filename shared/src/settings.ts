@@ -6,7 +6,7 @@ import { nodeTypes, type NodeType } from './nodes/index.ts';
  * ones that react to events and reach people through campaigns and existing endpoints. Code,
  * HTTP calls with credentials, lookups and transforms stay with editors.
  */
-export const defaultMarketerStepTypes: NodeType[] = ['trigger', 'condition', 'switch', 'delay', 'wait_for_event', 'campaign', 'webhook'];
+export const defaultMarketerStepTypes: NodeType[] = ['trigger', 'schedule', 'condition', 'switch', 'delay', 'wait_for_event', 'campaign', 'webhook', 'email'];
 
 
 /** Every admin-editable setting: its schema and default. Engine, API and UI read this one table. */
@@ -32,6 +32,11 @@ export const settingSchemas = {
     .default({ repeatOrders: 2, loyalOrders: 5, atRiskDays: 60, lapsedDays: 120 }),
   cartAbandonMinutes: z.number().int().min(1).max(7 * 24 * 60).default(60),
   retentionDays: z.number().int().min(1).max(3650).default(30),
+  /**
+   * How long the audit log is kept: longer than history (never less than retentionDays, which
+   * wins when set higher), bounded, and exportable before it goes (GET /api/v1/audit.csv?until=…).
+   */
+  auditRetentionDays: z.number().int().min(1).max(3650).default(365),
   maxChainDepth: z.number().int().min(1).max(20).default(5),
   /**
    * Addresses or CIDR ranges that may scrape /metrics without a token (e.g. "10.0.0.5",

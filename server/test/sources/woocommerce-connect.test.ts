@@ -40,8 +40,10 @@ describe('connecting a store', () => {
     }
 
     // The keys are sealed at rest and never answered or audited.
-    const { rows } = await t.ctx.pool.query(`select keys_enc from source_connections where source_id = $1`, [source.id]);
-    expect(rows[0].keys_enc).not.toContain(keys.consumerSecret);
+    const { rows } = await t.ctx.pool.query(`select consumer_key_enc, consumer_secret_enc, store_url from sources where id = $1`, [source.id]);
+    expect(rows[0]).toMatchObject({ store_url: store.url, consumer_secret_enc: expect.any(String) });
+    expect(JSON.stringify(rows[0])).not.toContain(keys.consumerSecret);
+    expect(t.ctx.secrets.decrypt(rows[0].consumer_secret_enc)).toBe(keys.consumerSecret);
     const audit = await t.ctx.pool.query(`select action, after::text from audit_log where target_id = $1`, [source.id]);
     expect(audit.rows.map((r) => r.action)).toContain('source.connect');
     expect(JSON.stringify(audit.rows)).not.toContain(keys.consumerSecret);

@@ -7,8 +7,10 @@ interface Lookups {
   endpoints: EndpointSummary[];
   campaigns: CampaignSummary[];
   segments: string[];
-  status: Record<'endpoints' | 'campaigns' | 'segments', Status>;
-  load: (which: 'endpoints' | 'campaigns' | 'segments', force?: boolean) => void;
+  /** LTV tier names from the ltvTiers setting, lowest first. */
+  tiers: string[];
+  status: Record<'endpoints' | 'campaigns' | 'segments' | 'tiers', Status>;
+  load: (which: 'endpoints' | 'campaigns' | 'segments' | 'tiers', force?: boolean) => void;
 }
 
 /**
@@ -19,7 +21,8 @@ export const useLookups = create<Lookups>((set, get) => ({
   endpoints: [],
   campaigns: [],
   segments: [],
-  status: { endpoints: 'idle', campaigns: 'idle', segments: 'idle' },
+  tiers: [],
+  status: { endpoints: 'idle', campaigns: 'idle', segments: 'idle', tiers: 'idle' },
   load(which, force = false) {
     const current = get().status[which];
     if (!force && (current === 'loading' || current === 'ready')) return;
@@ -28,6 +31,7 @@ export const useLookups = create<Lookups>((set, get) => ({
     const fail = () => done({}, 'failed');
     if (which === 'endpoints') lookupsApi.endpoints().then((endpoints) => done({ endpoints }, 'ready'), fail);
     else if (which === 'campaigns') lookupsApi.campaigns().then((campaigns) => done({ campaigns }, 'ready'), fail);
+    else if (which === 'tiers') lookupsApi.tiers().then((tiers) => done({ tiers }, 'ready'), fail);
     else lookupsApi.segments().then((segments) => done({ segments: segments.map((s) => s.name) }, 'ready'), fail);
   },
 }));

@@ -29,4 +29,10 @@ export const lookupsApi = {
   endpoints: () => api.get<{ data: EndpointSummary[] }>('/endpoints').then((r) => r.data),
   campaigns: () => api.get<{ data: CampaignSummary[] }>('/campaigns').then((r) => r.data),
   segments: () => api.get<{ data: { name: string; description?: string }[] }>('/segments').then((r) => r.data),
+  /** LTV tier names, from the ltvTiers setting (its default when unset). */
+  tiers: () =>
+    api.get<{ data: Record<string, unknown>; defaults: Record<string, unknown> }>('/settings').then((r) => {
+      const tiers = (r.data.ltvTiers ?? r.defaults.ltvTiers) as { name: string }[] | undefined;
+      return (tiers ?? []).map((t) => t.name);
+    }),
 };

@@ -1,5 +1,5 @@
 import { useStore as useFlowStore, type NodeProps, type ReactFlowState } from '@xyflow/react';
-import { isNodeType, nodeCategories, nodeDefinitions, nodeOutputs } from '@tripline/shared';
+import { findTrigger, isNodeType, nodeCategories, nodeDefinitions, nodeOutputs } from '@tripline/shared';
 import { memo } from 'react';
 import { problemMessage } from '../forms/messages.ts';
 import type { FlowNode } from './flow-graph.ts';
@@ -17,6 +17,11 @@ import './nodes.css';
  */
 const COMPACT_BELOW = 0.45;
 const selectCompact = (s: ReactFlowState) => s.transform[2] < COMPACT_BELOW;
+/** The workflow's event type, for rules in words ("New tier is Gold"); a string, so nodes re-render only when it changes. */
+const selectEventType = (s: { nodes: FlowNode[] }) => {
+  const t = findTrigger(s.nodes)?.data.config.eventType;
+  return typeof t === 'string' ? t : undefined;
+};
 
 /**
  * The one node component, for the editor and the run view alike: every node type renders
@@ -31,7 +36,8 @@ function WorkflowNodeView({ id, type, data, selected }: NodeProps<FlowNode>) {
   const taken = useCanvas((s) => s.highlight?.taken.get(id));
   const inRun = useCanvas((s) => s.highlight !== null);
   const compact = useFlowStore(selectCompact);
-  const summary = useLookups((l) => (compact ? '' : summarizeNode(type, data.config, l)));
+  const eventType = useCanvas(selectEventType);
+  const summary = useLookups((l) => (compact ? '' : summarizeNode(type, data.config, l, eventType)));
 
   if (!isNodeType(type)) {
     return (

@@ -1,6 +1,7 @@
 import { eventCatalog, isEventType } from '@tripline/shared';
 import { z } from 'zod';
 import type { JsonSchema } from '../forms/json-schema.ts';
+import { fieldLabel, knownValuesFor, type KnownValues } from './labels.ts';
 import type { Literal } from './tree.ts';
 
 export type FieldType = 'string' | 'number' | 'boolean' | 'array' | 'object' | 'unknown';
@@ -15,6 +16,10 @@ export interface EventField {
   itemEnum?: Literal[];
   required: boolean;
   description?: string;
+  /** As people say it on this event ("New tier"); the builder shows it, the rule stores `path`. */
+  label?: string;
+  /** A workspace list its values come from (tiers, segments): offered as a dropdown. */
+  known?: KnownValues;
 }
 
 function typeOf(schema: JsonSchema | undefined): FieldType {
@@ -84,6 +89,10 @@ export function fieldsForEventType(eventType: string | undefined): EventField[] 
     const schema = z.toJSONSchema(eventCatalog[eventType].schema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
     fields = [...fieldsFromJsonSchema(schema, 'data.'), ...envelope];
   }
+  fields = fields.map((f) => {
+    const known = knownValuesFor(f.path, eventType);
+    return { ...f, label: fieldLabel(f.path, eventType), ...(known ? { known } : {}) };
+  });
   cache.set(key, fields);
   return fields;
 }

@@ -1,3 +1,5 @@
+import { useEffect } from 'react';
+import { useLookups } from '../canvas/lookups.ts';
 import type { EventField, FieldType } from './fields.ts';
 import { operatorLabels, updateAt, type Group, type Literal, type Operator, type RuleLeaf, type TreePath } from './tree.ts';
 import { ListInput, ValueInput } from './value-inputs.tsx';
@@ -40,7 +42,17 @@ export function RuleView({ rule, root, path, write, fields }: NodeProps & { rule
   const operators = operatorsFor[type];
   const set = (next: Partial<RuleLeaf>) => write(updateAt(root, path, { ...rule, ...next }));
   const valueType: FieldType = type === 'array' ? (field?.itemType ?? 'string') : type;
-  const valueEnum = type === 'array' ? field?.itemEnum : field?.enum;
+  // tiers and segments are workspace settings: offered from there, whatever the schema says
+  const known = useLookups((l) => (field?.known ? l[field.known] : undefined));
+  const loadLookups = useLookups((l) => l.load);
+  useEffect(() => {
+    if (field?.known) loadLookups(field.known);
+  }, [field?.known, loadLookups]);
+  // tiers always exist (a setting with defaults): a dropdown. Segments may not be defined yet,
+  // or be named before they are: suggested, still typed.
+  const schemaEnum = type === 'array' ? field?.itemEnum : field?.enum;
+  const valueEnum = field?.known === 'tiers' && known && known.length > 0 ? known : schemaEnum;
+  const suggestions = field?.known === 'segments' ? known : undefined;
 
   return (
     <div className="cb-rule" role="group" aria-label={`Rule ${n}`}>
@@ -60,7 +72,7 @@ export function RuleView({ rule, root, path, write, fields }: NodeProps & { rule
         {!field && <option value={rule.field}>{rule.field || 'Choose a field…'}</option>}
         {fields.map((f) => (
           <option key={f.path} value={f.path} title={f.description}>
-            {f.path.replace(/^data\./, '')}
+            {f.label ?? f.path.replace(/^data\./, '')}
           </option>
         ))}
       </select>
@@ -85,7 +97,7 @@ export function RuleView({ rule, root, path, write, fields }: NodeProps & { rule
       {rule.operator === 'is_set' || rule.operator === 'is_not_set' ? null : rule.operator === 'in' || rule.operator === 'not_in' ? (
         <ListInput label={`Rule ${n} values`} value={Array.isArray(rule.value) ? rule.value : [rule.value]} type={valueType} options={valueEnum} onChange={(value) => set({ value })} />
       ) : (
-        <ValueInput label={`Rule ${n} value`} value={Array.isArray(rule.value) ? (rule.value[0] ?? '') : rule.value} type={valueType} options={valueEnum} onChange={(value) => set({ value })} />
+        <ValueInput label={`Rule ${n} value`} value={Array.isArray(rule.value) ? (rule.value[0] ?? '') : rule.value} type={valueType} options={valueEnum} suggestions={suggestions} onChange={(value) => set({ value })} />
       )}
       <button type="button" className="icon-button" aria-label={`Remove rule ${n}`} onClick={() => write(updateAt(root, path, undefined))}>
         ×

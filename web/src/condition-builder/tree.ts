@@ -213,21 +213,31 @@ export function newGroup(combinator: 'and' | 'or' = 'and'): Group {
   return { kind: 'group', combinator, not: false, implicit: false, children: [newRule()] };
 }
 
-/** "data.to is gold and data.segments does not contain wholesale": for node summaries. */
-export function describeRule(rule: unknown, max = 80): string {
-  const text = describeNode(ruleToTree(rule));
+/** How a description names fields and values; by default, paths without `data.` and values as stored. */
+export interface RuleWords {
+  field: (path: string) => string;
+  value: (value: Literal) => string;
+}
+const plainWords: RuleWords = { field: (p) => p.replace(/^data\./, ''), value: (v) => String(v) };
+
+/**
+ * "to is gold and segments does not contain wholesale": for diffs and the audit log; node
+ * summaries pass `words` to read "New tier is Gold" (condition-builder/labels.ts).
+ */
+export function describeRule(rule: unknown, max = 80, words: RuleWords = plainWords): string {
+  const text = describeNode(ruleToTree(rule), words);
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
-function describeNode(node: TreeNode): string {
+function describeNode(node: TreeNode, words: RuleWords): string {
   if (node.kind === 'raw') return JSON.stringify(node.logic) ?? '';
   if (node.kind === 'rule') {
-    const field = node.field.replace(/^data\./, '') || '(field)';
+    const field = words.field(node.field) || '(field)';
     if (node.operator === 'is_set' || node.operator === 'is_not_set') return `${field} ${operatorLabels[node.operator]}`;
-    const value = Array.isArray(node.value) ? node.value.join(', ') : String(node.value);
+    const value = Array.isArray(node.value) ? node.value.map(words.value).join(', ') : words.value(node.value);
     return `${field} ${operatorLabels[node.operator]} ${value}`;
   }
   if (node.children.length === 0) return '(no rules yet)';
-  const joined = node.children.map((c) => (c.kind === 'group' && c.children.length > 1 ? `(${describeNode(c)})` : describeNode(c))).join(node.combinator === 'and' ? ' and ' : ' or ');
+  const joined = node.children.map((c) => (c.kind === 'group' && c.children.length > 1 ? `(${describeNode(c, words)})` : describeNode(c, words))).join(node.combinator === 'and' ? ' and ' : ' or ');
   return node.not ? `not (${joined})` : joined;
 }

@@ -1,16 +1,18 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useId, useState } from 'react';
 import type { FieldType } from './fields.ts';
+import { valueLabel } from './labels.ts';
 import type { Literal } from './tree.ts';
 
 /** One value of a rule, typed by its field: a choice from the field's values, true / false, a number or text. */
-export function ValueInput({ label, value, type, options, onChange }: { label: string; value: Literal; type: FieldType; options: Literal[] | undefined; onChange: (v: Literal) => void }) {
+export function ValueInput({ label, value, type, options, suggestions, onChange }: { label: string; value: Literal; type: FieldType; options: Literal[] | undefined; suggestions?: readonly string[] | undefined; onChange: (v: Literal) => void }) {
+  const listId = useId();
   if (options) {
     return (
       <select aria-label={label} value={String(value ?? '')} onChange={(e) => onChange(options.find((o) => String(o) === e.target.value) ?? e.target.value)}>
-        {!options.some((o) => String(o) === String(value ?? '')) && <option value={String(value ?? '')}>{value === '' ? 'Choose…' : String(value)}</option>}
+        {!options.some((o) => String(o) === String(value ?? '')) && <option value={String(value ?? '')}>{value === '' ? 'Choose…' : valueLabel(value)}</option>}
         {options.map((o) => (
           <option key={String(o)} value={String(o)}>
-            {String(o)}
+            {valueLabel(o)}
           </option>
         ))}
       </select>
@@ -35,7 +37,18 @@ export function ValueInput({ label, value, type, options, onChange }: { label: s
       />
     );
   }
-  return <input aria-label={label} type="text" value={value === null ? '' : String(value)} onChange={(e) => onChange(e.target.value)} />;
+  return (
+    <>
+      <input aria-label={label} type="text" list={suggestions?.length ? listId : undefined} value={value === null ? '' : String(value)} onChange={(e) => onChange(e.target.value)} />
+      {suggestions && suggestions.length > 0 && (
+        <datalist id={listId}>
+          {suggestions.map((s) => (
+            <option key={s} value={s} label={valueLabel(s)} />
+          ))}
+        </datalist>
+      )}
+    </>
+  );
 }
 
 /** The values of an `is one of` rule: a multiple choice, or comma-separated text. */
@@ -56,7 +69,7 @@ export function ListInput({ label, value, type, options, onChange }: { label: st
       <select aria-label={label} multiple size={Math.min(5, options.length)} value={value.map(String)} onChange={(e) => onChange([...e.target.selectedOptions].map((o) => options.find((x) => String(x) === o.value) ?? o.value))}>
         {options.map((o) => (
           <option key={String(o)} value={String(o)}>
-            {String(o)}
+            {valueLabel(o)}
           </option>
         ))}
       </select>

@@ -29,7 +29,7 @@ export function RunCanvas({ graph, steps, selected, onSelect }: { graph: Workflo
     <div className="run-canvas" data-testid="run-canvas">
       <CanvasContext.Provider value={store}>
         <ReactFlowProvider>
-          <WorkflowCanvas readOnly minimap={false} onNodeClick={onSelect} />
+          <WorkflowCanvas readOnly minimap={false} fit="whole" onNodeClick={onSelect} />
         </ReactFlowProvider>
       </CanvasContext.Provider>
     </div>

@@ -61,3 +61,22 @@ test('SMTP set up in Settings, a test email, then the supplier template emails o
   expect(mail.from).toBe('shop@example.com');
   expect(mail.text).toContain('Stock of E2E-MUG fell to 6 (below 10)');
 });
+
+test('a schedule trigger shows its next five times in words, in its time zone', async ({ page }) => {
+  await login(page, undefined, '/workflows');
+  const canvas = new CanvasPage(page);
+  await page.getByRole('button', { name: 'New workflow' }).click();
+  await expect(canvas.canvas).toBeVisible();
+  await canvas.dragFromPalette('schedule', 200, 200);
+  const inspector = page.locator('.inspector');
+  await inspector.getByRole('textbox', { name: /^Cron/ }).fill('0 18 * * 1');
+  await inspector.getByRole('textbox', { name: /^Time zone/ }).fill('Europe/Paris');
+  const next = page.getByTestId('schedule-next');
+  await expect(next).toContainText('Next five times (Europe/Paris)');
+  await expect(next.getByRole('listitem')).toHaveCount(5);
+  for (const item of await next.getByRole('listitem').all()) await expect(item).toContainText(/^Mon, \d+ \w+ \d{4}, 18:00/);
+
+  await inspector.getByRole('textbox', { name: /^Cron/ }).fill('0 18 * *');
+  await expect(next).toHaveCount(0);
+  await expect(inspector.getByRole('alert').first()).toContainText('five fields');
+});

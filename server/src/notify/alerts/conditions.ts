@@ -39,7 +39,7 @@ export async function currentConditions(db: Queryable, settings: SettingValue<'a
   }
   if (settings.sources) {
     for (const s of await unhealthySources(db)) {
-      found.push({ key: `source:${s.id}`, kind: 'source', title: `Store connection ${s.health}: ${s.name}`, detail: s.reason ?? `the store connection is ${s.health}`, link: `/events?type=source.health_changed`, count: 1 });
+      found.push({ key: `source:${s.id}`, kind: 'source', title: `Store connection ${s.health}: ${s.name}`, detail: s.reason ?? `the store connection is ${s.health}`, link: `/sources/${s.id}`, count: 1 });
     }
   }
   if (settings.backlog) {

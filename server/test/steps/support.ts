@@ -53,11 +53,12 @@ export function chain(eventType: string, steps: { id: string; type: string; conf
 
 /** The finished run of a workflow for a subject, with its steps. */
 export async function finishedRun(t: TestTripline, workflowId: string, subject: string) {
+  // 45 s is a bound, not a speed check: a run parked by delays and deliveries took 13 s on a loaded machine.
   const run = await eventually(async () => {
     const page = await json(t.api(`/api/v1/runs?workflowId=${workflowId}&subject=${encodeURIComponent(subject)}`));
     const r = page.data[0];
     return r && ['succeeded', 'failed'].includes(r.status) ? r : undefined;
-  }, `the run for ${subject} to finish`);
+  }, `the run for ${subject} to finish`, 45_000);
   return json(t.api(`/api/v1/runs/${run.id}`));
 }
 

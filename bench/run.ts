@@ -13,6 +13,7 @@ import { API_KEY, ROOT, startTripline } from './lib/procs.ts';
 import { writeReport, type Scenario } from './lib/report.ts';
 import { paramsFor, setupDatabase, type BenchDeps } from './lib/harness.ts';
 import { scenarioHistory } from './history/scenario.ts';
+import { scenarioBackfill } from './scenarios/backfill.ts';
 import { scenarioCanvas } from './scenarios/canvas.ts';
 import { scenarioCrash } from './scenarios/crash.ts';
 import { scenarioEndToEnd, type TriplineFigures } from './scenarios/end-to-end.ts';
@@ -21,6 +22,7 @@ import { scenarioNodeRed } from './scenarios/node-red.ts';
 import { scenarioRouting } from './scenarios/routing.ts';
 import { scenarioRules } from './scenarios/rules.ts';
 import { scenarioScaleOut } from './scenarios/scale-out.ts';
+import { scenarioStoreMix } from './scenarios/store-mix.ts';
 
 const quick = process.argv.includes('--quick');
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7).split(',');
@@ -53,11 +55,13 @@ try {
     ['rules', () => scenarioRules(deps)],
     ['ingest', () => scenarioIngest(deps)],
     ['e2e', () => scenarioEndToEnd({ ...deps, cpuProf, tripline })],
+    ['storemix', () => scenarioStoreMix(deps)],
     ['routing', () => scenarioRouting(deps)],
     ['scaleout', () => scenarioScaleOut(deps)],
     ['crash', () => scenarioCrash(deps)],
     ['nodered', () => scenarioNodeRed({ ...deps, tripline })],
     ['canvas', () => scenarioCanvas(deps)],
+    ['backfill', () => scenarioBackfill(deps)],
     ['history', async () => void scenarios.push(await scenarioHistory({ quick, say, freshDatabase: db.freshDatabase, startTripline: (n, u) => startTripline(n, u), receiver, apiKey: API_KEY }))],
   ];
   for (const [key, fn] of steps) {

@@ -160,3 +160,15 @@ export class TestInbox {
     return this.page.getByTestId('inbox-message');
   }
 }
+
+/** `/deliveries`: every endpoint's deliveries with the status, endpoint and event type filters. */
+export class DeliveriesList {
+  constructor(readonly page: Page) {}
+  rows(): Locator {
+    return this.page.getByTestId('delivery-row');
+  }
+  /** A filter's select, found by the label it starts with ("Endpoint", "Event type", "Status"). */
+  filter(label: 'Status' | 'Endpoint' | 'Event type'): Locator {
+    return this.page.getByRole('combobox', { name: new RegExp(`^${label}`) });
+  }
+}

@@ -38,6 +38,7 @@ const envSchema = z.object({
     .regex(/^smtps?:\/\/[^/]+/, 'an SMTP URL such as smtp://user:password@smtp.example.com:587?from=shop@example.com')
     .optional(),
   TRIPLINE_NOTIFY_RETRY_SCHEDULE: durationList.optional(),
+  TRIPLINE_ALERT_TICK: z.string().regex(/^\d+(\.\d+)?(ms|s|m)$/, 'a duration such as 30s').transform(parseDuration).optional(),
   TRIPLINE_DELIVERY_LEASE_SECONDS: z.coerce.number().int().min(1).max(3600).default(10),
   TRIPLINE_SCHEDULE_TICK: z.string().regex(/^\d+(\.\d+)?(ms|s|m)$/, 'a duration such as 15s').transform(parseDuration).optional(),
 });
@@ -99,6 +100,8 @@ export interface Config {
   deliveryLeaseSeconds: number;
   /** How often each worker looks for due schedules (TRIPLINE_SCHEDULE_TICK, default 10s): a schedule fires at most this late. */
   scheduleTickMs: number;
+  /** How often a worker checks for alert conditions (TRIPLINE_ALERT_TICK, default 30s). */
+  alertTickMs: number;
 }
 
 /** Close to Svix's schedule: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h. */
@@ -142,6 +145,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     notifyRetryScheduleMs: e.TRIPLINE_NOTIFY_RETRY_SCHEDULE ?? [1e4, 6e4, 3e5, 18e5],
     deliveryLeaseSeconds: e.TRIPLINE_DELIVERY_LEASE_SECONDS,
     scheduleTickMs: e.TRIPLINE_SCHEDULE_TICK ?? 10_000,
+    alertTickMs: e.TRIPLINE_ALERT_TICK ?? 30_000,
   };
 }
 

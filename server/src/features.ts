@@ -1,9 +1,8 @@
-import type { Router } from 'express';
 import { accountsFeature } from './accounts/feature.ts';
-import type { Authenticator } from './auth/middleware.ts';
 import { consoleFeature } from './console/feature.ts';
 import { credentialsFeature } from './credentials/feature.ts';
 import type { AppContext } from './context.ts';
+import type { Feature } from './feature.ts';
 import { deliveryFeature } from './delivery/feature.ts';
 import { demoFeature } from './demo/feature.ts';
 import { engineFeature } from './engine/feature.ts';
@@ -13,21 +12,8 @@ import { portalFeature } from './portal/feature.ts';
 import { sourcesFeature } from './sources/feature.ts';
 import { sourceSyncFeature } from './sources/sync-feature.ts';
 
-/** One area of the product plugs into the process through this shape. */
-export interface Feature {
-  name: string;
-  apiRouters?: Router[];
-  /** API routers on the hot path (event ingest): see AppParts.hotRouters. */
-  hotRouters?: Router[];
-  publicRouters?: Router[];
-  /** Routers mounted at the server root, outside /api/v1 (e.g. /metrics). */
-  rootRouters?: Router[];
-  authenticators?: Authenticator[];
-  startWorkers?: () => Promise<void>;
-  /** Drains what startWorkers started; called at shutdown before the queue and the pool close. */
-  stopWorkers?: () => Promise<void>;
-  seed?: () => Promise<void>;
-}
+// Kept for features written against the old place of the type.
+export type { Feature } from './feature.ts';
 
 type FeatureFactory = (ctx: AppContext) => Feature | Promise<Feature>;
 

@@ -6,7 +6,7 @@ import { nodeTypes, type NodeType } from './nodes/index.ts';
  * ones that react to events and reach people through campaigns and existing endpoints. Code,
  * HTTP calls with credentials, lookups and transforms stay with editors.
  */
-export const defaultMarketerStepTypes: NodeType[] = ['trigger', 'condition', 'switch', 'delay', 'wait_for_event', 'campaign', 'webhook'];
+export const defaultMarketerStepTypes: NodeType[] = ['trigger', 'schedule', 'condition', 'switch', 'delay', 'wait_for_event', 'campaign', 'webhook', 'email'];
 
 
 /** Every admin-editable setting: its schema and default. Engine, API and UI read this one table. */
@@ -32,6 +32,11 @@ export const settingSchemas = {
     .default({ repeatOrders: 2, loyalOrders: 5, atRiskDays: 60, lapsedDays: 120 }),
   cartAbandonMinutes: z.number().int().min(1).max(7 * 24 * 60).default(60),
   retentionDays: z.number().int().min(1).max(3650).default(30),
+  /**
+   * How long the audit log is kept: longer than history (never less than retentionDays, which
+   * wins when set higher), bounded, and exportable before it goes (GET /api/v1/audit.csv?until=…).
+   */
+  auditRetentionDays: z.number().int().min(1).max(3650).default(365),
   maxChainDepth: z.number().int().min(1).max(20).default(5),
   /**
    * Addresses or CIDR ranges that may scrape /metrics without a token (e.g. "10.0.0.5",
@@ -71,6 +76,27 @@ export const settingSchemas = {
    * every worker was busy): each due time within it fires once, late; older ones are skipped.
    */
   scheduleCatchUpMinutes: z.number().int().min(0).max(7 * 24 * 60).default(60),
+  /**
+   * Alerts (Settings → Alerts): what Tripline already knows is wrong, sent without building
+   * a workflow, by email and/or to a Slack webhook credential. Nothing is sent until an
+   * address or a credential is set.
+   */
+  alerts: z
+    .object({
+      email: z.array(z.email('an email address')).max(20).default([]),
+      slackCredential: z
+        .string()
+        .regex(/^[A-Za-z_]\w{0,49}$/, 'a credential name')
+        .nullable()
+        .default(null),
+      endpoints: z.boolean().default(true),
+      runs: z.boolean().default(true),
+      sources: z.boolean().default(true),
+      backlog: z.boolean().default(true),
+      /** The oldest event still waiting to be processed, in minutes, before it is an alert. */
+      backlogMinutes: z.number().int().min(1).max(24 * 60).default(10),
+    })
+    .default({ email: [], slackCredential: null, endpoints: true, runs: true, sources: true, backlog: true, backlogMinutes: 10 }),
   notifySendsPerMinute: z.number().int().min(1).max(10_000).default(120),
   notifyWorkflowSendsPerMinute: z.number().int().min(1).max(10_000).default(30),
 } as const;

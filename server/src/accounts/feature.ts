@@ -2,7 +2,7 @@ import { apiKeyAuthenticator } from '../auth/api-keys.ts';
 import { sessionAuthenticator } from '../auth/sessions.ts';
 import { auditRouter } from '../audit/routes.ts';
 import type { AppContext } from '../context.ts';
-import type { Feature } from '../features.ts';
+import type { Feature } from '../feature.ts';
 import { apiKeysRouter } from './api-keys-routes.ts';
 import { authRouter } from './auth-routes.ts';
 import { seedFirstAdmin } from './seed.ts';

@@ -1,5 +1,5 @@
 import type { AppContext } from '../context.ts';
-import type { Feature } from '../features.ts';
+import type { Feature } from '../feature.ts';
 import { ActivityHub } from './activity.ts';
 import { deliveriesListRouter } from './deliveries-list.ts';
 import { endpointHealthRouter } from './endpoint-health.ts';

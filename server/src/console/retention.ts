@@ -6,7 +6,7 @@ import { actorFrom, recordAudit } from '../audit/record.ts';
 import type { AppContext } from '../context.ts';
 import { withTransaction, type Pool } from '../db/pool.ts';
 import { declareRoutes } from '../http/route.ts';
-import { deleteOldEvents, deleteOldInboxMessages, deleteOldRuns, insertPruneLog, lastPrune, type PruneCounts } from '../db/retention.ts';
+import { deleteOldAuditEntries, deleteOldEvents, deleteOldInboxMessages, deleteOldRuns, insertPruneLog, lastPrune, type PruneCounts } from '../db/retention.ts';
 import { purged } from '../delivery/state-machine.ts';
 import { queues } from '../queue/queues.ts';
 import { getSetting } from '../settings.ts';
@@ -55,10 +55,33 @@ export async function pruneOnce(pool: Pool, now = new Date()): Promise<PruneResu
   result.runs = await loop(() => deleteOldRuns(pool, cutoff, PRUNE_BATCH));
   result.events = await loop(() => deleteOldEvents(pool, cutoff, PRUNE_BATCH));
   await loop(() => deleteOldInboxMessages(pool, cutoff, PRUNE_BATCH));
+  await pruneAudit(pool, now, retentionDays);
   await pruneSourceDeliveries(pool, cutoff);
   await pruneRollups(pool, cutoff);
   await insertPruneLog(pool, result);
   return result;
+}
+
+/**
+ * Audit entries older than the audit log's own retention (auditRetentionDays, at least
+ * retentionDays), in batches; what went is recorded as one more entry, so the log says it was
+ * pruned and up to when. Export first with GET /api/v1/audit.csv?until=<cutoff>.
+ */
+export async function pruneAudit(pool: Pool, now: Date, retentionDays: number): Promise<number> {
+  const days = Math.max(await getSetting(pool, 'auditRetentionDays'), retentionDays);
+  const cutoff = new Date(now.getTime() - days * 86_400_000).toISOString();
+  let total = 0;
+  for (;;) {
+    const n = await withTransaction(pool, (tx) => deleteOldAuditEntries(tx, cutoff, PRUNE_BATCH));
+    total += n;
+    if (n < PRUNE_BATCH) break;
+  }
+  if (total > 0) {
+    await withTransaction(pool, (tx) =>
+      recordAudit(tx, { label: 'tripline retention' }, { action: 'audit.pruned', targetType: 'setting', targetId: 'auditRetentionDays', after: { before: cutoff, entries: total, days } }),
+    );
+  }
+  return total;
 }
 
 export async function startRetention(ctx: AppContext): Promise<void> {
@@ -72,8 +95,9 @@ export async function startRetention(ctx: AppContext): Promise<void> {
 
 export async function readRetention(pool: Pool): Promise<Retention> {
   const retentionDays = await getSetting(pool, 'retentionDays');
+  const auditRetentionDays = Math.max(await getSetting(pool, 'auditRetentionDays'), retentionDays);
   const last = await lastPrune(pool);
-  return { retentionDays, lastPrune: last ? { at: last.at.toISOString(), runs: last.runs, events: last.events, deliveries: last.deliveries, attempts: last.attempts } : null };
+  return { retentionDays, auditRetentionDays, lastPrune: last ? { at: last.at.toISOString(), runs: last.runs, events: last.events, deliveries: last.deliveries, attempts: last.attempts } : null };
 }
 
 export function retentionRouter(ctx: AppContext, boss: PgBoss): Router {

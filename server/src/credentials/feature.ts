@@ -1,5 +1,5 @@
 import type { AppContext } from '../context.ts';
-import type { Feature } from '../features.ts';
+import type { Feature } from '../feature.ts';
 import { credentialsRouter } from './routes.ts';
 
 /** Encrypted credentials that HTTP request steps send by name. */

@@ -30,6 +30,8 @@ export interface NewDelivery {
   acceptedAt: string | null;
   /** A workflow step's for_each iteration; -1 (the default) outside a loop and for subscriptions. */
   iteration?: number;
+  /** The event's subject: the order key when the endpoint delivers in order (`ordering = 'subject'`). */
+  subject?: string | null;
 }
 
 /**
@@ -42,11 +44,14 @@ export async function insertDeliveries(tx: Queryable, rows: NewDelivery[]): Prom
   if (rows.length === 0) return [];
   const { rows: inserted } = await tx.query<DeliveryRow & { iteration: number }>(
     `with ins as (
-       insert into deliveries (id, endpoint_id, event_id, event_type, run_id, node_id, payload, accepted_at, status, next_attempt_at, iteration)
-       select t.id, t.endpoint_id, t.event_id, t.event_type, t.run_id, t.node_id, ${storedPayloadSql('t.event_id', 't.payload')}, t.accepted_at, 'pending', now(), t.iteration
-         from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::jsonb[], $8::timestamptz[], $9::int[])
-           as t(id, endpoint_id, event_id, event_type, run_id, node_id, payload, accepted_at, iteration)
-        where exists (select 1 from endpoints e where e.id = t.endpoint_id and e.enabled)
+       insert into deliveries (id, endpoint_id, event_id, event_type, run_id, node_id, payload, accepted_at, status, next_attempt_at, iteration, order_key)
+       select t.id, t.endpoint_id, t.event_id, t.event_type, t.run_id, t.node_id, ${storedPayloadSql('t.event_id', 't.payload')}, t.accepted_at, 'pending', now(), t.iteration,
+              case when e.ordering = 'subject' then t.subject end
+         from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::jsonb[], $8::timestamptz[], $9::int[], $10::text[])
+           with ordinality as t(id, endpoint_id, event_id, event_type, run_id, node_id, payload, accepted_at, iteration, subject, ord)
+         join endpoints e on e.id = t.endpoint_id and e.enabled
+        -- In event order: an ordered endpoint's deliveries of one subject take seq in this order.
+        order by t.ord
        on conflict do nothing
        returning ${DELIVERY_COLUMNS}, iteration
      )
@@ -61,6 +66,7 @@ export async function insertDeliveries(tx: Queryable, rows: NewDelivery[]): Prom
       rows.map((r) => r.payload),
       rows.map((r) => r.acceptedAt),
       rows.map((r) => r.iteration ?? -1),
+      rows.map((r) => r.subject ?? null),
     ],
   );
   return inserted;
@@ -98,9 +104,15 @@ export interface ClaimedDelivery {
 export async function claimDue(db: Queryable, opts: { limit: number; leaseSeconds: number; token: string; failureWindowSeconds: number }): Promise<ClaimedDelivery[]> {
   const { rows } = await db.query<ClaimedDelivery>(
     `with due as (
-       select id from deliveries
-        where status = 'pending' and next_attempt_at <= now()
-        order by next_attempt_at
+       select d.id from deliveries d
+        where d.status = 'pending' and d.next_attempt_at <= now()
+          -- An ordered endpoint's delivery waits while an earlier one of its subject is unsettled
+          -- (pending, retrying or being sent): one subject at a time, in event order. Rows of
+          -- unordered endpoints have no order_key and never run the probe.
+          and (d.order_key is null or not exists (
+                select 1 from deliveries p
+                 where p.endpoint_id = d.endpoint_id and p.order_key = d.order_key and p.seq < d.seq and p.status in ('pending', 'sending')))
+        order by d.next_attempt_at
         limit $1
         for update skip locked
      ), claimed as (

@@ -24,6 +24,8 @@ export interface DeliveryRow {
   last_error: string | null;
   created_at: Date;
   delivered_at: Date | null;
+  /** Read by the delivery log only: the earlier unsettled delivery of its subject an ordered one waits for. */
+  waiting_for?: string | null;
 }
 
 export const DELIVERY_COLUMNS = `id, seq, endpoint_id, event_id, event_type, run_id, node_id, status, attempt_count,
@@ -55,10 +57,19 @@ export interface DeliveryFilter {
   limit: number;
 }
 
+/**
+ * The earliest unsettled delivery of the same subject to the same ordered endpoint, for a
+ * pending row `d` (null otherwise): what holds it (read through deliveries_ordered_unsettled).
+ */
+const WAITING_FOR_SQL = `case when d.order_key is not null and d.status = 'pending' then (
+    select p.id from deliveries p
+     where p.endpoint_id = d.endpoint_id and p.order_key = d.order_key and p.seq < d.seq and p.status in ('pending', 'sending')
+     order by p.seq limit 1) end as waiting_for`;
+
 /** A page of an endpoint's deliveries, newest first, and one more row when there is a next page. */
 export async function deliveriesOfEndpoint(db: Queryable, endpointId: string, q: DeliveryFilter): Promise<DeliveryRow[]> {
   const { rows } = await db.query<DeliveryRow>(
-    `select ${DELIVERY_COLUMNS} from deliveries
+    `select ${DELIVERY_COLUMNS}, ${WAITING_FOR_SQL} from deliveries d
       where endpoint_id = $1 and ($2::bigint is null or seq < $2) and ($3::text is null or status = $3) and ($4::text is null or event_type = $4)
         and ($6::timestamptz is null or created_at >= $6) and ($7::timestamptz is null or created_at < $7)
       order by seq desc limit $5`,
@@ -68,7 +79,7 @@ export async function deliveriesOfEndpoint(db: Queryable, endpointId: string, q:
 }
 
 export async function findDeliveryWithPayload(db: Queryable, id: string): Promise<DeliveryRow | undefined> {
-  const { rows } = await db.query<DeliveryRow>(`select ${DELIVERY_COLUMNS}, ${deliveryPayloadSql('deliveries')} as payload from deliveries where id = $1`, [id]);
+  const { rows } = await db.query<DeliveryRow>(`select ${DELIVERY_COLUMNS}, ${deliveryPayloadSql('d')} as payload, ${WAITING_FOR_SQL} from deliveries d where id = $1`, [id]);
   return rows[0];
 }
 

@@ -1,4 +1,4 @@
-import type { StoredEndpointAuth as StoredAuth } from '@tripline/shared';
+import type { EndpointOrdering, StoredEndpointAuth as StoredAuth } from '@tripline/shared';
 import type { Queryable } from './queryable.ts';
 
 /**
@@ -27,6 +27,7 @@ export interface EndpointRow {
   previous_secret_enc: string | null;
   previous_secret_expires_at: Date | null;
   failing_since: Date | null;
+  ordering: EndpointOrdering;
   created_at: Date;
   updated_at: Date;
 }
@@ -53,6 +54,8 @@ export interface NewEndpointRow {
   auth: StoredAuth;
   authSecretEnc: string | null;
   secretEnc: string;
+  /** 'none' when omitted. */
+  ordering?: EndpointOrdering;
 }
 
 /** What a person sets on an endpoint (create and replace), validated and sealed by prepareEndpoint. */
@@ -66,9 +69,9 @@ function settingsValues(c: EndpointColumns): unknown[] {
 export async function insertEndpoint(db: Queryable, e: NewEndpointRow): Promise<EndpointRow> {
   const { rows } = await db.query<EndpointRow>(
     `insert into endpoints (id, url, description, event_types, filter, enabled,
-        rate_limit_per_second, max_concurrency, headers, auth, auth_secret_enc, disabled_reason, disabled_at, secret_enc)
-     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, case when $6 then null else now() end, $13) returning *`,
-    [e.id, ...settingsValues(e), e.disabledReason, e.secretEnc],
+        rate_limit_per_second, max_concurrency, headers, auth, auth_secret_enc, disabled_reason, disabled_at, secret_enc, ordering)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, case when $6 then null else now() end, $13, $14) returning *`,
+    [e.id, ...settingsValues(e), e.disabledReason, e.secretEnc, e.ordering ?? 'none'],
   );
   return rows[0]!;
 }
@@ -90,9 +93,9 @@ export async function findEndpoint(db: Queryable, id: string, lock = false): Pro
 export async function replaceEndpoint(db: Queryable, id: string, c: EndpointColumns): Promise<EndpointRow> {
   const { rows } = await db.query<EndpointRow>(
     `update endpoints set url = $2, description = $3, event_types = $4, filter = $5,
-        rate_limit_per_second = $6, max_concurrency = $7, headers = $8, auth = $9, auth_secret_enc = $10, updated_at = now()
+        rate_limit_per_second = $6, max_concurrency = $7, headers = $8, auth = $9, auth_secret_enc = $10, ordering = $11, updated_at = now()
       where id = $1 returning *`,
-    [id, c.url, c.description, c.eventTypes, c.filter, c.rateLimitPerSecond, c.maxConcurrency, JSON.stringify(c.headers), JSON.stringify(c.auth), c.authSecretEnc],
+    [id, c.url, c.description, c.eventTypes, c.filter, c.rateLimitPerSecond, c.maxConcurrency, JSON.stringify(c.headers), JSON.stringify(c.auth), c.authSecretEnc, c.ordering ?? 'none'],
   );
   return rows[0]!;
 }

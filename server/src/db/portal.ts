@@ -62,7 +62,12 @@ export async function insertLink(tx: Queryable, link: NewLink): Promise<LinkRow>
      values ($1, $2, $3, $4, $5, $6, $7, now() + make_interval(mins => $8))`,
     [link.id, link.name, link.tokenHash, link.tokenPrefix, link.frameAncestors, link.rateLimitPerMinute, link.createdBy, link.expiresInMinutes],
   );
-  await tx.query(`insert into portal_link_endpoints (link_id, endpoint_id) select $1, unnest($2::text[]) on conflict do nothing`, [link.id, link.endpointIds]);
+  // Each endpoint's event types and filter as they are now: the ceiling the partner may narrow.
+  await tx.query(
+    `insert into portal_link_endpoints (link_id, endpoint_id, ceiling_event_types, ceiling_filter)
+     select $1, e.id, e.event_types, e.filter from endpoints e where e.id = any($2::text[]) on conflict do nothing`,
+    [link.id, link.endpointIds],
+  );
   return (await findLink(tx, link.id))!;
 }
 
@@ -143,7 +148,86 @@ export async function endpointsByIds(db: Queryable, ids: string[]): Promise<Endp
 }
 
 /** Every event type pattern the given endpoints subscribe to. */
+/**
+ * The trigger event types of the enabled, published workflows whose live version has a
+ * webhook step sending to one of these endpoints: what arrives there through a workflow.
+ */
+export async function workflowEventTypesTo(db: Queryable, endpointIds: string[]): Promise<Set<string>> {
+  const { rows } = await db.query<{ event_type: string }>(
+    `select distinct t.event_type from workflow_triggers t
+       join workflow_versions v on v.workflow_id = t.workflow_id and v.version = t.version
+      where exists (select 1 from jsonb_array_elements(v.graph->'nodes') n
+                     where n->>'type' = 'webhook' and n->'config'->>'endpointId' = any($1::text[]))`,
+    [endpointIds],
+  );
+  return new Set(rows.map((r) => r.event_type));
+}
+
 export async function subscribedPatterns(db: Queryable, endpointIds: string[]): Promise<Set<string>> {
   const { rows } = await db.query<{ event_types: string[] }>('select event_types from endpoints where id = any($1::text[])', [endpointIds]);
   return new Set(rows.flatMap((r) => r.event_types));
+}
+
+/** What the admin allowed an endpoint when they shared it through this link. */
+export interface PortalCeiling {
+  eventTypes: string[];
+  filter: unknown;
+}
+
+export async function linkCeiling(db: Queryable, linkId: string, endpointId: string): Promise<PortalCeiling | undefined> {
+  const { rows } = await db.query<{ ceiling_event_types: string[]; ceiling_filter: unknown }>(
+    'select ceiling_event_types, ceiling_filter from portal_link_endpoints where link_id = $1 and endpoint_id = $2',
+    [linkId, endpointId],
+  );
+  return rows[0] && { eventTypes: rows[0].ceiling_event_types, filter: rows[0].ceiling_filter ?? null };
+}
+
+/**
+ * Counts a recover against the link's hourly allowance (one statement, under the row lock, so
+ * it holds across API processes); answers the seconds to wait when the allowance is spent.
+ */
+export async function takeRecoverSlot(db: Queryable, linkId: string, perHour: number): Promise<number | undefined> {
+  const { rows } = await db.query<{ recover_hits: number; wait: number }>(
+    `update portal_links set
+        recover_hits = case when recover_window_start > now() - interval '1 hour' then recover_hits + 1 else 1 end,
+        recover_window_start = case when recover_window_start > now() - interval '1 hour' then recover_window_start else now() end
+      where id = $1
+      returning recover_hits, extract(epoch from (recover_window_start + interval '1 hour' - now()))::float8 as wait`,
+    [linkId],
+  );
+  const row = rows[0];
+  return row && row.recover_hits > perHour ? Math.max(1, Math.ceil(row.wait)) : undefined;
+}
+
+/**
+ * Failed or paused deliveries of the endpoint created since `since`, oldest first, at most
+ * `limit`: due again with a fresh retry schedule, each at `dueAt + i × spacingMs` (behind live
+ * traffic, which is due at once, and spread rather than a burst). Same ids, so the same webhook-id.
+ */
+export async function requeueForRecover(tx: Queryable, endpointId: string, since: string, limit: number, defer: { ms: number; spacingMs: number }): Promise<string[]> {
+  const { rows } = await tx.query<{ id: string }>(
+    `with locked as (
+       select id, created_at, seq from deliveries
+        where endpoint_id = $1 and status in ('failed', 'paused') and created_at >= $2
+        order by created_at, seq limit $3
+        for update
+     ), picked as (
+       select id, row_number() over (order by created_at, seq) - 1 as n from locked
+     )
+     update deliveries d set status = 'pending', retry_from = d.attempt_count, lease_token = null, lease_until = null, updated_at = now(),
+            next_attempt_at = now() + make_interval(secs => ($4 + picked.n * $5) / 1000.0)
+       from picked where d.id = picked.id
+     returning d.id`,
+    [endpointId, since, limit, defer.ms, defer.spacingMs],
+  );
+  return rows.map((r) => r.id);
+}
+
+/** New deliveries of missed events, due behind live traffic, spread (see requeueForRecover). */
+export async function deferDeliveries(tx: Queryable, ids: string[], defer: { ms: number; spacingMs: number }, offset: number): Promise<void> {
+  await tx.query(
+    `update deliveries d set next_attempt_at = now() + make_interval(secs => ($2 + ($3 + t.n - 1) * $4) / 1000.0)
+       from unnest($1::text[]) with ordinality as t(id, n) where d.id = t.id and d.status = 'pending'`,
+    [ids, defer.ms, offset, defer.spacingMs],
+  );
 }

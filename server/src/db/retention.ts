@@ -15,6 +15,18 @@ export async function deleteOldRuns(db: Queryable, cutoff: string, limit: number
   return rowCount ?? 0;
 }
 
+/**
+ * The oldest audit entries before `cutoff`, at most `limit`, in the caller's transaction: the
+ * only delete the audit log's trigger lets through (migration 0038), said for this
+ * transaction alone.
+ */
+export async function deleteOldAuditEntries(tx: Queryable, cutoff: string, limit: number): Promise<number> {
+  await tx.query(`set local tripline.audit_prune = 'on'`);
+  const { rowCount } = await tx.query(`delete from audit_log where id in (select id from audit_log where at < $1 order by at limit $2)`, [cutoff, limit]);
+  await tx.query(`set local tripline.audit_prune = 'off'`);
+  return rowCount ?? 0;
+}
+
 export async function deleteOldEvents(db: Queryable, cutoff: string, limit: number): Promise<number> {
   const { rowCount } = await db.query(
     `delete from events where id in (

@@ -42,7 +42,9 @@ export interface ReconcileState {
 export interface ConnectionRow {
   source_id: string;
   store_url: string;
-  keys_enc: string;
+  /** From sources: the keys, each sealed (one place for them; the write-back node reads them there too). */
+  consumer_key_enc: string;
+  consumer_secret_enc: string;
   delivery_url: string;
   connection: ConnectionStatus;
   health: 'healthy' | 'degraded' | 'failing';
@@ -55,22 +57,37 @@ export interface ConnectionRow {
 
 export async function insertConnection(
   db: Queryable,
-  c: { sourceId: string; storeUrl: string; keysEnc: string; deliveryUrl: string; webhooks: WebhookInfo[]; connection: ConnectionStatus; reconcile: ReconcileState },
-): Promise<ConnectionRow> {
-  const { rows } = await db.query<ConnectionRow>(
-    `insert into source_connections (source_id, store_url, keys_enc, delivery_url, webhooks, connection, reconcile) values ($1, $2, $3, $4, $5, $6, $7) returning *`,
-    [c.sourceId, c.storeUrl, c.keysEnc, c.deliveryUrl, JSON.stringify(c.webhooks), JSON.stringify(c.connection), JSON.stringify(c.reconcile)],
-  );
-  return rows[0]!;
+  c: {
+    sourceId: string;
+    storeUrl: string;
+    consumerKeyEnc: string;
+    consumerSecretEnc: string;
+    deliveryUrl: string;
+    webhooks: WebhookInfo[];
+    connection: ConnectionStatus;
+    reconcile: ReconcileState;
+  },
+): Promise<void> {
+  await db.query('update sources set store_url = $2, consumer_key_enc = $3, consumer_secret_enc = $4 where id = $1', [c.sourceId, c.storeUrl, c.consumerKeyEnc, c.consumerSecretEnc]);
+  await db.query(`insert into source_connections (source_id, store_url, delivery_url, webhooks, connection, reconcile) values ($1, $2, $3, $4, $5, $6)`, [
+    c.sourceId,
+    c.storeUrl,
+    c.deliveryUrl,
+    JSON.stringify(c.webhooks),
+    JSON.stringify(c.connection),
+    JSON.stringify(c.reconcile),
+  ]);
 }
 
+const CONNECTION = `select c.*, s.consumer_key_enc, s.consumer_secret_enc from source_connections c join sources s on s.id = c.source_id`;
+
 export async function findConnection(db: Queryable, sourceId: string, forUpdate = false): Promise<ConnectionRow | undefined> {
-  const { rows } = await db.query<ConnectionRow>(`select * from source_connections where source_id = $1${forUpdate ? ' for update' : ''}`, [sourceId]);
+  const { rows } = await db.query<ConnectionRow>(`${CONNECTION} where c.source_id = $1${forUpdate ? ' for update of c' : ''}`, [sourceId]);
   return rows[0];
 }
 
 export async function listConnections(db: Queryable): Promise<ConnectionRow[]> {
-  const { rows } = await db.query<ConnectionRow>('select * from source_connections order by created_at');
+  const { rows } = await db.query<ConnectionRow>(`${CONNECTION} order by c.created_at`);
   return rows;
 }
 

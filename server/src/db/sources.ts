@@ -13,6 +13,8 @@ export interface SourceRow {
   secret_enc: string;
   created_at: Date;
   last_received_at?: Date | null;
+  /** Connected mode (REST API keys): the store's address. */
+  store_url?: string | null;
 }
 
 /** Newest first, with when each last received a webhook. */

@@ -1,18 +1,11 @@
 import type { Queryable } from './queryable.ts';
 
-/** SQL of Tripline's writes into connected stores: the store's keys, campaign store effects. */
+/** SQL of Tripline's writes into connected stores: campaign store effects. */
 
-export interface StoreCredentialsRow {
-  id: string;
-  kind: string;
-  store_url: string | null;
-  consumer_key_enc: string | null;
-  consumer_secret_enc: string | null;
-}
-
-export async function findStoreCredentials(db: Queryable, sourceId: string): Promise<StoreCredentialsRow | undefined> {
-  const { rows } = await db.query<StoreCredentialsRow>('select id, kind, store_url, consumer_key_enc, consumer_secret_enc from sources where id = $1', [sourceId]);
-  return rows[0];
+/** Whether a source is a store connected with REST API keys (what writing to it needs). */
+export async function isConnectedStore(db: Queryable, sourceId: string): Promise<boolean> {
+  const { rows } = await db.query(`select 1 from source_connections where source_id = $1`, [sourceId]);
+  return rows.length > 0;
 }
 
 export interface StoreChangeRow {
@@ -62,13 +55,14 @@ export async function hasWantedCoupon(db: Queryable, campaignId: string, custome
 }
 
 /**
- * Asks for the campaign's store changes to be reverted (all of them, or one customer's):
- * answers their ids, for the jobs that do it.
+ * Asks for the campaign's store changes to be reverted: all of them, or (a run deactivating
+ * for its customer) that customer's coupon and the campaign-wide ones, since the campaign is
+ * off; other customers keep the coupons they were given. Answers the ids, for the jobs.
  */
 export async function requestRevert(db: Queryable, campaignId: string, by: string, customerId?: string): Promise<string[]> {
   const { rows } = await db.query<{ id: string }>(
     `update campaign_store_changes set wanted = 'reverted', reverted_by = $2, updated_at = now()
-      where campaign_id = $1 and wanted = 'applied' and ($3::text is null or customer_id = $3) returning id`,
+      where campaign_id = $1 and wanted = 'applied' and ($3::text is null or customer_id = $3 or customer_id is null) returning id`,
     [campaignId, by, customerId ?? null],
   );
   return rows.map((r) => r.id);

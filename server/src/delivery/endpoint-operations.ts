@@ -65,7 +65,7 @@ export async function sendTestEvent(ctx: AppContext, actor: Actor, id: string, e
     // reaches only this endpoint, whatever its subscriptions and filter.
     const envelope = testEnvelope(eventType, eventCatalog[eventType].example as Record<string, unknown>);
     const rows = await deliveries.created(tx, [
-      { id: newDeliveryId(), endpointId: id, eventId: envelope.id, eventType: envelope.type, runId: null, nodeId: null, payload: JSON.stringify(webhookPayload(envelope)), acceptedAt: envelope.receivedAt },
+      { id: newDeliveryId(), endpointId: id, eventId: envelope.id, eventType: envelope.type, runId: null, nodeId: null, payload: JSON.stringify(webhookPayload(envelope)), acceptedAt: envelope.receivedAt, subject: envelope.subject },
     ]);
     await recordAudit(tx, actor, { action: 'endpoint.test', targetType: 'endpoint', targetId: id, after: { eventType, deliveryId: rows[0]!.id } });
     return rows[0]!;
@@ -162,7 +162,7 @@ export async function sendMissed(tx: PoolClient, _ctx: AppContext, endpoint: End
   if (envelopes.length === 0) return 0;
   const inserted = await deliveries.created(
     tx,
-    envelopes.map((e) => ({ id: newDeliveryId(), endpointId: endpoint.id, eventId: e.id, eventType: e.type, runId: null, nodeId: null, payload: JSON.stringify(webhookPayload(e)), acceptedAt: e.receivedAt })),
+    envelopes.map((e) => ({ id: newDeliveryId(), endpointId: endpoint.id, eventId: e.id, eventType: e.type, runId: null, nodeId: null, payload: JSON.stringify(webhookPayload(e)), acceptedAt: e.receivedAt, subject: e.subject })),
   );
   return inserted.length;
 }
@@ -250,5 +250,6 @@ export async function prepareEndpoint(ctx: AppContext, input: EndpointInput, exi
     headers: sealHeaders(ctx, input.headers, existing?.headers),
     auth,
     authSecretEnc,
+    ordering: input.ordering,
   };
 }

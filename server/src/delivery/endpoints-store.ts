@@ -37,6 +37,7 @@ export function toEndpoint(row: EndpointRow): Endpoint {
     maxConcurrency: row.max_concurrency,
     headers: maskHeaders(row.headers),
     auth,
+    ordering: row.ordering ?? 'none',
     failingSince: iso(row.failing_since),
     previousSecretExpiresAt: rotating ? iso(row.previous_secret_expires_at) : null,
     createdAt: row.created_at.toISOString(),
@@ -116,6 +117,7 @@ export function toDeliverySummary(row: DeliveryRow): DeliverySummary {
     lastError: row.last_error,
     createdAt: row.created_at.toISOString(),
     deliveredAt: iso(row.delivered_at),
+    ...(row.waiting_for !== undefined ? { waitingFor: row.waiting_for } : {}),
   };
 }
 

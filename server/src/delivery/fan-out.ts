@@ -174,5 +174,6 @@ function newRow(endpointId: string, envelope: EventEnvelope, payload: string, ru
     nodeId,
     payload,
     acceptedAt: envelope.receivedAt ?? null,
+    subject: envelope.subject,
   };
 }

@@ -1,5 +1,5 @@
 import type { AppContext } from '../context.ts';
-import type { Feature } from '../features.ts';
+import type { Feature } from '../feature.ts';
 import { seedDemo } from './seed.ts';
 
 /**

@@ -1,5 +1,5 @@
 import type { AppContext } from '../context.ts';
-import type { Feature } from '../features.ts';
+import type { Feature } from '../feature.ts';
 import { campaignsRouter } from './campaigns/routes.ts';
 import { customersRouter } from './customers/routes.ts';
 import { provideDeliveryPorts } from './delivery-hooks.ts';

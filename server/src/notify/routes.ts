@@ -3,6 +3,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { actorFrom, recordAudit } from '../audit/record.ts';
 import type { AppContext } from '../context.ts';
+import { listAlerts } from '../db/alerts.ts';
 import { findNotification, listAttempts, listNotifications, saveSmtpSettings, toNotification } from '../db/notifications.ts';
 import { withTransaction } from '../db/pool.ts';
 import { HttpError, notFound } from '../http/errors.ts';
@@ -20,6 +21,19 @@ const attemptSchema = z.object({
   error: z.string().nullable(),
   durationMs: z.number().int(),
   createdAt: z.string(),
+});
+
+const alertSchema = z.object({
+  key: z.string(),
+  kind: z.string(),
+  title: z.string(),
+  detail: z.string(),
+  /** The console page that explains it. */
+  link: z.string(),
+  openedAt: z.string(),
+  clearedAt: z.string().nullable(),
+  messages: z.number().int(),
+  count: z.number().int(),
 });
 
 export function notifyRouter(ctx: AppContext): Router {
@@ -109,6 +123,30 @@ export function notifyRouter(ctx: AppContext): Router {
       const history = (await listAttempts(ctx.pool, row.id)).map((a) => ({ ...a, createdAt: a.createdAt.toISOString() }));
       return { ...toNotification(row), history };
     },
+  );
+
+  route(
+    {
+      method: 'get',
+      path: '/alerts',
+      access: 'settings:read',
+      tag,
+      summary: 'Alerts, open ones and recently cleared, newest first (set who hears them in the `alerts` setting)',
+      response: z.object({ data: z.array(alertSchema) }),
+    },
+    async () => ({
+      data: (await listAlerts(ctx.pool, 100)).map((a) => ({
+        key: a.key,
+        kind: a.kind,
+        title: a.title,
+        detail: a.detail,
+        link: a.link,
+        openedAt: a.opened_at.toISOString(),
+        clearedAt: a.cleared_at?.toISOString() ?? null,
+        messages: a.sent_count,
+        count: a.count,
+      })),
+    }),
   );
 
   return router;

@@ -1,5 +1,5 @@
 import type { AppContext } from '../context.ts';
-import type { Feature } from '../features.ts';
+import type { Feature } from '../feature.ts';
 import { portalLinksRouter } from './links-routes.ts';
 import { portalPageRouter } from './page.ts';
 import { portalAuthenticator } from './portal-auth.ts';

@@ -1,3 +1,4 @@
+import { asPartner } from './partner-messages.ts';
 import {
   deliveryDetailSchema,
   deliverySummarySchema,
@@ -10,7 +11,10 @@ import {
   portalEventTypeSchema,
   portalSessionSchema,
   recoverInputSchema,
-  recoverResultSchema,
+  portalRecoverResultSchema,
+  PORTAL_RECOVER_MAX,
+  PORTAL_RECOVER_WINDOW_HOURS,
+  PORTAL_RECOVERS_PER_HOUR,
   rotateSecretInputSchema,
   rotateSecretResultSchema,
   testEndpointInputSchema,
@@ -27,7 +31,6 @@ import {
   deliveryDetail,
   listDeliveries,
   loadEndpoint,
-  recoverEndpoint,
   replayDelivery,
   rotateSecret,
   sendTestEvent,
@@ -38,10 +41,12 @@ import type { EndpointRow } from '../db/endpoints.ts';
 import { toDeliverySummary, toEndpoint } from '../delivery/endpoints-store.ts';
 import { subscriptionPatterns } from '../delivery/fan-out.ts';
 import type { StoredEndpointAuth as StoredAuth } from '@tripline/shared';
-import { endpointsByIds, subscribedPatterns } from '../db/portal.ts';
-import { invalid } from '../http/errors.ts';
+import { endpointsByIds, linkCeiling, subscribedPatterns, workflowEventTypesTo } from '../db/portal.ts';
+import { invalid, notFound } from '../http/errors.ts';
 import { declareRoutes } from '../http/route.ts';
+import { eventTypesBeyond, narrowedFilter } from './ceiling.ts';
 import { portalPrincipal, scopedDeliveryId, scopedEndpointId } from './portal-auth.ts';
+import { recoverForPartner, recoverRateLimited, recoverRefusal } from './recover.ts';
 
 const tag = 'Partner portal';
 /** Every portal route takes the link's token, and nothing else. */
@@ -80,7 +85,7 @@ function withAdminSettings(input: z.infer<typeof portalEndpointInputSchema>, exi
     a.kind === 'oauth2' ? { kind: 'oauth2', tokenUrl: a.tokenUrl, clientId: a.clientId, ...(a.scope ? { scope: a.scope } : {}) }
     : a.kind === 'mtls' ? { kind: 'mtls', cert: a.cert, ...(a.ca ? { ca: a.ca } : {}) }
     : { kind: 'none' };
-  return { ...input, rateLimitPerSecond: existing.rate_limit_per_second, maxConcurrency: existing.max_concurrency, headers: Object.fromEntries(headerNames.map((name) => [name, HEADER_VALUE_MASK])), auth };
+  return { ...input, rateLimitPerSecond: existing.rate_limit_per_second, maxConcurrency: existing.max_concurrency, ordering: existing.ordering, headers: Object.fromEntries(headerNames.map((name) => [name, HEADER_VALUE_MASK])), auth };
 }
 
 /** The partner's view of their endpoints, scoped to the link on every route. */
@@ -125,7 +130,13 @@ export function portalApiRouter(ctx: AppContext): Router {
     async ({ req, body }) => {
       const id = scopedEndpointId(req);
       const existing = await loadEndpoint(ctx.pool, id);
-      return view(await updateEndpoint(ctx, actorFrom(req), id, withAdminSettings(body, existing)));
+      // The link's ceiling: the partner narrows what the admin allowed, never widens it.
+      const ceiling = await linkCeiling(ctx.pool, portalPrincipal(req).id, id);
+      if (!ceiling) throw notFound('endpoint', id);
+      const beyond = eventTypesBeyond(ceiling, existing.event_types, body.eventTypes);
+      if (beyond.length) throw invalid(`endpoint is invalid: ${beyond.map((d) => `${d.path}: ${d.message}`).slice(0, 3).join('; ')}`, beyond);
+      const narrowed = { ...body, filter: narrowedFilter(ceiling, existing.filter, body.filter) as typeof body.filter };
+      return view(await asPartner(() => updateEndpoint(ctx, actorFrom(req), id, withAdminSettings(narrowed, existing))));
     },
   );
 
@@ -150,8 +161,23 @@ export function portalApiRouter(ctx: AppContext): Router {
   );
 
   route(
-    { method: 'post', path: '/portal/endpoints/:id/recover', ...portal('Send again everything failed since a time'), body: recoverInputSchema, response: recoverResultSchema, status: 202 },
-    async ({ req, body: { since } }) => recoverEndpoint(ctx, actorFrom(req), scopedEndpointId(req), since),
+    {
+      method: 'post',
+      path: '/portal/endpoints/:id/recover',
+      ...portal(`Send again what failed or was missed since a time (at most ${PORTAL_RECOVER_WINDOW_HOURS} h back, ${PORTAL_RECOVER_MAX} a call, ${PORTAL_RECOVERS_PER_HOUR} calls an hour; queued behind live traffic)`),
+      body: recoverInputSchema,
+      response: portalRecoverResultSchema,
+      status: 202,
+    },
+    async ({ req, res, body: { since } }) => {
+      const id = scopedEndpointId(req);
+      const wait = await recoverRefusal(ctx, portalPrincipal(req).id, since);
+      if (wait !== undefined) {
+        res.setHeader('Retry-After', String(wait));
+        throw recoverRateLimited(wait);
+      }
+      return recoverForPartner(ctx, actorFrom(req), id, since);
+    },
   );
 
   route(
@@ -189,8 +215,9 @@ export function portalApiRouter(ctx: AppContext): Router {
       response: z.object({ data: z.array(portalEventTypeSchema) }),
     },
     async ({ req }) => {
-      const subscribed = await subscribedPatterns(ctx.pool, portalPrincipal(req).endpointIds);
-      return { data: catalog.map((c) => ({ ...c, subscribed: subscriptionPatterns(c.type).some((p) => subscribed.has(p)) })) };
+      const ids = portalPrincipal(req).endpointIds;
+      const [subscribed, viaWorkflow] = await Promise.all([subscribedPatterns(ctx.pool, ids), workflowEventTypesTo(ctx.pool, ids)]);
+      return { data: catalog.map((c) => ({ ...c, subscribed: subscriptionPatterns(c.type).some((p) => subscribed.has(p)), viaWorkflow: viaWorkflow.has(c.type) })) };
     },
   );
 

@@ -1,5 +1,5 @@
 import type { AppContext } from '../context.ts';
-import type { Feature } from '../features.ts';
+import type { Feature } from '../feature.ts';
 import { ingestRouter, sourcesRouter } from './routes.ts';
 
 /** Inbound store webhooks (WooCommerce and other sources): their settings API and the public receiving route. */

@@ -14,6 +14,7 @@ export function toSource(row: SourceRow) {
     deliveryPath: deliveryPathOf(row.id, row.kind),
     createdAt: row.created_at.toISOString(),
     lastReceivedAt: row.last_received_at ? row.last_received_at.toISOString() : null,
+    storeUrl: row.store_url ?? null,
   };
 }
 

@@ -101,7 +101,7 @@ describe('a marketer', () => {
 describe('an admin restricting the step types', () => {
   it('takes the webhook step away from marketers in Settings (audited): publishing one is refused naming the node, editors still publish it', async () => {
     const before = await json<{ data: { marketerStepTypes: string[] } }>(t.api('/api/v1/settings'));
-    expect(before.data.marketerStepTypes).toEqual(['trigger', 'condition', 'switch', 'delay', 'wait_for_event', 'campaign', 'webhook']);
+    expect(before.data.marketerStepTypes).toEqual(['trigger', 'schedule', 'condition', 'switch', 'delay', 'wait_for_event', 'campaign', 'webhook', 'email']);
     const bad = await t.api('/api/v1/settings/marketerStepTypes', { method: 'PUT', json: { value: ['trigger', 'teleport'] } });
     expect(bad.status).toBe(422);
     const restricted = ['trigger', 'condition', 'switch', 'delay', 'wait_for_event', 'campaign'];

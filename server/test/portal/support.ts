@@ -34,7 +34,7 @@ export const PORTAL_ROUTES: { method: string; path: string; body?: unknown; scop
   { method: 'GET', path: '/api/v1/portal/endpoints/:id', scoped: 'endpoint' },
   { method: 'PUT', path: '/api/v1/portal/endpoints/:id', scoped: 'endpoint', body: { url: 'http://127.0.0.1:9/hook', eventTypes: ['order.*'] } },
   { method: 'GET', path: '/api/v1/portal/endpoints/:id/deliveries', scoped: 'endpoint' },
-  { method: 'POST', path: '/api/v1/portal/endpoints/:id/recover', scoped: 'endpoint', body: { since: '2020-01-01T00:00:00Z' } },
+  { method: 'POST', path: '/api/v1/portal/endpoints/:id/recover', scoped: 'endpoint', body: { since: new Date(Date.now() - 3_600_000).toISOString() } },
   { method: 'POST', path: '/api/v1/portal/endpoints/:id/test', scoped: 'endpoint', body: { eventType: 'order.created' } },
   { method: 'POST', path: '/api/v1/portal/endpoints/:id/rotate-secret', scoped: 'endpoint', body: {} },
   { method: 'GET', path: '/api/v1/portal/deliveries/:id', scoped: 'delivery' },

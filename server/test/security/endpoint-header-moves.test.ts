@@ -71,10 +71,10 @@ describe('a portal save keeps the custom header values as they are (issue 23, it
     const ep = await json(t.api('/api/v1/endpoints', { method: 'POST', json: { url: receiver.url, eventTypes: ['order.created'], headers: { 'X-Partner-Key': partnerKey } } }));
     const link = await createLink(t, { endpointIds: [ep.id] });
     const call = portal(t, link.token);
-    const put = await call(`/api/v1/portal/endpoints/${ep.id}`, { method: 'PUT', json: { url: receiver.url, eventTypes: ['order.*'], description: 'saved by the partner' } });
+    const put = await call(`/api/v1/portal/endpoints/${ep.id}`, { method: 'PUT', json: { url: receiver.url, eventTypes: ['order.created'], description: 'saved by the partner' } });
     expect(put.status).toBe(200);
     // Twice: each save on main wrapped the value in one more layer of encryption.
-    expect((await call(`/api/v1/portal/endpoints/${ep.id}`, { method: 'PUT', json: { url: receiver.url, eventTypes: ['order.*'] } })).status).toBe(200);
+    expect((await call(`/api/v1/portal/endpoints/${ep.id}`, { method: 'PUT', json: { url: receiver.url, eventTypes: ['order.created'] } })).status).toBe(200);
 
     const res = await call(`/api/v1/portal/endpoints/${ep.id}/test`, { method: 'POST', json: { eventType: 'order.created' } });
     expect(res.status).toBe(202);
@@ -86,7 +86,7 @@ describe('a portal save keeps the custom header values as they are (issue 23, it
   it("refuses a partner's move of an endpoint that sends the admin's header values, with a clear message", async () => {
     const ep = await json(t.api('/api/v1/endpoints', { method: 'POST', json: { url: receiver.url, eventTypes: ['order.created'], headers: { 'X-Partner-Key': partnerKey } } }));
     const link = await createLink(t, { endpointIds: [ep.id] });
-    const res = await portal(t, link.token)(`/api/v1/portal/endpoints/${ep.id}`, { method: 'PUT', json: { url: attacker.url, eventTypes: ['order.*'] } });
+    const res = await portal(t, link.token)(`/api/v1/portal/endpoints/${ep.id}`, { method: 'PUT', json: { url: attacker.url, eventTypes: ['order.created'] } });
     expect(res.status).toBe(422);
     const body = await json(res);
     expect(body.error.message).toContain('ask an admin');

@@ -25,7 +25,7 @@ beforeAll(async () => {
     return { status, body: status === 404 ? 'no_service' : status === 429 ? 'rate_limited' : 'internal_error' };
   });
   for (const name of ['ops_channel', 'flaky_channel', 'gone_channel']) {
-    const res = await t.api('/api/v1/credentials', { method: 'POST', json: { name, value: `${slack.url}/services/T000/${name}/xoxsecret${name}` } });
+    const res = await t.api('/api/v1/credentials', { method: 'POST', json: { name, value: `${slack.url}/services/T000/${name}/xoxsecret${name}`, allowedOrigins: [slack.url] } });
     expect(res.status).toBe(201);
   }
 });
@@ -122,7 +122,9 @@ describe('slack step behind the SSRF guard', () => {
   afterAll(async () => guarded?.stop());
 
   it('refuses a webhook URL on a private address: the step fails to `error`, nothing is posted', async () => {
-    await guarded.api('/api/v1/credentials', { method: 'POST', json: { name: 'inner_hook', value: `${slack.url}/services/T000/inner/xoxsecretinner` } });
+    // Its origin is allowed: only the SSRF guard stands between the step and the private address.
+    const saved = await guarded.api('/api/v1/credentials', { method: 'POST', json: { name: 'inner_hook', value: `${slack.url}/services/T000/inner/xoxsecretinner`, allowedOrigins: [slack.url] } });
+    expect(saved.status).toBe(201);
     const id = await publishWorkflow(guarded, 'Inner hook', forCustomer('cus_inner', [{ id: 'post', type: 'slack', config: { credential: 'inner_hook', text: 'hi' } }]));
     await sendEvents(guarded, cancelled('in-1', 'cus_inner'));
     const run = await finishedRun(guarded, id, 'cus_inner');

@@ -41,6 +41,8 @@ export interface EmulatorOptions {
   maxDeliveryFailures?: number;
   /** How long one webhook delivery may take. */
   deliveryTimeoutMs?: number;
+  /** Ids start above this (customers at idBase + 1, posts at idBase + 100): stores that must not collide in one database. */
+  idBase?: number;
 }
 
 export interface Delivery {
@@ -99,7 +101,10 @@ export class WooEmulator {
   private readonly sorted = new Map<string, { version: number; items: Obj[] }>();
   private readonly versions: Record<ResourceName, number> = { customers: 0, orders: 0, products: 0, coupons: 0 };
 
-  constructor(private readonly options: EmulatorOptions = {}) {}
+  constructor(private readonly options: EmulatorOptions = {}) {
+    this.nextUserId = (options.idBase ?? 0) + 1;
+    this.nextPostId = (options.idBase ?? 0) + 100;
+  }
 
   async start(): Promise<this> {
     const handler = (req: http.IncomingMessage, res: http.ServerResponse) => void this.handle(req, res);

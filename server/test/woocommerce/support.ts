@@ -1,19 +1,13 @@
+import { json } from '../support/engine.ts';
 import { startWooEmulator, type WooEmulator } from '../support/woocommerce-emulator.ts';
 import type { TestTripline } from '../support/tripline.ts';
 
-/**
- * A loopback WooCommerce store with read/write keys, and a Tripline source connected to it
- * (its store URL and keys stored encrypted, as connecting a store does).
- */
+/** A loopback WooCommerce store, connected to Tripline the way a person does it (store URL and read/write keys). */
 export async function connectedStore(t: TestTripline): Promise<{ emu: WooEmulator; sourceId: string }> {
   const emu = await startWooEmulator();
-  const keys = emu.addKey('read_write');
-  const sourceId = `src_${Math.random().toString(36).slice(2, 10)}`;
-  await t.ctx.pool.query(
-    `insert into sources (id, kind, name, secret_enc, store_url, consumer_key_enc, consumer_secret_enc) values ($1, 'woocommerce', 'Emulated store', $2, $3, $4, $5)`,
-    [sourceId, t.ctx.secrets.encrypt('whsec'), emu.url, t.ctx.secrets.encrypt(keys.consumerKey), t.ctx.secrets.encrypt(keys.consumerSecret)],
-  );
-  return { emu, sourceId };
+  const res = await t.api('/api/v1/sources', { method: 'POST', json: { kind: 'woocommerce', name: 'Emulated store', storeUrl: emu.url, ...emu.addKey('read_write') } });
+  if (res.status !== 201) throw new Error(`connecting the store answered ${res.status}: ${await res.text()}`);
+  return { emu, sourceId: (await json(res)).id };
 }
 
 /** Lets a run parked between write attempts go now instead of after its backoff. */

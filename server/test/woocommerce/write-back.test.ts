@@ -93,6 +93,42 @@ describe('woocommerce node: create_coupon', () => {
     }
   });
 
+  it('a failed coupon step retried by a person finds the coupon its lost attempt made, and makes no second', async () => {
+    await goldCustomer('cus_rerun', 'rerun@example.com');
+    const workflowId = await couponThenWebhook('Coupon re-run', 'r-rerun');
+    // The store saves the coupon but its answer is lost; then it stays down until the run has failed.
+    const target = emu as unknown as { route: (...a: unknown[]) => unknown };
+    const route = target.route.bind(emu);
+    target.route = (method: unknown, parts: unknown, ...rest: unknown[]) => {
+      const out = route(method, parts, ...rest);
+      if (method === 'POST' && (parts as string[])[0] === 'coupons') {
+        emu.failNext(1000, 502);
+        return { status: 502, body: { code: 'bad_gateway', message: 'bad gateway', data: { status: 502 } } };
+      }
+      return out;
+    };
+    try {
+      await sendEvents(t, { type: 'promotion.rule_qualified', data: { customerId: 'cus_rerun', ruleId: 'r-rerun' } });
+      const failed = await eventually(async () => {
+        await hurryParkedRuns(t);
+        const page = await json(t.api(`/api/v1/runs?workflowId=${workflowId}`));
+        return page.data[0]?.status === 'failed' ? page.data[0] : undefined;
+      }, 'the run to fail', 90_000);
+      target.route = route;
+      emu.failNext(0);
+      const retried = await t.api(`/api/v1/runs/${failed.id}/retry`, { method: 'POST', json: {} });
+      expect(retried.status).toBe(200);
+      const run = await finishedRun(t, workflowId, 'cus_rerun');
+      expect(run.status).toBe('succeeded');
+      const step = run.steps.find((s: { nodeId: string }) => s.nodeId === 'coupon');
+      expect(step.output.result).toMatchObject({ created: false });
+      expect(coupons().filter((c) => c.email_restrictions.includes('rerun@example.com'))).toHaveLength(1);
+    } finally {
+      target.route = route;
+      emu.failNext(0);
+    }
+  }, 120_000);
+
   it('fails on the error output, naming the store, when the code is taken by a coupon it did not make', async () => {
     emu.createCoupon({ code: 'TAKEN', amount: 5 }, { silent: true });
     const workflowId = await publishWorkflow(t, 'Coupon with a taken code', {
@@ -112,6 +148,45 @@ describe('woocommerce node: create_coupon', () => {
     expect(run.steps.find((s: { nodeId: string }) => s.nodeId === 'coupon')).toMatchObject({ status: 'failed' });
     expect(run.steps.find((s: { nodeId: string }) => s.nodeId === 'oops').output.why).toContain('already exists');
     expect(coupons().filter((c) => c.code === 'taken')).toHaveLength(1);
+  });
+
+  it('holds no database transaction open while the store takes its time to answer', async () => {
+    await goldCustomer('cus_slow', 'slow@example.com');
+    const workflowId = await couponThenWebhook('Coupon from a slow store', 'r-slow');
+    // The store holds the coupon's creation until the test lets it go.
+    const target = emu as unknown as { handle: (req: { method?: string; url?: string }, res: unknown) => Promise<void> };
+    const handle = target.handle.bind(emu);
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let held = false;
+    target.handle = async (req, res) => {
+      if (req.method === 'POST' && req.url?.includes('/coupons') && !held) {
+        held = true;
+        await gate;
+      }
+      return handle(req, res);
+    };
+    try {
+      await sendEvents(t, { type: 'promotion.rule_qualified', data: { customerId: 'cus_slow', ruleId: 'r-slow' } });
+      await eventually(async () => held, 'the store to hold the write');
+      const { rows: runs } = await t.ctx.pool.query(`select status, current_node from runs where workflow_id = $1`, [workflowId]);
+      expect(runs).toEqual([{ status: 'waiting', current_node: 'coupon' }]);
+      // While the write waits on the store, no connection sits in an open transaction.
+      for (let i = 0; i < 5; i++) {
+        const { rows } = await t.ctx.pool.query(
+          `select query from pg_stat_activity where datname = current_database() and state like 'idle in transaction%' and now() - state_change > interval '500 ms'`,
+        );
+        expect(rows).toEqual([]);
+        await new Promise((r) => setTimeout(r, 300));
+      }
+      release();
+      const run = await finishedRun(t, workflowId, 'cus_slow');
+      expect(run.status).toBe('succeeded');
+      expect(coupons().filter((c) => c.email_restrictions.includes('slow@example.com'))).toHaveLength(1);
+    } finally {
+      release();
+      target.handle = handle;
+    }
   });
 
   it('in a dry run shows the coupon it would make and writes nothing to the store', async () => {
@@ -165,6 +240,23 @@ describe('woocommerce node: orders and products', () => {
     const step = run.steps.find((s: { nodeId: string }) => s.nodeId === 'sale');
     expect(step.output.attempts).toBe(2);
     expect(step.output.result.before).toEqual(expect.arrayContaining([expect.objectContaining({ sku: 'TEE-S', salePrice: '' })]));
+  });
+
+  it('puts 150 SKUs on sale in two batch calls of at most 100 products (WooCommerce refuses more)', async () => {
+    const skus = Array.from({ length: 150 }, (_, i) => `BULK-${i}`);
+    for (const sku of skus) emu.createProduct({ sku, regular_price: '10.00' }, { silent: true });
+    const workflowId = await publishWorkflow(
+      t,
+      'Bulk sale',
+      only(chain('promotion.rule_qualified', [{ id: 'sale', type: 'woocommerce', config: { sourceId, action: 'set_product_sale', skus, salePrice: 7 } }]), 'ruleId', 'r-bulk'),
+    );
+    const seen = emu.requests.length;
+    await sendEvents(t, { type: 'promotion.rule_qualified', data: { customerId: 'cus_bulk', ruleId: 'r-bulk' } });
+    const run = await finishedRun(t, workflowId, 'cus_bulk');
+    expect(run.status).toBe('succeeded');
+    const calls = emu.requests.slice(seen);
+    expect(calls.filter((r) => r.path.endsWith('/products/batch')).map((r) => r.status)).toEqual([200, 200]);
+    expect([...emu.store.products.values()].filter((p) => p.sku.startsWith('BULK-') && p.sale_price === '7.00')).toHaveLength(150);
   });
 
   it('sets an order status and customer meta', async () => {

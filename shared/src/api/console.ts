@@ -107,6 +107,8 @@ export type SimulatorState = z.infer<typeof simulatorStateSchema>;
 
 export const retentionSchema = z.object({
   retentionDays: z.number().int(),
+  /** The audit log's own retention in effect: auditRetentionDays, never less than retentionDays. */
+  auditRetentionDays: z.number().int(),
   lastPrune: z
     .object({ at: z.string(), runs: z.number().int(), events: z.number().int(), deliveries: z.number().int(), attempts: z.number().int() })
     .nullable(),

@@ -60,6 +60,15 @@ export const endpointAuthSchema = z.discriminatedUnion('kind', [
 ]);
 export type EndpointAuth = z.infer<typeof endpointAuthSchema>;
 
+/**
+ * `none`: deliveries go out as they come, concurrently. `subject`: one subject's (one
+ * customer's, one SKU's) deliveries to this endpoint go one at a time, in event order; a
+ * failing one holds the later ones until it succeeds or is given up (Svix's FIFO endpoints).
+ */
+export const endpointOrderings = ['none', 'subject'] as const;
+export const endpointOrderingSchema = z.enum(endpointOrderings).meta({ description: 'none: as they come; subject: one subject at a time, in event order' });
+export type EndpointOrdering = z.infer<typeof endpointOrderingSchema>;
+
 export const endpointInputSchema = z.object({
   url: z.string().max(2000),
   description: z.string().max(1000).optional(),
@@ -70,6 +79,7 @@ export const endpointInputSchema = z.object({
   maxConcurrency: z.number().int().min(1).max(1000).nullable().optional(),
   headers: endpointHeadersSchema,
   auth: endpointAuthInputSchema.default({ kind: 'none' }),
+  ordering: endpointOrderingSchema.default('none'),
 });
 export type EndpointInput = z.input<typeof endpointInputSchema>;
 
@@ -87,6 +97,7 @@ export const endpointSchema = z.object({
   /** Header names with every value masked (HEADER_VALUE_MASK): values never leave Tripline. */
   headers: z.record(z.string(), z.string()),
   auth: endpointAuthSchema,
+  ordering: endpointOrderingSchema,
   /** Since when every attempt has failed; null while the endpoint is healthy. */
   failingSince: z.string().nullable(),
   /** Until when the previous secret still signs, after a rotation. */
@@ -137,6 +148,8 @@ export const deliverySummarySchema = z.object({
   lastError: z.string().nullable(),
   createdAt: z.string(),
   deliveredAt: z.string().nullable(),
+  /** A pending delivery of an ordered endpoint held by an earlier one of its subject: that one's id (msg_…). */
+  waitingFor: z.string().nullable().optional(),
 });
 export type DeliverySummary = z.infer<typeof deliverySummarySchema>;
 

@@ -11,6 +11,10 @@ export const PORTAL_TOKEN_PREFIX = 'tlp_';
 export const PORTAL_LINK_DEFAULT_MINUTES = 7 * 24 * 60;
 export const PORTAL_LINK_MAX_MINUTES = 90 * 24 * 60;
 export const PORTAL_DEFAULT_RATE_PER_MINUTE = 300;
+/** A partner's recover: how far back `since` may reach, how many deliveries a call queues, how many calls a link makes an hour. */
+export const PORTAL_RECOVER_WINDOW_HOURS = 72;
+export const PORTAL_RECOVER_MAX = 500;
+export const PORTAL_RECOVERS_PER_HOUR = 6;
 
 /** An origin allowed to embed the portal page in an iframe (CSP frame-ancestors). */
 export const frameAncestorSchema = z
@@ -118,5 +122,14 @@ export const portalEventTypeSchema = z.object({
   example: z.record(z.string(), z.unknown()),
   /** Whether one of the link's endpoints subscribes to it. */
   subscribed: z.boolean(),
+  /** Whether it reaches one of the link's endpoints through a live workflow's webhook step (no subscription needed). */
+  viaWorkflow: z.boolean(),
 });
 export type PortalEventType = z.infer<typeof portalEventTypeSchema>;
+
+/** A partner's recover answer: `more` when the per-call count stopped it (call again for the rest). */
+export const portalRecoverResultSchema = z.object({
+  requeued: z.number().int(),
+  missed: z.number().int(),
+  more: z.boolean(),
+});

@@ -20,6 +20,7 @@ import { CanvasContext, createCanvasStore, type CanvasState } from './store.ts';
 import { useAddStep } from './use-add-step.ts';
 import { useDraftSaver } from './use-draft-saver.ts';
 import { usePublish } from './use-publish.ts';
+import { ShortcutsSheet } from './shortcuts-sheet.tsx';
 import { useShortcuts } from './use-shortcuts.ts';
 import { useUnsavedGuard } from './use-unsaved-guard.ts';
 import { WorkflowCanvas } from './workflow-canvas.tsx';
@@ -110,6 +111,7 @@ function EditorLayout({ store, initial }: { store: StoreApi<CanvasState>; initia
   const invalid = problems.length > 0;
   return (
     <div className="editor">
+      <ShortcutsSheet />
       <EditorBar
         workflow={workflow}
         name={saver.name}

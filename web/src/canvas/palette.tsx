@@ -1,4 +1,4 @@
-import { nodeCategories, nodeDefinitions, nodeTypes, type NodeCategory } from '@tripline/shared';
+import { nodeCategories, nodeDefinitions, nodeTypes, stepMatchesSearch, type NodeCategory } from '@tripline/shared';
 import { useMemo, useState } from 'react';
 
 export const DRAG_MIME = 'application/x-tripline-node';
@@ -13,11 +13,8 @@ const groups = (Object.keys(nodeCategories) as NodeCategory[]).map((category) =>
 export function Palette({ onAdd, disabled }: { onAdd: (type: string) => void; disabled?: boolean }) {
   const [query, setQuery] = useState('');
   const visible = useMemo(() => {
-    const q = query.trim().toLowerCase();
-    return nodeTypes.filter((t) => {
-      const d = nodeDefinitions[t];
-      return !q || `${d.displayName} ${d.description} ${t}`.toLowerCase().includes(q);
-    });
+    // names, descriptions and synonyms ("if" finds a condition, "loop" a for_each)
+    return nodeTypes.filter((t) => stepMatchesSearch(t, query));
   }, [query]);
 
   return (

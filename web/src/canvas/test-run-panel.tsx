@@ -127,6 +127,7 @@ export function TestRunPanel({ runner }: { runner: TestRunner }) {
           <p>
             Result: <span className={`status-badge ${result.status}`}>{result.status}</span>
             {result.skippedReason && <span className="muted"> — {result.skippedReason}</span>}
+            {result.stoppedReason && <span className="muted"> — {result.stoppedReason}</span>}
           </p>
           <ol className="step-list">
             {byNode.map((g) => (

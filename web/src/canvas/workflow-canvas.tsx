@@ -8,9 +8,10 @@ import {
   type Connection,
   type Edge,
   type IsValidConnection,
+  type FinalConnectionState,
 } from '@xyflow/react';
 import { isNodeType, nodeCategories, nodeDefinitions } from '@tripline/shared';
-import { useCallback, useEffect, useMemo, useRef, type DragEvent } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from 'react';
 import { branchEdges } from './edge-branches.ts';
 import { isNote } from './flow-graph.ts';
 import { READABLE_ZOOM, readableFit } from './readable-fit.ts';
@@ -106,6 +107,33 @@ export function WorkflowCanvas({ readOnly, onAddAt, onNodeClick, minimap = true,
     [store],
   );
   const onConnect = useCallback((c: Connection) => void store.getState().connect(c), [store]);
+  // A refused connection says why, where it was dropped, instead of vanishing without a word.
+  const [refused, setRefused] = useState<{ x: number; y: number; message: string }>();
+  useEffect(() => {
+    if (!refused) return;
+    const timer = setTimeout(() => setRefused(undefined), 6000);
+    return () => clearTimeout(timer);
+  }, [refused]);
+  const onConnectEnd = useCallback(
+    (event: MouseEvent | TouchEvent, c: FinalConnectionState) => {
+      if (!c.fromNode || c.isValid === true) return;
+      const point = 'changedTouches' in event ? event.changedTouches[0]! : event;
+      // dropped on a step with no handle near (a trigger has no input): the step under the pointer
+      const under = document.elementFromPoint(point.clientX, point.clientY)?.closest<HTMLElement>('.react-flow__node')?.dataset.id;
+      const toId = c.toNode?.id ?? under;
+      if (!toId || (toId === c.fromNode.id && !c.toNode)) return;
+      const fromSource = c.fromHandle?.type !== 'target';
+      const attempt = fromSource
+        ? { source: c.fromNode.id, sourceHandle: c.fromHandle?.id ?? null, target: toId, targetHandle: c.toHandle?.id ?? null }
+        : { source: toId, sourceHandle: c.toHandle?.id ?? null, target: c.fromNode.id, targetHandle: c.fromHandle?.id ?? null };
+      const s = store.getState();
+      const check = checkConnection(attempt, s.nodes, s.edges);
+      if (check.ok) return;
+      const box = wrapper.current?.getBoundingClientRect();
+      setRefused({ x: point.clientX - (box?.left ?? 0), y: point.clientY - (box?.top ?? 0), message: check.message });
+    },
+    [store],
+  );
   const onNodeDragStart = useCallback(() => store.getState().beginDrag(), [store]);
 
   const onDragOver = useCallback((e: DragEvent) => {
@@ -126,7 +154,7 @@ export function WorkflowCanvas({ readOnly, onAddAt, onNodeClick, minimap = true,
   );
 
   return (
-    <div className="canvas" data-testid="workflow-canvas" ref={wrapper} onDragOver={onDragOver} onDrop={onDrop}>
+    <div className="canvas" data-testid="workflow-canvas" ref={wrapper} onDragOver={onDragOver} onDrop={onDrop} style={{ position: 'relative' }}>
       <ReactFlow
         nodes={nodes}
         edges={shownEdges}
@@ -135,6 +163,7 @@ export function WorkflowCanvas({ readOnly, onAddAt, onNodeClick, minimap = true,
         onNodesChange={store.getState().onNodesChange}
         onEdgesChange={store.getState().onEdgesChange}
         onConnect={onConnect}
+        onConnectEnd={onConnectEnd}
         onNodeDragStart={onNodeDragStart}
         onNodeClick={onNodeClick ? (_e, node) => onNodeClick(node.id) : undefined}
         isValidConnection={isValidConnection}
@@ -154,6 +183,16 @@ export function WorkflowCanvas({ readOnly, onAddAt, onNodeClick, minimap = true,
         {minimap && <MiniMap pannable zoomable nodeColor={miniMapColor} ariaLabel="Mini map" />}
         <Controls showInteractive={false} />
       </ReactFlow>
+      {refused && (
+        <div
+          className="connection-refused"
+          role="alert"
+          data-testid="connection-refused"
+          style={{ position: 'absolute', left: refused.x + 12, top: refused.y + 12, zIndex: 10, maxWidth: 320, background: '#fff4f2', border: '1px solid #d92d20', color: '#7a271a', borderRadius: 6, padding: '6px 10px', fontSize: 13, boxShadow: '0 2px 8px rgba(0,0,0,.15)' }}
+        >
+          Not connected: {refused.message}
+        </div>
+      )}
     </div>
   );
 }

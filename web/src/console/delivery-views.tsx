@@ -25,6 +25,7 @@ export function DeliveryTable({ list, selected, onSelect, eventCell, testId, idH
         <>
           <DeliveryStatus d={d} />
           {d.lastStatusCode !== null && <span className="small muted"> HTTP {d.lastStatusCode}</span>}
+          <WaitingFor d={d} />
         </>
       ),
     },
@@ -42,6 +43,16 @@ export function DeliveryTable({ list, selected, onSelect, eventCell, testId, idH
       error={{ error: list.error, action: 'Loading deliveries' }}
       empty={empty}
     />
+  );
+}
+
+/** An ordered endpoint's delivery held by an earlier one of its subject (issue 25): which one. */
+function WaitingFor({ d }: { d: DeliverySummary }) {
+  if (!d.waitingFor) return null;
+  return (
+    <span className="small muted" data-testid="delivery-waiting-for" title="This endpoint delivers one subject at a time, in event order">
+      {' '}waiting for <span className="mono">{d.waitingFor}</span>
+    </span>
   );
 }
 
@@ -80,7 +91,7 @@ export function DeliveryCard({ id, delivery, replay, onClose, eventCell, testId,
           <>
             <KeyValues
               rows={[
-                ['Status', <DeliveryStatus d={d} />],
+                ['Status', <><DeliveryStatus d={d} /> <WaitingFor d={d} /></>],
                 ['Event', eventCell(d)],
                 ['Attempts', d.attemptCount],
                 ['Next attempt', <Time at={d.nextAttemptAt} />],

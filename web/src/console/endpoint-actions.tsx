@@ -42,8 +42,9 @@ export function EndpointActions({ endpointId, post, types, typeLabel, allow, onC
     });
   const recover = () =>
     act('Recovering', async () => {
-      const r = await post<{ requeued: number; missed?: number }>(`/endpoints/${enc}/recover`, { since: new Date(since).toISOString() });
-      return `${r.requeued} failed deliver${r.requeued === 1 ? 'y' : 'ies'} sent again${r.missed ? `, ${r.missed} missed event(s) sent` : ''}.`;
+      const r = await post<{ requeued: number; missed?: number; more?: boolean }>(`/endpoints/${enc}/recover`, { since: new Date(since).toISOString() });
+      // `more`: the portal queues a bounded number a call (behind live traffic); the rest needs another call.
+      return `${r.requeued} failed deliver${r.requeued === 1 ? 'y' : 'ies'} sent again${r.missed ? `, ${r.missed} missed event(s) sent` : ''}.${r.more ? ' More remain: recover again for the rest.' : ''}`;
     });
   const rotate = () => act('Rotating the secret', async () => setRotated(await post<Rotated>(`/endpoints/${enc}/rotate-secret`, {})));
 

@@ -12,7 +12,7 @@ describe('forms generated from node config schemas', () => {
     expect(kinds('trigger', { eventType: 'inventory.threshold_crossed' })).toEqual({ eventType: 'enum', filter: 'widget', threshold: 'integer', direction: 'enum', sku: 'string', category: 'string' });
     expect(kinds('condition')).toEqual({ rule: 'widget' });
     expect(kinds('webhook')).toEqual({ endpointId: 'widget' });
-    expect(kinds('campaign')).toEqual({ campaignId: 'widget', action: 'enum', durationSeconds: 'widget', segment: 'widget' });
+    expect(kinds('campaign')).toEqual({ campaignId: 'widget', action: 'enum', durationSeconds: 'widget', segment: 'widget', target: 'enum' });
     expect(kinds('transform')).toEqual({ fields: 'record' });
     expect(kinds('delay')).toEqual({ seconds: 'widget', until: 'string' });
     expect(kinds('switch')).toEqual({ cases: 'widget' });

@@ -32,7 +32,7 @@ export function Target({ entry }: { entry: NamedEntry }) {
 }
 
 export function Changes({ row }: { row: AuditRow }) {
-  const summary = summariseWorkflowChange(row.before, row.after);
+  const summary = summariseWorkflowChange(row.before, row.after, row.changes);
   const json = (
     <details className="audit-json">
       <summary>JSON</summary>

@@ -54,3 +54,19 @@ describe('summariseWorkflowChange', () => {
     expect(summariseWorkflowChange({ graph: withHandle }, { graph: next })).toEqual(['+ step notify (webhook)', 'connected is_gold (true) → notify']);
   });
 });
+
+describe('stored graph changes (issue 23: the audit keeps diffs, not graphs)', () => {
+  it('says every change of a folded editing session, oldest first', async () => {
+    const { storedGraphChange } = await import('@tripline/shared');
+    const first = storedGraphChange(graph(gold), graph(goldAndLtv));
+    const withStep = graph(goldAndLtv);
+    withStep.nodes.push({ id: 'notify', type: 'webhook', config: {} } as never);
+    const second = storedGraphChange(graph(goldAndLtv), withStep);
+    const rows = foldAutosaves([
+      entry(2, '2026-12-01T10:05:00Z', 'workflow.updated', 'ana@shop', { revision: 2 }, { revision: 3, graphChange: second }),
+      entry(1, '2026-12-01T10:00:00Z', 'workflow.updated', 'ana@shop', { revision: 1 }, { revision: 2, graphChange: first }),
+    ]);
+    expect(rows).toHaveLength(1);
+    expect(summariseWorkflowChange(rows[0]!.before, rows[0]!.after, rows[0]!.changes)).toEqual(['is_gold: added ltv > 800', '+ step notify (webhook)']);
+  });
+});

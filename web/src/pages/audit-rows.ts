@@ -1,4 +1,4 @@
-import { diffGraphs, workflowGraphSchema, type AuditEntry, type WorkflowGraph } from '@tripline/shared';
+import { diffGraphs, workflowGraphSchema, type AuditEntry, type StoredGraphChange, type WorkflowGraph } from '@tripline/shared';
 import { describeRule } from '../condition-builder/tree.ts';
 
 export type NamedEntry = AuditEntry & { targetName?: string | null };
@@ -14,6 +14,8 @@ export interface AuditRow {
   /** Before of the oldest, after of the newest: the net change of the session. */
   before: unknown;
   after: unknown;
+  /** The graph changes the row's entries stored (issue 23: a diff each, not whole graphs), oldest first. */
+  changes: StoredGraphChange[];
 }
 
 /** Autosaves closer together than this belong to one editing session. */
@@ -40,9 +42,10 @@ export function foldAutosaves(entries: NamedEntry[]): AuditRow[] {
       last.count += 1;
       last.since = e.at;
       last.before = e.before;
+      last.changes.unshift(...storedChangesOf(e.after));
       continue;
     }
-    rows.push({ entry: e, count: 1, before: e.before, after: e.after });
+    rows.push({ entry: e, count: 1, before: e.before, after: e.after, changes: storedChangesOf(e.after) });
   }
   return rows;
 }
@@ -53,30 +56,45 @@ const graphOf = (v: unknown): WorkflowGraph | undefined => {
   return parsed.success ? parsed.data : undefined;
 };
 
+const storedChangesOf = (after: unknown): StoredGraphChange[] => {
+  const c = (after as { graphChange?: StoredGraphChange } | null | undefined)?.graphChange;
+  return c && typeof c === 'object' && c.nodes && c.edges ? [c] : [];
+};
+
 /**
  * A workflow change in sentences: "is-gold: added ltv > 800", "+ step notify (webhook)",
- * "renamed to …". Undefined when the entry holds no graph (then the generic view is used).
+ * "renamed to …". From the stored diffs (`changes`, oldest first), or from the whole graphs
+ * entries written before issue 23 held. Undefined when the entry holds neither (then the
+ * generic view is used).
  */
-export function summariseWorkflowChange(before: unknown, after: unknown): string[] | undefined {
+export function summariseWorkflowChange(before: unknown, after: unknown, changes: StoredGraphChange[] = storedChangesOf(after)): string[] | undefined {
   const a = graphOf(before);
   const b = graphOf(after);
-  if (!b) return undefined;
+  if (!b && changes.length === 0) return undefined;
   const lines: string[] = [];
   const nameBefore = (before as { name?: string } | null)?.name;
   const nameAfter = (after as { name?: string } | null)?.name;
   if (nameBefore && nameAfter && nameBefore !== nameAfter) lines.push(`renamed “${nameBefore}” → “${nameAfter}”`);
-  const diff = diffGraphs(a ?? { nodes: [], edges: [] }, b);
+  const diffs = b ? [diffGraphs(a ?? { nodes: [], edges: [] }, b)] : changes;
+  for (const diff of diffs) lines.push(...changeLines(diff));
+  return lines;
+}
+
+function changeLines(diff: StoredGraphChange): string[] {
+  const lines: string[] = [];
   for (const n of diff.nodes.added) lines.push(`+ step ${n.label || n.id} (${n.type})`);
   for (const n of diff.nodes.removed) lines.push(`− step ${n.label || n.id} (${n.type})`);
   for (const c of diff.nodes.changed) {
     for (const ch of c.changes) {
-      if (ch.path === 'config.rule' || ch.path === 'config.filter') lines.push(`${c.id}: ${ruleChange(ch.before, ch.after)}`);
+      if (diff.cut) lines.push(`${c.id}: ${ch.path.replace(/^config\./, '')} changed`);
+      else if (ch.path === 'config.rule' || ch.path === 'config.filter') lines.push(`${c.id}: ${ruleChange(ch.before, ch.after)}`);
       else lines.push(`${c.id}: ${ch.path.replace(/^config\./, '')} ${show(ch.before)} → ${show(ch.after)}`);
     }
   }
   for (const e of diff.edges.added) lines.push(`connected ${e.source}${e.sourceHandle && e.sourceHandle !== 'out' ? ` (${e.sourceHandle})` : ''} → ${e.target}`);
   for (const e of diff.edges.removed) lines.push(`disconnected ${e.source}${e.sourceHandle && e.sourceHandle !== 'out' ? ` (${e.sourceHandle})` : ''} → ${e.target}`);
   if (lines.length === 0 && diff.moved.length) lines.push(`moved ${diff.moved.length} step${diff.moved.length === 1 ? '' : 's'}`);
+  if (diff.cut) lines.push('(a large change: the values are not kept, only what changed)');
   return lines;
 }
 

@@ -4,7 +4,8 @@ import { Link, useSearchParams } from 'react-router';
 import { api } from '../api/client.ts';
 import { useSession } from '../auth/session.tsx';
 import { CustomerLink } from '../console/customer-link.tsx';
-import { ActionFeedback, DataTable, EmptyState, JsonView, PageHeader, StatusBadge, Time, useAction, useLiveRefresh, useQuery, type Column } from '../ui/index.ts';
+import { NewCampaignForm } from './new-campaign-form.tsx';
+import { ActionFeedback, PermissionNote, DataTable, EmptyState, JsonView, PageHeader, StatusBadge, Time, useAction, useLiveRefresh, useQuery, type Column } from '../ui/index.ts';
 
 type Activation = z.infer<typeof campaignActivationSchema>;
 
@@ -63,6 +64,12 @@ export function CampaignsPage() {
   return (
     <div className="page">
       <PageHeader title="Campaigns" subtitle="Promotions workflows and people switch on and off, with who did it and when." />
+      {can('campaigns:write') && (
+        <div className="new-campaign">
+          <NewCampaignForm onCreated={async (c) => { await campaigns.reload(); select(c.id); }} />
+        </div>
+      )}
+      <PermissionNote permission="campaigns:write" action="Creating and switching campaigns" />
       <ActionFeedback state={action} />
       <DataTable
         label="Campaigns"
@@ -74,7 +81,7 @@ export function CampaignsPage() {
         error={{ error: campaigns.error, action: 'Loading campaigns' }}
         empty={
           <EmptyState title="No campaigns yet">
-            Create one with <code>POST /api/v1/campaigns</code>, then add a <em>campaign</em> step to a workflow (“when a customer reaches Gold,
+            Create one with <strong>New campaign</strong> above, then add a <em>campaign</em> step to a workflow (“when a customer reaches Gold,
             activate the VIP campaign”) on the <Link to="/workflows/new">canvas</Link>.
           </EmptyState>
         }

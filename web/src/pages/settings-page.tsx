@@ -5,6 +5,7 @@ import { api } from '../api/client.ts';
 import { useSession } from '../auth/session.tsx';
 import { plainMessage } from '../forms/messages.ts';
 import { CustomerRulesCard, LtvTiersCard, MarketerStepsCard, MetricsAccessCard, type Settings } from './settings-forms.tsx';
+import { AlertsSettingsCard } from './settings-alerts.tsx';
 import { EmailSettingsCard } from './settings-email.tsx';
 import { ActionFeedback, JsonView, PageHeader, PermissionNote, QueryView, Time, useAction, useQuery } from '../ui/index.ts';
 
@@ -26,6 +27,7 @@ export function SettingsPage() {
       <CustomerRulesCard lifecycle={s?.lifecycle} cartAbandonMinutes={s?.cartAbandonMinutes} canWrite={canWrite} onSaved={reload} />
       <MetricsAccessCard value={s?.metricsAllowList} canWrite={canWrite} onSaved={reload} />
       <EmailSettingsCard canWrite={canWrite} />
+      <AlertsSettingsCard canWrite={canWrite} />
       {s && (
         <section className="card" aria-label="Other settings">
           <h2>Other settings</h2>

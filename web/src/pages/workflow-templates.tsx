@@ -7,7 +7,7 @@ import { Field } from '../ui/index.ts';
  * A template, and once chosen, its blanks (which endpoint, which campaign) picked from what
  * exists. Any blank may stay empty: the editor then marks that step until it is chosen.
  */
-export function TemplateCard({ template, busy, onCreate }: { template: WorkflowTemplate; busy: boolean; onCreate: (choices: Record<string, string>) => void }) {
+export function TemplateCard({ template, busy, onCreate, refusedSteps = [] }: { template: WorkflowTemplate; busy: boolean; onCreate: (choices: Record<string, string>) => void; refusedSteps?: string[] }) {
   const [open, setOpen] = useState(false);
   const [choices, setChoices] = useState<Record<string, string>>({});
   const endpoints = useLookups((l) => l.endpoints);
@@ -23,7 +23,11 @@ export function TemplateCard({ template, busy, onCreate }: { template: WorkflowT
     <article className="template-card" aria-labelledby={`${id}-title`}>
       <h3 id={`${id}-title`}>{template.name}</h3>
       <p>{template.description}</p>
-      {!open ? (
+      {refusedSteps.length > 0 ? (
+        <p className="muted small" data-testid="template-refused">
+          Uses {refusedSteps.join(', ')} steps, which marketers may not add: an editor can create it, or an admin can allow them under Settings.
+        </p>
+      ) : !open ? (
         <button type="button" disabled={busy} onClick={() => setOpen(true)} aria-label={`Use template: ${template.name}`}>
           Use this template
         </button>

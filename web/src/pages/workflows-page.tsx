@@ -1,9 +1,10 @@
-import { instantiateTemplate, workflowTemplates, type Workflow, type WorkflowInput } from '@tripline/shared';
+import { instantiateTemplate, isNodeType, nodeDefinition, workflowTemplates, type Workflow, type WorkflowInput } from '@tripline/shared';
 import { useRef, useState } from 'react';
 import type { ApiError } from '../api/client.ts';
 import { Link, useNavigate } from 'react-router';
 import '../canvas/canvas.css';
 import { downloadWorkflow, parseWorkflowFile } from '../canvas/file-io.ts';
+import { useSession } from '../auth/session.tsx';
 import { useCanEditWorkflows } from '../canvas/permissions.ts';
 import { workflowsApi } from '../canvas/workflow-api.ts';
 import { ActionFeedback, ConfirmButton, DataTable, PermissionNote, EmptyState, PageHeader, Time, useAction, useQuery, type ActionState, type Column } from '../ui/index.ts';
@@ -16,6 +17,7 @@ export function WorkflowsPage() {
   const workflows = useQuery<{ data: Workflow[] }>('/workflows');
   const action = useAction();
   const [importErrors, setImportErrors] = useState<string[]>();
+  const refusedSteps = useRefusedSteps();
   const create = (input: WorkflowInput) =>
     action.run('Creating the workflow', async () => {
       const w = await workflowsApi.create(input);
@@ -45,13 +47,28 @@ export function WorkflowsPage() {
           <h2>Start from a template</h2>
           <div className="template-grid">
             {workflowTemplates.map((t) => (
-              <TemplateCard key={t.id} template={t} busy={action.busy} onCreate={(choices) => void create(instantiateTemplate(t, choices))} />
+              <TemplateCard key={t.id} template={t} busy={action.busy} refusedSteps={refusedSteps(t.workflow.graph.nodes)} onCreate={(choices) => void create(instantiateTemplate(t, choices))} />
             ))}
           </div>
         </section>
       )}
     </div>
   );
+}
+
+/**
+ * For a marketer, the step types of a graph they may not add (the admin's `marketerStepTypes`
+ * setting), by name; the server refuses them anyway, this says so before anyone tries.
+ */
+function useRefusedSteps(): (nodes: readonly { type: string }[]) => string[] {
+  const { user } = useSession();
+  const settings = useQuery<{ data: { marketerStepTypes?: string[] } }>(user.role === 'marketer' ? '/settings' : null);
+  const allowed = settings.data?.data.marketerStepTypes;
+  return (nodes) => {
+    if (user.role !== 'marketer' || !allowed) return [];
+    const refused = new Set(nodes.filter((n) => !allowed.includes(n.type)).map((n) => (isNodeType(n.type) ? nodeDefinition(n.type).displayName : n.type)));
+    return [...refused];
+  };
 }
 
 /** "New workflow" and "Import JSON…": a file is checked before anything is sent, and each problem named with its place. */

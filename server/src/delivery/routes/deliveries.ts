@@ -3,7 +3,7 @@ import { actorFrom } from '../../audit/record.ts';
 import type { AppContext } from '../../context.ts';
 import { deliveryDetail, listDeliveries, replayDelivery } from '../endpoint-operations.ts';
 import { toDeliverySummary } from '../endpoints-store.ts';
-import type { DeclareRoute } from './index.ts';
+import type { DeclareRoute } from './declare.ts';
 
 const tag = 'Endpoints';
 

@@ -5,7 +5,7 @@ import { withTransaction } from '../../db/pool.ts';
 import { loadEndpoint, recoverEndpoint, rotateSecret, sendTestEvent } from '../endpoint-operations.ts';
 import { toDeliverySummary, toEndpoint } from '../endpoints-store.ts';
 import { endpointEnabled } from '../state-machine.ts';
-import type { DeclareRoute } from './index.ts';
+import type { DeclareRoute } from './declare.ts';
 
 const tag = 'Endpoints';
 

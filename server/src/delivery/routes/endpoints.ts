@@ -9,7 +9,7 @@ import { insertEndpoint, listEndpoints } from '../../db/endpoints.ts';
 import { toEndpoint } from '../endpoints-store.ts';
 import { endpointDeleted } from '../state-machine.ts';
 import { generateSigningSecret } from '../signing.ts';
-import type { DeclareRoute } from './index.ts';
+import type { DeclareRoute } from './declare.ts';
 
 const tag = 'Endpoints';
 

@@ -14,6 +14,3 @@ export function endpointsRouter(ctx: AppContext): Router {
   declareDeliveryRoutes(route, ctx);
   return router;
 }
-
-/** The route declarer each resource file registers its routes with. */
-export type DeclareRoute = ReturnType<typeof declareRoutes>;

@@ -17,7 +17,7 @@ import {
 import { withTransaction } from '../../db/pool.ts';
 import { conflict, notFound } from '../../http/errors.ts';
 import { declareRoutes } from '../../http/route.ts';
-import { findStoreCredentials, listStoreChanges } from '../../db/woocommerce-writes.ts';
+import { isConnectedStore, listStoreChanges } from '../../db/woocommerce-writes.ts';
 import type { Queryable } from '../../db/queryable.ts';
 import { HttpError } from '../../http/errors.ts';
 import { changeCampaign, planSchedule } from './activation.ts';
@@ -26,12 +26,7 @@ import { toStoreChange } from './store-effects.ts';
 /** Store effects need a WooCommerce source connected with keys: refused with the field named otherwise. */
 async function checkStoreEffects(db: Queryable, effects: CampaignStoreEffects | undefined): Promise<void> {
   if (!effects) return;
-  const source = await findStoreCredentials(db, effects.sourceId);
-  const problem = !source
-    ? `source "${effects.sourceId}" does not exist`
-    : source.kind !== 'woocommerce' || !source.store_url
-      ? `source "${effects.sourceId}" is not a WooCommerce store connected with REST API keys`
-      : undefined;
+  const problem = (await isConnectedStore(db, effects.sourceId)) ? undefined : `source "${effects.sourceId}" is not a WooCommerce store connected with REST API keys`;
   if (problem) throw new HttpError(422, 'validation_failed', `storeEffects.sourceId: ${problem}`, [{ path: 'storeEffects.sourceId', message: problem }]);
 }
 

@@ -62,7 +62,7 @@ export async function planStoreEffects(tx: PoolClient, boss: PgBoss, change: Sto
   const forCustomer = change.target === 'customer' && change.customerId ? change.customerId : undefined;
   const ids: string[] = [];
   if (change.action === 'deactivate') {
-    // A run deactivating for its customer ends that customer's coupon; any other deactivation ends everything.
+    // A run deactivating for its customer ends that customer's coupon and the sale; any other deactivation ends everything.
     ids.push(...(await requestRevert(tx, change.campaignId, change.actor, forCustomer)));
   } else if (parsed?.success) {
     ids.push(...(await planActivation(tx, change, parsed.data, forCustomer)));

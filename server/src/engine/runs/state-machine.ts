@@ -261,7 +261,11 @@ async function callOutFirst(app: AppContext, runId: string): Promise<{ at: strin
   // One statement, no transaction (graphs are cached) for a run at any other step: a
   // delay's timer, a slice cap. The row lock lasts that statement only.
   const [run] = await lockRuns(app.pool, [runId]);
-  if (!run || run.status !== 'running' || !run.current_node) return undefined;
+  if (!run || !run.current_node) return undefined;
+  // A running run standing at the step, or one waiting there between attempts (its timer woke it).
+  if (run.status !== 'running' && !(run.status === 'waiting' && run.step?.status === 'waiting')) return undefined;
+  // A run whose history is full fails at this step without calling out (resumeLocked says why).
+  if (historyFull(run.history_bytes)) return undefined;
   const graph = await loadVersion(app.pool, run.workflow_id, run.version);
   const node = graph.nodes.get(run.current_node);
   if (!node || !CALLS_OUT.has(node.type)) return undefined;

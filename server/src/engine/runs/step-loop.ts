@@ -13,9 +13,10 @@ export const MAX_STEPS_PER_SLICE = 200;
  * one slow step cannot hold an event batch (and every other customer's events) or a
  * delivery batch. A live slice parks the run at such a step (it yields, and a run.execute
  * job continues it); the job runs the step before opening its transaction and hands the
- * outcome in as `SliceStart.first`.
+ * outcome in as `SliceStart.first`. A woocommerce step also waits between its attempts (a
+ * durable backoff): its timer's job runs the waiting step the same way, outside a transaction.
  */
-export const CALLS_OUT: ReadonlySet<NodeType> = new Set<NodeType>(['code', 'http_request']);
+export const CALLS_OUT: ReadonlySet<NodeType> = new Set<NodeType>(['code', 'http_request', 'woocommerce']);
 
 export function runExecutor<T extends NodeType>(type: T, config: Record<string, unknown>, step: StepContext): Promise<StepOutcome> {
   return executors[type](config as NodeConfig<T>, step);
@@ -101,7 +102,12 @@ export async function runSlice(app: AppContext, mode: RunMode, start: SliceStart
       ({ loop, vars, nodeId } = moved);
       continue;
     }
-    if (mode.kind === 'live' && !mode.callOut && CALLS_OUT.has(node.type)) return { steps, end: { kind: 'yield', nodeId }, vars, loop };
+    if (mode.kind === 'live' && !mode.callOut && CALLS_OUT.has(node.type)) {
+      // A call-out step waiting between attempts is run by its timer's job before the transaction
+      // (state-machine callOutFirst); inside one it stays parked rather than yield to nobody.
+      if (existing?.status === 'waiting') return { steps, end: { kind: 'stay' }, vars, loop };
+      return { steps, end: { kind: 'yield', nodeId }, vars, loop };
+    }
     const resumed: StepContext['resumed'] = existing?.status === 'waiting' ? { output: existing.output, ...(start.signal ? { signal: start.signal } : {}) } : undefined;
     const input = { config: node.config, vars };
     const iteration = iterationOf(loop);

@@ -1,4 +1,4 @@
-import { diffGraphs, graphWarnings, validateGraph, workflowGraphSchema, type GraphProblem } from '@tripline/shared';
+import { diffGraphs, graphWarnings, storedGraphChange, validateGraph, workflowGraphSchema, type GraphProblem } from '@tripline/shared';
 import { credentialOriginProblems } from '../../credentials/publish-check.ts';
 import { recordAudit, type Actor } from '../../audit/record.ts';
 import type { PoolClient } from '../../db/pool.ts';
@@ -54,8 +54,9 @@ export async function publishWorkflow(
     action: rollbackTo !== undefined ? 'workflow.rolled_back' : 'workflow.published',
     targetType: 'workflow',
     targetId: id,
-    before: { version: live, graph: before.published_graph ?? null },
-    after: { version, graph, ...(rollbackTo !== undefined ? { from: rollbackTo } : {}) },
+    // Versions by number: each is kept whole in workflow_versions (GET /workflows/:id/versions).
+    before: { version: live },
+    after: { version, graphChange: storedGraphChange(before.published_graph ?? { nodes: [], edges: [] }, graph), ...(rollbackTo !== undefined ? { from: rollbackTo } : {}) },
   });
   const message = rollbackTo !== undefined ? `Published version ${version} (a rollback to v${rollbackTo}); your draft is unchanged.` : `Published version ${version}.`;
   return { row: (await findWorkflow(tx, id))!, published: true, message, warnings };

@@ -4,6 +4,7 @@ import {
   isEventType,
   publishResultSchema,
   publishSchema,
+  storedGraphChange,
   triggerEventType,
   validateGraph,
   workflowInputSchema,
@@ -44,7 +45,13 @@ export function workflowsRouter(app: AppContext): Router {
       const row = await withTransaction(app.pool, async (tx) => {
         await assertStepTypesAllowed(tx, req.principal, input.graph, null);
         await insertWorkflow(tx, { id, name: input.name, description: input.description ?? null, draft: input.graph, actor: actor.label });
-        await recordAudit(tx, actor, { action: 'workflow.created', targetType: 'workflow', targetId: id, after: input });
+        // The audit keeps what the graph holds as a diff from nothing, bounded (audit-diff.ts).
+        await recordAudit(tx, actor, {
+          action: 'workflow.created',
+          targetType: 'workflow',
+          targetId: id,
+          after: { name: input.name, description: input.description ?? null, revision: 1, graphChange: storedGraphChange({ nodes: [], edges: [] }, input.graph) },
+        });
         return (await findWorkflow(tx, id))!;
       });
       return toWorkflow(row);
@@ -74,8 +81,14 @@ export function workflowsRouter(app: AppContext): Router {
           action: 'workflow.updated',
           targetType: 'workflow',
           targetId: id,
-          before: { name: before.name, description: before.description, graph: before.draft },
-          after: { name: after.name, description: after.description, graph: after.draft },
+          // The change, not both whole graphs: a draft save wrote up to about 2 MB here.
+          before: { name: before.name, description: before.description, revision: before.draft_revision },
+          after: {
+            name: after.name,
+            description: after.description,
+            revision: after.draft_revision,
+            ...(input.graph ? { graphChange: storedGraphChange(before.draft, after.draft) } : {}),
+          },
         });
         return after;
       });
@@ -90,7 +103,13 @@ export function workflowsRouter(app: AppContext): Router {
       if (!before) throw notFound('workflow', id);
       await markWorkflowDeleted(tx, id);
       await syncTrigger(tx, id);
-      await recordAudit(tx, actorFrom(req), { action: 'workflow.deleted', targetType: 'workflow', targetId: id, before: toWorkflow(before) });
+      await recordAudit(tx, actorFrom(req), {
+        action: 'workflow.deleted',
+        targetType: 'workflow',
+        targetId: id,
+        // Its published versions stay in workflow_versions; the audit names them, not the graphs.
+        before: { name: before.name, description: before.description, enabled: before.enabled, publishedVersion: before.published_version, revision: before.draft_revision },
+      });
     });
   });
 

@@ -31,7 +31,8 @@ export async function connectSource(ctx: AppContext, req: Request, input: Source
       await insertConnection(tx, {
         sourceId: id,
         storeUrl,
-        keysEnc: ctx.secrets.encrypt(JSON.stringify(keys)),
+        consumerKeyEnc: ctx.secrets.encrypt(keys.consumerKey),
+        consumerSecretEnc: ctx.secrets.encrypt(keys.consumerSecret),
         deliveryUrl,
         webhooks,
         connection: { status: 'ok', checkedAt: now, error: null },

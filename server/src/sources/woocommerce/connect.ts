@@ -27,7 +27,7 @@ export function clientFor(ctx: AppContext, storeUrl: string, keys: StoreKeys, op
 
 /** The client of a connected source, its keys decrypted for the call only. */
 export function connectedClient(ctx: AppContext, row: ConnectionRow, opts: { retries?: number; baseDelayMs?: number } = {}): WooClient {
-  const keys = JSON.parse(ctx.secrets.decrypt(row.keys_enc)) as StoreKeys;
+  const keys = { consumerKey: ctx.secrets.decrypt(row.consumer_key_enc), consumerSecret: ctx.secrets.decrypt(row.consumer_secret_enc) };
   return clientFor(ctx, row.store_url, keys, opts);
 }
 

@@ -37,6 +37,9 @@ export class CanvasPage {
 
   private async drag(source: string, sourceHandle: string, to: Locator) {
     const from = this.page.locator(`.react-flow__handle[data-nodeid="${source}"][data-handleid="${sourceHandle}"]`);
+    // both ends rendered and on screen first: boundingBox() does not wait, and gives null for a hidden one
+    await expect(from).toBeInViewport();
+    await expect(to).toBeInViewport();
     const a = (await from.boundingBox())!;
     const b = (await to.boundingBox())!;
     await this.page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
@@ -44,6 +47,26 @@ export class CanvasPage {
     await this.page.mouse.move((a.x + b.x) / 2, (a.y + b.y) / 2, { steps: 5 });
     await this.page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 5 });
     await this.page.mouse.up();
+  }
+
+  /**
+   * Clicks the canvas background where nothing lies on it (no step, note, edge, toolbar,
+   * minimap or controls), as a person clicks "somewhere empty" to deselect. A fixed position
+   * would break each time a tool is added over the canvas.
+   */
+  async clickEmptyCanvas() {
+    const pane = this.canvas.locator('.react-flow__pane');
+    const point = await pane.evaluate((el) => {
+      const box = el.getBoundingClientRect();
+      for (let y = box.top + 40; y < box.bottom - 20; y += 20) {
+        for (let x = box.left + 20; x < box.right - 20; x += 20) {
+          if (document.elementFromPoint(x, y) === el) return { x, y };
+        }
+      }
+      return null;
+    });
+    expect(point, 'an empty spot on the canvas').not.toBeNull();
+    await this.page.mouse.click(point!.x, point!.y);
   }
 
   edge(source: string, sourceHandle: string, target: string): Locator {

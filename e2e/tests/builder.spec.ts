@@ -307,7 +307,7 @@ test('keyboard only: palette steps are added after the selected step and wired t
   await ifFalse.selectOption('stop-1');
   await expect(canvas.edge('condition-1', 'false', 'stop-1')).toBeAttached();
   // Ctrl+Z removes that connection again
-  await page.locator('.react-flow__pane').click({ position: { x: 20, y: 20 } });
+  await canvas.clickEmptyCanvas();
   await page.keyboard.press('Control+z');
   await expect(canvas.edge('condition-1', 'false', 'stop-1')).toHaveCount(0);
 });

@@ -195,3 +195,19 @@ test('10. the canvas says why a connection is refused, finds steps by synonyms, 
   await page.keyboard.press('Escape');
   await expect(sheet).toHaveCount(0);
 });
+
+test('11. the test inbox shows the raw body as received, with a copy button', async ({ page, context }) => {
+  await context.grantPermissions(['clipboard-read', 'clipboard-write']);
+  const inbox = await apiJson<{ id: string }>(api, 'post', '/inboxes', { name: `Raw body ${Date.now()}`, eventTypes: ['discount.applied'] });
+  await apiJson(api, 'post', '/events', { type: 'discount.applied', data: { code: 'RAW10', customerId: `cus_raw_${Date.now()}`, amount: 3 } });
+  const received = async () => (await apiJson(api, 'get', `/inboxes/${inbox.id}/messages`)).data[0]?.body as string | undefined;
+  await expect.poll(received, { timeout: 20_000 }).toBeTruthy();
+  const body = (await received())!;
+
+  await login(page, undefined, `/inbox?id=${inbox.id}`);
+  await page.goto(`/inbox?id=${inbox.id}`);
+  await page.getByTestId('inbox-message').first().click();
+  await expect(page.getByTestId('raw-body')).toHaveText(body);
+  await page.getByRole('button', { name: 'Copy raw body' }).click();
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(body);
+});

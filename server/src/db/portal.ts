@@ -148,6 +148,21 @@ export async function endpointsByIds(db: Queryable, ids: string[]): Promise<Endp
 }
 
 /** Every event type pattern the given endpoints subscribe to. */
+/**
+ * The trigger event types of the enabled, published workflows whose live version has a
+ * webhook step sending to one of these endpoints: what arrives there through a workflow.
+ */
+export async function workflowEventTypesTo(db: Queryable, endpointIds: string[]): Promise<Set<string>> {
+  const { rows } = await db.query<{ event_type: string }>(
+    `select distinct t.event_type from workflow_triggers t
+       join workflow_versions v on v.workflow_id = t.workflow_id and v.version = t.version
+      where exists (select 1 from jsonb_array_elements(v.graph->'nodes') n
+                     where n->>'type' = 'webhook' and n->'config'->>'endpointId' = any($1::text[]))`,
+    [endpointIds],
+  );
+  return new Set(rows.map((r) => r.event_type));
+}
+
 export async function subscribedPatterns(db: Queryable, endpointIds: string[]): Promise<Set<string>> {
   const { rows } = await db.query<{ event_types: string[] }>('select event_types from endpoints where id = any($1::text[])', [endpointIds]);
   return new Set(rows.flatMap((r) => r.event_types));

@@ -41,7 +41,7 @@ import type { EndpointRow } from '../db/endpoints.ts';
 import { toDeliverySummary, toEndpoint } from '../delivery/endpoints-store.ts';
 import { subscriptionPatterns } from '../delivery/fan-out.ts';
 import type { StoredEndpointAuth as StoredAuth } from '@tripline/shared';
-import { endpointsByIds, linkCeiling, subscribedPatterns } from '../db/portal.ts';
+import { endpointsByIds, linkCeiling, subscribedPatterns, workflowEventTypesTo } from '../db/portal.ts';
 import { invalid, notFound } from '../http/errors.ts';
 import { declareRoutes } from '../http/route.ts';
 import { eventTypesBeyond, narrowedFilter } from './ceiling.ts';
@@ -215,8 +215,9 @@ export function portalApiRouter(ctx: AppContext): Router {
       response: z.object({ data: z.array(portalEventTypeSchema) }),
     },
     async ({ req }) => {
-      const subscribed = await subscribedPatterns(ctx.pool, portalPrincipal(req).endpointIds);
-      return { data: catalog.map((c) => ({ ...c, subscribed: subscriptionPatterns(c.type).some((p) => subscribed.has(p)) })) };
+      const ids = portalPrincipal(req).endpointIds;
+      const [subscribed, viaWorkflow] = await Promise.all([subscribedPatterns(ctx.pool, ids), workflowEventTypesTo(ctx.pool, ids)]);
+      return { data: catalog.map((c) => ({ ...c, subscribed: subscriptionPatterns(c.type).some((p) => subscribed.has(p)), viaWorkflow: viaWorkflow.has(c.type) })) };
     },
   );
 

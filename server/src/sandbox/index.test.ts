@@ -6,7 +6,7 @@ afterAll(closeSandbox);
 describe('the code sandbox threads', () => {
   it('runs code in a worker thread and answers its value', async () => {
     expect(await runCode('return input.a + 1;', { a: 41 })).toEqual({ ok: true, value: 42 });
-  });
+  }, 30_000); // a cold start: loading QuickJS in a new thread takes seconds on a loaded machine
 
   it('kills a thread stuck inside one slow built-in, and the next call still works', async () => {
     // A default sort of a million numbers compares them as strings inside one built-in that
@@ -53,5 +53,5 @@ describe('the sandbox pool', () => {
     expect({ grown, pool: sandboxStats() }).toMatchObject({ grown: { ok: true, value: 40 }, pool: { threads: 0, idle: 0 } });
     const small = await runCode('return 3;', {});
     expect({ small, pool: sandboxStats() }).toMatchObject({ small: { ok: true, value: 3 }, pool: { threads: 1, idle: 1 } });
-  });
+  }, 30_000); // two cold starts
 });

@@ -44,6 +44,8 @@ const queue: Waiter[] = [];
 let threads = 0;
 let peakThreads = 0;
 let nextId = 1;
+/** How long each new thread took to start, until its first call takes it (that call's deadline is moved by it). */
+const startupMs = new WeakMap<Worker, number>();
 
 /** The pool's state, for tests and diagnostics. */
 export function sandboxStats(): { threads: number; idle: number; queued: number; peakThreads: number; maxThreads: number } {
@@ -52,6 +54,7 @@ export function sandboxStats(): { threads: number; idle: number; queued: number;
 
 /** A new thread, once it has compiled QuickJS and said ready. */
 function spawn(): Promise<Worker> {
+  const startedAt = performance.now();
   const worker = new Worker(new URL('./thread.ts', import.meta.url), { resourceLimits: { maxOldGenerationSizeMb: 128 } });
   worker.unref();
   return new Promise((resolve, reject) => {
@@ -64,6 +67,7 @@ function spawn(): Promise<Worker> {
       clearTimeout(timer);
       worker.off('message', onReady);
       worker.off('error', onError);
+      startupMs.set(worker, performance.now() - startedAt);
       resolve(worker);
     };
     const onError = (error: Error) => {
@@ -126,7 +130,7 @@ function acquire(deadlineAt: number): Promise<Worker | null> {
 /** `deadlineMs`: the call's wall-clock deadline, queue included (default: wallDeadlineMs(limits)). */
 export async function runCode(source: string, input: unknown, limits: SandboxLimits = DEFAULT_LIMITS, { deadlineMs }: { deadlineMs?: number } = {}): Promise<SandboxResult> {
   const budget = deadlineMs ?? wallDeadlineMs(limits);
-  const deadlineAt = performance.now() + budget;
+  let deadlineAt = performance.now() + budget;
   let worker: Worker | null;
   try {
     worker = await acquire(deadlineAt);
@@ -135,6 +139,11 @@ export async function runCode(source: string, input: unknown, limits: SandboxLim
   }
   if (!worker) return { ok: false, reason: 'busy', error: `the sandbox was busy: no thread was free within ${budget / 1000} s (the step's deadline), so the code did not run` };
   const thread = worker;
+  // A cold start (loading QuickJS, seconds on a loaded machine; STARTUP_TIMEOUT_MS bounds it)
+  // is not the script's time: without this, the first script after a start could be stopped
+  // before it ran at all.
+  deadlineAt += startupMs.get(thread) ?? 0;
+  startupMs.delete(thread);
   const id = nextId++;
   const request: SandboxRequest = { id, source, input, limits };
   return new Promise<SandboxResult>((resolve) => {

@@ -1,3 +1,4 @@
+import { Bus } from '../../src/bus.ts';
 import { can, roles, type PrincipalRole } from '@tripline/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { routeAccessOf, type RouteAccess } from '../../src/auth/middleware.ts';
@@ -78,7 +79,8 @@ const callers: Caller[] = [{ name: 'anonymous', role: null, headers: {} }];
 
 beforeAll(async () => {
   t = await startTestTripline();
-  const parts = await features(t.ctx);
+  // Its own bus: the running test Tripline's features already provide theirs on t.ctx.bus.
+  const parts = await features({ ...t.ctx, bus: new Bus() });
   const app = createApp(t.ctx, { ...parts.http, isReady: () => true });
   routes = [];
   walk((app as unknown as { router: { stack: Layer[] } }).router.stack, '', [], routes);

@@ -27,3 +27,24 @@ describe('portal settings on a refused target', () => {
     expect(await admin.text()).toContain('TRIPLINE_ALLOW_PRIVATE_TARGETS');
   });
 });
+
+describe('portal event types', () => {
+  it('marks the types that arrive through a workflow\'s webhook step, not only subscriptions', async () => {
+    const ep = await json(t.api('/api/v1/endpoints', { method: 'POST', json: { url: 'https://93.184.216.34/supplier', description: 'Supplier', eventTypes: ['order.created'] } }));
+    const graph = {
+      nodes: [
+        { id: 'trigger', type: 'trigger', config: { eventType: 'order.paid' } },
+        { id: 'tell', type: 'webhook', config: { endpointId: ep.id } },
+      ],
+      edges: [{ id: 'e1', source: 'trigger', target: 'tell' }],
+    };
+    const wf = await json(t.api('/api/v1/workflows', { method: 'POST', json: { name: 'Paid → supplier', graph } }));
+    expect((await t.api(`/api/v1/workflows/${wf.id}/publish`, { method: 'POST', json: {} })).status).toBe(200);
+    const link = await createLink(t, { endpointIds: [ep.id] });
+    const types = (await json(portal(t, link.token)('/api/v1/portal/event-types'))).data as { type: string; subscribed: boolean; viaWorkflow: boolean }[];
+    const of = (type: string) => types.find((c) => c.type === type)!;
+    expect(of('order.paid')).toMatchObject({ subscribed: false, viaWorkflow: true });
+    expect(of('order.created')).toMatchObject({ subscribed: true, viaWorkflow: false });
+    expect(of('order.refunded')).toMatchObject({ subscribed: false, viaWorkflow: false });
+  });
+});

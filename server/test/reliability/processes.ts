@@ -47,7 +47,8 @@ export class TriplineProcess {
     this.exit = new Promise((resolve) => this.child.once('exit', (code, signal) => resolve({ code, signal })));
   }
 
-  static async start(name: string, env: Record<string, string>, timeoutMs = 30_000): Promise<TriplineProcess> {
+  /** `timeoutMs`: a start-up (tsx, migrations, pg-boss) takes a few seconds idle but far more on a loaded CI machine. */
+  static async start(name: string, env: Record<string, string>, timeoutMs = 90_000): Promise<TriplineProcess> {
     const p = new TriplineProcess(name, env);
     await p.waitForOutput(/Tripline ready/, timeoutMs);
     return p;

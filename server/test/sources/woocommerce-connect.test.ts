@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, json } from '../support/engine.ts';
+import { eventually, json, publishWorkflow } from '../support/engine.ts';
 import { startReceiver } from '../support/receiver.ts';
 import { startTestTripline, type TestTripline } from '../support/tripline.ts';
 import { startWooEmulator, type WooEmulator } from '../support/woocommerce-emulator.ts';
@@ -125,5 +125,24 @@ describe('connecting a store', () => {
     const detail = await json(t.api(`/api/v1/sources/${source.id}`));
     expect(detail).toMatchObject({ connected: false, connection: null, webhooks: [], backfill: null, reconcile: null });
     expect((await t.api(`/api/v1/sources/${source.id}/reconcile`, { method: 'POST' })).status).toBe(409);
+  });
+
+  it('with runWorkflows: true the imported history is replayed through workflows', async () => {
+    const history = await startWooEmulator({ idBase: 50_000 });
+    try {
+      const workflowId = await publishWorkflow(t, 'replayed paid orders', {
+        nodes: [
+          { id: 'trigger', type: 'trigger', config: { eventType: 'order.paid', filter: { '==': [{ var: 'data.currency' }, 'GBP'] } } },
+          { id: 'note', type: 'transform', config: { fields: { replayed: 'yes' } } },
+        ],
+        edges: [{ id: 'e1', source: 'trigger', target: 'note' }],
+      } as never);
+      for (let i = 0; i < 3; i++) history.createOrder({ customer_id: 0, currency: 'GBP', billing: { email: `replay${i}@example.com` }, status: 'completed', total: 10, date_created_gmt: '2024-01-0' + (i + 1) + 'T10:00:00' }, { silent: true });
+      const source = await json(connect({ storeUrl: history.url, ...history.addKey('read_write'), runWorkflows: true }));
+      await eventually(async () => (await json(t.api(`/api/v1/sources/${source.id}`))).backfill.status === 'completed', 'the replayed import');
+      await eventually(async () => (await t.ctx.pool.query(`select 1 from runs where workflow_id = $1`, [workflowId])).rowCount === 3, 'a run per replayed paid order');
+    } finally {
+      await history.close();
+    }
   });
 });

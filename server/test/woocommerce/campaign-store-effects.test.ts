@@ -78,6 +78,40 @@ describe('campaign store effects', () => {
     expect([...emu.store.coupons.values()].filter((x) => x.email_restrictions.includes('vip@example.com'))).toHaveLength(1);
   });
 
+  it('a run deactivating it for its customer expires that customer\'s coupon and ends the sale, while another customer keeps theirs', async () => {
+    const tee = emu.createProduct({ sku: 'TEE-VIP', regular_price: '20.00' }, { silent: true });
+    const c = await create({ name: 'VIP tees', kind: 'custom', storeEffects: { sourceId, coupon: { discountType: 'fixed_cart', amount: 10, expiresInDays: 10 }, sale: { skus: ['TEE-VIP'], salePrice: 15 } } });
+    const on = await publishWorkflow(t, 'VIP on', chain('promotion.rule_qualified', [{ id: 'on', type: 'campaign', config: { campaignId: c.id, action: 'activate', target: 'customer' } }]));
+    const off = await publishWorkflow(t, 'VIP off', chain('discount.applied', [{ id: 'off', type: 'campaign', config: { campaignId: c.id, action: 'deactivate', target: 'customer' } }]));
+    await sendEvents(t, [
+      { type: 'customer.created', data: { customerId: 'cus_a', email: 'a@example.com' } },
+      { type: 'customer.created', data: { customerId: 'cus_b', email: 'b@example.com' } },
+    ]);
+    await sendEvents(t, [
+      { type: 'promotion.rule_qualified', data: { ruleId: 'vip', customerId: 'cus_a' } },
+      { type: 'promotion.rule_qualified', data: { ruleId: 'vip', customerId: 'cus_b' } },
+    ]);
+    await finishedRun(t, on, 'cus_a');
+    await finishedRun(t, on, 'cus_b');
+    const applied = await changesAre(c.id, 'applied', 3);
+    expect(emu.get('products', tee.id)).toMatchObject({ sale_price: '15.00' });
+    await sendEvents(t, { type: 'discount.applied', data: { code: 'x', customerId: 'cus_a', amount: 1 } });
+    await finishedRun(t, off, 'cus_a');
+    const after = await eventually(async () => {
+      const all = await changes(c.id);
+      return all.filter((x) => x.status === 'reverted').length === 2 ? all : undefined;
+    }, 'cus_a\'s coupon and the sale to be reverted', 30_000);
+    const byCustomer = (id: string | null) => after.find((x) => x.customerId === id)!;
+    expect(byCustomer('cus_a')).toMatchObject({ kind: 'coupon', status: 'reverted' });
+    expect(byCustomer(null)).toMatchObject({ kind: 'sale', status: 'reverted' });
+    expect(byCustomer('cus_b')).toMatchObject({ kind: 'coupon', status: 'applied', wanted: 'applied' });
+    expect(emu.get('products', tee.id)).toMatchObject({ sale_price: '', price: '20.00' });
+    const couponA = applied.find((x) => x.customerId === 'cus_a')!.result.id;
+    const couponB = applied.find((x) => x.customerId === 'cus_b')!.result.id;
+    expect(Date.parse(`${emu.get('coupons', couponA)!.date_expires_gmt}Z`)).toBeLessThanOrEqual(Date.now());
+    expect(Date.parse(`${emu.get('coupons', couponB)!.date_expires_gmt}Z`)).toBeGreaterThan(Date.now() + 9 * 86_400_000);
+  });
+
   it('a store the store-change job cannot reach yet (503) is retried until the coupon is made once', async () => {
     const c = await create({ name: 'Retry me', kind: 'custom', storeEffects: { sourceId, coupon: { discountType: 'fixed_cart', amount: 5, expiresInDays: 7, code: 'SPRING5' } } });
     emu.failNext(2, 503);

@@ -122,6 +122,8 @@ export const portalEventTypeSchema = z.object({
   example: z.record(z.string(), z.unknown()),
   /** Whether one of the link's endpoints subscribes to it. */
   subscribed: z.boolean(),
+  /** Whether it reaches one of the link's endpoints through a live workflow's webhook step (no subscription needed). */
+  viaWorkflow: z.boolean(),
 });
 export type PortalEventType = z.infer<typeof portalEventTypeSchema>;
 

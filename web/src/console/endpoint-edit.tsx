@@ -4,7 +4,7 @@ import { useNavigate } from 'react-router';
 import { api, ApiError } from '../api/client.ts';
 import { ActionFeedback, ConfirmButton, Field, useAction, useFormValues } from '../ui/index.ts';
 
-const FIELDS = ['url', 'description', 'eventTypes', 'filter', 'rateLimitPerSecond', 'maxConcurrency'] as const;
+const FIELDS = ['url', 'description', 'eventTypes', 'filter', 'rateLimitPerSecond', 'maxConcurrency', 'ordering'] as const;
 
 /** The auth to send back on a replace: the stored method without its secret, which the server then keeps. */
 function keptAuth(auth: Endpoint['auth']): EndpointAuthInput {
@@ -14,7 +14,7 @@ function keptAuth(auth: Endpoint['auth']): EndpointAuthInput {
 }
 
 /** PUT /endpoints/:id replaces the endpoint: what the form does not show is sent back as it is (header values masked, which keeps them). */
-function replaceBody(ep: Endpoint, patch: Partial<{ url: string; description: string | undefined; eventTypes: string[]; filter: unknown; enabled: boolean; rateLimitPerSecond: number | null; maxConcurrency: number | null }>) {
+function replaceBody(ep: Endpoint, patch: Partial<{ url: string; description: string | undefined; eventTypes: string[]; filter: unknown; enabled: boolean; rateLimitPerSecond: number | null; maxConcurrency: number | null; ordering: Endpoint['ordering'] }>) {
   return {
     url: ep.url,
     ...(ep.description ? { description: ep.description } : {}),
@@ -23,6 +23,7 @@ function replaceBody(ep: Endpoint, patch: Partial<{ url: string; description: st
     enabled: ep.enabled,
     rateLimitPerSecond: ep.rateLimitPerSecond,
     maxConcurrency: ep.maxConcurrency,
+    ordering: ep.ordering,
     headers: ep.headers,
     auth: keptAuth(ep.auth),
     ...patch,
@@ -36,6 +37,7 @@ const formOf = (ep: Endpoint) => ({
   filter: ep.filter == null ? '' : JSON.stringify(ep.filter, null, 2),
   rateLimitPerSecond: ep.rateLimitPerSecond === null ? '' : String(ep.rateLimitPerSecond),
   maxConcurrency: ep.maxConcurrency === null ? '' : String(ep.maxConcurrency),
+  ordering: ep.ordering,
 });
 
 const optionalInt = (v: string) => (v.trim() === '' ? null : Number(v));
@@ -68,6 +70,7 @@ export function EndpointEditCard({ endpoint: ep, eventTypes, onSaved }: { endpoi
         filter,
         rateLimitPerSecond: optionalInt(v.rateLimitPerSecond),
         maxConcurrency: optionalInt(v.maxConcurrency),
+        ordering: v.ordering === 'subject' ? 'subject' : 'none',
       }));
       setOpen(false);
       onSaved();
@@ -121,6 +124,12 @@ export function EndpointEditCard({ endpoint: ep, eventTypes, onSaved }: { endpoi
           </Field>
           <Field label="Max concurrent requests" hint="empty: no limit" error={action.fieldError('maxConcurrency')}>
             <input type="number" min={1} {...form.bind('maxConcurrency')} />
+          </Field>
+          <Field label="Ordering" hint="one subject at a time: a customer's (or a SKU's) deliveries go in event order, a failing one holds the later ones" error={action.fieldError('ordering')}>
+            <select value={form.values.ordering} onChange={(e) => form.set('ordering', e.target.value as Endpoint['ordering'])}>
+              <option value="none">none: as they come</option>
+              <option value="subject">one subject at a time, in event order</option>
+            </select>
           </Field>
           <div className="row">
             <button type="submit" className="primary" disabled={action.busy}>

@@ -105,8 +105,8 @@ function EndpointFacts({ endpoint: ep, health: h }: { endpoint: Endpoint; health
       <KeyValues
         rows={[
           ['Event types', ep.eventTypes.length ? ep.eventTypes.join(', ') : 'none'],
-          ['Limits', `${ep.rateLimitPerSecond ? `${ep.rateLimitPerSecond} requests/s` : 'no rate limit'}, ${ep.maxConcurrency ? `at most ${ep.maxConcurrency} at once` : 'no concurrency limit'}`],
           ['Ordering', ep.ordering === 'subject' ? 'one subject at a time, in event order' : 'none (as they come)'],
+          ['Limits', `${ep.rateLimitPerSecond ? `${ep.rateLimitPerSecond} requests/s` : 'no rate limit'}, ${ep.maxConcurrency ? `at most ${ep.maxConcurrency} at once` : 'no concurrency limit'}`],
           ['Success rate (24 h)', percent(h?.successRate ?? null)],
           ['p50 latency', h?.p50LatencyMs == null ? '—' : `${h.p50LatencyMs} ms`],
           ['Last failure', h?.lastFailureAt ? `${ago(h.lastFailureAt)}: ${h.lastFailureError ?? ''}` : '—'],

@@ -3,7 +3,7 @@ import { useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { api } from '../api/client.ts';
 import { useSession } from '../auth/session.tsx';
-import { ActionFeedback, BodyView, DataTable, EmptyState, Field, JsonView, LiveDot, LoadMore, PageHeader, QueryView, SecretOnce, StatusBadge, Time, useAction, useFormValues, useLiveRefresh, usePagedList, useQuery, type Column } from '../ui/index.ts';
+import { ActionFeedback, BodyView, CopyButton, DataTable, EmptyState, Field, JsonView, LiveDot, LoadMore, PageHeader, QueryView, SecretOnce, StatusBadge, Time, useAction, useFormValues, useLiveRefresh, usePagedList, useQuery, type Column } from '../ui/index.ts';
 
 export function InboxPage() {
   const inboxes = useQuery<{ data: Inbox[] }>('/inboxes');
@@ -143,6 +143,13 @@ function MessageDetail({ message: m }: { message: InboxMessage }) {
       <div>
         <h4>Body</h4>
         <BodyView body={m.body} label="Body" />
+        {/* exactly the bytes received: what a signature is computed over, to paste into a verifier */}
+        <h4 className="row">
+          Raw body <CopyButton value={m.body} label="Copy raw body" />
+        </h4>
+        <pre className="raw-body mono small" data-testid="raw-body">
+          {m.body}
+        </pre>
       </div>
     </div>
   );

@@ -6,7 +6,9 @@ import type { PortalClient } from './portal-api.ts';
 
 /** Send a test event, recover failed deliveries, rotate the secret: the partner may do all three. */
 export function EndpointTools({ client, endpoint, catalog, onChanged }: { client: PortalClient; endpoint: PortalEndpoint; catalog: PortalEventType[]; onChanged: () => void }) {
-  const subscribed = catalog.filter((c) => c.subscribed).map((c) => c.type);
+  // what arrives: subscribed types, and those a store workflow sends here with a webhook step
+  const subscribed = catalog.filter((c) => c.subscribed || c.viaWorkflow).map((c) => c.type);
+  const viaWorkflow = new Set(catalog.filter((c) => c.viaWorkflow && !c.subscribed).map((c) => c.type));
   const types = [...subscribed, ...catalog.map((c) => c.type).filter((t) => !subscribed.includes(t))];
   return (
     <section className="card" aria-label="Tools">
@@ -15,7 +17,7 @@ export function EndpointTools({ client, endpoint, catalog, onChanged }: { client
         endpointId={endpoint.id}
         post={client.post}
         types={types}
-        typeLabel={(t) => (subscribed.includes(t) ? t : `${t} (not subscribed)`)}
+        typeLabel={(t) => (viaWorkflow.has(t) ? `${t} (arrives through a workflow)` : subscribed.includes(t) ? t : `${t} (not subscribed)`)}
         allow={{ test: true, recover: true, rotate: true }}
         onChanged={onChanged}
       />

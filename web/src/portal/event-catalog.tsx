@@ -5,7 +5,7 @@ import { JsonView } from '../ui/index.ts';
 /** The event types the link's endpoints receive, each with its JSON Schema and an example. */
 export function PortalEventCatalog({ catalog }: { catalog: PortalEventType[] }) {
   const [all, setAll] = useState(false);
-  const shown = all ? catalog : catalog.filter((c) => c.subscribed);
+  const shown = all ? catalog : catalog.filter((c) => c.subscribed || c.viaWorkflow);
   return (
     <section className="card" aria-label="Event catalog">
       <div className="row" style={{ justifyContent: 'space-between' }}>
@@ -18,7 +18,8 @@ export function PortalEventCatalog({ catalog }: { catalog: PortalEventType[] }) 
       {shown.map((c) => (
         <details key={c.type} className="attempt" data-testid="portal-event-type">
           <summary>
-            <code>{c.type}</code> <span className="muted">{c.description}</span>
+            <code>{c.type}</code> {c.viaWorkflow && !c.subscribed && <span className="badge" data-testid="via-workflow">arrives through a workflow</span>}{' '}
+            <span className="muted">{c.description}</span>
           </summary>
           <div className="attempt-body">
             <div>

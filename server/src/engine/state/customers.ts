@@ -1,4 +1,4 @@
-import type { EventEnvelope } from '@tripline/shared';
+import type { EventEnvelope, SettingValue } from '@tripline/shared';
 import type { PoolClient } from '../../db/pool.ts';
 import {
   addRefund,
@@ -43,7 +43,12 @@ const PAID_STATUSES = new Set(['paid', 'processing', 'completed']);
  * keyed by order id (an order counts once) and by refund event (a refund applies once),
  * so duplicates and reordering cannot skew it.
  */
-export async function applyCustomerEvent(tx: PoolClient, event: EventEnvelope): Promise<NewEvent[]> {
+export async function applyCustomerEvent(
+  tx: PoolClient,
+  event: EventEnvelope,
+  /** Settings read once by a caller applying many events (the history import): two reads saved per event. */
+  settings?: { tiers: SettingValue<'ltvTiers'>; lifecycle: SettingValue<'lifecycle'> },
+): Promise<NewEvent[]> {
   const data = event.data as Record<string, unknown>;
   const customerId = String(data.customerId);
   let counted = false;
@@ -58,7 +63,7 @@ export async function applyCustomerEvent(tx: PoolClient, event: EventEnvelope): 
     await addRefund(tx, String(data.orderId), customerId, refund);
   }
 
-  const [tiers, lifecycle] = await Promise.all([getSetting(tx, 'ltvTiers'), getSetting(tx, 'lifecycle')]);
+  const [tiers, lifecycle] = settings ? [settings.tiers, settings.lifecycle] : await Promise.all([getSetting(tx, 'ltvTiers'), getSetting(tx, 'lifecycle')]);
   const before = await lockCustomerState(tx, customerId, tierFor(0, tiers));
   const occurredAt = new Date(event.occurredAt);
 

@@ -8,6 +8,7 @@ import { applyCustomerEvent } from '../../engine/state/customers.ts';
 import { applyStockChange } from '../../engine/state/products.ts';
 import { storeEvents, toEnvelope } from '../../engine/store-events.ts';
 import { invalid, zodDetails } from '../../http/errors.ts';
+import { getSetting } from '../../settings.ts';
 import { mapWooCommerce, WooPayloadError, type EntityState, type WooTopic } from '../woocommerce-map.ts';
 
 /**
@@ -31,6 +32,15 @@ export interface WooChange {
   /** Makes the event ids: the same seed always yields the same ids. */
   seed: string;
   mode: 'live' | 'history';
+  /** History mode: the settings customer state needs, read once per page by the caller. */
+  settings?: HistorySettings;
+}
+
+export type HistorySettings = NonNullable<Parameters<typeof applyCustomerEvent>[2]>;
+
+export async function historySettings(db: PoolClient): Promise<HistorySettings> {
+  const [tiers, lifecycle] = await Promise.all([getSetting(db, 'ltvTiers'), getSetting(db, 'lifecycle')]);
+  return { tiers, lifecycle };
 }
 
 export async function applyWooChange(tx: PoolClient, change: WooChange): Promise<EventEnvelope[]> {
@@ -57,15 +67,21 @@ export async function applyWooChange(tx: PoolClient, change: WooChange): Promise
     await storeEvents(tx, envelopes);
   } else {
     await insertHistoryEvents(tx, envelopes);
-    for (const e of envelopes) await applyHistoryState(tx, e);
+    // An order imported already paid counts on its order.created (a paid status), as it
+    // would live; its order.paid then changes no state: skip the second pass over the customer.
+    const countedOnCreate = envelopes.some((e) => e.type === 'order.created' && PAID_CANONICAL.has(String(e.data.status)));
+    for (const e of envelopes) if (!(countedOnCreate && e.type === 'order.paid')) await applyHistoryState(tx, e, change.settings);
   }
   return envelopes;
 }
 
+/** The canonical statuses applyCustomerEvent counts an order.created under (engine/state/customers.ts). */
+const PAID_CANONICAL = new Set(['paid', 'processing', 'completed']);
+
 /** The state half of the engine's applyEvent, without runs, deliveries or derived events. */
-async function applyHistoryState(tx: PoolClient, event: EventEnvelope): Promise<void> {
+async function applyHistoryState(tx: PoolClient, event: EventEnvelope, settings: HistorySettings | undefined): Promise<void> {
   if (event.type === 'product.stock_changed') await applyStockChange(tx, event);
-  if (CUSTOMER_EVENTS.has(event.type)) await applyCustomerEvent(tx, event);
+  if (CUSTOMER_EVENTS.has(event.type)) await applyCustomerEvent(tx, event, settings);
 }
 
 /**

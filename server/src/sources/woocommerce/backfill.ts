@@ -1,7 +1,7 @@
 import type { AppContext } from '../../context.ts';
 import { withRetriedTransaction } from '../../db/pool.ts';
 import { advanceBackfill, findConnection, setBackfill, tryLock, unlock, type BackfillCursor, type BackfillState } from '../../db/source-sync.ts';
-import { applyWooChange, topicFor } from './apply.ts';
+import { applyWooChange, historySettings, topicFor } from './apply.ts';
 import { connectedClient } from './connect.ts';
 import { WOO_MAX_PER_PAGE, type WooClient, type WooResult } from './rest-client.ts';
 
@@ -135,6 +135,7 @@ async function importPhase(
     const items = result.data.filter((x): x is Record<string, unknown> => typeof x === 'object' && x !== null);
     const next: BackfillCursor = { phase, page: page + 1 };
     await withRetriedTransaction(ctx.pool, async (tx) => {
+      const settings = await historySettings(tx);
       for (const item of items) {
         await applyWooChange(tx, {
           sourceId,
@@ -142,6 +143,7 @@ async function importPhase(
           body: item,
           seed: `backfill:${phase}:${String(item.id)}:${String(item.date_modified_gmt ?? '')}`,
           mode: state.runWorkflows ? 'live' : 'history',
+          settings,
         });
       }
       await advanceBackfill(tx, sourceId, items.length, next);

@@ -94,6 +94,8 @@ test('a signed-in admin and an admin key made in the UI read /metrics; the allow
   await scraper.dispose();
 
   await page.goto('/settings');
+  // the settings have loaded (the forms fill from them) before anything is typed
+  await expect(page.getByRole('region', { name: 'LTV tiers' }).getByLabel('Tier 1 name')).toHaveValue('bronze');
   const card = page.getByRole('region', { name: 'Metrics access' });
   await card.getByLabel('Metrics allow-list').fill('everyone');
   await card.getByRole('button', { name: 'Save allow-list' }).click();

@@ -51,7 +51,7 @@ test('an operator opens a run and sees the steps as the editor draws them, left 
   const condition = run.canvasNode('is_big');
   await expect(condition).toContainText('Big order?');
   await expect(condition).toContainText('Condition');
-  await expect(condition).toContainText('total > 100');
+  await expect(condition).toContainText('Total > 100');
   await expect(condition.getByTestId('output-true')).toBeVisible();
   await expect(condition.getByTestId('output-false')).toBeVisible();
 

@@ -6,6 +6,7 @@ import { actorFrom, recordAudit } from '../audit/record.ts';
 import type { AppContext } from '../context.ts';
 import { withTransaction, type Pool } from '../db/pool.ts';
 import { declareRoutes } from '../http/route.ts';
+import { deleteOldNotifications } from '../db/notifications.ts';
 import { deleteOldAuditEntries, deleteOldEvents, deleteOldInboxMessages, deleteOldRuns, insertPruneLog, lastPrune, type PruneCounts } from '../db/retention.ts';
 import { purged } from '../delivery/state-machine.ts';
 import { queues } from '../queue/queues.ts';
@@ -55,6 +56,7 @@ export async function pruneOnce(pool: Pool, now = new Date()): Promise<PruneResu
   result.runs = await loop(() => deleteOldRuns(pool, cutoff, PRUNE_BATCH));
   result.events = await loop(() => deleteOldEvents(pool, cutoff, PRUNE_BATCH));
   await loop(() => deleteOldInboxMessages(pool, cutoff, PRUNE_BATCH));
+  await loop(() => deleteOldNotifications(pool, cutoff, PRUNE_BATCH));
   await pruneAudit(pool, now, retentionDays);
   await pruneSourceDeliveries(pool, cutoff);
   await pruneRollups(pool, cutoff);

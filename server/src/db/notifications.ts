@@ -187,3 +187,13 @@ export async function saveSmtpSettings(
     [s.host, s.port, s.security, s.username, s.passwordEncrypted ?? null, s.from, s.updatedBy, s.passwordEncrypted === undefined],
   );
 }
+
+/** Retention: settled messages (with their attempts) and schedule firings older than the cutoff, at most `limit` a call. */
+export async function deleteOldNotifications(db: Queryable, cutoff: string, limit: number): Promise<number> {
+  const { rowCount } = await db.query(
+    `delete from notifications where id in (select id from notifications where created_at < $1 and status in ('sent', 'failed') limit $2)`,
+    [cutoff, limit],
+  );
+  await db.query(`delete from schedule_firings where ctid in (select ctid from schedule_firings where fired_at < $1 limit $2)`, [cutoff, limit]);
+  return rowCount ?? 0;
+}

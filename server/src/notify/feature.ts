@@ -1,6 +1,6 @@
 import type { AppContext } from '../context.ts';
 import { work } from '../engine/workers.ts';
-import type { Feature } from '../features.ts';
+import type { Feature } from '../feature.ts';
 import { startAlertSweeper } from './alerts/sweep.ts';
 import { notifyRouter } from './routes.ts';
 import { handleNotifySend } from './worker.ts';

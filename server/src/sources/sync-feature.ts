@@ -5,7 +5,7 @@ import { actorFrom, recordAudit } from '../audit/record.ts';
 import type { AppContext } from '../context.ts';
 import { findConnection, listConnections, runningBackfills, type ConnectionRow } from '../db/source-sync.ts';
 import { findSource, listSources } from '../db/sources.ts';
-import type { Feature } from '../features.ts';
+import type { Feature } from '../feature.ts';
 import { HttpError, notFound } from '../http/errors.ts';
 import { declareRoutes } from '../http/route.ts';
 import { sendJob } from '../queue/boss.ts';

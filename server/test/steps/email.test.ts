@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EMAIL_MAX_RECIPIENTS, instantiateTemplate, workflowTemplates } from '@tripline/shared';
+import { pruneOnce } from '../../src/console/retention.ts';
 import { eventually, json, publishWorkflow, sendEvents, waitForIdle } from '../support/engine.ts';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server.ts';
 import { startTestTripline, type TestTripline } from '../support/tripline.ts';
@@ -193,5 +194,15 @@ describe('email templates', () => {
     const mail = await eventually(async () => smtp.messages.find((m) => m.subject === 'Restock MUG-RED: 4 left'), 'the supplier email');
     expect(mail.to).toEqual(['restock@supplier.example']);
     expect(mail.text).toContain('Stock of MUG-RED fell to 4 (below 10)');
+  });
+});
+
+describe('retention', () => {
+  it('prunes settled messages and their attempts with the rest of the history', async () => {
+    const before = await t.ctx.pool.query(`select count(*)::int as n from notifications where status in ('sent', 'failed')`);
+    expect(before.rows[0].n).toBeGreaterThan(0);
+    await pruneOnce(t.ctx.pool, new Date(Date.now() + 4000 * 86_400_000));
+    const after = await t.ctx.pool.query(`select (select count(*) from notifications)::int as n, (select count(*) from notification_attempts)::int as a`);
+    expect(after.rows[0]).toEqual({ n: 0, a: 0 });
   });
 });

@@ -1,5 +1,5 @@
 import type { AppContext } from '../../context.ts';
-import type { Feature } from '../../features.ts';
+import type { Feature } from '../../feature.ts';
 import { startScheduler } from './scheduler.ts';
 
 /** Schedule triggers: every worker process ticks; the database makes each due time fire once. */

@@ -1,3 +1,4 @@
+import { Bus } from '../../src/bus.ts';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
@@ -33,7 +34,8 @@ const lines: LogLine[] = [];
 beforeAll(async () => {
   t = await startTestTripline();
   const log = createLogger('debug', { destination: new Writable({ write: (chunk, _enc, done) => (lines.push(JSON.parse(String(chunk)) as LogLine), done()) }) });
-  const ctx = { ...t.ctx, log };
+  // Its own bus: the running test Tripline's features already provide theirs on t.ctx.bus.
+  const ctx = { ...t.ctx, log, bus: new Bus() };
   const parts = await features(ctx);
   const boom = Router().get('/boom', allowAnonymous('a test route that fails'), () => {
     throw new Error('boom: something broke');

@@ -1,6 +1,6 @@
 import { recordAudit, type Actor } from '../../audit/record.ts';
 import type { AppContext } from '../../context.ts';
-import { withRetriedTransaction, withTransaction } from '../../db/pool.ts';
+import { withRetriedTransaction, withTransaction, type PoolClient } from '../../db/pool.ts';
 import {
   advanceReconcile,
   findConnection,
@@ -80,10 +80,13 @@ async function pass(ctx: AppContext, sourceId: string): Promise<ReconcileResult>
     const repaired = error ? [] : await checkWebhooks(ctx, client, row);
     if (typeof repaired === 'string') error = repaired;
     const fresh = (await findConnection(ctx.pool, sourceId))!;
-    await setReconcile(ctx.pool, sourceId, { ...fresh.reconcile, lastRunAt: startedAt, error } satisfies ReconcileState);
-    await setConnectionStatus(ctx.pool, sourceId, { status: error ? 'failing' : 'ok', checkedAt: startedAt, error });
     const repairs = Array.isArray(repaired) ? repaired : [];
-    await reportHealth(ctx, fresh, error ? 'failing' : repairs.length ? 'degraded' : 'healthy', error ?? describeRepairs(repairs));
+    // One commit: whoever sees this pass's lastRunAt also sees the health it reported.
+    await withTransaction(ctx.pool, async (tx) => {
+      await setReconcile(tx, sourceId, { ...fresh.reconcile, lastRunAt: startedAt, error } satisfies ReconcileState);
+      await setConnectionStatus(tx, sourceId, { status: error ? 'failing' : 'ok', checkedAt: startedAt, error });
+      await reportHealth(tx, fresh, error ? 'failing' : repairs.length ? 'degraded' : 'healthy', error ?? describeRepairs(repairs));
+    });
     return { ran: true, recovered, repaired: repairs, error };
   } finally {
     client.close();
@@ -196,12 +199,10 @@ function describeRepairs(repairs: { topic: string; action: string }[]): string {
  * `source.health_changed` when the status changes, and for every repair (a repaired webhook
  * is worth telling someone even if the pass before was also a repair).
  */
-async function reportHealth(ctx: AppContext, row: ConnectionRow, status: ConnectionRow['health'], reason: string): Promise<void> {
+async function reportHealth(tx: PoolClient, row: ConnectionRow, status: ConnectionRow['health'], reason: string): Promise<void> {
   if (status === row.health && status !== 'degraded') return;
-  await withTransaction(ctx.pool, async (tx) => {
-    await setHealth(tx, row.source_id, status);
-    await emitEvent(tx, { type: 'source.health_changed', source: 'tripline', data: { sourceId: row.source_id, status, reason: reason.slice(0, 1000) } });
-  });
+  await setHealth(tx, row.source_id, status);
+  await emitEvent(tx, { type: 'source.health_changed', source: 'tripline', data: { sourceId: row.source_id, status, reason: reason.slice(0, 1000) } });
 }
 
 function gmtMs(v: unknown): number {

@@ -56,7 +56,7 @@ describe('summariseWorkflowChange', () => {
 });
 
 describe('stored graph changes (issue 23: the audit keeps diffs, not graphs)', () => {
-  it('says every change of a folded editing session, oldest first', async () => {
+  it('says the net change of a folded editing session, from its stored diffs', async () => {
     const { storedGraphChange } = await import('@tripline/shared');
     const first = storedGraphChange(graph(gold), graph(goldAndLtv));
     const withStep = graph(goldAndLtv);
@@ -67,6 +67,6 @@ describe('stored graph changes (issue 23: the audit keeps diffs, not graphs)', (
       entry(1, '2026-12-01T10:00:00Z', 'workflow.updated', 'ana@shop', { revision: 1 }, { revision: 2, graphChange: first }),
     ]);
     expect(rows).toHaveLength(1);
-    expect(summariseWorkflowChange(rows[0]!.before, rows[0]!.after, rows[0]!.changes)).toEqual(['is_gold: added ltv > 800', '+ step notify (webhook)']);
+    expect(summariseWorkflowChange(rows[0]!.before, rows[0]!.after, rows[0]!.changes)).toEqual(['+ step notify (webhook)', 'is_gold: added ltv > 800']);
   });
 });

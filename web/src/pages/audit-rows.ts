@@ -1,4 +1,4 @@
-import { diffGraphs, workflowGraphSchema, type AuditEntry, type StoredGraphChange, type WorkflowGraph } from '@tripline/shared';
+import { composeGraphChanges, diffGraphs, workflowGraphSchema, type AuditEntry, type StoredGraphChange, type WorkflowGraph } from '@tripline/shared';
 import { describeRule } from '../condition-builder/tree.ts';
 
 export type NamedEntry = AuditEntry & { targetName?: string | null };
@@ -75,7 +75,8 @@ export function summariseWorkflowChange(before: unknown, after: unknown, changes
   const nameBefore = (before as { name?: string } | null)?.name;
   const nameAfter = (after as { name?: string } | null)?.name;
   if (nameBefore && nameAfter && nameBefore !== nameAfter) lines.push(`renamed “${nameBefore}” → “${nameAfter}”`);
-  const diffs = b ? [diffGraphs(a ?? { nodes: [], edges: [] }, b)] : changes;
+  // A folded editing session reads as its net change, not save by save.
+  const diffs = b ? [diffGraphs(a ?? { nodes: [], edges: [] }, b)] : changes.length ? [composeGraphChanges(changes)] : [];
   for (const diff of diffs) lines.push(...changeLines(diff));
   return lines;
 }

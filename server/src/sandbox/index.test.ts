@@ -14,7 +14,7 @@ describe('the code sandbox threads', () => {
     // it, and the engine's event loop stays free meanwhile.
     let ticks = 0;
     const ticker = setInterval(() => ticks++, 10);
-    const stuck = await runCode('const a = []; for (let i = 0; i < 1e6; i++) a.push(i); a.sort(); return a.length;', {}, { timeoutMs: 1000, memoryBytes: 32 * 1024 * 1024 }, { deadlineMs: 300 });
+    const stuck = await runCode('const a = []; for (let i = 0; i < 1e6; i++) a.push(i); a.sort(); return a.length;', {}, { timeoutMs: 1000, memoryBytes: 64 * 1024 * 1024 }, { deadlineMs: 300 });
     clearInterval(ticker);
     expect(stuck).toMatchObject({ ok: false, reason: 'timeout' });
     expect(ticks).toBeGreaterThan(0);

@@ -37,6 +37,7 @@ export class ActivityHub {
   #closed = false;
   readonly #watcherId = `hub_${crypto.randomUUID()}`;
   #renewal: NodeJS.Timeout | undefined;
+  #leaseOps: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly notifications: NotificationListener,
@@ -73,17 +74,34 @@ export class ActivityHub {
     for (const listener of this.#listeners) listener(parsed);
   }
 
-  /** Takes the lease (the notifications start at the next commit) and keeps renewing it. */
-  async #watch(): Promise<void> {
-    if (this.#closed || this.#listeners.size === 0) return;
-    await watchConsole(this.db, this.#watcherId, LEASE_SECONDS).catch((error: unknown) => this.log.warn({ err: error }, 'console watcher lease failed'));
-    this.#renewal ??= setInterval(() => void this.#watch(), (LEASE_SECONDS * 1000) / 3).unref();
+  /**
+   * Lease writes run one after another, in the order they were asked for: a stream closing
+   * and the next one opening must not let the close's delete land after the open's insert
+   * (the open stream would then hear nothing), nor a renewal in flight re-take a lease the
+   * close just gave back.
+   */
+  #serial(op: () => Promise<void>): Promise<void> {
+    this.#leaseOps = this.#leaseOps.then(op, op);
+    return this.#leaseOps;
   }
 
-  async #unwatch(): Promise<void> {
-    clearInterval(this.#renewal);
-    this.#renewal = undefined;
-    await unwatchConsole(this.db, this.#watcherId).catch(() => {});
+  /** Takes the lease (the notifications start at the next commit) and keeps renewing it. */
+  #watch(): Promise<void> {
+    return this.#serial(async () => {
+      if (this.#closed || this.#listeners.size === 0) return;
+      await watchConsole(this.db, this.#watcherId, LEASE_SECONDS).catch((error: unknown) => this.log.warn({ err: error }, 'console watcher lease failed'));
+      this.#renewal ??= setInterval(() => void this.#watch(), (LEASE_SECONDS * 1000) / 3).unref();
+    });
+  }
+
+  #unwatch(): Promise<void> {
+    return this.#serial(async () => {
+      // A stream opened again meanwhile: keep the lease.
+      if (!this.#closed && this.#listeners.size > 0) return;
+      clearInterval(this.#renewal);
+      this.#renewal = undefined;
+      await unwatchConsole(this.db, this.#watcherId).catch(() => {});
+    });
   }
 
   get listenerCount(): number {

@@ -109,7 +109,11 @@ describe('schedule trigger', { timeout: 240_000 }, () => {
       expect(runs).toBe(1);
       expect(new Date(due).getTime()).toBeGreaterThan(restartedAt - 3600_000 - 30_000);
     }
-    const late = await t.ctx.pool.query(`select count(*)::int as n from events where type = 'schedule.fired' and data->>'workflowId' = $1 and (data->>'late')::boolean`, [id]);
-    expect(late.rows[0].n).toBe(fired.size);
+    // Each missed time fires marked late (a due time that came round during the restart is on time, not late).
+    const late = await t.ctx.pool.query(
+      `select count(*)::int as n from events where type = 'schedule.fired' and data->>'workflowId' = $1 and (data->>'late')::boolean and data->>'scheduledFor' = any($2)`,
+      [id, expected],
+    );
+    expect(late.rows[0].n).toBe(expected.length);
   });
 });

@@ -54,7 +54,7 @@ export interface OtherFigures {
   burst: DeliveredBurst;
 }
 
-export async function floorPass(deps: BenchDeps, dbUrl: string, rates: number[], n: number, make: (id: string) => unknown, bigOrder: (id: string) => unknown): Promise<OtherFigures & { warnings: string[] }> {
+export async function floorPass(deps: BenchDeps, dbUrl: string, rates: number[], n: number, make: (id: string) => unknown, bigOrder: (id: string) => unknown): Promise<OtherFigures & { warnings: string[]; peakRssMb?: number }> {
   const { say, receiver, P } = deps;
   const floor = await startPgBossFloor(dbUrl, `${receiver.url}/floor`);
   try {
@@ -69,7 +69,7 @@ export async function floorPass(deps: BenchDeps, dbUrl: string, rates: number[],
     const b = await deliveredBurst({ url: floor.url, n, make: bigOrder, tag: 'floorburst', receiver, batched: true });
     say(`pg-boss floor burst: ${b.runsPerSecond} runs/s (${b.received}/${n})`);
     if (floor.warnings.length) say(`pg-boss floor warnings: ${floor.warnings.join('; ')}`);
-    return { rates: out, burst: b, warnings: [...floor.warnings] };
+    return { rates: out, burst: b, warnings: [...floor.warnings], peakRssMb: floor.peakRss() };
   } finally {
     await floor.stop();
   }

@@ -232,7 +232,7 @@ export async function scenarioStoreMix(deps: BenchDeps) {
       ingest: `autocannon, 32 connections, ${P.ingestS} s, one store-mix event per request, workers processing`,
       transports: 'embedded PostgreSQL over its Unix socket, and over TCP 127.0.0.1',
       ordered: "both endpoints ordering: 'subject' (receivers answer at once)",
-      floor: 'pg-boss over TCP: LISTEN/NOTIFY wake-up, batch fetch of 50, 4 workers; one job per event, signed POST, nothing recorded',
+      floor: 'pg-boss 12 over TCP, its own process: LISTEN/NOTIFY wake-up, batch fetch of 50 (again at once while full), 2 workers; one job per event committed before the 202, a signed POST, nothing recorded',
       nodeRed: 'http in → switch on type → switch on total → sign → http request (no test inbox, no threshold crossings, nothing durable)',
     },
     results: { socket, tcp, tcpOrdered, floor, nodeRed, ratios: ratioTable, targets },

@@ -34,15 +34,19 @@ export function storeMixRows(s: Scenario): Row[] {
     const i = r.tcp.ingest;
     out.push(['', 'Tripline, TCP: single-event ingest req/s, workers processing (median)', `${fmt(i.requestsPerSecondMedian)} (p99 ${i.latencyMs.p99} ms; drained ${i.drainedAfterS ?? '–'} s after)`, '', '']);
   }
-  for (const x of r.floor.rates) out.push(rateRow('pg-boss floor (TCP)', x));
-  out.push(['', 'pg-boss floor: burst runs/s', `${fmt(r.floor.burst.runsPerSecond)} (${r.floor.burst.received}/${r.floor.burst.events})`, '', '']);
+  for (const [key, label] of [['pgboss', 'pg-boss floor (TCP)'], ['graphile', 'graphile-worker floor (TCP)']] as const) {
+    const f = r.floors[key];
+    for (const x of f.rates) out.push(rateRow(label, x));
+    out.push(['', `${label}: burst runs/s`, `${fmt(f.burst.runsPerSecond)} (${f.burst.received}/${f.burst.events})${f.warnings.length ? `; warned: ${f.warnings.join('; ').slice(0, 200)}` : ''}`, '', '']);
+  }
   if (r.nodeRed.skipped) out.push(['', 'Node-RED', `skipped: ${r.nodeRed.skipped}`, '', '']);
   else {
     for (const x of r.nodeRed.rates) out.push(rateRow('Node-RED', x));
     out.push(['', 'Node-RED: burst runs/s', `${fmt(r.nodeRed.burst.runsPerSecond)} (${r.nodeRed.burst.received}/${r.nodeRed.burst.events})`, '', '']);
   }
   out.push(ratioRow('TCP / Unix socket', r.ratios.tcpOverSocket));
-  out.push(ratioRow('Tripline TCP / pg-boss floor', r.ratios.tcpOverFloor));
+  out.push(ratioRow('Tripline TCP / pg-boss floor', r.ratios.tcpOverPgBoss));
+  out.push(ratioRow('Tripline TCP / graphile-worker floor', r.ratios.tcpOverGraphile));
   out.push(ratioRow('Tripline TCP / Node-RED', r.ratios.tcpOverNodeRed));
   out.push(ratioRow('ordered / unordered (TCP)', r.ratios.orderedOverUnordered));
   for (const t of r.targets as { target: string; result: string; met: boolean }[]) out.push(['', '#25 target, store mix over TCP', t.result, t.target, t.met ? 'met' : 'missed']);

@@ -144,7 +144,7 @@ export function writeReport(scenarios: Scenario[], meta: { quick: boolean; secon
     '',
     `Peak RSS per process: ${rss.join(', ')}.`,
     '',
-    'Node-RED keeps nothing durable (an event in flight is lost on a crash), signs nothing and records no run; Tripline answers 202 only after the event is committed, signs every request (Standard Webhooks) and records every run and step.',
+    'Node-RED keeps nothing durable (an event in flight is lost on a crash), signs nothing (in the store mix a function node signs each request) and records no run; Tripline answers 202 only after the event is committed, signs every request (Standard Webhooks) and records every run and step.',
     '',
   ].join('\n');
   fs.writeFileSync(mdPath, md);

@@ -1,15 +1,15 @@
 /**
- * The store mix through the two systems Tripline is set beside in the same run: the bare
- * durable floor (pg-boss over TCP, bench/lib/pgboss-floor.ts) and Node-RED (not durable,
+ * The store mix through the systems Tripline is set beside in the same run: the bare durable
+ * floors (pg-boss and graphile-worker over TCP, bench/floor/) and Node-RED (not durable,
  * bench/lib/node-red-flows.ts). Both get the same rates and the same burst of orders as
  * Tripline; latency is from the 202 to the first signed POST for the event at the receiver,
  * a burst's runs/s from the first event sent to the last one received.
  */
 import { burst, fixedRate, now, post, waitUntil, type FixedRateResult, type Receiver } from '../lib/load.ts';
 import { storeMixFlow } from '../lib/node-red-flows.ts';
-import { startPgBossFloor } from '../lib/pgboss-floor.ts';
 import { startNodeRed } from '../lib/procs.ts';
 import { round, type BenchDeps } from '../lib/harness.ts';
+import { startFloor, type FloorKind } from '../floor/start.ts';
 import { ladder } from './end-to-end.ts';
 
 export interface DeliveredBurst {
@@ -54,21 +54,21 @@ export interface OtherFigures {
   burst: DeliveredBurst;
 }
 
-export async function floorPass(deps: BenchDeps, dbUrl: string, rates: number[], n: number, make: (id: string) => unknown, bigOrder: (id: string) => unknown): Promise<OtherFigures & { warnings: string[]; peakRssMb?: number }> {
+export async function floorPass(deps: BenchDeps, kind: FloorKind, dbUrl: string, rates: number[], n: number, make: (id: string) => unknown, bigOrder: (id: string) => unknown): Promise<OtherFigures & { warnings: string[]; peakRssMb?: number }> {
   const { say, receiver, P } = deps;
-  const floor = await startPgBossFloor(dbUrl, `${receiver.url}/floor`);
+  const floor = await startFloor(kind, dbUrl, `${receiver.url}/floor`);
   try {
-    await fixedRate({ url: floor.url, rate: 100, durationS: 1, receiver, makeEvent: make, tag: 'floorwarm', waitMs: 10_000 });
+    await fixedRate({ url: floor.url, rate: 100, durationS: 1, receiver, makeEvent: make, tag: `${kind}warm`, waitMs: 10_000 });
     const out: FixedRateResult[] = [];
     for (const rate of rates) {
       receiver.reset();
-      const r = await fixedRate({ url: floor.url, rate, durationS: P.e2eS, receiver, makeEvent: make, tag: `floor-${rate}` });
-      say(`pg-boss floor @${rate}/s: p50 ${r.latency.p50} ms, p95 ${r.latency.p95}, p99 ${r.latency.p99}, delivered ${r.delivered}/${r.accepted}`);
+      const r = await fixedRate({ url: floor.url, rate, durationS: P.e2eS, receiver, makeEvent: make, tag: `${kind}-${rate}` });
+      say(`${kind} floor @${rate}/s: p50 ${r.latency.p50} ms, p95 ${r.latency.p95}, p99 ${r.latency.p99}, delivered ${r.delivered}/${r.accepted}`);
       out.push(r);
     }
-    const b = await deliveredBurst({ url: floor.url, n, make: bigOrder, tag: 'floorburst', receiver, batched: true });
-    say(`pg-boss floor burst: ${b.runsPerSecond} runs/s (${b.received}/${n})`);
-    if (floor.warnings.length) say(`pg-boss floor warnings: ${floor.warnings.join('; ')}`);
+    const b = await deliveredBurst({ url: floor.url, n, make: bigOrder, tag: `${kind}burst`, receiver, batched: true });
+    say(`${kind} floor burst: ${b.runsPerSecond} runs/s (${b.received}/${n})`);
+    if (floor.warnings.length) say(`${kind} floor warnings: ${floor.warnings.join('; ')}`);
     return { rates: out, burst: b, warnings: [...floor.warnings], peakRssMb: floor.peakRss() };
   } finally {
     await floor.stop();

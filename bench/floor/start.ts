@@ -1,23 +1,26 @@
 /**
- * Starts the bare durable floor (bench/lib/pgboss-floor-main.ts) as its own process, as
- * `npm start` would run a small service: Node with the tsx loader, the database over TCP.
+ * Starts a bare durable floor (bench/floor/pgboss.ts or graphile.ts) as its own process, as
+ * Tripline and Node-RED run, so it does not share a thread with the load generator and the
+ * receiver: Node with the tsx loader, the database over TCP.
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { freePort, peakRssMb, ROOT } from './procs.ts';
+import { freePort, peakRssMb, ROOT } from '../lib/procs.ts';
+
+export type FloorKind = 'pgboss' | 'graphile';
 
 export interface Floor {
   /** Where events are POSTed: one event object, or an array of them. */
   url: string;
-  /** pg-boss's warnings while it ran (a floor that fell back to polling says so here). */
+  /** The queue library's warnings while it ran (a floor that fell back to polling says so here). */
   warnings: string[];
   peakRss(): number | undefined;
   stop(): Promise<void>;
 }
 
-export async function startPgBossFloor(dbUrl: string, receiverUrl: string, o: { workers?: number; batchSize?: number } = {}): Promise<Floor> {
+export async function startFloor(kind: FloorKind, dbUrl: string, receiverUrl: string, o: { workers?: number; batchSize?: number } = {}): Promise<Floor> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench/lib/pgboss-floor-main.ts')], {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, `bench/floor/${kind}.ts`)], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH,
@@ -42,8 +45,8 @@ export async function startPgBossFloor(dbUrl: string, receiverUrl: string, o: { 
     }
   });
   child.stderr!.on('data', (b: Buffer) => void (output = (output + b.toString()).slice(-4000)));
-  const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`pg-boss floor exited with ${code}: ${output}`))));
-  const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`pg-boss floor did not start: ${output}`)), 60_000).unref());
+  const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`${kind} floor exited with ${code}: ${output}`))));
+  const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${kind} floor did not start: ${output}`)), 60_000).unref());
   try {
     await Promise.race([ready, exited, timeout]);
   } catch (error) {

@@ -44,6 +44,8 @@ export function storeMixRows(s: Scenario): Row[] {
     for (const x of r.nodeRed.rates) out.push(rateRow('Node-RED', x));
     out.push(['', 'Node-RED: burst runs/s', `${fmt(r.nodeRed.burst.runsPerSecond)} (${r.nodeRed.burst.received}/${r.nodeRed.burst.events})`, '', '']);
   }
+  const loads: [string, any][] = [['socket', r.socket], ['TCP', r.tcp], ['TCP ordered', r.tcpOrdered], ['pg-boss', r.floors.pgboss], ['graphile-worker', r.floors.graphile], ['Node-RED', r.nodeRed]];
+  out.push(['', 'machine load (1-min average, start → end of each pass; 2 cores)', loads.filter(([, p]) => p.load).map(([k, p]) => `${k} ${p.load[0]} → ${p.load[1]}`).join(', '), '', '']);
   out.push(ratioRow('TCP / Unix socket', r.ratios.tcpOverSocket));
   out.push(ratioRow('Tripline TCP / pg-boss floor', r.ratios.tcpOverPgBoss));
   out.push(ratioRow('Tripline TCP / graphile-worker floor', r.ratios.tcpOverGraphile));

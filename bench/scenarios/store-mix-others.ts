@@ -5,6 +5,7 @@
  * Tripline; latency is from the 202 to the first signed POST for the event at the receiver,
  * a burst's runs/s from the first event sent to the last one received.
  */
+import os from 'node:os';
 import { burst, fixedRate, now, post, waitUntil, type FixedRateResult, type Receiver } from '../lib/load.ts';
 import { storeMixFlow } from '../lib/node-red-flows.ts';
 import { startNodeRed } from '../lib/procs.ts';
@@ -49,13 +50,19 @@ export async function deliveredBurst(o: { url: string; n: number; make: (id: str
   return { events: n, received: got, seconds: round(seconds), runsPerSecond: Math.round(got / seconds), sendErrors };
 }
 
+/** The machine's 1-minute load average (2 cores here): how shared the machine was while a pass ran. */
+export const loadNow = () => round(os.loadavg()[0]!, 1);
+
 export interface OtherFigures {
   rates: FixedRateResult[];
   burst: DeliveredBurst;
+  /** 1-minute load average at the start and the end of the pass. */
+  load: [number, number];
 }
 
 export async function floorPass(deps: BenchDeps, kind: FloorKind, dbUrl: string, rates: number[], n: number, make: (id: string) => unknown, bigOrder: (id: string) => unknown): Promise<OtherFigures & { warnings: string[]; peakRssMb?: number }> {
   const { say, receiver, P } = deps;
+  const load0 = loadNow();
   const floor = await startFloor(kind, dbUrl, `${receiver.url}/floor`);
   try {
     await fixedRate({ url: floor.url, rate: 100, durationS: 1, receiver, makeEvent: make, tag: `${kind}warm`, waitMs: 10_000 });
@@ -69,7 +76,7 @@ export async function floorPass(deps: BenchDeps, kind: FloorKind, dbUrl: string,
     const b = await deliveredBurst({ url: floor.url, n, make: bigOrder, tag: `${kind}burst`, receiver, batched: true });
     say(`${kind} floor burst: ${b.runsPerSecond} runs/s (${b.received}/${n})`);
     if (floor.warnings.length) say(`${kind} floor warnings: ${floor.warnings.join('; ')}`);
-    return { rates: out, burst: b, warnings: [...floor.warnings], peakRssMb: floor.peakRss() };
+    return { rates: out, burst: b, warnings: [...floor.warnings], peakRssMb: floor.peakRss(), load: [load0, loadNow()] };
   } finally {
     await floor.stop();
   }
@@ -77,6 +84,7 @@ export async function floorPass(deps: BenchDeps, kind: FloorKind, dbUrl: string,
 
 export async function nodeRedPass(deps: BenchDeps, rates: number[], n: number, make: (id: string) => unknown, bigOrder: (id: string) => unknown): Promise<(OtherFigures & { peakRssMb?: number }) | { skipped: string }> {
   const { say, receiver, P, measured } = deps;
+  const load0 = loadNow();
   let nr;
   try {
     nr = await startNodeRed(receiver.url, say, storeMixFlow(receiver.url));
@@ -88,7 +96,7 @@ export async function nodeRedPass(deps: BenchDeps, rates: number[], n: number, m
     const l = await ladder({ e2eS: P.e2eS, say, measured }, 'node-red-storemix', nr, receiver, `${nr.url}/events`, make, rates);
     const b = await deliveredBurst({ url: `${nr.url}/events`, n, make: bigOrder, tag: 'nrmixburst', receiver, batched: false });
     say(`node-red store mix burst: ${b.runsPerSecond} runs/s (${b.received}/${n})`);
-    return { rates: l.rates, burst: b, peakRssMb: nr.peakRss() };
+    return { rates: l.rates, burst: b, peakRssMb: nr.peakRss(), load: [load0, loadNow()] };
   } finally {
     await nr.stop();
   }

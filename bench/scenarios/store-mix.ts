@@ -24,7 +24,7 @@ import { api, AUTH, publish, round, type BenchDeps } from '../lib/harness.ts';
 import type { Proc } from '../lib/procs.ts';
 import { runsBurst } from '../lib/workloads.ts';
 import { ladder } from './end-to-end.ts';
-import { floorPass, nodeRedPass, type OtherFigures } from './store-mix-others.ts';
+import { floorPass, loadNow, nodeRedPass, type OtherFigures } from './store-mix-others.ts';
 
 const RETURNING = 300;
 const SKUS = 40;
@@ -128,11 +128,14 @@ interface TriplinePass {
   webhookBurst: Awaited<ReturnType<typeof runsBurst>>;
   ingest?: IngestFigures;
   peakRssMb?: number;
+  /** 1-minute load average at the start and the end of the pass. */
+  load: [number, number];
 }
 
 /** One Tripline process on a fresh database: endpoints, inbox and workflow, warm-up, the rates, the burst (and the ingest). */
 async function triplinePass(deps: BenchDeps, label: string, dbUrl: string, o: { ordering: EndpointOrdering; rates: number[]; burstN: number; ingest: boolean }): Promise<TriplinePass> {
   const { quick, P, say, receiver, measured, startTripline } = deps;
+  const load0 = loadNow();
   const proc = await startTripline(`storemix-${label}`, dbUrl, { role: 'all' });
   try {
     const hook = await api<{ id: string }>(proc, '/api/v1/endpoints', { url: `${receiver.url}/mix-wf`, eventTypes: [], ordering: o.ordering });
@@ -149,7 +152,7 @@ async function triplinePass(deps: BenchDeps, label: string, dbUrl: string, o: { 
       ingest = await ingestWhileProcessing(deps, proc, `mixingest${label}`);
       say(`store mix (${label}) single-event ingest with processing: ${ingest.requestsPerSecondMedian} req/s (p99 ${ingest.latencyMs.p99} ms), drained after ${ingest.drainedAfterS ?? '–'} s`);
     }
-    return { rates: lad.rates, highestRateWithP99Under1s: lad.highestRateWithP99Under1s, webhookBurst: burst, ingest, peakRssMb: proc.peakRss() };
+    return { rates: lad.rates, highestRateWithP99Under1s: lad.highestRateWithP99Under1s, webhookBurst: burst, ingest, peakRssMb: proc.peakRss(), load: [load0, loadNow()] };
   } finally {
     await proc.stop();
   }
@@ -208,13 +211,15 @@ export async function scenarioStoreMix(deps: BenchDeps) {
   const { quick, P, say, freshDatabase, report } = deps;
   const rates = quick ? [200, 500] : [200, 500, 1000];
   const burstN = quick ? 600 : 3000;
+  // The passes the targets compare sit next to each other in time (the machine is shared, and
+  // its load changes from one minute to the next): the floors, then TCP, then TCP ordered.
   const socket = await triplinePass(deps, 'socket', await freshDatabase('storemix_socket'), { ordering: 'none', rates, burstN, ingest: false });
-  const tcp = await triplinePass(deps, 'tcp', tcpUrlOf(await freshDatabase('storemix_tcp')), { ordering: 'none', rates, burstN, ingest: true });
-  const tcpOrdered = await triplinePass(deps, 'tcp-ordered', tcpUrlOf(await freshDatabase('storemix_tcp_ordered')), { ordering: 'subject', rates, burstN, ingest: false });
   const floors = {
     pgboss: await floorPass(deps, 'pgboss', tcpUrlOf(await freshDatabase('storemix_floor_pgboss')), rates, burstN, (id) => storeMixEvent(id), bigOrder),
     graphile: await floorPass(deps, 'graphile', tcpUrlOf(await freshDatabase('storemix_floor_graphile')), rates, burstN, (id) => storeMixEvent(id), bigOrder),
   };
+  const tcp = await triplinePass(deps, 'tcp', tcpUrlOf(await freshDatabase('storemix_tcp')), { ordering: 'none', rates, burstN, ingest: true });
+  const tcpOrdered = await triplinePass(deps, 'tcp-ordered', tcpUrlOf(await freshDatabase('storemix_tcp_ordered')), { ordering: 'subject', rates, burstN, ingest: false });
   // The floor is what a durable design reaches here: the faster of the two at 200/s.
   const p50At200 = (f: OtherFigures) => f.rates.find((r) => r.rate === 200)?.latency.p50 ?? Infinity;
   const floorName = p50At200(floors.graphile) < p50At200(floors.pgboss) ? 'graphile' : 'pgboss';

@@ -28,7 +28,7 @@ export function storeMixRows(s: Scenario): Row[] {
   for (const [label, p] of passes) {
     for (const x of p.rates) out.push(rateRow(label, x));
     const b = p.webhookBurst;
-    out.push(['', `${label}: burst webhook runs/s (commits/run)`, `${fmt(b.runsPerSecond)} (${b.completed}/${b.n} runs, ${b.commitsPerRun} commits/run)`, '', '']);
+    out.push(['', `${label}: burst webhook runs/s (commits/run)`, `${fmt(b.runsPerSecond)} (${b.completed}/${b.n} runs, ${b.commitsPerRun} commits/run; ${fmt(p.thresholdCrossings)} stock crossings in the pass)`, '', '']);
   }
   if (r.tcp.ingest) {
     const i = r.tcp.ingest;

@@ -3,7 +3,8 @@
  * touches no state. Orders for new and returning customers, payments, refunds, stock
  * changes that cross the low-stock threshold back and forth; a workflow (order.created →
  * condition → webhook) and two subscriptions, one of them the console's test inbox on
- * orders (answered in-process, as in the demo). Tripline runs it three times on the same
+ * orders (answered in-process, as in the demo), plus the small low-stock workflow that makes
+ * the crossings exist (Tripline derives them only for watched thresholds). Tripline runs it three times on the same
  * build, each on a fresh database: over the embedded database's Unix socket, over TCP
  * (127.0.0.1, as `DATABASE_URL` users connect), and over TCP with both endpoints ordered
  * per subject (receivers answer at once). Over TCP it also measures single-event ingest
@@ -20,7 +21,7 @@
 import autocannon from 'autocannon';
 import type { EndpointOrdering } from '@tripline/shared';
 import { fixedRate, waitUntil, type FixedRateResult } from '../lib/load.ts';
-import { api, AUTH, publish, round, type BenchDeps } from '../lib/harness.ts';
+import { api, AUTH, publish, round, withDb, type BenchDeps } from '../lib/harness.ts';
 import type { Proc } from '../lib/procs.ts';
 import { runsBurst } from '../lib/workloads.ts';
 import { ladder } from './end-to-end.ts';
@@ -28,6 +29,7 @@ import { floorPass, loadNow, nodeRedPass, type OtherFigures } from './store-mix-
 
 const RETURNING = 300;
 const SKUS = 40;
+const STOCK_SKUS = 12;
 
 /** The i-th event of the mix (deterministic): 35 % new customers' orders, 25 % returning, 15 % paid, 10 % refunds, 15 % stock. */
 export function storeMixEvent(id: string): unknown {
@@ -39,8 +41,10 @@ export function storeMixEvent(id: string): unknown {
   if (slot < 12) return { id, type: 'order.created', data: { orderId: `o_${id}`, customerId: returning, status: 'processing', total: 19.9 + (i % 200), currency: 'EUR', items } };
   if (slot < 15) return { id, type: 'order.paid', data: { orderId: `o_${id}`, customerId: returning, status: 'paid', total: 59.7, currency: 'EUR', items } };
   if (slot < 17) return { id, type: 'order.refunded', data: { orderId: `o_${id}`, customerId: returning, amount: 19.9, currency: 'EUR', reason: 'bench' } };
-  // Stock swings across the default low-stock threshold, so threshold_crossed is derived both ways.
-  return { id, type: 'product.stock_changed', data: { sku: `SKU-${i % SKUS}`, quantity: i % 2 === 0 ? 2 : 40, category: 'apparel' } };
+  // The j-th stock change: 12 SKUs in turn, each one's level swinging 2 ↔ 40 from one visit to
+  // the next, so it crosses the low-stock workflow's threshold (10, below) every other time.
+  const j = Math.floor(i / 20) * 3 + (slot - 17);
+  return { id, type: 'product.stock_changed', data: { sku: `SKU-${j % STOCK_SKUS}`, quantity: Math.floor(j / STOCK_SKUS) % 2 === 0 ? 2 : 40, category: 'apparel' } };
 }
 
 /** An order.created above the workflow's condition, for a returning customer: every one is a webhook run. */
@@ -63,6 +67,18 @@ const orderWorkflow = (endpointId: string) => ({
     { id: 'e2', source: 'big', target: 'notify', sourceHandle: 'true' },
     { id: 'e3', source: 'big', target: 'skip', sourceHandle: 'false' },
   ],
+});
+
+/**
+ * trigger inventory.threshold_crossed (below 10) → webhook: Tripline derives a crossing only
+ * for thresholds a workflow watches, so without it the stock changes would cross nothing.
+ */
+const lowStockWorkflow = (endpointId: string) => ({
+  nodes: [
+    { id: 'trigger', type: 'trigger', config: { eventType: 'inventory.threshold_crossed', threshold: 10, direction: 'below' } },
+    { id: 'notify', type: 'webhook', config: { endpointId } },
+  ],
+  edges: [{ id: 'e1', source: 'trigger', target: 'notify' }],
 });
 
 /** The embedded database over TCP instead of its Unix socket. */
@@ -127,6 +143,8 @@ interface TriplinePass {
   highestRateWithP99Under1s: number;
   webhookBurst: Awaited<ReturnType<typeof runsBurst>>;
   ingest?: IngestFigures;
+  /** inventory.threshold_crossed events derived over the pass. */
+  thresholdCrossings: number;
   peakRssMb?: number;
   /** 1-minute load average at the start and the end of the pass. */
   load: [number, number];
@@ -142,7 +160,8 @@ async function triplinePass(deps: BenchDeps, label: string, dbUrl: string, o: { 
     await api(proc, '/api/v1/endpoints', { url: `${receiver.url}/mix-sub`, eventTypes: ['order.*', 'product.*', 'inventory.*'], ordering: o.ordering });
     await api(proc, '/api/v1/inboxes', { name: 'Service desk (bench)', eventTypes: ['order.*'] });
     const workflowId = await publish(proc, 'Big orders → CRM', orderWorkflow(hook.id));
-    await fixedRate100(deps, proc, `mixwarm${label}`, quick ? 1 : 2);
+    await publish(proc, 'Low stock → purchasing', lowStockWorkflow(hook.id));
+    await warmUp(deps, proc, `mixwarm${label}`, quick ? 1 : 2);
     const lad = await ladder({ e2eS: P.e2eS, say, measured }, `storemix-${label}`, proc, receiver, `${proc.url}/api/v1/events`, (id) => storeMixEvent(id), o.rates, dbUrl);
     receiver.reset();
     const burst = await measured(`store mix burst (${label})`, proc, dbUrl, (x) => x.completed, () => runsBurst(proc, dbUrl, workflowId, o.burstN, bigOrder, `mixburst${label}`, say));
@@ -152,14 +171,16 @@ async function triplinePass(deps: BenchDeps, label: string, dbUrl: string, o: { 
       ingest = await ingestWhileProcessing(deps, proc, `mixingest${label}`);
       say(`store mix (${label}) single-event ingest with processing: ${ingest.requestsPerSecondMedian} req/s (p99 ${ingest.latencyMs.p99} ms), drained after ${ingest.drainedAfterS ?? '–'} s`);
     }
-    return { rates: lad.rates, highestRateWithP99Under1s: lad.highestRateWithP99Under1s, webhookBurst: burst, ingest, peakRssMb: proc.peakRss(), load: [load0, loadNow()] };
+    // Proof the mix is what it says: the stock changes crossed the watched threshold.
+    const crossings = await withDb(dbUrl, async (c) => (await c.query(`select count(*)::int as n from events where type = 'inventory.threshold_crossed'`)).rows[0].n as number);
+    return { rates: lad.rates, highestRateWithP99Under1s: lad.highestRateWithP99Under1s, webhookBurst: burst, ingest, thresholdCrossings: crossings, peakRssMb: proc.peakRss(), load: [load0, loadNow()] };
   } finally {
     await proc.stop();
   }
 }
 
 /** Warm-up (JIT, pools, caches) at 100 events/s. */
-async function fixedRate100(deps: BenchDeps, proc: Proc, tag: string, durationS: number) {
+async function warmUp(deps: BenchDeps, proc: Proc, tag: string, durationS: number) {
   await fixedRate({ url: `${proc.url}/api/v1/events`, headers: AUTH, rate: 100, durationS, receiver: deps.receiver, makeEvent: (id) => storeMixEvent(id), tag, waitMs: 10_000 });
 }
 
@@ -243,6 +264,7 @@ export async function scenarioStoreMix(deps: BenchDeps) {
       durationPerRateS: P.e2eS,
       burst: `${burstN} orders above the condition (returning customers), 100-event batches, 4 in flight (Node-RED: one per request, 32 in flight)`,
       ingest: `autocannon, 32 connections, ${P.ingestS} s, one store-mix event per request, workers processing`,
+      setup: 'workflows order.created → total > 50 → webhook and inventory.threshold_crossed (below 10) → webhook; a subscription to order.*, product.*, inventory.*; the test inbox on order.*',
       transports: 'embedded PostgreSQL over its Unix socket, and over TCP 127.0.0.1',
       ordered: "both endpoints ordering: 'subject' (receivers answer at once)",
       floors: 'each its own process over TCP; one job per event committed before the 202, a signed POST, nothing recorded. pg-boss 12: LISTEN/NOTIFY wake-up, batch fetch of 50 (again at once while full), 2 workers. graphile-worker 0.18: its LISTEN/NOTIFY, 10 jobs at once, no local queue',

@@ -126,7 +126,7 @@ async function ingestWhileProcessing(deps: BenchDeps, proc: Proc, tag: string): 
     for (const id of receiver.arrivals.keys()) if (id.startsWith(`${tag}-`)) n++;
     return n;
   };
-  const drained = await waitUntil(() => arrived() >= accepted, quick ? 30_000 : 60_000, 100);
+  const drained = await waitUntil(() => arrived() >= accepted, quick ? 30_000 : 120_000, 100);
   return {
     requestsPerSecondMedian: r.requests.p50,
     requestsPerSecondMean: Math.round(r.requests.average),

@@ -38,6 +38,7 @@ export function storeMixRows(s: Scenario): Row[] {
     const f = r.floors[key];
     for (const x of f.rates) out.push(rateRow(label, x));
     out.push(['', `${label}: burst runs/s`, `${fmt(f.burst.runsPerSecond)} (${f.burst.received}/${f.burst.events})${f.warnings.length ? `; warned: ${f.warnings.join('; ').slice(0, 200)}` : ''}`, '', '']);
+    if (f.ingest) out.push(['', `${label}: single-event ingest req/s, workers processing (median)`, `${fmt(f.ingest.requestsPerSecondMedian)} (p99 ${f.ingest.latencyMs.p99} ms; drained ${f.ingest.drainedAfterS ?? '–'} s after)`, '', '']);
   }
   if (r.nodeRed.skipped) out.push(['', 'Node-RED', `skipped: ${r.nodeRed.skipped}`, '', '']);
   else {

@@ -11,6 +11,7 @@ import { storeMixFlow } from '../lib/node-red-flows.ts';
 import { startNodeRed } from '../lib/procs.ts';
 import { round, type BenchDeps } from '../lib/harness.ts';
 import { startFloor, type FloorKind } from '../floor/start.ts';
+import { ingestWhileProcessing, type IngestFigures } from '../lib/ingest-load.ts';
 import { ladder } from './end-to-end.ts';
 
 export interface DeliveredBurst {
@@ -60,7 +61,7 @@ export interface OtherFigures {
   load: [number, number];
 }
 
-export async function floorPass(deps: BenchDeps, kind: FloorKind, dbUrl: string, rates: number[], n: number, make: (id: string) => unknown, bigOrder: (id: string) => unknown): Promise<OtherFigures & { warnings: string[]; peakRssMb?: number }> {
+export async function floorPass(deps: BenchDeps, kind: FloorKind, dbUrl: string, rates: number[], n: number, make: (id: string) => unknown, bigOrder: (id: string) => unknown): Promise<OtherFigures & { ingest: IngestFigures; warnings: string[]; peakRssMb?: number }> {
   const { say, receiver, P } = deps;
   const load0 = loadNow();
   const floor = await startFloor(kind, dbUrl, `${receiver.url}/floor`);
@@ -75,8 +76,10 @@ export async function floorPass(deps: BenchDeps, kind: FloorKind, dbUrl: string,
     }
     const b = await deliveredBurst({ url: floor.url, n, make: bigOrder, tag: `${kind}burst`, receiver, batched: true });
     say(`${kind} floor burst: ${b.runsPerSecond} runs/s (${b.received}/${n})`);
+    const ingest = await ingestWhileProcessing(deps, floor.url, {}, make, `${kind}ingest`);
+    say(`${kind} floor single-event ingest with processing: ${ingest.requestsPerSecondMedian} req/s (p99 ${ingest.latencyMs.p99} ms), drained after ${ingest.drainedAfterS ?? '–'} s`);
     if (floor.warnings.length) say(`${kind} floor warnings: ${floor.warnings.join('; ')}`);
-    return { rates: out, burst: b, warnings: [...floor.warnings], peakRssMb: floor.peakRss(), load: [load0, loadNow()] };
+    return { rates: out, burst: b, ingest, warnings: [...floor.warnings], peakRssMb: floor.peakRss(), load: [load0, loadNow()] };
   } finally {
     await floor.stop();
   }

@@ -17,10 +17,9 @@
  * receiver's subscription takes every event of the mix; an order also arrives through the
  * workflow's webhook step, whichever comes first).
  */
-// @ts-expect-error autocannon ships no types
-import autocannon from 'autocannon';
 import type { EndpointOrdering } from '@tripline/shared';
-import { fixedRate, waitUntil, type FixedRateResult } from '../lib/load.ts';
+import { ingestWhileProcessing, type IngestFigures } from '../lib/ingest-load.ts';
+import { fixedRate, type FixedRateResult } from '../lib/load.ts';
 import { api, AUTH, publish, round, withDb, type BenchDeps } from '../lib/harness.ts';
 import type { Proc } from '../lib/procs.ts';
 import { runsBurst } from '../lib/workloads.ts';
@@ -86,58 +85,6 @@ export function tcpUrlOf(url: string): string {
   return url.includes('?host=') ? url.replace(/\?host=[^&]*$/, '').replace('@localhost:', '@127.0.0.1:') : url;
 }
 
-export interface IngestFigures {
-  requestsPerSecondMedian: number;
-  requestsPerSecondMean: number;
-  latencyMs: { p50: number; p99: number; max: number };
-  responses2xx: number;
-  non2xx: number;
-  errors: number;
-  /** Seconds from the end of the ingest until every accepted event had reached the receiver (null: not within the wait). */
-  drainedAfterS: number | null;
-}
-
-/**
- * Single-event ingest of the store mix (autocannon, 32 connections, a new event id each
- * request) into a process whose workers run the workflow, the subscription and the inbox on
- * what comes in: requests/s with processing running, as a store's peak would meet it.
- */
-async function ingestWhileProcessing(deps: BenchDeps, proc: Proc, tag: string): Promise<IngestFigures> {
-  const { P, receiver, quick } = deps;
-  receiver.reset();
-  let next = 0;
-  const r = await new Promise<any>((resolve, reject) =>
-    autocannon(
-      {
-        url: `${proc.url}/api/v1/events`,
-        connections: 32,
-        duration: P.ingestS,
-        requests: [{ method: 'POST', headers: { ...AUTH, 'content-type': 'application/json' }, setupRequest: (req: object) => ({ ...req, body: JSON.stringify(storeMixEvent(`${tag}-${next++}`)) }) }],
-      },
-      (err: unknown, res: unknown) => (err ? reject(err) : resolve(res)),
-    ),
-  );
-  const accepted = r['2xx'] as number;
-  const t0 = Date.now();
-  // Every accepted event is delivered to the subscription: wait for the backlog to drain, so the next pass starts clean.
-  // (Derived events, such as a stock threshold crossed, arrive under their own ids: count the ingested ones only.)
-  const arrived = () => {
-    let n = 0;
-    for (const id of receiver.arrivals.keys()) if (id.startsWith(`${tag}-`)) n++;
-    return n;
-  };
-  const drained = await waitUntil(() => arrived() >= accepted, quick ? 30_000 : 120_000, 100);
-  return {
-    requestsPerSecondMedian: r.requests.p50,
-    requestsPerSecondMean: Math.round(r.requests.average),
-    latencyMs: { p50: r.latency.p50, p99: r.latency.p99, max: r.latency.max },
-    responses2xx: accepted,
-    non2xx: r.non2xx,
-    errors: r.errors,
-    drainedAfterS: drained ? round((Date.now() - t0) / 1000, 1) : null,
-  };
-}
-
 interface TriplinePass {
   rates: FixedRateResult[];
   highestRateWithP99Under1s: number;
@@ -168,7 +115,7 @@ async function triplinePass(deps: BenchDeps, label: string, dbUrl: string, o: { 
     say(`store mix (${label}) webhook runs/s: ${burst.runsPerSecond} (${burst.completed}/${o.burstN}, ${burst.commitsPerRun} commits/run)`);
     let ingest: IngestFigures | undefined;
     if (o.ingest) {
-      ingest = await ingestWhileProcessing(deps, proc, `mixingest${label}`);
+      ingest = await ingestWhileProcessing(deps, `${proc.url}/api/v1/events`, AUTH, (id) => storeMixEvent(id), `mixingest${label}`);
       say(`store mix (${label}) single-event ingest with processing: ${ingest.requestsPerSecondMedian} req/s (p99 ${ingest.latencyMs.p99} ms), drained after ${ingest.drainedAfterS ?? '–'} s`);
     }
     // Proof the mix is what it says: the stock changes crossed the watched threshold.
@@ -263,7 +210,7 @@ export async function scenarioStoreMix(deps: BenchDeps) {
       rates,
       durationPerRateS: P.e2eS,
       burst: `${burstN} orders above the condition (returning customers), 100-event batches, 4 in flight (Node-RED: one per request, 32 in flight)`,
-      ingest: `autocannon, 32 connections, ${P.ingestS} s, one store-mix event per request, workers processing`,
+      ingest: `autocannon, 32 connections, ${P.ingestS} s, one store-mix event per request, workers processing (Tripline over TCP, and each floor)`,
       setup: 'workflows order.created → total > 50 → webhook and inventory.threshold_crossed (below 10) → webhook; a subscription to order.*, product.*, inventory.*; the test inbox on order.*',
       transports: 'embedded PostgreSQL over its Unix socket, and over TCP 127.0.0.1',
       ordered: "both endpoints ordering: 'subject' (receivers answer at once)",

@@ -3,15 +3,18 @@
  * touches no state. Orders for new and returning customers, payments, refunds, stock
  * changes that cross the low-stock threshold back and forth; a workflow (order.created →
  * condition → webhook) and two subscriptions, one of them the console's test inbox on
- * orders (answered in-process, as in the demo), plus the small low-stock workflow that makes
- * the crossings exist (Tripline derives them only for watched thresholds). Tripline runs it three times on the same
- * build, each on a fresh database: over the embedded database's Unix socket, over TCP
- * (127.0.0.1, as `DATABASE_URL` users connect), and over TCP with both endpoints ordered
- * per subject (receivers answer at once). Over TCP it also measures single-event ingest
- * with the workers processing what comes in. In the same run, the same rates and burst go
- * through two bare durable floors (pg-boss and graphile-worker over TCP: one job per event,
- * a signed POST, nothing recorded; the faster at 200/s is "the floor" of the targets) and Node-RED (bench/scenarios/store-mix-others.ts). The #25 targets are
- * judged here and listed in the report.
+ * orders (answered in-process, as in the demo), plus the small low-stock workflow that
+ * makes the crossings exist (Tripline derives them only for watched thresholds).
+ *
+ * Tripline runs it three times on the same build, each on a fresh database: over the
+ * embedded database's Unix socket, over TCP (127.0.0.1, as `DATABASE_URL` users connect),
+ * and over TCP with both endpoints ordered per subject (receivers answer at once). Over TCP
+ * it also measures single-event ingest with the workers processing what comes in. In the
+ * same run, the same rates, burst and ingest go through two bare durable floors (pg-boss
+ * and graphile-worker over TCP: one job per event, a signed POST, nothing recorded; the
+ * faster at 200/s is "the floor" of the targets) and the rates and burst through Node-RED
+ * (bench/scenarios/store-mix-others.ts). The #25 targets are judged here and listed in the
+ * report (bench/lib/report-store-mix.ts).
  *
  * Latency is from the 202 to the first signed webhook for the event at the receiver (the
  * receiver's subscription takes every event of the mix; an order also arrives through the

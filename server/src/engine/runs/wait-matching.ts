@@ -5,6 +5,7 @@ import { anyWaitsFor, lockRunsFresh, takeWait, waitsFor } from '../../db/runs.ts
 import { loadEvent } from '../events.ts';
 import { loadVersion } from '../workflows/versions.ts';
 import { correlationKey, waitMatches } from './executors/wait-for-event.ts';
+import { branchIteration, parseBranches } from './branches.ts';
 import { iterationOf, parseLoopState } from './loop.ts';
 import { RunWrites } from './run-writes.ts';
 import { resumeLocked } from './state-machine.ts';
@@ -53,7 +54,14 @@ async function wake(app: AppContext, tx: PoolClient, writes: RunWrites, wait: Wa
   if (!run) return;
   if (!(await takeWait(tx, wait, false))) return;
   // A wait left behind by a run that has moved on (failed, given up) is simply dropped.
-  const atWait = run.current_node === wait.nodeId && iterationOf(parseLoopState(run.loop_state)) === wait.iteration;
-  if (run.status !== 'waiting' || !atWait || run.step?.status !== 'waiting') return;
-  await resumeLocked(app, tx, writes, run, { kind: 'received', event });
+  const branches = parseBranches(run.branches);
+  if (branches) {
+    // A forked run: the branch waiting there (the run may be running another branch meanwhile).
+    const waiting = branches.some((b) => b.status === 'waiting' && b.node === wait.nodeId && branchIteration(b) === wait.iteration);
+    if (!['running', 'waiting'].includes(run.status) || !waiting) return;
+  } else {
+    const atWait = run.current_node === wait.nodeId && iterationOf(parseLoopState(run.loop_state)) === wait.iteration;
+    if (run.status !== 'waiting' || !atWait || run.step?.status !== 'waiting') return;
+  }
+  await resumeLocked(app, tx, writes, run, { signal: { kind: 'received', event }, at: { nodeId: wait.nodeId, iteration: wait.iteration } });
 }

@@ -52,6 +52,10 @@ test('one output connected to two steps runs two branches, shown in the test run
   await expect(canvas.edge('trigger', 'out', 'pause_bogo')).toContainText('branch 2');
   await canvas.expectSaved();
   await expect(canvas.problems).toHaveCount(0);
+  // The inspector lists the trigger's branches in the same order.
+  await canvas.select('trigger');
+  await expect(canvas.field('Next step (branch 1)')).toHaveValue('notify');
+  await expect(canvas.field('Next step (branch 2)')).toHaveValue('pause_bogo');
 
   // The test run shows each branch's steps, labelled, in canvas order.
   await canvas.tab('Test run').click();

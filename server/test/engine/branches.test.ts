@@ -65,7 +65,8 @@ describe('one output, several steps: each its own branch', () => {
 
     const paused = await eventually(async () => {
       const run = await runOf(runId);
-      return run.branches.find((b: any) => b.id === '2')?.status === 'succeeded' ? run : undefined;
+      // (the run's branches and its steps are two reads: both must have seen the commit)
+      return run.branches.find((b: any) => b.id === '2')?.status === 'succeeded' && stepAt(run, 'pause_bogo')?.status === 'succeeded' ? run : undefined;
     }, 'the pause branch to succeed');
     // The pause went out, while the supplier's delivery is still retrying: the run is not over.
     expect(shop.requests).toHaveLength(1);
@@ -89,6 +90,11 @@ describe('one output, several steps: each its own branch', () => {
     }, 'the run to end');
     expect(done.status).toBe('succeeded');
     expect(done.branches.map((b: any) => b.status)).toEqual(['succeeded', 'succeeded']);
+    expect(done.steps.map((s: any) => [s.nodeId, s.status])).toEqual([
+      ['trigger', 'succeeded'],
+      ['notify', 'succeeded'],
+      ['pause_bogo', 'succeeded'],
+    ]);
     expect(done.finishedAt).not.toBeNull();
   });
 
@@ -169,6 +175,39 @@ describe('one output, several steps: each its own branch', () => {
     expect(run.branches[1]).toMatchObject({ id: '2', status: 'waiting', nodeId: 'later' });
     expect(run.status).toBe('waiting');
     expect(stepAt(run, 'cancelled').output).toMatchObject({ handle: 'received' });
+  });
+
+  it('two branches woken by two events of one batch both go on', async () => {
+    const workflowId = await publishWorkflow(t, 'Cancelled and refunded again', {
+      nodes: [
+        { id: 'trigger', type: 'trigger', config: trigger('two-events'), position: { x: 0, y: 0 } },
+        { id: 'on_cancel', type: 'wait_for_event', config: { eventType: 'order.cancelled', timeoutSeconds: 86400 }, position: { x: 300, y: 0 } },
+        { id: 'tell_cancel', type: 'webhook', config: { endpointId: shopEp.id }, position: { x: 600, y: 0 } },
+        { id: 'on_refund', type: 'wait_for_event', config: { eventType: 'order.refunded', timeoutSeconds: 86400 }, position: { x: 300, y: 200 } },
+        { id: 'tell_refund', type: 'webhook', config: { endpointId: shopEp.id }, position: { x: 600, y: 200 } },
+      ],
+      edges: [
+        { id: 'e1', source: 'trigger', target: 'on_cancel' },
+        { id: 'e2', source: 'trigger', target: 'on_refund' },
+        { id: 'e3', source: 'on_cancel', target: 'tell_cancel', sourceHandle: 'received' },
+        { id: 'e4', source: 'on_refund', target: 'tell_refund', sourceHandle: 'received' },
+      ],
+    });
+    const runId = await refund(workflowId, 'two-events');
+    const customerId = `cus_branch_${customer}`;
+    await eventually(async () => (await runOf(runId)).branches.every((b: any) => b.status === 'waiting'), 'both branches to wait');
+    // One request, one batch: each event wakes its own branch.
+    await sendEvents(t, [
+      { type: 'order.cancelled', data: { orderId: 'ord_c', customerId } },
+      { type: 'order.refunded', data: { orderId: 'ord_r', customerId, amount: 1, reason: 'again' } },
+    ]);
+    const run = await eventually(async () => {
+      const r = await runOf(runId);
+      return r.status === 'succeeded' ? r : undefined;
+    }, 'both branches to go on and the run to end');
+    expect(run.branches.map((b: any) => b.status)).toEqual(['succeeded', 'succeeded']);
+    expect(stepAt(run, 'tell_cancel')).toMatchObject({ status: 'succeeded', branch: '1' });
+    expect(stepAt(run, 'tell_refund')).toMatchObject({ status: 'succeeded', branch: '2' });
   });
 
   it('dry-runs each branch in canvas order, labelled', async () => {

@@ -59,13 +59,14 @@ export function runsRouter(app: AppContext): Router {
     const id = params.id!;
     const run = await findRunSummary(app.pool, id);
     if (!run) throw notFound('run', id);
-    const [steps, graph, event, deliveries, workflow, branches] = await Promise.all([
+    // Read before the steps: the steps then are as new as the branches or newer (two reads, no snapshot).
+    const branches = await branchesOfRun(app.pool, id);
+    const [steps, graph, event, deliveries, workflow] = await Promise.all([
       stepsOfRun(app.pool, id),
       versionGraph(app.pool, run.workflow_id, run.version),
       loadEvent(app.pool, run.event_id),
       deliveriesOfRun(app.pool, id),
       findWorkflow(app.pool, run.workflow_id),
-      branchesOfRun(app.pool, id),
     ]);
     return {
       ...toRunSummary(run),

@@ -40,6 +40,16 @@ export async function wakeWaitingRuns(app: AppContext, tx: PoolClient, writes: R
     const graph = await loadVersion(tx, wait.workflowId, wait.version);
     const trigger = await loadEvent(tx, wait.eventId);
     if (!trigger || !waitMatches({ match: matchOf(graph, wait.nodeId) }, trigger, event)) continue;
+    if (writes.wroteRun(wait.runId)) {
+      // A forked run whose other branch this batch already moved (two branches' events in one
+      // batch): its row is not written yet, so this branch is woken once it is.
+      writes.afterFlush.push(async (app2, tx2) => {
+        const more = new RunWrites();
+        await wake(app2, tx2, more, wait, event);
+        await more.flush(app2, tx2);
+      });
+      continue;
+    }
     await wake(app, tx, writes, wait, event);
   }
 }

@@ -134,6 +134,51 @@ describe('one output, several steps: each its own branch', () => {
     expect(audit.data[0].after).toMatchObject({ branches: ['1'] });
   });
 
+  it('retries a branch that failed inside its for_each from the failed item, its delivery sent again', async () => {
+    supplier.status = 500;
+    const key = 'br-loop';
+    const workflowId = await publishWorkflow(t, 'Tell the supplier each item, pause BOGO', {
+      nodes: [
+        { id: 'trigger', type: 'trigger', config: { eventType: 'order.paid', filter: { in: [key, { var: 'data.orderId' }] } }, position: { x: 0, y: 100 } },
+        { id: 'each_item', type: 'for_each', config: { items: { var: 'data.items' } }, position: { x: 300, y: 0 } },
+        { id: 'notify', type: 'webhook', config: { endpointId: supplierEp.id }, position: { x: 600, y: 0 } },
+        { id: 'pause_bogo', type: 'webhook', config: { endpointId: shopEp.id }, position: { x: 300, y: 200 } },
+      ],
+      edges: [
+        { id: 'e1', source: 'trigger', target: 'each_item' },
+        { id: 'e2', source: 'trigger', target: 'pause_bogo' },
+        { id: 'e3', source: 'each_item', target: 'notify', sourceHandle: 'each' },
+      ],
+    });
+    const customerId = `cus_branch_loop`;
+    const items = [{ sku: 'MUG', quantity: 1, price: 5 }, { sku: 'TEE', quantity: 1, price: 5 }];
+    await sendEvents(t, { type: 'order.paid', data: { orderId: `${key}-1`, customerId, status: 'paid', total: 10, currency: 'EUR', items } });
+    const runId = await eventually(async () => (await json(t.api(`/api/v1/runs?workflowId=${workflowId}`))).data[0]?.id, 'the run to start');
+    const failed = await eventually(async () => {
+      const run = await runOf(runId);
+      return run.status === 'failed' ? run : undefined;
+    }, 'the loop branch to fail on its first item', 30_000);
+    expect(failed.branches.map((b: any) => [b.id, b.status, b.nodeId])).toEqual([
+      ['1', 'failed', 'notify'],
+      ['2', 'succeeded', null],
+    ]);
+    supplier.status = 200;
+    const before = supplier.requests.length;
+    expect((await t.api(`/api/v1/runs/${runId}/retry`, { method: 'POST', json: {} })).status).toBe(200);
+    const done = await eventually(async () => {
+      const run = await runOf(runId);
+      return run.status === 'succeeded' ? run : undefined;
+    }, 'the retried loop branch to go through both items');
+    const notified = done.steps.filter((s: any) => s.nodeId === 'notify').map((s: any) => [s.iteration, s.status, s.attempts, s.branch]);
+    expect(notified).toEqual([
+      [0, 'succeeded', 2, '1'],
+      [1, 'succeeded', 1, '1'],
+    ]);
+    // the first item's delivery was sent again (the same delivery), the second's sent once
+    expect(done.deliveries.filter((d: any) => d.nodeId === 'notify')).toHaveLength(2);
+    expect(supplier.requests.length).toBe(before + 2);
+  });
+
   it('a delay on one branch holds none of the others', async () => {
     const workflowId = await publishWorkflow(t, 'Wait a day, pause now', forkGraph('delay', { type: 'delay', config: { seconds: 86400 } }));
     const shopBefore = shop.requests.length;

@@ -127,7 +127,7 @@ export function runsRouter(app: AppContext): Router {
           version = live;
         }
         const { status, retried } = branches
-          ? await retryBranches(app, tx, { id: run.id, branches }, (nodeId) => retryStepDelivery(tx, run.id, nodeId))
+          ? await retryBranches(app, tx, { id: run.id, branches }, (nodeId, iteration) => retryStepDelivery(tx, run.id, nodeId, iteration))
           : { status: await retryRun(app, tx, { id: run.id, current_node: current }, () => retryStepDelivery(tx, run.id, current)), retried: undefined };
         await recordAudit(tx, actorFrom(req), {
           action: 'run.retried',

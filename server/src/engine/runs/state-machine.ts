@@ -527,7 +527,7 @@ export async function retryBranches(
   app: AppContext,
   tx: PoolClient,
   run: { id: string; branches: unknown },
-  redeliver: (nodeId: string) => Promise<boolean>,
+  redeliver: (nodeId: string, iteration: number) => Promise<boolean>,
 ): Promise<{ status: 'waiting' | 'running'; retried: string[] }> {
   const branches = parseBranches(run.branches) ?? [];
   const retried: string[] = [];
@@ -538,7 +538,7 @@ export async function retryBranches(
       continue;
     }
     retried.push(b.id);
-    const resumed = await redeliver(b.node);
+    const resumed = await redeliver(b.node, branchIteration(b));
     if (resumed) await reopenStepAt(tx, run.id, b.node, branchIteration(b));
     next.push({ ...b, status: resumed ? 'waiting' : 'running', error: null });
   }

@@ -322,7 +322,14 @@ export async function reopenBranchedRun(db: Queryable, id: string, status: 'wait
 
 /** Cancels a run: its waiting steps are cancelled and its waits for events deleted (nothing wakes it). */
 export async function cancelRunRows(db: Queryable, id: string): Promise<void> {
-  await db.query(`update runs set status = 'cancelled', finished_at = now(), updated_at = now() where id = $1`, [id]);
+  // A forked run's open branches are cancelled with it (the others keep how they ended).
+  await db.query(
+    `update runs set status = 'cancelled', finished_at = now(), updated_at = now(),
+            branches = (select jsonb_agg(case when b->>'status' in ('running', 'waiting') then jsonb_set(b, '{status}', '"cancelled"') else b end order by n)
+                          from jsonb_array_elements(branches) with ordinality as x(b, n))
+      where id = $1`,
+    [id],
+  );
   await db.query(`update run_steps set status = 'cancelled', finished_at = now() where run_id = $1 and status in ('waiting', 'running')`, [id]);
   await deleteRunWaits(db, id);
 }

@@ -191,6 +191,12 @@ describe('one output, several steps: each its own branch', () => {
     expect(run.status).toBe('waiting');
     expect(run.branches[0]).toMatchObject({ id: '1', status: 'waiting', nodeId: 'notify' });
     expect(stepAt(run, 'notify')).toMatchObject({ nodeType: 'delay', status: 'waiting', branch: '1' });
+    // Cancelled: the open branch with it, the ended one as it ended.
+    expect((await t.api(`/api/v1/runs/${runId}/cancel`, { method: 'POST' })).status).toBe(200);
+    const cancelled = await runOf(runId);
+    expect(cancelled.status).toBe('cancelled');
+    expect(cancelled.branches.map((b: any) => b.status)).toEqual(['cancelled', 'succeeded']);
+    expect(stepAt(cancelled, 'notify').status).toBe('cancelled');
   });
 
   it('wakes only the branch whose event arrived; the other keeps waiting', async () => {

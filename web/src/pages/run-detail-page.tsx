@@ -137,6 +137,7 @@ function RunBranches({ run: r }: { run: RunDetail }) {
     if (b.status === 'succeeded') return 'ended';
     if (b.status === 'forked') return `forked at “${stepTitle(r, b.nodeId)}”`;
     if (b.status === 'failed') return `failed at “${stepTitle(r, b.nodeId)}”`;
+    if (b.status === 'cancelled') return `cancelled at “${stepTitle(r, b.nodeId)}”`;
     return `${b.status === 'waiting' ? 'waiting at' : 'at'} “${stepTitle(r, b.nodeId)}”`;
   };
   return (

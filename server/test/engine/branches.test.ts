@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, json, publishWorkflow, sendEvents } from '../support/engine.ts';
 import { startReceiver, type Receiver } from '../support/receiver.ts';
 import { startTestTripline, type TestTripline } from '../support/tripline.ts';
+import { startFakeApi } from '../steps/support.ts';
 
 /**
  * Issue 26 item 4: one output connected to several steps starts a branch per step. "Notify
@@ -259,6 +260,38 @@ describe('one output, several steps: each its own branch', () => {
     expect(run.branches.map((b: any) => b.status)).toEqual(['succeeded', 'succeeded']);
     expect(stepAt(run, 'tell_cancel')).toMatchObject({ status: 'succeeded', branch: '1' });
     expect(stepAt(run, 'tell_refund')).toMatchObject({ status: 'succeeded', branch: '2' });
+  });
+
+  it('runs call-out steps on two branches (each outside a transaction, in its own job), each saving to its own vars', async () => {
+    const lookup = await startFakeApi((req) => ({ status: 200, body: { path: req.url } }));
+    try {
+      const workflowId = await publishWorkflow(t, 'Two lookups', {
+        nodes: [
+          { id: 'trigger', type: 'trigger', config: trigger('call-out'), position: { x: 0, y: 0 } },
+          { id: 'ask_a', type: 'http_request', config: { method: 'GET', url: `${lookup.url}/a`, saveAs: 'answer', retries: 0 }, position: { x: 300, y: 0 } },
+          { id: 'keep_a', type: 'transform', config: { fields: { got: '{{vars.answer.body.path}}' } }, position: { x: 600, y: 0 } },
+          { id: 'ask_b', type: 'http_request', config: { method: 'GET', url: `${lookup.url}/b`, saveAs: 'answer', retries: 0 }, position: { x: 300, y: 200 } },
+          { id: 'keep_b', type: 'transform', config: { fields: { got: '{{vars.answer.body.path}}' } }, position: { x: 600, y: 200 } },
+        ],
+        edges: [
+          { id: 'e1', source: 'trigger', target: 'ask_a' },
+          { id: 'e2', source: 'trigger', target: 'ask_b' },
+          { id: 'e3', source: 'ask_a', target: 'keep_a' },
+          { id: 'e4', source: 'ask_b', target: 'keep_b' },
+        ],
+      });
+      const runId = await refund(workflowId, 'call-out');
+      const run = await eventually(async () => {
+        const r = await runOf(runId);
+        return r.status === 'succeeded' ? r : undefined;
+      }, 'both call-out branches to finish');
+      expect(lookup.requests.map((r) => r.url).sort()).toEqual(['/a', '/b']);
+      // each branch saw its own answer under the same name
+      expect(stepAt(run, 'keep_a')).toMatchObject({ branch: '1', output: { got: '/a' } });
+      expect(stepAt(run, 'keep_b')).toMatchObject({ branch: '2', output: { got: '/b' } });
+    } finally {
+      await lookup.close();
+    }
   });
 
   it('dry-runs each branch in canvas order, labelled', async () => {

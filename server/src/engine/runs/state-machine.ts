@@ -138,6 +138,8 @@ async function advanceBranches(
   const steps: StepWrite[] = [];
   let changed = counters.started === true;
   let job = false;
+  // Branches started in this pass: one parked at a call-out step needs its job (it has none yet).
+  const fresh = new Set(counters.started ? start.map((b) => b.id) : []);
   for (let i = 0; i < branches.length; i++) {
     const b = branches[i]!;
     if (!isOpen(b) || !b.node) continue;
@@ -168,7 +170,8 @@ async function advanceBranches(
     // Checked again and still where it was (woken for another branch): nothing to write or ask for.
     const still = slice.steps.length === (end.kind === 'wait' ? 1 : 0) && (end.kind === 'wait' || end.kind === 'yield') && end.nodeId === b.node && (end.kind === 'yield' || existing?.status === 'waiting');
     if (still) {
-      if (end.kind === 'yield' && wake.job) job = true;
+      // A branch parked at a call-out step keeps the job it has, unless this pass is that job, or it just started.
+      if (end.kind === 'yield' && (wake.job || fresh.has(b.id))) job = true;
       continue;
     }
     changed = true;
@@ -192,7 +195,9 @@ async function advanceBranches(
         break;
       case 'fork':
         branches[i] = { ...moved, status: 'forked', node: end.nodeId, loop: null };
-        branches.splice(i + 1, 0, ...forkInto(b.id, end.targets, slice.vars));
+        const children = forkInto(b.id, end.targets, slice.vars);
+        for (const c of children) fresh.add(c.id);
+        branches.splice(i + 1, 0, ...children);
         break;
       default:
         branches[i] = { ...moved, status: 'succeeded', node: null, loop: null };

@@ -77,7 +77,9 @@ export async function startTripline(
   const role = opts.role ?? 'all';
   const port = await freePort();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `tripline-bench-${name}-`));
-  const child = spawn(process.execPath, START_ARGS, {
+  // BENCH_CPU_PROF=<dir>: each Tripline process writes a V8 CPU profile there when it stops (where Node's time goes).
+  const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const child = spawn(process.execPath, [...profile, ...START_ARGS], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH,

@@ -1,10 +1,12 @@
+import crypto from 'node:crypto';
 import type { AppContext } from '../../context.ts';
+import type { BirthLease, ClaimedDelivery } from '../../db/deliveries.ts';
 import { lockUnprocessed, markEventsProcessed, recordEventFailures, releaseEvents, releaseEventSavepoint, rollbackToEventSavepoint, savepointEvent, type ClaimedEvent, type EventFailure } from '../../db/events.ts';
 import { withTransaction, type PoolClient } from '../../db/pool.ts';
-import { applyEvent, CUSTOMER_EVENTS } from '../process-event.ts';
+import { applyEvent } from '../process-event.ts';
 import { RunWrites } from '../runs/run-writes.ts';
 import { wakeWaitingRuns } from '../runs/wait-matching.ts';
-import { loadCustomers } from '../state/customers.ts';
+import { CustomerBook } from '../state/customer-book.ts';
 
 /** Claims per event before it is parked for the sweeper (about 17 minutes of backoff). */
 export const MAX_EVENT_ATTEMPTS = 10;
@@ -14,6 +16,10 @@ export interface BatchOutcome {
   failed: number;
   /** Statements the batch's transaction ran, begin and commit included. */
   statements: number;
+  /** Deliveries the batch made that were born leased to this process (sent by its delivery worker once committed). */
+  claims: ClaimedDelivery[];
+  /** Deliveries the batch left pending for a claim. */
+  pending: number;
 }
 
 /** Thrown in the optimistic pass: some event failed, redo the batch with savepoints. */
@@ -46,19 +52,19 @@ export async function processClaimed(app: AppContext, claimed: ClaimedEvent[]): 
     app.log.warn({ err: error, eventId: one!.envelope.id }, 'event processing failed; it will be retried');
     // If this fails too (the database is away), the lease runs out and the event comes back.
     await recordEventFailures(app.pool, [{ id: one!.envelope.id, error: (error as Error).message }], MAX_EVENT_ATTEMPTS).catch(() => {});
-    return { processed: 0, failed: 1, statements: 0 };
+    return { processed: 0, failed: 1, statements: 0, claims: [], pending: 0 };
   }
 }
 
 async function processIn(app: AppContext, tx: PoolClient, claimed: ClaimedEvent[], savepoints: boolean): Promise<BatchOutcome> {
   const live = await lockUnprocessed(tx, claimed.map((c) => c.envelope.id));
-  const customerIds = [...new Set(claimed.map((c) => c.envelope.data.customerId).filter((id): id is string => typeof id === 'string'))];
-  const writes = new RunWrites(undefined, await loadCustomers(tx, customerIds));
+  const writes = new RunWrites(await CustomerBook.load(tx, claimed.filter((c) => live.has(c.envelope.id)).map((c) => c.envelope)));
+  writes.lease = birthLease(app);
   const done: string[] = [];
   const failures: EventFailure[] = [];
   const skipped: string[] = [];
   const blocked = new Set<string>();
-  let statements = 4; // begin, lock, customers, commit
+  let statements = 3; // begin, lock, commit
   for (const { envelope } of claimed) {
     if (!live.has(envelope.id)) continue;
     if (envelope.subject !== null && blocked.has(envelope.subject)) {
@@ -81,10 +87,8 @@ async function processIn(app: AppContext, tx: PoolClient, claimed: ClaimedEvent[
       await rollbackToEventSavepoint(tx);
       app.log.warn({ err: error, eventId: envelope.id }, 'event processing failed; it will be retried');
       failures.push({ id: envelope.id, error: (error as Error).message });
+      // What it changed in memory (its customer) went with its child buffer.
       if (envelope.subject !== null) blocked.add(envelope.subject);
-      // What this event wrote to its customer is gone with the savepoint: read it again.
-      const customerId = envelope.data.customerId;
-      if (typeof customerId === 'string' && CUSTOMER_EVENTS.has(envelope.type)) writes.customers.delete(customerId);
     }
   }
   await writes.flush(app, tx);
@@ -92,11 +96,20 @@ async function processIn(app: AppContext, tx: PoolClient, claimed: ClaimedEvent[
   await recordEventFailures(tx, failures, MAX_EVENT_ATTEMPTS);
   await releaseEvents(tx, skipped);
   statements += writes.statements + 1 + (failures.length ? 1 : 0) + (skipped.length ? 1 : 0);
-  return { processed: done.length, failed: failures.length, statements };
+  return { processed: done.length, failed: failures.length, statements, claims: writes.claims, pending: writes.pendingDeliveries };
+}
+
+/**
+ * A process that sends (its delivery worker is listening on the bus) takes the batch's
+ * deliveries at birth: no claim round trip, sent from memory right after the commit.
+ */
+function birthLease(app: AppContext): BirthLease | undefined {
+  if (!app.bus.get('deliveriesLeased')) return undefined;
+  return { token: crypto.randomUUID(), seconds: app.config.deliveryLeaseSeconds, failureWindowSeconds: app.config.endpointFailureWindowMs / 1000 };
 }
 
 async function processOneByOne(app: AppContext, claimed: ClaimedEvent[]): Promise<BatchOutcome> {
-  const total: BatchOutcome = { processed: 0, failed: 0, statements: 0 };
+  const total: BatchOutcome = { processed: 0, failed: 0, statements: 0, claims: [], pending: 0 };
   const blocked = new Set<string>();
   const skipped: string[] = [];
   for (const c of claimed) {
@@ -109,6 +122,8 @@ async function processOneByOne(app: AppContext, claimed: ClaimedEvent[]): Promis
     total.processed += r.processed;
     total.failed += r.failed;
     total.statements += r.statements;
+    total.claims.push(...r.claims);
+    total.pending += r.pending;
   }
   await releaseEvents(app.pool, skipped).catch(() => {});
   return total;

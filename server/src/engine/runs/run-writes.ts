@@ -3,11 +3,13 @@ import type { AppContext } from '../../context.ts';
 import { insertEvents } from '../../db/events.ts';
 import type { PoolClient } from '../../db/pool.ts';
 import { insertRunsWithSteps, insertWaits, writeSliceEnds, type NewRunRow, type RunUpdate, type StepWrite, type WaitRow } from '../../db/runs.ts';
+import type { BirthLease, ClaimedDelivery } from '../../db/deliveries.ts';
 import { createStepDeliveries, fanOutEvents } from '../../delivery/fan-out.ts';
 import { clientDb } from '../../queue/boss.ts';
 import { queues } from '../../queue/queues.ts';
 import { countRun } from '../../metrics/registry.ts';
 import { ownInput } from './stored-history.ts';
+import { CustomerBook } from '../state/customer-book.ts';
 
 interface StepDelivery {
   endpointId: string;
@@ -51,20 +53,28 @@ export class RunWrites {
   readonly fanOut: EventEnvelope[] = [];
   /** Statements the flush ran (for the bench's statements-per-run figure). */
   statements = 0;
+  /**
+   * Set by an event batch in a process that also sends: its deliveries are born leased to
+   * this process, and `claims` holds them for its delivery worker once the batch commits.
+   */
+  lease: BirthLease | undefined;
+  readonly claims: ClaimedDelivery[] = [];
+  /** Deliveries the flush left for a claim (not born leased). */
+  pendingDeliveries = 0;
 
   constructor(
-    private readonly memo = new Map<string, Promise<unknown>>(),
     /**
-     * The batch's customers, read in one statement before its events are applied; an event
-     * that changes a customer replaces the entry (or drops it, when its savepoint rolls back).
+     * The batch's customers, read (and locked) before its events are applied and changed in
+     * memory; written with the batch's other writes. A child's changes reach it on `absorb`.
      */
-    readonly customers = new Map<string, unknown>(),
+    readonly customers: CustomerBook = CustomerBook.readOnly([], []),
+    private readonly memo = new Map<string, Promise<unknown>>(),
     /** The batch's buffer, for a child: what earlier events of the batch wrote (their waits). */
     readonly parent?: RunWrites,
   ) {}
 
   child(): RunWrites {
-    return new RunWrites(this.memo, this.customers, this);
+    return new RunWrites(this.customers.child(), this.memo, this);
   }
 
   /** Waits created earlier in this batch (not yet in run_waits) for this event type and key. */
@@ -85,6 +95,7 @@ export class RunWrites {
   }
 
   absorb(child: RunWrites): void {
+    this.customers.absorb(child.customers);
     this.newRuns.push(...child.newRuns);
     this.newSteps.push(...child.newSteps);
     this.stepUpserts.push(...child.stepUpserts);
@@ -122,17 +133,21 @@ export class RunWrites {
   }
 
   async flush(app: AppContext, tx: PoolClient): Promise<void> {
+    // Customer state first (steps read it from the book, not the database, until then).
+    this.statements += await this.customers.flush(tx);
     // A step row keeps the step's own input, not a copy of every variable of the run.
     for (const s of this.newSteps) s.input = ownInput(s.input);
     for (const s of this.stepUpserts) s.input = ownInput(s.input);
     if (this.deliveries.length > 0) {
-      const created = await createStepDeliveries(tx, app, this.deliveries.map(({ step: _step, ...d }) => d));
+      const created = await createStepDeliveries(tx, app, this.deliveries.map(({ step: _step, ...d }) => d), this.lease);
       this.statements += 1;
       created.forEach((result, i) => {
         const d = this.deliveries[i]!;
         // The executor checked the endpoint in this transaction; only a concurrent change gets here.
         if (!result.ok) throw new Error(`${d.nodeId}: ${result.error}`);
         d.step.output = { deliveryId: result.deliveryId, ...(d.step.output as object) };
+        if (result.claim) this.claims.push(result.claim);
+        else if (!result.existing) this.pendingDeliveries++;
         // A step executed again (a slice re-run) gets its earlier delivery, which may have
         // settled already, so no settle will wake the run: look again in a job.
         if (result.existing) this.jobs.push({ runId: d.runId });
@@ -156,7 +171,10 @@ export class RunWrites {
       this.statements++;
     }
     if (this.fanOut.length > 0) {
-      await fanOutEvents(tx, app, this.fanOut);
+      for (const d of await fanOutEvents(tx, app, this.fanOut, this.lease)) {
+        if (d.claim) this.claims.push(d.claim);
+        else this.pendingDeliveries++;
+      }
       this.statements += 2;
     }
     if (this.jobs.length > 0) {

@@ -11,7 +11,7 @@ import { loadVersion } from '../workflows/versions.ts';
 import { branchIteration, forkInto, isOpen, parseBranches, runStateOf, type Branch } from './branches.ts';
 import { iterationOf, parseLoopState } from './loop.ts';
 import { RunWrites } from './run-writes.ts';
-import { scopeFrom } from './scope.ts';
+import { buildScope, scopeFrom } from './scope.ts';
 import { historyFull } from './stored-history.ts';
 import { CALLS_OUT, MAX_STEPS_PER_SLICE, runSlice, type RecordedStep, type SliceResult } from './step-loop.ts';
 import type { LoopFrame, WakeSignal } from './types.ts';
@@ -471,7 +471,7 @@ async function callOutFirst(app: AppContext, runId: string): Promise<{ at: strin
   if (!cursor) return undefined;
   const event = await loadEvent(app.pool, run.event_id);
   if (!event) return undefined;
-  const scope = await scopeFrom(app.pool, event, new Map());
+  const scope = await buildScope(app.pool, event, {});
   // Each statement on its own connection: nothing is held while the step waits on the network.
   const autocommit = app.pool as unknown as PoolClient;
   const slice = await runSlice(app, { kind: 'live', tx: autocommit, writes: new RunWrites(), callOut: true }, {

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { expect, test, type APIRequestContext } from '@playwright/test';
 import { CanvasPage } from '../support/canvas-page.ts';
 import { apiClient, apiJson, RunDetail, startReceiver, type Receiver } from '../support/console-pages.ts';
@@ -89,6 +90,11 @@ test('one output connected to two steps runs two branches, shown in the test run
   await expect(failed).toContainText('failed at “Notify the supplier”');
   await expect(failed.locator('.step-error')).toContainText('notify: delivery failed');
   expect(shop.received).toBe(1);
+  if (process.env.TRIPLINE_SCREENSHOTS) {
+    // `TRIPLINE_SCREENSHOTS=docs/screenshots npx playwright test e2e/tests/branches.spec.ts` refreshes the docs image
+    await branches.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: path.join(process.env.TRIPLINE_SCREENSHOTS, 'run-branches.png') });
+  }
   // Steps grouped by branch.
   await expect(page.getByTestId('steps-trunk').getByTestId('step-trigger')).toBeVisible();
   await expect(page.getByTestId('steps-branch-1').getByTestId('step-notify')).toContainText('branch 1');

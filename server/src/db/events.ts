@@ -63,7 +63,7 @@ export async function insertLeasedEvents(db: Queryable, envelopes: EventEnvelope
   if (envelopes.length === 0) return [];
   const { rows } = await db.query<{ id: string; seq: number }>(insertSql(`now() + make_interval(secs => $10), 1`) + ', seq', [...eventParams(envelopes), leaseSeconds]);
   const byId = new Map(envelopes.map((e) => [e.id, e]));
-  return rows.sort((a, b) => a.seq - b.seq).map((r) => ({ envelope: byId.get(r.id)!, seq: r.seq, attempts: 1 }));
+  return rows.sort((a, b) => a.seq - b.seq).map((r) => ({ envelope: byId.get(r.id)!, seq: r.seq, attempts: 1, bornLeased: true as const }));
 }
 
 /** `lease` is the SQL of the lease_until and attempts columns. Returns the new rows' id. */
@@ -99,6 +99,8 @@ export interface ClaimedEvent {
   envelope: EventEnvelope;
   seq: number;
   attempts: number;
+  /** Leased at birth to this process, not claimed: its subject's order is checked when it is locked. */
+  bornLeased?: true;
 }
 
 /**
@@ -139,7 +141,11 @@ export async function claimDueEvents(db: Queryable, limit: number, leaseSeconds:
  * claim never takes such an event, but one born leased to its process (stored there while
  * the earlier one was stored by another) can be: it must wait, so the subject keeps its order.
  */
-export async function lockUnprocessed(db: Queryable, ids: string[]): Promise<Map<string, { blocked: boolean }>> {
+export async function lockUnprocessed(db: Queryable, ids: string[], checkOrder: boolean): Promise<Map<string, { blocked: boolean }>> {
+  if (!checkOrder) {
+    const { rows } = await db.query<{ id: string }>(`select id from events where id = any($1::text[]) and processed_at is null for update`, [ids]);
+    return new Map(rows.map((r) => [r.id, { blocked: false }]));
+  }
   const { rows } = await db.query<{ id: string; blocked: boolean }>(
     `select e.id, e.subject is not null and exists (
               select 1 from events p

@@ -62,14 +62,17 @@ export async function setLifecycleStage(db: Queryable, customerId: string, stage
 }
 
 /**
- * A batch's customers, locked in id order (so two batches never wait on each other in a
- * cycle); `create` ids get their row first, at the first tier, when they have none.
+ * A batch's customers: those its events change (`change`) get their row first, at the first
+ * tier, when they have none, and are locked in id order (so two batches never wait on each
+ * other in a cycle); those it only reads (`read`) are read without a lock.
  */
-export async function lockCustomerStates(db: Queryable, ids: string[], create: string[], firstTier: string): Promise<CustomerRow[]> {
-  if (create.length > 0) {
-    await db.query('insert into customer_state (customer_id, ltv_tier) select unnest($1::text[]), $2 on conflict do nothing', [create, firstTier]);
+export async function lockCustomerStates(db: Queryable, change: string[], read: string[], firstTier: string): Promise<CustomerRow[]> {
+  const rows: CustomerRow[] = [];
+  if (change.length > 0) {
+    await db.query('insert into customer_state (customer_id, ltv_tier) select unnest($1::text[]), $2 on conflict do nothing', [change, firstTier]);
+    rows.push(...(await db.query<CustomerRow>('select * from customer_state where customer_id = any($1::text[]) order by customer_id for update', [change])).rows);
   }
-  const { rows } = await db.query<CustomerRow>('select * from customer_state where customer_id = any($1::text[]) order by customer_id for update', [ids]);
+  if (read.length > 0) rows.push(...(await findCustomerStates(db, read)));
   return rows;
 }
 

@@ -103,7 +103,7 @@ export class CustomerBook {
     const book = new CustomerBook(full, undefined, await ledgerEntries(db, [...orderIds]));
     for (const id of ids) book.#rows.set(id, null);
     if (ids.size > 0) {
-      const rows = await lockCustomerStates(db, [...ids], [...create], full ? tierFor(0, full.tiers) : '');
+      const rows = await lockCustomerStates(db, [...create], [...ids].filter((id) => !create.has(id)), full ? tierFor(0, full.tiers) : '');
       for (const row of rows) book.#rows.set(row.customer_id, row);
     }
     return book;

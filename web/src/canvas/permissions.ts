@@ -1,5 +1,7 @@
-import { roles, rolePermissions } from '@tripline/shared';
+import { isNodeType, nodeDefinition, roles, rolePermissions } from '@tripline/shared';
 import { useSession } from '../auth/session.tsx';
+import { useAskAnAdmin } from '../ui/permission-note.tsx';
+import { useQuery } from '../ui/use-query.ts';
 
 /** Whether the signed-in person may change workflows (the server checks it again on every write). */
 export function useCanEditWorkflows(): boolean {
@@ -18,5 +20,24 @@ export function publisherRoles(): string {
 export function useReadOnlyReason(): string {
   const { user } = useSession();
   const role = user.role ? `${/^[aeiou]/.test(user.role) ? 'an' : 'a'} ${user.role}` : 'this account';
-  return `You are signed in as ${role}: you can view this workflow, compare its versions and test-run it. Only ${publisherRoles()} can change or publish it.`;
+  return `You are signed in as ${role}: you can view this workflow, its runs and its versions. Only ${publisherRoles()} can change, test-run or publish it.`;
+}
+
+/**
+ * For a marketer, why a step type is not theirs to add (the admin's `marketerStepTypes`
+ * setting), with whom to ask; undefined for a type they may use, and for every type for
+ * editors and admins. The server refuses such a step on save and publish anyway: this says
+ * so in the palette, before anyone drags it in.
+ */
+export function useStepTypeRefusal(): (type: string) => string | undefined {
+  const { user } = useSession();
+  const marketer = user.role === 'marketer';
+  const settings = useQuery<{ data: { marketerStepTypes?: string[] } }>(marketer ? '/settings' : null);
+  const ask = useAskAnAdmin();
+  const allowed = settings.data?.data.marketerStepTypes;
+  return (type) => {
+    if (!marketer || !allowed || allowed.includes(type)) return undefined;
+    const name = isNodeType(type) ? nodeDefinition(type).displayName : type;
+    return `Marketers may not add ${name} steps: ${ask} to allow it under Settings → Steps marketers may use, or an editor to add it.`;
+  };
 }

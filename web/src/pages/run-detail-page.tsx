@@ -4,6 +4,7 @@ import { Link, useParams } from 'react-router';
 import { api } from '../api/client.ts';
 import { useSession } from '../auth/session.tsx';
 import { CustomerLink, customerIdOf } from '../console/customer-link.tsx';
+import { iterationLabels } from '../canvas/iteration-labels.ts';
 import { RunCanvas } from '../console/run-canvas.tsx';
 import { DataTable, DeliveryStatus, DetailPlaceholder, ErrorBanner, PermissionNote, JsonView, KeyValues, LiveDot, PageHeader, StatusBadge, Time, useAction, useLiveRefresh, useQuery, type Column } from '../ui/index.ts';
 
@@ -40,7 +41,7 @@ export function RunDetailPage() {
       </section>
       <RunCanvas graph={r.graph} steps={r.steps} selected={selected} onSelect={(n) => setSelected((s) => (s === n ? undefined : n))} />
       <div className="two-col">
-        <RunSteps steps={r.steps} selected={selected} onShowAll={() => setSelected(undefined)} />
+        <RunSteps run={r} steps={r.steps} selected={selected} onShowAll={() => setSelected(undefined)} />
         <section>
           <h2 style={{ fontSize: 16 }}>Deliveries from this run</h2>
           <DataTable label="Deliveries" rows={r.deliveries} columns={deliveryColumns} rowKey={(d) => d.id} empty={<p className="muted">This run sent no webhook.</p>} />
@@ -124,7 +125,9 @@ function RunHeader({ run: r, live, reload }: { run: RunDetail; live: ReturnType<
 }
 
 /** The step records, all or only the selected node's. */
-function RunSteps({ steps, selected, onShowAll }: { steps: StepResult[]; selected: string | undefined; onShowAll: () => void }) {
+function RunSteps({ run, steps, selected, onShowAll }: { run: RunDetail; steps: StepResult[]; selected: string | undefined; onShowAll: () => void }) {
+  // "Send to supplier · item 2 of 3": counted over all steps, so a filtered list keeps its numbers
+  const labels = iterationLabels(steps);
   const shown = selected ? steps.filter((s) => s.nodeId === selected) : steps;
   return (
     <section>
@@ -140,7 +143,7 @@ function RunSteps({ steps, selected, onShowAll }: { steps: StepResult[]; selecte
       <div className="steps">
         {shown.map((s, i) => (
           // a step inside a loop is recorded once per iteration: one card each
-          <StepCard key={`${s.nodeId}-${i}`} step={s} />
+          <StepCard key={`${s.nodeId}-${i}`} step={s} iteration={labels.has(s) ? `${stepTitle(run, s.nodeId)} · ${labels.get(s)}` : undefined} />
         ))}
       </div>
     </section>
@@ -161,12 +164,16 @@ const deliveryColumns: Column<RunDetail['deliveries'][number]>[] = [
   { header: 'Attempts', cell: (d) => d.attemptCount },
 ];
 
-function StepCard({ step }: { step: StepResult }) {
+function StepCard({ step, iteration }: { step: StepResult; iteration: string | undefined }) {
   return (
     <article className="step" data-testid={`step-${step.nodeId}`}>
       <h3>
         <span className="mono">{step.nodeId}</span> <span className="muted">{step.nodeType}</span> <StatusBadge status={step.status} />
-        {typeof (step as { iteration?: unknown }).iteration === 'number' && <span className="muted small">iteration {(step as { iteration?: number }).iteration}</span>}
+        {iteration && (
+          <span className="muted small" data-testid="step-iteration">
+            {iteration}
+          </span>
+        )}
         {step.attempts !== undefined && <span className="muted small">{step.attempts} attempt{step.attempts === 1 ? '' : 's'}</span>}
       </h3>
       {step.error && <div className="step-error">{step.error}</div>}

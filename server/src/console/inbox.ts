@@ -1,28 +1,24 @@
 import crypto from 'node:crypto';
 import { inboxCreatedSchema, inboxCreateSchema, inboxMessageSchema, inboxSchema, pageSchema } from '@tripline/shared';
 import express, { Router, type Request } from 'express';
-import { Webhook } from 'standardwebhooks';
 import { z } from 'zod';
 import { actorFrom, recordAudit } from '../audit/record.ts';
 import type { AppContext } from '../context.ts';
 import type { Inbox } from '@tripline/shared';
-import { deleteInbox, findInbox, inboxExists, inboxHasUrl, inboxSecrets, insertInbox, insertInboxMessage, listInboxes, listInboxMessages, trimInboxMessages } from '../db/console.ts';
+import { deleteInbox, findInbox, inboxExists, insertInbox, listInboxes, listInboxMessages } from '../db/console.ts';
 import { findEndpoint, insertEndpoint } from '../db/endpoints.ts';
 import { withTransaction, type PoolClient } from '../db/pool.ts';
 import type { Queryable } from '../db/queryable.ts';
-import { redactHeaders } from '../delivery/attempt.ts';
 import { generateSigningSecret } from '../delivery/signing.ts';
 import { endpointDeleted } from '../delivery/state-machine.ts';
 import { HttpError, notFound } from '../http/errors.ts';
 import { declareRoutes } from '../http/route.ts';
 import type { Ports } from '../bus.ts';
 import type { SecretCipher } from '../secrets/cipher.ts';
+import { inboxReceiptBatcher, MAX_INBOX_BODY, receiveInboxRequests, type InboxReceipt } from './inbox-receipts.ts';
 
 /** Path of an inbox's public receiving route. */
 export const INBOX_PATH = /^\/api\/v1\/inbox\/(inb_[a-f0-9]{32})\/?$/;
-const MAX_BODY = 1024 * 1024;
-const KEEP_PER_INBOX = 500;
-const TRIM_EVERY = 100;
 
 export function inboxUrl(selfBaseUrl: string, inboxId: string): string {
   return `${selfBaseUrl.replace(/\/+$/, '')}/api/v1/inbox/${inboxId}`;
@@ -58,8 +54,8 @@ export async function createInbox(
 
 /**
  * Whether a URL is one of this Tripline's own inboxes (same origin as `selfBaseUrl`, inbox
- * path). Pure: returns the inbox id, or null. Prefer `findInboxForUrl`, which needs no
- * base URL: it matches the exact URL stored when the inbox was created.
+ * path). Pure: returns the inbox id, or null. The delivery worker needs no base URL: it
+ * matches the exact URL stored when the inbox was created (`inboxLocalReceiver`).
  */
 export function isInboxUrl(url: string, selfBaseUrl: string): string | null {
   let u: URL;
@@ -75,36 +71,9 @@ export function isInboxUrl(url: string, selfBaseUrl: string): string | null {
 }
 
 /**
- * For the delivery worker: the inbox id when `url` is exactly the URL of an inbox this
- * Tripline created, else null. Such a delivery is handed to `receiveInboxMessage` in the
- * worker's process, so no socket is opened and the SSRF guard (which keeps refusing
- * loopback) is never asked to make an exception.
- */
-export async function findInboxForUrl(db: Queryable, url: string): Promise<string | null> {
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    return null;
-  }
-  const id = INBOX_PATH.exec(u.pathname)?.[1];
-  if (!id) return null;
-  return (await inboxHasUrl(db, id, url)) ? id : null;
-}
-
-export interface InboxReceipt {
-  /** What an HTTP receiver would have answered: 202 stored, 404 no such inbox, 413 too large. */
-  status: number;
-  body: string;
-  verified: boolean;
-  messageId?: number;
-}
-
-/**
- * Stores one request an inbox received and verifies its Standard Webhooks signature with
- * the inbox endpoint's secret (and, during a rotation, the previous one) using the
- * `standardwebhooks` library, as any receiver would. Used by the public route and, in-process,
- * by the delivery worker (`headers` with lower-case names, `rawBody` exactly as sent).
+ * Stores one request an inbox received (its signature verified as any receiver would):
+ * `receiveInboxRequests` for a single request. The public route and the delivery worker go
+ * through a batcher instead (inbox-receipts.ts).
  */
 export async function receiveInboxMessage(
   deps: { db: Queryable; secrets: SecretCipher },
@@ -112,74 +81,27 @@ export async function receiveInboxMessage(
   headers: Record<string, string | string[] | undefined>,
   rawBody: string | Buffer,
 ): Promise<InboxReceipt> {
-  const body = typeof rawBody === 'string' ? rawBody : rawBody.toString('utf8');
-  if (Buffer.byteLength(body) > MAX_BODY) return { status: 413, body: '{"error":"payload too large"}', verified: false };
-  const inbox = await inboxSecrets(deps.db, inboxId);
-  if (!inbox) return { status: 404, body: '{"error":"no such inbox"}', verified: false };
-
-  const flat: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (value === undefined) continue;
-    flat[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
-  }
-  const secrets: string[] = [];
-  if (inbox.current) secrets.push(deps.secrets.decrypt(inbox.current));
-  if (inbox.previous) secrets.push(deps.secrets.decrypt(inbox.previous));
-
-  let verified = false;
-  let verifyError: string | null = secrets.length === 0 ? 'the inbox has no endpoint secret to verify with (its endpoint was deleted)' : null;
-  for (const secret of secrets) {
-    try {
-      new Webhook(secret).verify(body, flat);
-      verified = true;
-      verifyError = null;
-      break;
-    } catch (error) {
-      verifyError = (error as Error).message;
-    }
-  }
-  let eventType: string | null = null;
-  try {
-    const parsed = JSON.parse(body) as { type?: unknown };
-    if (typeof parsed.type === 'string') eventType = parsed.type.slice(0, 100);
-  } catch {
-    /* not JSON: stored as text */
-  }
-  const messageId = await insertInboxMessage(deps.db, {
-    inboxId,
-    // Stored as the attempt log stores what was sent: an inbox is readable by viewers, and a
-    // request to it can carry a credential or an endpoint's custom header (names kept,
-    // values "[redacted]" except the content type, user agent and webhook-* headers).
-    headers: redactHeaders(flat),
-    body,
-    webhookId: flat['webhook-id']?.slice(0, 200) ?? null,
-    eventType,
-    verified,
-    verifyError,
-  });
-  // Keep the newest messages only: an inbox subscribed to `*` under the simulator fills fast.
-  // Trimmed on one message in TRIM_EVERY, not each: a trim per message was a second
-  // statement on every delivery to the inbox, whose deletes contended on the same rows
-  // (a test inbox subscribed to orders halved the engine's throughput, issue 25). An inbox
-  // holds at most about KEEP_PER_INBOX + TRIM_EVERY messages between trims.
-  if (Number(messageId) % TRIM_EVERY === 0) await trimInboxMessages(deps.db, inboxId, KEEP_PER_INBOX);
-  return { status: 202, body: JSON.stringify({ received: true, signatureVerified: verified }), verified, messageId };
+  const [receipt] = await receiveInboxRequests(deps, [{ inboxId, headers, body: rawBody }]);
+  return receipt!;
 }
 
 /**
  * For the delivery worker's `localReceiver` hook: a request to one of this Tripline's own
- * inbox URLs is handed to `receiveInboxMessage` in-process (no socket, so the SSRF guard
- * keeps refusing loopback); any other URL answers null and goes out over HTTP as usual.
+ * inbox URLs (exactly the URL stored when the inbox was created) is received in-process,
+ * batched with the others the worker is sending (no socket, so the SSRF guard keeps
+ * refusing loopback); any other URL answers null and goes out over HTTP as usual.
  *
  *   ctx.bus.provide('localReceiver', inboxLocalReceiver(ctx))   (console/feature.ts)
  */
-export function inboxLocalReceiver(ctx: Pick<AppContext, 'pool' | 'secrets'>): Ports['localReceiver'] {
+export function inboxLocalReceiver(
+  ctx: Pick<AppContext, 'pool' | 'secrets'>,
+  receive = inboxReceiptBatcher({ db: ctx.pool, secrets: ctx.secrets }),
+): Ports['localReceiver'] {
   return async (request) => {
-    if (!INBOX_PATH.test(safePath(request.url))) return null;
-    const inboxId = await findInboxForUrl(ctx.pool, request.url);
+    const inboxId = INBOX_PATH.exec(safePath(request.url))?.[1];
     if (!inboxId) return null;
-    const receipt = await receiveInboxMessage({ db: ctx.pool, secrets: ctx.secrets }, inboxId, request.headers, request.body);
-    return { status: receipt.status, headers: { 'content-type': 'application/json' }, body: receipt.body };
+    const receipt = await receive({ inboxId, url: request.url, headers: request.headers, body: request.body });
+    return receipt && { status: receipt.status, headers: { 'content-type': 'application/json' }, body: receipt.body };
   };
 }
 
@@ -276,6 +198,7 @@ export function inboxRouter(ctx: AppContext): Router {
 
 /** POST /api/v1/inbox/:id: public (receivers are anonymous), raw body so signatures verify. */
 export function inboxReceiverRouter(ctx: AppContext): Router {
+  const receive = inboxReceiptBatcher({ db: ctx.pool, secrets: ctx.secrets });
   const router = Router();
   const route = declareRoutes(router);
   route(
@@ -286,13 +209,13 @@ export function inboxReceiverRouter(ctx: AppContext): Router {
       tag,
       summary: 'Public receiving URL of a test inbox (any body)',
       status: 202,
-      use: [express.raw({ type: () => true, limit: MAX_BODY })],
+      use: [express.raw({ type: () => true, limit: MAX_INBOX_BODY })],
     },
     async ({ req, res, params }) => {
       const id = params.id!;
       if (!/^inb_[a-f0-9]{32}$/.test(id)) throw new HttpError(404, 'not_found', `inbox "${id}" does not exist`);
       const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-      const receipt = await receiveInboxMessage({ db: ctx.pool, secrets: ctx.secrets }, id, req.headers, raw);
+      const receipt = (await receive({ inboxId: id, headers: req.headers, body: raw }))!;
       res.status(receipt.status).type('application/json').send(receipt.body);
     },
   );

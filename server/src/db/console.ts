@@ -297,39 +297,61 @@ export async function inboxExists(db: Queryable, id: string): Promise<boolean> {
   return (rowCount ?? 0) > 0;
 }
 
-/** Whether the inbox `id` was created with exactly this URL. */
-export async function inboxHasUrl(db: Queryable, id: string, url: string): Promise<boolean> {
-  const { rows } = await db.query('select id from inboxes where id = $1 and url = $2', [id, url]);
-  return rows.length > 0;
-}
-
 /** Deletes the inbox (its endpoint is deleted by the caller, through the delivery state machine); answers what it was. */
 export async function deleteInbox(db: Queryable, id: string): Promise<{ endpoint_id: string | null; name: string } | undefined> {
   const { rows } = await db.query<{ endpoint_id: string | null; name: string }>(`delete from inboxes where id = $1 returning endpoint_id, name`, [id]);
   return rows[0];
 }
 
-/** The secrets an inbox verifies signatures with: its endpoint's, and the previous one while it is still valid. */
-export async function inboxSecrets(db: Queryable, id: string): Promise<{ current: string | null; previous: string | null } | undefined> {
-  const { rows } = await db.query<{ secret_enc: string | null; previous_secret_enc: string | null; previous_valid: boolean | null }>(
-    `select i.id, e.secret_enc, e.previous_secret_enc, e.previous_secret_expires_at > now() as previous_valid
-       from inboxes i left join endpoints e on e.id = i.endpoint_id where i.id = $1`,
-    [id],
+/** What a batch of receipts needs of each inbox: its URL and the secrets it verifies with (the previous one while still valid). */
+export async function inboxesForReceipts(
+  db: Queryable,
+  ids: string[],
+): Promise<Map<string, { url: string; current: string | null; previous: string | null }>> {
+  const { rows } = await db.query<{ id: string; url: string; secret_enc: string | null; previous_secret_enc: string | null; previous_valid: boolean | null }>(
+    `select i.id, i.url, e.secret_enc, e.previous_secret_enc, e.previous_secret_expires_at > now() as previous_valid
+       from inboxes i left join endpoints e on e.id = i.endpoint_id where i.id = any($1::text[])`,
+    [ids],
   );
-  const r = rows[0];
-  return r && { current: r.secret_enc, previous: r.previous_valid ? r.previous_secret_enc : null };
+  return new Map(rows.map((r) => [r.id, { url: r.url, current: r.secret_enc, previous: r.previous_valid ? r.previous_secret_enc : null }]));
 }
 
-export async function insertInboxMessage(
-  db: Queryable,
-  m: { inboxId: string; headers: Record<string, string>; body: string; webhookId: string | null; eventType: string | null; verified: boolean; verifyError: string | null },
-): Promise<number> {
-  const { rows } = await db.query<{ id: number }>(
+export interface NewInboxMessage {
+  inboxId: string;
+  headers: Record<string, string>;
+  body: string;
+  webhookId: string | null;
+  eventType: string | null;
+  verified: boolean;
+  verifyError: string | null;
+}
+
+/**
+ * Many messages in one statement (a group commit of receipts). A message whose inbox was
+ * deleted meanwhile is not stored. Answers the new ids by inbox.
+ */
+export async function insertInboxMessages(db: Queryable, messages: NewInboxMessage[]): Promise<Map<string, number[]>> {
+  const { rows } = await db.query<{ inbox_id: string; id: string }>(
     `insert into inbox_messages (inbox_id, headers, body, webhook_id, event_type, signature_verified, verify_error)
-     values ($1, $2, $3, $4, $5, $6, $7) returning id`,
-    [m.inboxId, JSON.stringify(m.headers), m.body, m.webhookId, m.eventType, m.verified, m.verifyError],
+     select m.inbox_id, m.headers, m.body, m.webhook_id, m.event_type, m.signature_verified, m.verify_error
+       from unnest($1::text[], $2::jsonb[], $3::text[], $4::text[], $5::text[], $6::boolean[], $7::text[])
+              with ordinality as m(inbox_id, headers, body, webhook_id, event_type, signature_verified, verify_error, n)
+       join inboxes i on i.id = m.inbox_id
+      order by m.n
+     returning inbox_id, id`,
+    [
+      messages.map((m) => m.inboxId),
+      messages.map((m) => JSON.stringify(m.headers)),
+      messages.map((m) => m.body),
+      messages.map((m) => m.webhookId),
+      messages.map((m) => m.eventType),
+      messages.map((m) => m.verified),
+      messages.map((m) => m.verifyError),
+    ],
   );
-  return rows[0]!.id;
+  const byInbox = new Map<string, number[]>();
+  for (const r of rows) byInbox.set(r.inbox_id, [...(byInbox.get(r.inbox_id) ?? []), Number(r.id)]);
+  return byInbox;
 }
 
 /** Keeps the newest `keep` messages of an inbox. */

@@ -145,7 +145,9 @@ test('11. the store name and logo set in Settings head the partner portal; an ov
   await card.getByRole('button', { name: 'Save portal branding' }).click();
   await expect(card).toContainText('Saved: partners see this name and logo at the top of their portal.');
   const audit = await apiJson(api, 'get', '/audit?action=setting.updated&targetId=portalBranding');
-  expect(audit.data[0]).toMatchObject({ actor: E2E_ADMIN.email });
+  expect(audit.data[0]).toMatchObject({ actor: E2E_ADMIN.email, after: { storeName } });
+  // the log names the image (type, size, hash) rather than carrying it
+  expect(audit.data[0].after.logo).toMatch(new RegExp(`^image/png, ${logoPng.length} bytes, sha256 [0-9a-f]{16}…$`));
 
   try {
     const ep = await apiJson<{ id: string }>(api, 'post', '/endpoints', { url: supplierUrl, description: `Branded ${Date.now()}`, eventTypes: ['order.created'] });

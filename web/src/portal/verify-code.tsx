@@ -13,15 +13,17 @@ from flask import Flask, request
 from standardwebhooks.webhooks import Webhook
 
 wh = Webhook(os.environ["TRIPLINE_WEBHOOK_SECRET"])  # "whsec_…"
-app = Flask(__name__)
+app = Flask(__name__)  # flask --app tripline_webhooks run --port 4000
 
 @app.post("/webhooks/tripline")
 def tripline():
     try:
         # the raw body bytes and the webhook-* headers
         event = wh.verify(request.get_data(), dict(request.headers))
-    except Exception:
-        return "invalid signature", 400
+    except Exception as err:
+        # the library's reason: a stale timestamp is not a wrong signature
+        print("refused a webhook:", err)
+        return str(err), 400
     # webhook-id is the same on every retry and replay: handle each id once.
     print(request.headers["webhook-id"], event["type"], event["data"])
     return "", 204`,
@@ -51,7 +53,9 @@ func main() {
 			return
 		}
 		if err := wh.Verify(payload, r.Header); err != nil {
-			http.Error(w, "invalid signature", http.StatusBadRequest)
+			// the library's reason: a stale timestamp is not a wrong signature
+			log.Println("refused a webhook:", err)
+			http.Error(w, err.Error(), http.StatusBadRequest)
 			return
 		}
 		// webhook-id is the same on every retry and replay: handle each id once.

@@ -97,8 +97,11 @@ test('1. a marketer sees the steps their admin keeps for editors greyed out, wit
   await expect(canvas.node('trigger')).toBeVisible();
   const code = page.getByTestId('palette-code');
   await expect(code).toBeDisabled();
-  await expect(code.getByTestId('palette-refused')).toContainText(`Marketers may not add Run code steps: ${askAdmin}`);
-  await expect(code.getByTestId('palette-refused')).toContainText('to allow it under Settings → Steps marketers may use, or an editor to add it.');
+  await expect(code.getByTestId('palette-refused')).toHaveText('Kept for editors');
+  const note = page.getByTestId('palette-refused-note');
+  await expect(note).toContainText(`Greyed-out steps are kept for editors: ${askAdmin}`);
+  await expect(note).toContainText('to allow them under Settings → Steps marketers may use, or an editor to add them.');
+  await expect(code).toHaveAccessibleDescription(/Greyed-out steps are kept for editors/);
   await expect(page.getByTestId('palette-http_request')).toBeDisabled();
   // an allowed step is added as before
   await expect(page.getByTestId('palette-delay')).toBeEnabled();

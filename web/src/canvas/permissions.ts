@@ -1,4 +1,4 @@
-import { isNodeType, nodeDefinition, roles, rolePermissions } from '@tripline/shared';
+import { nodeTypes, roles, rolePermissions } from '@tripline/shared';
 import { useSession } from '../auth/session.tsx';
 import { useAskAnAdmin } from '../ui/permission-note.tsx';
 import { useQuery } from '../ui/use-query.ts';
@@ -24,20 +24,21 @@ export function useReadOnlyReason(): string {
 }
 
 /**
- * For a marketer, why a step type is not theirs to add (the admin's `marketerStepTypes`
- * setting), with whom to ask; undefined for a type they may use, and for every type for
- * editors and admins. The server refuses such a step on save and publish anyway: this says
- * so in the palette, before anyone drags it in.
+ * For a marketer, which step types their admin keeps for editors (the `marketerStepTypes`
+ * setting), and one sentence saying so with whom to ask; nothing is refused for editors and
+ * admins. The server refuses such a step on save and publish anyway: this says so in the
+ * palette, before anyone drags it in.
  */
-export function useStepTypeRefusal(): (type: string) => string | undefined {
+export function useStepTypeRefusal(): { refused: (type: string) => boolean; note: string | undefined } {
   const { user } = useSession();
   const marketer = user.role === 'marketer';
   const settings = useQuery<{ data: { marketerStepTypes?: string[] } }>(marketer ? '/settings' : null);
   const ask = useAskAnAdmin();
   const allowed = settings.data?.data.marketerStepTypes;
-  return (type) => {
-    if (!marketer || !allowed || allowed.includes(type)) return undefined;
-    const name = isNodeType(type) ? nodeDefinition(type).displayName : type;
-    return `Marketers may not add ${name} steps: ${ask} to allow it under Settings → Steps marketers may use, or an editor to add it.`;
+  const refused = (type: string) => marketer && allowed !== undefined && !allowed.includes(type);
+  const anyRefused = marketer && allowed !== undefined && nodeTypes.some((t) => !allowed.includes(t));
+  return {
+    refused,
+    note: anyRefused ? `Greyed-out steps are kept for editors: ${ask} to allow them under Settings → Steps marketers may use, or an editor to add them.` : undefined,
   };
 }

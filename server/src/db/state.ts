@@ -23,67 +23,9 @@ export interface CustomerRow {
 
 // --- customers ---
 
-/**
- * Counts a paid order in the ledger once; answers whether this call counted it. A refund
- * that arrived first left a row marked not counted (counted_at -infinity): the order is
- * counted now.
- */
-export async function countPaidOrder(db: Queryable, orderId: string, customerId: string, total: number): Promise<boolean> {
-  const inserted = await db.query(
-    `insert into order_ledger (order_id, customer_id, paid_amount) values ($1, $2, $3)
-     on conflict (order_id) do update set paid_amount = excluded.paid_amount, counted_at = now()
-      where order_ledger.counted_at = '-infinity'`,
-    [orderId, customerId, total],
-  );
-  return inserted.rowCount === 1;
-}
-
-export async function addRefund(db: Queryable, orderId: string, customerId: string, amount: number): Promise<void> {
-  await db.query(
-    `insert into order_ledger (order_id, customer_id, refunded_amount, counted_at) values ($1, $2, $3, '-infinity')
-     on conflict (order_id) do update set refunded_amount = order_ledger.refunded_amount + excluded.refunded_amount`,
-    [orderId, customerId, amount],
-  );
-}
-
-/** Locks (creating if needed) the customer's state row; every customer change goes through it. */
-export async function lockCustomerState(db: Queryable, customerId: string, firstTier: string): Promise<CustomerRow> {
-  await db.query('insert into customer_state (customer_id, ltv_tier) values ($1, $2) on conflict do nothing', [customerId, firstTier]);
-  const { rows } = await db.query<CustomerRow>('select * from customer_state where customer_id = $1 for update', [customerId]);
-  return rows[0]!;
-}
-
-export interface CustomerTotals {
-  ltv: number;
-  tier: string;
-  orderCount: number;
-  firstOrderAt: Date | null;
-  lastOrderAt: Date | null;
-  stage: LifecycleStage;
-  /** Profile fields: null keeps the stored value. */
-  email: string | null;
-  name: string | null;
-  tags: string[] | null;
-}
-
-export async function saveCustomerState(db: Queryable, customerId: string, t: CustomerTotals): Promise<CustomerRow> {
-  const { rows } = await db.query<CustomerRow>(
-    `update customer_state set
-       ltv = $2, ltv_tier = $3, order_count = $4, first_order_at = $5, last_order_at = $6, lifecycle_stage = $7,
-       email = coalesce($8, email), name = coalesce($9, name), tags = coalesce($10, tags), updated_at = now()
-     where customer_id = $1 returning *`,
-    [customerId, t.ltv, t.tier, t.orderCount, t.firstOrderAt, t.lastOrderAt, t.stage, t.email, t.name, t.tags],
-  );
-  return rows[0]!;
-}
-
 export async function segmentRules(db: Queryable): Promise<{ name: string; rule: unknown }[]> {
   const { rows } = await db.query<{ name: string; rule: unknown }>('select name, rule from segments order by name');
   return rows;
-}
-
-export async function setCustomerSegments(db: Queryable, customerId: string, segments: string[]): Promise<void> {
-  await db.query('update customer_state set segments = $2 where customer_id = $1', [customerId, segments]);
 }
 
 export async function findCustomerState(db: Queryable, customerId: string): Promise<CustomerRow | undefined> {
@@ -117,6 +59,94 @@ export async function lockCustomerStage(db: Queryable, customerId: string): Prom
 
 export async function setLifecycleStage(db: Queryable, customerId: string, stage: LifecycleStage): Promise<void> {
   await db.query('update customer_state set lifecycle_stage = $2, updated_at = now() where customer_id = $1', [customerId, stage]);
+}
+
+/**
+ * A batch's customers, locked in id order (so two batches never wait on each other in a
+ * cycle); `create` ids get their row first, at the first tier, when they have none.
+ */
+export async function lockCustomerStates(db: Queryable, ids: string[], create: string[], firstTier: string): Promise<CustomerRow[]> {
+  if (create.length > 0) {
+    await db.query('insert into customer_state (customer_id, ltv_tier) select unnest($1::text[]), $2 on conflict do nothing', [create, firstTier]);
+  }
+  const { rows } = await db.query<CustomerRow>('select * from customer_state where customer_id = any($1::text[]) order by customer_id for update', [ids]);
+  return rows;
+}
+
+/** Orders already in the ledger: counted, or only refunded so far (a refund that came first). */
+export async function ledgerEntries(db: Queryable, orderIds: string[]): Promise<Map<string, { counted: boolean }>> {
+  if (orderIds.length === 0) return new Map();
+  const { rows } = await db.query<{ order_id: string; counted: boolean }>(
+    `select order_id, counted_at <> '-infinity' as counted from order_ledger where order_id = any($1::text[])`,
+    [orderIds],
+  );
+  return new Map(rows.map((r) => [r.order_id, { counted: r.counted }]));
+}
+
+/** Writes customers' whole state (each row was locked by lockCustomerStates in this transaction). */
+export async function saveCustomerStates(db: Queryable, rows: CustomerRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  await db.query(
+    `update customer_state c set
+       ltv = u.ltv, ltv_tier = u.tier, order_count = u.order_count, first_order_at = u.first_order_at, last_order_at = u.last_order_at,
+       lifecycle_stage = u.stage, email = u.email, name = u.name,
+       tags = array(select jsonb_array_elements_text(u.tags)), segments = array(select jsonb_array_elements_text(u.segments)), updated_at = now()
+     from unnest($1::text[], $2::numeric[], $3::text[], $4::int[], $5::timestamptz[], $6::timestamptz[], $7::text[], $8::text[], $9::text[], $10::jsonb[], $11::jsonb[])
+       as u(id, ltv, tier, order_count, first_order_at, last_order_at, stage, email, name, tags, segments)
+     where c.customer_id = u.id`,
+    [
+      rows.map((r) => r.customer_id),
+      rows.map((r) => r.ltv),
+      rows.map((r) => r.ltv_tier),
+      rows.map((r) => r.order_count),
+      rows.map((r) => r.first_order_at),
+      rows.map((r) => r.last_order_at),
+      rows.map((r) => r.lifecycle_stage),
+      rows.map((r) => r.email),
+      rows.map((r) => r.name),
+      rows.map((r) => JSON.stringify(r.tags)),
+      rows.map((r) => JSON.stringify(r.segments)),
+    ],
+  );
+}
+
+/**
+ * Ledger writes of a batch, one statement each: paid orders counted (a row left by an
+ * earlier refund becomes counted) and refunds added (one entry per order, summed).
+ */
+export async function writeLedger(
+  db: Queryable,
+  paid: { orderId: string; customerId: string; total: number }[],
+  refunds: { orderId: string; customerId: string; amount: number }[],
+): Promise<void> {
+  if (paid.length > 0) {
+    await db.query(
+      `insert into order_ledger (order_id, customer_id, paid_amount)
+       select * from unnest($1::text[], $2::text[], $3::numeric[])
+       on conflict (order_id) do update set paid_amount = excluded.paid_amount, counted_at = now()
+        where order_ledger.counted_at = '-infinity'`,
+      [paid.map((p) => p.orderId), paid.map((p) => p.customerId), paid.map((p) => p.total)],
+    );
+  }
+  if (refunds.length > 0) {
+    await db.query(
+      `insert into order_ledger (order_id, customer_id, refunded_amount, counted_at)
+       select o, c, a, '-infinity' from unnest($1::text[], $2::text[], $3::numeric[]) as r(o, c, a)
+       on conflict (order_id) do update set refunded_amount = order_ledger.refunded_amount + excluded.refunded_amount`,
+      [refunds.map((r) => r.orderId), refunds.map((r) => r.customerId), refunds.map((r) => r.amount)],
+    );
+  }
+}
+
+/** Orders convert their customers' open carts last updated before them: one statement for a batch's orders. */
+export async function convertOpenCartsOf(db: Queryable, orders: { customerId: string; orderedAt: string }[]): Promise<void> {
+  if (orders.length === 0) return;
+  await db.query(
+    `update carts c set status = 'converted', updated_at = now()
+       from (select customer_id, max(ordered_at) as ordered_at from unnest($1::text[], $2::timestamptz[]) as o(customer_id, ordered_at) group by 1) o
+      where c.customer_id = o.customer_id and c.status = 'open' and c.last_event_at <= o.ordered_at`,
+    [orders.map((o) => o.customerId), orders.map((o) => o.orderedAt)],
+  );
 }
 
 // --- products and thresholds ---
@@ -189,10 +219,6 @@ export async function saveCart(db: Queryable, c: { cartId: string; customerId: s
     [c.cartId, c.customerId, JSON.stringify(c.data), c.occurredAt],
   );
   return rows[0]?.version;
-}
-
-export async function convertOpenCarts(db: Queryable, customerId: string, orderedAt: string): Promise<void> {
-  await db.query(`update carts set status = 'converted', updated_at = now() where customer_id = $1 and status = 'open' and last_event_at <= $2`, [customerId, orderedAt]);
 }
 
 /** Marks the cart abandoned if it is still open at that version; answers it, or undefined. */

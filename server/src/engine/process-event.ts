@@ -4,15 +4,15 @@ import type { PoolClient } from '../db/pool.ts';
 import { triggersFor } from '../db/runs.ts';
 import { matchesTrigger } from './matching.ts';
 import type { RunWrites } from './runs/run-writes.ts';
-import { buildScope } from './runs/scope.ts';
+import { scopeFrom } from './runs/scope.ts';
 import { startRun } from './runs/state-machine.ts';
-import { applyCartUpdate, convertCarts } from './state/carts.ts';
-import { applyCustomerEvent } from './state/customers.ts';
+import { applyCartUpdate } from './state/carts.ts';
+import { CUSTOMER_EVENTS } from './state/customer-book.ts';
 import { applyStockChange } from './state/products.ts';
 import { toEnvelope, type NewEvent } from './store-events.ts';
 import { loadVersion } from './workflows/versions.ts';
 
-export const CUSTOMER_EVENTS = new Set(['order.created', 'order.paid', 'order.refunded', 'customer.created', 'customer.updated']);
+export { CUSTOMER_EVENTS };
 
 /**
  * Where an event becomes runs and deliveries, inside its batch's transaction (and its own
@@ -22,21 +22,18 @@ export const CUSTOMER_EVENTS = new Set(['order.created', 'order.paid', 'order.re
  * the database with the batch's other writes; the batch marks the event processed.
  */
 export async function applyEvent(app: AppContext, tx: PoolClient, writes: RunWrites, event: EventEnvelope): Promise<string[]> {
-  const derived = await deriveEvents(app, tx, event);
-  // This event changed its customer: the batch's prefetched copy is stale from here on.
-  if (CUSTOMER_EVENTS.has(event.type) && typeof event.data.customerId === 'string') writes.customers.delete(event.data.customerId);
+  const derived = await deriveEvents(app, tx, writes, event);
   writes.events.push(...derived.map((d) => toEnvelope(d)));
   const runs = await startRuns(app, tx, writes, event);
   writes.fanOut.push(event);
   return runs;
 }
 
-async function deriveEvents(app: AppContext, tx: PoolClient, event: EventEnvelope): Promise<NewEvent[]> {
+async function deriveEvents(app: AppContext, tx: PoolClient, writes: RunWrites, event: EventEnvelope): Promise<NewEvent[]> {
   const derived: NewEvent[] = [];
   if (event.type === 'product.stock_changed') derived.push(...(await applyStockChange(tx, event)));
-  // The customer row lock comes first: it serialises a customer's events before their carts are touched.
-  if (CUSTOMER_EVENTS.has(event.type)) derived.push(...(await applyCustomerEvent(tx, event)));
-  if (event.type === 'order.created' || event.type === 'order.paid') await convertCarts(tx, event);
+  // In memory: the batch locked its customers before its first event (CustomerBook.load).
+  if (CUSTOMER_EVENTS.has(event.type)) derived.push(...writes.customers.apply(event));
   if (event.type === 'cart.updated') await applyCartUpdate(tx, app.boss, event);
   return derived;
 }
@@ -45,26 +42,13 @@ async function deriveEvents(app: AppContext, tx: PoolClient, event: EventEnvelop
  * Matching is one index lookup by event type on the routing table (once per type per
  * batch); only workflows that listen to this type are looked at, however many listen to others.
  */
-/**
- * The event's scope with its customer from the batch's prefetch, unless this event just
- * changed that customer (then read again, and the prefetch updated for later events).
- */
-async function scopeOf(tx: PoolClient, writes: RunWrites, event: EventEnvelope): Promise<Record<string, unknown>> {
-  const customerId = event.data.customerId;
-  if (typeof customerId !== 'string') return buildScope(tx, event, {});
-  if (!CUSTOMER_EVENTS.has(event.type) && writes.customers.has(customerId)) return { ...event, vars: {}, customer: writes.customers.get(customerId) };
-  const scope = await buildScope(tx, event, {});
-  writes.customers.set(customerId, scope.customer);
-  return scope;
-}
-
 async function startRuns(app: AppContext, tx: PoolClient, writes: RunWrites, event: EventEnvelope): Promise<string[]> {
   const triggers = await writes.cached(`triggers:${event.type}`, () => triggersFor(tx, event.type));
   if (triggers.length === 0) return [];
   // The customer is read (after this event's own state change) only when a filter or a run
   // needs it, and once for all the event's runs.
   let scope: Record<string, unknown> | undefined;
-  const fullScope = async () => (scope ??= await scopeOf(tx, writes, event));
+  const fullScope = async () => (scope ??= await scopeFrom(tx, event, writes.customers));
   const started: string[] = [];
   for (const trigger of triggers) {
     const filterScope = trigger.config.filter !== undefined ? await fullScope() : { ...event, vars: {} };

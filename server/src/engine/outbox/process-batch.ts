@@ -1,10 +1,10 @@
 import type { AppContext } from '../../context.ts';
 import { lockUnprocessed, markEventsProcessed, recordEventFailures, releaseEvents, releaseEventSavepoint, rollbackToEventSavepoint, savepointEvent, type ClaimedEvent, type EventFailure } from '../../db/events.ts';
 import { withTransaction, type PoolClient } from '../../db/pool.ts';
-import { applyEvent, CUSTOMER_EVENTS } from '../process-event.ts';
+import { applyEvent } from '../process-event.ts';
 import { RunWrites } from '../runs/run-writes.ts';
 import { wakeWaitingRuns } from '../runs/wait-matching.ts';
-import { loadCustomers } from '../state/customers.ts';
+import { CustomerBook } from '../state/customer-book.ts';
 
 /** Claims per event before it is parked for the sweeper (about 17 minutes of backoff). */
 export const MAX_EVENT_ATTEMPTS = 10;
@@ -52,13 +52,12 @@ export async function processClaimed(app: AppContext, claimed: ClaimedEvent[]): 
 
 async function processIn(app: AppContext, tx: PoolClient, claimed: ClaimedEvent[], savepoints: boolean): Promise<BatchOutcome> {
   const live = await lockUnprocessed(tx, claimed.map((c) => c.envelope.id));
-  const customerIds = [...new Set(claimed.map((c) => c.envelope.data.customerId).filter((id): id is string => typeof id === 'string'))];
-  const writes = new RunWrites(undefined, await loadCustomers(tx, customerIds));
+  const writes = new RunWrites(await CustomerBook.load(tx, claimed.filter((c) => live.has(c.envelope.id)).map((c) => c.envelope)));
   const done: string[] = [];
   const failures: EventFailure[] = [];
   const skipped: string[] = [];
   const blocked = new Set<string>();
-  let statements = 4; // begin, lock, customers, commit
+  let statements = 3; // begin, lock, commit
   for (const { envelope } of claimed) {
     if (!live.has(envelope.id)) continue;
     if (envelope.subject !== null && blocked.has(envelope.subject)) {
@@ -81,10 +80,8 @@ async function processIn(app: AppContext, tx: PoolClient, claimed: ClaimedEvent[
       await rollbackToEventSavepoint(tx);
       app.log.warn({ err: error, eventId: envelope.id }, 'event processing failed; it will be retried');
       failures.push({ id: envelope.id, error: (error as Error).message });
+      // What it changed in memory (its customer) went with its child buffer.
       if (envelope.subject !== null) blocked.add(envelope.subject);
-      // What this event wrote to its customer is gone with the savepoint: read it again.
-      const customerId = envelope.data.customerId;
-      if (typeof customerId === 'string' && CUSTOMER_EVENTS.has(envelope.type)) writes.customers.delete(customerId);
     }
   }
   await writes.flush(app, tx);

@@ -2,7 +2,8 @@ import type { AppContext } from '../../context.ts';
 import { savepoint, type PoolClient } from '../../db/pool.ts';
 import { lockRunsWithEvents } from '../../db/runs.ts';
 import type { SettledStepDelivery } from '../../bus.ts';
-import { loadCustomers } from '../state/customers.ts';
+import { findCustomerStates } from '../../db/state.ts';
+import { CustomerBook } from '../state/customer-book.ts';
 import { RunWrites } from './run-writes.ts';
 import { resumeLocked } from './state-machine.ts';
 
@@ -44,7 +45,7 @@ export async function resumeSettledRuns(
 async function resumeInline(app: AppContext, tx: PoolClient, ids: string[], settled: SettledStepDelivery[]): Promise<void> {
   const locked = await lockRunsWithEvents(tx, ids);
   const customerIds = [...new Set(locked.map(({ event }) => event?.data.customerId).filter((id): id is string => typeof id === 'string'))];
-  const writes = new RunWrites(undefined, await loadCustomers(tx, customerIds));
+  const writes = new RunWrites(CustomerBook.readOnly(await findCustomerStates(tx, customerIds), customerIds));
   for (const { event } of locked) if (event) writes.prime(`event:${event.id}`, event);
   // The outcome as this transaction just wrote it (status, attempts, code, error of the delivery row).
   for (const s of settled) writes.prime(`delivery:${s.deliveryId}`, { status: s.status, attempt_count: s.attempts, last_status_code: s.statusCode, last_error: s.error });

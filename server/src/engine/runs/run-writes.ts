@@ -8,6 +8,7 @@ import { clientDb } from '../../queue/boss.ts';
 import { queues } from '../../queue/queues.ts';
 import { countRun } from '../../metrics/registry.ts';
 import { ownInput } from './stored-history.ts';
+import { CustomerBook } from '../state/customer-book.ts';
 
 interface StepDelivery {
   endpointId: string;
@@ -53,18 +54,18 @@ export class RunWrites {
   statements = 0;
 
   constructor(
-    private readonly memo = new Map<string, Promise<unknown>>(),
     /**
-     * The batch's customers, read in one statement before its events are applied; an event
-     * that changes a customer replaces the entry (or drops it, when its savepoint rolls back).
+     * The batch's customers, read (and locked) before its events are applied and changed in
+     * memory; written with the batch's other writes. A child's changes reach it on `absorb`.
      */
-    readonly customers = new Map<string, unknown>(),
+    readonly customers: CustomerBook = CustomerBook.readOnly([], []),
+    private readonly memo = new Map<string, Promise<unknown>>(),
     /** The batch's buffer, for a child: what earlier events of the batch wrote (their waits). */
     readonly parent?: RunWrites,
   ) {}
 
   child(): RunWrites {
-    return new RunWrites(this.memo, this.customers, this);
+    return new RunWrites(this.customers.child(), this.memo, this);
   }
 
   /** Waits created earlier in this batch (not yet in run_waits) for this event type and key. */
@@ -77,6 +78,7 @@ export class RunWrites {
   }
 
   absorb(child: RunWrites): void {
+    this.customers.absorb(child.customers);
     this.newRuns.push(...child.newRuns);
     this.newSteps.push(...child.newSteps);
     this.stepUpserts.push(...child.stepUpserts);
@@ -114,6 +116,8 @@ export class RunWrites {
   }
 
   async flush(app: AppContext, tx: PoolClient): Promise<void> {
+    // Customer state first (steps read it from the book, not the database, until then).
+    this.statements += await this.customers.flush(tx);
     // A step row keeps the step's own input, not a copy of every variable of the run.
     for (const s of this.newSteps) s.input = ownInput(s.input);
     for (const s of this.stepUpserts) s.input = ownInput(s.input);

@@ -1,6 +1,7 @@
 import type { EventEnvelope } from '@tripline/shared';
 import { loadCustomer } from '../state/customers.ts';
 import type { Queryable } from '../../db/queryable.ts';
+import type { CustomerBook } from '../state/customer-book.ts';
 
 
 /**
@@ -14,9 +15,9 @@ export async function buildScope(db: Queryable, event: EventEnvelope, vars: Reco
   return { ...event, vars, customer };
 }
 
-/** The scope with the customer from a batch's prefetch (`customers`), when it holds the event's customer. */
-export async function scopeFrom(db: Queryable, event: EventEnvelope, customers: Map<string, unknown>): Promise<Record<string, unknown>> {
+/** The scope with the customer from a batch's book, when it holds the event's customer (with the batch's changes so far). */
+export async function scopeFrom(db: Queryable, event: EventEnvelope, customers: CustomerBook): Promise<Record<string, unknown>> {
   const customerId = event.data.customerId;
-  if (typeof customerId === 'string' && customers.has(customerId)) return { ...event, vars: {}, customer: customers.get(customerId) };
+  if (typeof customerId === 'string' && customers.has(customerId)) return { ...event, vars: {}, customer: customers.view(customerId) };
   return buildScope(db, event, {});
 }

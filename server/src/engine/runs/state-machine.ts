@@ -10,7 +10,7 @@ import { toEnvelope } from '../store-events.ts';
 import { loadVersion } from '../workflows/versions.ts';
 import { iterationOf, parseLoopState } from './loop.ts';
 import { RunWrites } from './run-writes.ts';
-import { scopeFrom } from './scope.ts';
+import { buildScope, scopeFrom } from './scope.ts';
 import { historyFull } from './stored-history.ts';
 import { CALLS_OUT, MAX_STEPS_PER_SLICE, runSlice, type RecordedStep, type SliceResult } from './step-loop.ts';
 import type { WakeSignal } from './types.ts';
@@ -271,7 +271,7 @@ async function callOutFirst(app: AppContext, runId: string): Promise<{ at: strin
   if (!node || !CALLS_OUT.has(node.type)) return undefined;
   const event = await loadEvent(app.pool, run.event_id);
   if (!event) return undefined;
-  const scope = await scopeFrom(app.pool, event, new Map());
+  const scope = await buildScope(app.pool, event, {});
   // Each statement on its own connection: nothing is held while the step waits on the network.
   const autocommit = app.pool as unknown as PoolClient;
   const slice = await runSlice(app, { kind: 'live', tx: autocommit, writes: new RunWrites(), callOut: true }, {

@@ -1,7 +1,7 @@
 import type { EventEnvelope } from '@tripline/shared';
 import type { PgBoss } from 'pg-boss';
 import type { PoolClient } from '../../db/pool.ts';
-import { convertOpenCarts, markCartAbandoned, saveCart } from '../../db/state.ts';
+import { markCartAbandoned, saveCart } from '../../db/state.ts';
 import { clientDb, sendJob } from '../../queue/boss.ts';
 import { getSetting } from '../../settings.ts';
 import { emitEvent } from '../store-events.ts';
@@ -18,12 +18,6 @@ export async function applyCartUpdate(tx: PoolClient, boss: PgBoss, event: Event
   const minutes = await getSetting(tx, 'cartAbandonMinutes');
   const due = new Date(Date.parse(event.occurredAt) + minutes * 60_000);
   await sendJob(boss, 'checkCartAbandoned', { cartId: data.cartId, version }, { db: clientDb(tx), startAfter: due });
-}
-
-/** An order converts the customer's open carts last updated before it. */
-export async function convertCarts(tx: PoolClient, event: EventEnvelope): Promise<void> {
-  const customerId = String((event.data as { customerId: unknown }).customerId);
-  await convertOpenCarts(tx, customerId, event.occurredAt);
 }
 
 export async function checkCartAbandoned(tx: PoolClient, cartId: string, version: number): Promise<boolean> {

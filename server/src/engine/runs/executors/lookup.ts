@@ -10,6 +10,8 @@ const loaders = { customer: loadCustomer, product: loadProductView, campaign: lo
 export const lookup: Executor<'lookup'> = async (config, step) => {
   const rendered = renderTemplate(config.key, step.scope);
   const key = rendered === undefined || rendered === null ? '' : String(rendered);
-  const value = key === '' ? null : await loaders[config.entity](liveTx(step) ?? step.app.pool, key);
+  // Inside an event batch the customer is in the batch's book, with the batch's changes not yet written.
+  const book = step.mode.kind === 'live' && config.entity === 'customer' && step.mode.writes.customers.has(key) ? step.mode.writes.customers : undefined;
+  const value = key === '' ? null : book ? book.view(key) : await loaders[config.entity](liveTx(step) ?? step.app.pool, key);
   return { kind: 'next', output: { entity: config.entity, key, found: value !== null, value }, vars: { [config.saveAs]: value } };
 };

@@ -48,6 +48,11 @@ test('"Five minutes with Tripline" works for a marketer as the README says', asy
 
   // Signed in as the marketer: 1. Workflows → Start from a template → Gold tier …
   await login(page, marketer, '/workflows');
+  // the demo data already ran: Runs shows every step, Event log the causation chains
+  const nav = page.getByRole('navigation', { name: 'Main' });
+  await nav.getByRole('link', { name: 'Runs' }).click();
+  await expect(page.getByRole('row').filter({ hasText: 'Gold tier → VIP campaign' }).first()).toBeVisible();
+  await expect(nav.getByRole('link', { name: 'Event log' })).toBeVisible();
   await page.goto('/workflows');
   await expect(page.getByRole('heading', { name: 'Start from a template' })).toBeVisible();
   await shoot(page, 'marketer-workflows.png');

@@ -20,10 +20,16 @@ export function PortalBrandingCard({ value, canWrite, onSaved }: { value: Portal
   const { action, save } = useSave(onSaved);
   const [name, setName] = useState('');
   const [logo, setLogo] = useState<string | null>(null);
+  // the stored value, as text: a reload of the settings (a new object, same content) keeps what is being typed
+  const stored = value === undefined ? undefined : JSON.stringify(value);
   useEffect(() => {
-    setName(value?.storeName ?? '');
-    setLogo(value?.logo ?? null);
-  }, [value]);
+    if (stored === undefined) return;
+    const v = JSON.parse(stored) as PortalBranding;
+    setName(v.storeName ?? '');
+    setLogo(v.logo);
+  }, [stored]);
+  // nothing to type into until the stored value is known (it would overwrite the typing)
+  const editable = canWrite && value !== undefined;
   const changed = value !== undefined && (name.trim() !== (value.storeName ?? '') || logo !== value.logo);
   return (
     <Card
@@ -35,14 +41,14 @@ export function PortalBrandingCard({ value, canWrite, onSaved }: { value: Portal
       <div className="row">
         <label className="row">
           Store name
-          <input value={name} maxLength={80} disabled={!canWrite} onChange={(e) => setName(e.target.value)} placeholder="e.g. Northwind Outfitters" />
+          <input value={name} maxLength={80} disabled={!editable} onChange={(e) => setName(e.target.value)} placeholder="e.g. Northwind Outfitters" />
         </label>
         <label className="row">
           Logo
           <input
             type="file"
             accept="image/png,image/jpeg,image/gif,image/webp"
-            disabled={!canWrite}
+            disabled={!editable}
             onChange={(e) => {
               const file = e.target.files?.[0];
               if (file) void readAsDataUrl(file).then(setLogo);

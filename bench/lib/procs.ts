@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import net from 'node:net';
+import { discountFlow } from './node-red-flows.ts';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 export const API_KEY = 'bench-api-key-0123456789abcdef';
@@ -77,7 +78,9 @@ export async function startTripline(
   const role = opts.role ?? 'all';
   const port = await freePort();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `tripline-bench-${name}-`));
-  const child = spawn(process.execPath, START_ARGS, {
+  // BENCH_CPU_PROF=<dir>: each Tripline process writes a V8 CPU profile there when it stops (where Node's time goes).
+  const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const child = spawn(process.execPath, [...profile, ...START_ARGS], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH,
@@ -129,7 +132,12 @@ export async function startTripline(
   };
 }
 
-export async function startNodeRed(receiverUrl: string, log: (s: string) => void): Promise<Proc> {
+/**
+ * Node-RED as a real child process (installed once into the temp dir), running `flows`
+ * (bench/lib/node-red-flows.ts: the discount flow by default). Function nodes reach Node's
+ * `crypto` through the global context, so a flow can sign its requests as Tripline does.
+ */
+export async function startNodeRed(receiverUrl: string, log: (s: string) => void, flows: unknown[] = discountFlow(receiverUrl)): Promise<Proc> {
   const dir = path.join(os.tmpdir(), 'tripline-bench-node-red');
   const redJs = path.join(dir, 'node_modules', 'node-red', 'red.js');
   if (!fs.existsSync(redJs)) {
@@ -144,47 +152,13 @@ export async function startNodeRed(receiverUrl: string, log: (s: string) => void
   }
   const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tripline-bench-nr-user-'));
   const port = await freePort();
-  // The equivalent of the Tripline workflow: http in (answers 202 at once) → switch (amount > 5) → http request.
-  const flows = [
-    { id: 'tab1', type: 'tab', label: 'bench' },
-    { id: 'in1', type: 'http in', z: 'tab1', url: '/events', method: 'post', upload: false, swaggerDoc: '', wires: [['res1', 'sw1']] },
-    { id: 'res1', type: 'http response', z: 'tab1', statusCode: '202', headers: {}, wires: [] },
-    {
-      id: 'sw1',
-      type: 'switch',
-      z: 'tab1',
-      property: 'payload.data.amount',
-      propertyType: 'msg',
-      rules: [{ t: 'gt', v: '5', vt: 'num' }],
-      checkall: 'true',
-      repair: false,
-      outputs: 1,
-      wires: [['req1']],
-    },
-    {
-      id: 'req1',
-      type: 'http request',
-      z: 'tab1',
-      method: 'POST',
-      ret: 'txt',
-      paytoqs: 'ignore',
-      url: receiverUrl,
-      tls: '',
-      persist: true,
-      proxy: '',
-      insecureHTTPParser: false,
-      authType: '',
-      senderr: false,
-      headers: [],
-      wires: [[]],
-    },
-  ];
   fs.writeFileSync(path.join(userDir, 'flows.json'), JSON.stringify(flows));
   fs.writeFileSync(
     path.join(userDir, 'settings.js'),
     `module.exports = { uiHost: '127.0.0.1', uiPort: ${port}, flowFile: 'flows.json', httpAdminRoot: false, credentialSecret: false,
       logging: { console: { level: 'warn', metrics: false, audit: false } }, diagnostics: { enabled: false },
-      runtimeState: { enabled: false }, telemetry: { enabled: false }, editorTheme: { tours: false } };\n`,
+      runtimeState: { enabled: false }, telemetry: { enabled: false }, editorTheme: { tours: false },
+      functionGlobalContext: { crypto: require('node:crypto') } };\n`,
   );
   const child = spawn(process.execPath, [redJs, '--userDir', userDir, '--settings', path.join(userDir, 'settings.js')], {
     cwd: userDir,

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { storeMixRows } from './report-store-mix.ts';
 
 export interface Scenario {
   key: string;
@@ -21,7 +22,7 @@ export function machine() {
   };
 }
 
-type Row = [scenario: string, measure: string, result: string, target: string, met: string];
+export type Row = [scenario: string, measure: string, result: string, target: string, met: string];
 
 const fmt = (n: unknown) => (typeof n === 'number' ? n.toLocaleString('en-US') : String(n));
 const yes = (ok: boolean | undefined) => (ok === undefined ? '' : ok ? 'yes' : 'no');
@@ -99,6 +100,8 @@ function rows(s: Scenario): Row[] {
       out.push(['', 'Tripline / Node-RED runs/s (webhook flow)', `${r.tripline_over_nodered.runsPerSecond}×`, '', '']);
       return out;
     }
+    case 'storemix':
+      return storeMixRows(s);
     case 'history':
       return Object.keys(r.large).map((k, i): Row => [
         i ? '' : s.name,
@@ -141,7 +144,7 @@ export function writeReport(scenarios: Scenario[], meta: { quick: boolean; secon
     '',
     `Peak RSS per process: ${rss.join(', ')}.`,
     '',
-    'Node-RED keeps nothing durable (an event in flight is lost on a crash), signs nothing and records no run; Tripline answers 202 only after the event is committed, signs every request (Standard Webhooks) and records every run and step.',
+    'Node-RED keeps nothing durable (an event in flight is lost on a crash), signs nothing (in the store mix a function node signs each request) and records no run; Tripline answers 202 only after the event is committed, signs every request (Standard Webhooks) and records every run and step.',
     '',
   ].join('\n');
   fs.writeFileSync(mdPath, md);

@@ -1,3 +1,4 @@
+import type { ClaimedDelivery } from './db/deliveries.ts';
 import type { PoolClient } from './db/pool.ts';
 
 /**
@@ -55,6 +56,8 @@ export interface Ports {
   eventsStored: () => void;
   /** A batch just committed due deliveries: this process's delivery worker claims at once. */
   deliveriesDue: () => void;
+  /** A batch just committed deliveries born leased to this process: its delivery worker sends them now, with no claim. */
+  deliveriesLeased: (claims: ClaimedDelivery[]) => void;
 }
 
 export class Bus {

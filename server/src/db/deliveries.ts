@@ -1,6 +1,6 @@
 import type { StoredEndpointAuth as StoredAuth } from '@tripline/shared';
 import { DELIVERY_COLUMNS, type DeliveryRow } from './delivery-reads.ts';
-import { deliveryPayloadSql, storedPayloadSql, storedRequestHeaders, storedResponseHeaders } from './delivery-storage.ts';
+import { asStoredJson, deliveryPayloadSql, storedPayloadSql, storedRequestHeaders, storedResponseHeaders } from './delivery-storage.ts';
 import type { Queryable } from './queryable.ts';
 
 /**
@@ -35,27 +35,51 @@ export interface NewDelivery {
 }
 
 /**
- * One multi-row insert, and one NOTIFY when any row was new (PostgreSQL folds identical
- * notifications of a transaction and sends them at commit): one statement for both. A
- * (endpoint, event) or (run, node, iteration) already delivered is skipped, and so is a row
- * whose endpoint does not exist or is disabled (the caller asks why only for those).
+ * A lease taken at birth: deliveries made by a process that also sends are inserted already
+ * `sending` under its token, and that process sends them right after its commit from what it
+ * holds in memory, with no claim. Another worker takes one only when the lease runs out (its
+ * maker died), under the same id. Ordered endpoints' deliveries are never leased at birth:
+ * they wait their turn through the claim.
  */
-export async function insertDeliveries(tx: Queryable, rows: NewDelivery[]): Promise<(DeliveryRow & { iteration: number })[]> {
+export interface BirthLease {
+  token: string;
+  seconds: number;
+  failureWindowSeconds: number;
+}
+
+export type InsertedDelivery = DeliveryRow & { iteration: number; claim?: ClaimedDelivery };
+
+/**
+ * One multi-row insert, and one NOTIFY when any row was new and left for a claim
+ * (PostgreSQL folds identical notifications of a transaction and sends them at commit): one
+ * statement for both. A (endpoint, event) or (run, node, iteration) already delivered is
+ * skipped, and so is a row whose endpoint does not exist or is disabled (the caller asks why
+ * only for those). With a `lease`, rows born leased come back with their `claim`.
+ */
+export async function insertDeliveries(tx: Queryable, rows: NewDelivery[], lease?: BirthLease): Promise<InsertedDelivery[]> {
   if (rows.length === 0) return [];
-  const { rows: inserted } = await tx.query<DeliveryRow & { iteration: number }>(
+  const { rows: inserted } = await tx.query<DeliveryRow & { iteration: number } & Omit<ClaimedDelivery, 'payload' | 'id'>>(
     `with ins as (
-       insert into deliveries (id, endpoint_id, event_id, event_type, run_id, node_id, payload, accepted_at, status, next_attempt_at, iteration, order_key)
-       select t.id, t.endpoint_id, t.event_id, t.event_type, t.run_id, t.node_id, ${storedPayloadSql('t.event_id', 't.payload')}, t.accepted_at, 'pending', now(), t.iteration,
-              case when e.ordering = 'subject' then t.subject end
+       insert into deliveries (id, endpoint_id, event_id, event_type, run_id, node_id, payload, accepted_at, status, next_attempt_at, iteration, order_key,
+                               attempt_count, lease_until, lease_token)
+       select t.id, t.endpoint_id, t.event_id, t.event_type, t.run_id, t.node_id, ${storedPayloadSql('t.event_id', 't.payload')}, t.accepted_at,
+              case when leased then 'sending' else 'pending' end, now(), t.iteration, case when e.ordering = 'subject' then t.subject end,
+              case when leased then 1 else 0 end, case when leased then now() + make_interval(secs => $12) end, case when leased then $11 end
          from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::jsonb[], $8::timestamptz[], $9::int[], $10::text[])
            with ordinality as t(id, endpoint_id, event_id, event_type, run_id, node_id, payload, accepted_at, iteration, subject, ord)
          join endpoints e on e.id = t.endpoint_id and e.enabled
+         cross join lateral (select $11::text is not null and e.ordering <> 'subject' as leased) l
         -- In event order: an ordered endpoint's deliveries of one subject take seq in this order.
         order by t.ord
        on conflict do nothing
-       returning ${DELIVERY_COLUMNS}, iteration
+       returning ${DELIVERY_COLUMNS}, iteration, lease_token, retry_from, accepted_at
      )
-     select ins.* from ins, (select pg_notify('${DUE_CHANNEL}', '') from (select 1 from ins limit 1) one) wake`,
+     select ins.*, e.url, e.headers, e.auth, e.auth_secret_enc, e.secret_enc, e.previous_secret_enc, e.previous_secret_expires_at,
+            e.enabled, e.rate_limit_per_second, e.max_concurrency, e.failing_since,
+            coalesce(now() - e.failing_since > make_interval(secs => $13), false) as failing_expired
+       from ins join endpoints e on e.id = ins.endpoint_id,
+            -- One row whatever happens; the NOTIFY only when a row was left for a claim.
+            (select count(*) from (select pg_notify('${DUE_CHANNEL}', '') from ins where status = 'pending' limit 1) one) wake`,
     [
       rows.map((r) => r.id),
       rows.map((r) => r.endpointId),
@@ -67,9 +91,27 @@ export async function insertDeliveries(tx: Queryable, rows: NewDelivery[]): Prom
       rows.map((r) => r.acceptedAt),
       rows.map((r) => r.iteration ?? -1),
       rows.map((r) => r.subject ?? null),
+      lease?.token ?? null,
+      lease?.seconds ?? 0,
+      lease?.failureWindowSeconds ?? 0,
     ],
   );
-  return inserted;
+  const payloads = new Map(rows.map((r) => [r.id, r.payload]));
+  return inserted.map((r) => {
+    const {
+      lease_token, retry_from, accepted_at, url, headers, auth, auth_secret_enc, secret_enc, previous_secret_enc, previous_secret_expires_at,
+      enabled, rate_limit_per_second, max_concurrency, failing_since, failing_expired, endpoint_id, run_id, node_id, attempt_count, ...rest
+    } = r;
+    const row = { ...rest, endpoint_id, run_id, node_id, attempt_count } as InsertedDelivery;
+    if (r.status === 'sending' && lease_token !== null) {
+      row.claim = {
+        id: r.id, lease_token, endpoint_id, run_id, node_id, payload: asStoredJson(JSON.parse(payloads.get(r.id)!)) as Record<string, unknown>, attempt_count, retry_from, accepted_at,
+        url, headers, auth, auth_secret_enc, secret_enc, previous_secret_enc, previous_secret_expires_at, enabled, rate_limit_per_second, max_concurrency,
+        failing_expired, failing_since,
+      };
+    }
+    return row;
+  });
 }
 
 export interface ClaimedDelivery {

@@ -37,6 +37,20 @@ export const deliveryPayloadSql = (d: string) =>
 export const storedPayloadSql = (eventId: string, payload: string) =>
   `case when ${payload} = (select ${eventPayloadSql('ev')} from events ev where ev.id = ${eventId}) then null else ${payload} end`;
 
+/**
+ * A payload as a jsonb column gives it back: object keys in jsonb's order (shorter first,
+ * then bytewise). A delivery sent from memory right after its birth then has the same
+ * bytes as every later attempt, whose payload is read back from the database.
+ */
+export function asStoredJson(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(asStoredJson);
+  if (value === null || typeof value !== 'object') return value;
+  const keys = Object.keys(value).sort((a, b) => Buffer.byteLength(a) - Buffer.byteLength(b) || Buffer.compare(Buffer.from(a), Buffer.from(b)));
+  const out: Record<string, unknown> = {};
+  for (const key of keys) out[key] = asStoredJson((value as Record<string, unknown>)[key]);
+  return out;
+}
+
 /** The request headers an attempt stores: without those its delivery already tells. */
 export function storedRequestHeaders(deliveryId: string, headers: Record<string, string>): Record<string, string> {
   if (headers['webhook-id'] !== deliveryId || headers['webhook-timestamp'] === undefined) return headers;

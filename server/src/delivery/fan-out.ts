@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import { evaluateRule, eventCatalog, isEventType, truthy, type EventEnvelope } from '@tripline/shared';
 import type { AppContext } from '../context.ts';
 import type { PoolClient } from '../db/pool.ts';
-import type { NewDelivery } from '../db/deliveries.ts';
+import type { BirthLease, ClaimedDelivery, InsertedDelivery, NewDelivery } from '../db/deliveries.ts';
 import { stepDeliveryIds } from '../db/delivery-reads.ts';
 import { endpointsEnabled, subscribedEndpoints } from '../db/endpoints.ts';
 import { created } from './state-machine.ts';
@@ -83,11 +83,11 @@ export function filterPasses(filter: unknown, envelope: EventEnvelope): boolean 
  * multi-row insert that also NOTIFYs. Idempotent: an event already fanned out to an endpoint is
  * skipped (unique (endpoint_id, event_id)). Returns the number of deliveries created.
  */
-export async function fanOutEvents(tx: PoolClient, _ctx: AppContext, envelopes: EventEnvelope[]): Promise<number> {
-  if (envelopes.length === 0) return 0;
+export async function fanOutEvents(tx: PoolClient, _ctx: AppContext, envelopes: EventEnvelope[], lease?: BirthLease): Promise<InsertedDelivery[]> {
+  if (envelopes.length === 0) return [];
   const patterns = [...new Set(envelopes.flatMap((e) => subscriptionPatterns(e.type)))];
   const endpoints = await subscribedEndpoints(tx, patterns);
-  if (endpoints.length === 0) return 0;
+  if (endpoints.length === 0) return [];
   const rows: NewDelivery[] = [];
   for (const envelope of envelopes) {
     const wanted = new Set(subscriptionPatterns(envelope.type));
@@ -98,16 +98,16 @@ export async function fanOutEvents(tx: PoolClient, _ctx: AppContext, envelopes: 
       rows.push(newRow(endpoint.id, envelope, payload, null, null));
     }
   }
-  return (await created(tx, rows)).length;
+  return created(tx, rows, lease);
 }
 
 /** One event's subscription deliveries (see `fanOutEvents`). */
-export function fanOutEvent(tx: PoolClient, ctx: AppContext, envelope: EventEnvelope): Promise<number> {
-  return fanOutEvents(tx, ctx, [envelope]);
+export async function fanOutEvent(tx: PoolClient, ctx: AppContext, envelope: EventEnvelope): Promise<number> {
+  return (await fanOutEvents(tx, ctx, [envelope])).length;
 }
 
 /** `existing`: the step's delivery was created by an earlier execution of the step (it may have settled already). */
-export type StepDeliveryResult = { ok: true; deliveryId: string; existing?: true } | { ok: false; error: string };
+export type StepDeliveryResult = { ok: true; deliveryId: string; existing?: true; claim?: ClaimedDelivery } | { ok: false; error: string };
 
 export interface StepDeliveryInput {
   endpointId: string;
@@ -126,16 +126,18 @@ export interface StepDeliveryInput {
  * executed again) gets its existing delivery. When one settles, delivery reports it
  * through hooks.ts, in the transaction that settled it.
  */
-export async function createStepDeliveries(tx: PoolClient, _ctx: AppContext, steps: StepDeliveryInput[]): Promise<StepDeliveryResult[]> {
+export async function createStepDeliveries(tx: PoolClient, _ctx: AppContext, steps: StepDeliveryInput[], lease?: BirthLease): Promise<StepDeliveryResult[]> {
   if (steps.length === 0) return [];
   // The executor checked each endpoint in this transaction, so the insert comes first and
   // the reasons are looked up only for the steps it did not insert (a statement less per batch).
   const inserted = await created(
     tx,
     steps.map((s) => ({ ...newRow(s.endpointId, s.envelope, JSON.stringify(webhookPayload(s.envelope, s.vars ?? {}, s.loop)), s.runId, s.nodeId), iteration: s.iteration ?? -1 })),
+    lease,
   );
   const key = (runId: string, nodeId: string, iteration = -1) => `${runId}\u0000${nodeId}\u0000${iteration}`;
   const ids = new Map(inserted.map((d) => [key(d.run_id!, d.node_id!, d.iteration), d.id]));
+  const claims = new Map(inserted.filter((d) => d.claim).map((d) => [d.id, d.claim!]));
   // Already created by an earlier execution of the step (in this iteration): the same delivery.
   const missing = steps.filter((s) => !ids.has(key(s.runId, s.nodeId, s.iteration)));
   const existing = new Set<string>();
@@ -151,7 +153,7 @@ export async function createStepDeliveries(tx: PoolClient, _ctx: AppContext, ste
   return steps.map((s) => {
     const k = key(s.runId, s.nodeId, s.iteration);
     const id = ids.get(k);
-    if (id) return existing.has(k) ? { ok: true, deliveryId: id, existing: true } : { ok: true, deliveryId: id };
+    if (id) return existing.has(k) ? { ok: true, deliveryId: id, existing: true } : { ok: true, deliveryId: id, ...(claims.has(id) ? { claim: claims.get(id)! } : {}) };
     const state = enabled.get(s.endpointId);
     if (state === undefined) return { ok: false, error: `endpoint "${s.endpointId}" does not exist` };
     if (!state) return { ok: false, error: `endpoint "${s.endpointId}" is disabled` };

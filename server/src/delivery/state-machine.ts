@@ -16,7 +16,9 @@ import {
   requeueFailedStepDelivery,
   requeuePaused,
   requeueStranded,
+  type BirthLease,
   type ClaimedDelivery,
+  type InsertedDelivery,
   type NewDelivery,
   type RecordedRow,
   type SettledRow,
@@ -56,10 +58,12 @@ import type { Decision, Ready } from './outcome-policy.ts';
 /**
  * New deliveries (fan-out, workflow steps, tests, missed events): pending and due now. One
  * statement inserts them and NOTIFYs when any was new. Rows for a disabled or missing
- * endpoint, or already delivered, are skipped (not returned).
+ * endpoint, or already delivered, are skipped (not returned). With a `lease` (an event
+ * batch in a process that also sends) they are born `sending` under it instead, and come
+ * back with the `claim` the maker's delivery worker sends right after the commit.
  */
-export function created(tx: Queryable, rows: NewDelivery[]): Promise<(DeliveryRow & { iteration: number })[]> {
-  return insertDeliveries(tx, rows);
+export function created(tx: Queryable, rows: NewDelivery[], lease?: BirthLease): Promise<InsertedDelivery[]> {
+  return insertDeliveries(tx, rows, lease);
 }
 
 // ── claimed ──────────────────────────────────────────────────────────────────────────

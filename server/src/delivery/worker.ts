@@ -88,11 +88,19 @@ export class DeliveryWorker {
   #undecided = 0;
   #full = false;
   #ready: Ready[] = [];
+  /** Born leased to this process (an event batch it committed), waiting for room to be sent. */
+  #adopted: ClaimedDelivery[] = [];
   #writers = 0;
   #stopped = false;
   readonly #claims: ClaimWorker;
   #heartbeat: NodeJS.Timeout | undefined;
   readonly #wake = () => this.#claims.wake();
+  /** Deliveries born leased to this process: held (the heartbeat keeps their lease) and sent as room allows, no claim. */
+  readonly #adopt = (claims: ClaimedDelivery[]) => {
+    for (const d of claims) this.#held.set(d.id, d.lease_token);
+    this.#adopted.push(...claims);
+    this.#sendAdopted(this.#stopped ? Infinity : MAX_IN_FLIGHT - this.#undecided);
+  };
 
   constructor(private readonly ctx: AppContext) {
     this.#timing = deliveryTiming(ctx.config);
@@ -115,6 +123,7 @@ export class DeliveryWorker {
     // The engine, after a batch that made deliveries due, wakes this worker at once instead
     // of waiting for the NOTIFY to come back through the database (one process hop less).
     this.ctx.bus.provide('deliveriesDue', this.#wake);
+    this.ctx.bus.provide('deliveriesLeased', this.#adopt);
     await this.#claims.start();
     this.#heartbeat = setInterval(() => {
       if (this.#stopped || this.#poolEnded()) return;
@@ -129,8 +138,11 @@ export class DeliveryWorker {
   async stop(timeoutMs = 20_000): Promise<void> {
     this.#stopped = true;
     this.ctx.bus.withdraw('deliveriesDue', this.#wake);
+    this.ctx.bus.withdraw('deliveriesLeased', this.#adopt);
     clearInterval(this.#heartbeat);
     await this.#claims.stop();
+    // Born leased here and not yet sent: send them now rather than leave them to their lease's end.
+    this.#sendAdopted(Infinity);
     const deadline = Date.now() + timeoutMs;
     while ((this.#undecided > 0 || this.#ready.length > 0 || this.#writers > 0) && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 20));
@@ -145,7 +157,7 @@ export class DeliveryWorker {
   async #claimBatch(): Promise<ClaimResult> {
     if (this.#stopped || this.#poolEnded()) return 'none';
     const room = MAX_IN_FLIGHT - this.#undecided;
-    if (room <= 0 || (room < REFILL && this.#undecided > 0)) {
+    if (room <= 0 || (room < REFILL && this.#undecided > 0) || this.#adopted.length > 0) {
       // Claimed again once REFILL sends have ended (#decided).
       this.#full = true;
       return 'none';
@@ -204,16 +216,22 @@ export class DeliveryWorker {
     await Promise.all(slots.granted.map((id) => this.#send(byId.get(id)!, true)));
   }
 
+  #sendAdopted(room: number): void {
+    if (room <= 0 || this.#adopted.length === 0) return;
+    this.#dispatch(this.#adopted.splice(0, room));
+  }
+
   #decided(ready: Ready): void {
     this.#undecided--;
     this.#ready.push(ready);
+    this.#sendAdopted(MAX_IN_FLIGHT - this.#undecided);
     if (this.#writers < MAX_WRITERS) {
       this.#writers++;
       void this.#flush().finally(() => {
         this.#writers--;
       });
     }
-    if (this.#full && MAX_IN_FLIGHT - this.#undecided >= REFILL) {
+    if (this.#full && this.#adopted.length === 0 && MAX_IN_FLIGHT - this.#undecided >= REFILL) {
       this.#full = false;
       this.#claims.wake();
     }

@@ -304,8 +304,8 @@ describe('delivery', () => {
     const batch = [env('evt_fan_1', 'order.refunded', 5), env('evt_fan_2', 'order.refunded', 500), env('evt_fan_3', 'customer.created', 0), env('evt_fan_4', 'cart.updated', 0)];
     const created = await withTransaction(t.ctx.pool, (tx) => fanOutEvents(tx, t.ctx, batch as never));
     const rows = await t.ctx.pool.query(`select count(*)::int as n from deliveries where event_id like 'evt\\_fan\\_%'`);
-    expect(created).toBe(rows.rows[0].n);
-    expect(await withTransaction(t.ctx.pool, (tx) => fanOutEvents(tx, t.ctx, batch as never))).toBe(0);
+    expect(created.length).toBe(rows.rows[0].n);
+    expect(await withTransaction(t.ctx.pool, (tx) => fanOutEvents(tx, t.ctx, batch as never))).toEqual([]);
     await eventually(async () => r.to('/fan-all').length === 3 && r.to('/fan-big').length === 1, 'the four deliveries');
     expect(JSON.parse(r.to('/fan-big')[0]!.body).id).toBe('evt_fan_2');
   });

@@ -47,8 +47,10 @@ export async function startClaimLoop(app: AppContext): Promise<ClaimLoop> {
       const claimedAt = Date.now();
       for (const c of claimed) observeHotPath('claimed', c.envelope.receivedAt, claimedAt);
       const outcome = await processClaimed(app, claimed);
-      // What the batch made due is sent by this process's delivery worker right away.
-      if (outcome.processed > 0) app.bus.get('deliveriesDue')?.();
+      // What the batch made is sent by this process's delivery worker right away: the
+      // deliveries born leased to it from memory, the rest (ordered endpoints) by a claim.
+      if (outcome.claims.length > 0) app.bus.get('deliveriesLeased')?.(outcome.claims);
+      if (outcome.pending > 0) app.bus.get('deliveriesDue')?.();
       const processedAt = Date.now();
       for (const c of claimed) observeHotPath('processed', c.envelope.receivedAt, processedAt);
       // A full batch means more are waiting; after any batch, look again.

@@ -1,4 +1,6 @@
+import crypto from 'node:crypto';
 import type { AppContext } from '../../context.ts';
+import type { BirthLease, ClaimedDelivery } from '../../db/deliveries.ts';
 import { lockUnprocessed, markEventsProcessed, recordEventFailures, releaseEvents, releaseEventSavepoint, rollbackToEventSavepoint, savepointEvent, type ClaimedEvent, type EventFailure } from '../../db/events.ts';
 import { withTransaction, type PoolClient } from '../../db/pool.ts';
 import { applyEvent } from '../process-event.ts';
@@ -14,6 +16,10 @@ export interface BatchOutcome {
   failed: number;
   /** Statements the batch's transaction ran, begin and commit included. */
   statements: number;
+  /** Deliveries the batch made that were born leased to this process (sent by its delivery worker once committed). */
+  claims: ClaimedDelivery[];
+  /** Deliveries the batch left pending for a claim. */
+  pending: number;
 }
 
 /** Thrown in the optimistic pass: some event failed, redo the batch with savepoints. */
@@ -46,13 +52,14 @@ export async function processClaimed(app: AppContext, claimed: ClaimedEvent[]): 
     app.log.warn({ err: error, eventId: one!.envelope.id }, 'event processing failed; it will be retried');
     // If this fails too (the database is away), the lease runs out and the event comes back.
     await recordEventFailures(app.pool, [{ id: one!.envelope.id, error: (error as Error).message }], MAX_EVENT_ATTEMPTS).catch(() => {});
-    return { processed: 0, failed: 1, statements: 0 };
+    return { processed: 0, failed: 1, statements: 0, claims: [], pending: 0 };
   }
 }
 
 async function processIn(app: AppContext, tx: PoolClient, claimed: ClaimedEvent[], savepoints: boolean): Promise<BatchOutcome> {
   const live = await lockUnprocessed(tx, claimed.map((c) => c.envelope.id));
   const writes = new RunWrites(await CustomerBook.load(tx, claimed.filter((c) => live.has(c.envelope.id)).map((c) => c.envelope)));
+  writes.lease = birthLease(app);
   const done: string[] = [];
   const failures: EventFailure[] = [];
   const skipped: string[] = [];
@@ -89,11 +96,20 @@ async function processIn(app: AppContext, tx: PoolClient, claimed: ClaimedEvent[
   await recordEventFailures(tx, failures, MAX_EVENT_ATTEMPTS);
   await releaseEvents(tx, skipped);
   statements += writes.statements + 1 + (failures.length ? 1 : 0) + (skipped.length ? 1 : 0);
-  return { processed: done.length, failed: failures.length, statements };
+  return { processed: done.length, failed: failures.length, statements, claims: writes.claims, pending: writes.pendingDeliveries };
+}
+
+/**
+ * A process that sends (its delivery worker is listening on the bus) takes the batch's
+ * deliveries at birth: no claim round trip, sent from memory right after the commit.
+ */
+function birthLease(app: AppContext): BirthLease | undefined {
+  if (!app.bus.get('deliveriesLeased')) return undefined;
+  return { token: crypto.randomUUID(), seconds: app.config.deliveryLeaseSeconds, failureWindowSeconds: app.config.endpointFailureWindowMs / 1000 };
 }
 
 async function processOneByOne(app: AppContext, claimed: ClaimedEvent[]): Promise<BatchOutcome> {
-  const total: BatchOutcome = { processed: 0, failed: 0, statements: 0 };
+  const total: BatchOutcome = { processed: 0, failed: 0, statements: 0, claims: [], pending: 0 };
   const blocked = new Set<string>();
   const skipped: string[] = [];
   for (const c of claimed) {
@@ -106,6 +122,8 @@ async function processOneByOne(app: AppContext, claimed: ClaimedEvent[]): Promis
     total.processed += r.processed;
     total.failed += r.failed;
     total.statements += r.statements;
+    total.claims.push(...r.claims);
+    total.pending += r.pending;
   }
   await releaseEvents(app.pool, skipped).catch(() => {});
   return total;

@@ -3,6 +3,7 @@ import type { AppContext } from '../../context.ts';
 import { insertEvents } from '../../db/events.ts';
 import type { PoolClient } from '../../db/pool.ts';
 import { insertRunsWithSteps, insertWaits, writeSliceEnds, type NewRunRow, type RunUpdate, type StepWrite, type WaitRow } from '../../db/runs.ts';
+import type { BirthLease, ClaimedDelivery } from '../../db/deliveries.ts';
 import { createStepDeliveries, fanOutEvents } from '../../delivery/fan-out.ts';
 import { clientDb } from '../../queue/boss.ts';
 import { queues } from '../../queue/queues.ts';
@@ -52,6 +53,14 @@ export class RunWrites {
   readonly fanOut: EventEnvelope[] = [];
   /** Statements the flush ran (for the bench's statements-per-run figure). */
   statements = 0;
+  /**
+   * Set by an event batch in a process that also sends: its deliveries are born leased to
+   * this process, and `claims` holds them for its delivery worker once the batch commits.
+   */
+  lease: BirthLease | undefined;
+  readonly claims: ClaimedDelivery[] = [];
+  /** Deliveries the flush left for a claim (not born leased). */
+  pendingDeliveries = 0;
 
   constructor(
     /**
@@ -122,13 +131,15 @@ export class RunWrites {
     for (const s of this.newSteps) s.input = ownInput(s.input);
     for (const s of this.stepUpserts) s.input = ownInput(s.input);
     if (this.deliveries.length > 0) {
-      const created = await createStepDeliveries(tx, app, this.deliveries.map(({ step: _step, ...d }) => d));
+      const created = await createStepDeliveries(tx, app, this.deliveries.map(({ step: _step, ...d }) => d), this.lease);
       this.statements += 1;
       created.forEach((result, i) => {
         const d = this.deliveries[i]!;
         // The executor checked the endpoint in this transaction; only a concurrent change gets here.
         if (!result.ok) throw new Error(`${d.nodeId}: ${result.error}`);
         d.step.output = { deliveryId: result.deliveryId, ...(d.step.output as object) };
+        if (result.claim) this.claims.push(result.claim);
+        else if (!result.existing) this.pendingDeliveries++;
         // A step executed again (a slice re-run) gets its earlier delivery, which may have
         // settled already, so no settle will wake the run: look again in a job.
         if (result.existing) this.jobs.push({ runId: d.runId });
@@ -152,7 +163,10 @@ export class RunWrites {
       this.statements++;
     }
     if (this.fanOut.length > 0) {
-      await fanOutEvents(tx, app, this.fanOut);
+      for (const d of await fanOutEvents(tx, app, this.fanOut, this.lease)) {
+        if (d.claim) this.claims.push(d.claim);
+        else this.pendingDeliveries++;
+      }
       this.statements += 2;
     }
     if (this.jobs.length > 0) {

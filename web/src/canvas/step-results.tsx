@@ -5,7 +5,8 @@ import { testOutcome } from './test-outcome.ts';
 /**
  * One step's part of a test run, as n8n shows a node's run: what came in (the values the
  * steps before it saved, and its settings as they applied) and what it gave out, per loop
- * item ("Send to supplier · item 2 of 3") when it ran in a for_each. Used in the Test run tab and in the step's inspector.
+ * item ("Send to supplier · item 2 of 3") when it ran in a for_each. Used in the Test run tab
+ * and in the step's inspector.
  */
 export function StepResults({ records, labels, name }: { records: readonly StepResult[]; labels: ReadonlyMap<StepResult, string>; name: string }) {
   return (

@@ -132,8 +132,10 @@ function NodeInspector({ node, readOnly, runner }: { node: FlowNode; readOnly: b
 function LastTest({ nodeId, type, runner }: { nodeId: string; type: string; runner: TestRunner | undefined }) {
   const testRun = useCanvas((s) => s.testRun);
   const records = useMemo(() => testRun?.steps.filter((st) => st.nodeId === nodeId), [testRun, nodeId]);
-  const labels = useMemo(() => iterationLabels(testRun?.steps ?? []), [testRun]);
-  const label = useCanvas((s) => s.nodes.find((n) => n.id === nodeId)?.data.label);
+  const nodes = useCanvas((s) => s.nodes);
+  const edges = useCanvas((s) => s.edges);
+  const labels = useMemo(() => iterationLabels(testRun?.steps ?? [], { nodes, edges }), [testRun, nodes, edges]);
+  const label = nodes.find((n) => n.id === nodeId)?.data.label;
   const name = label || (isNodeType(type) ? nodeDefinitions[type].displayName : nodeId);
   const tested = testRun !== null;
   if (!runner) return null;

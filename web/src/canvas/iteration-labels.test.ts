@@ -16,3 +16,21 @@ describe('which for_each item a step ran for', () => {
     expect([labels.get(steps[1]!), labels.get(steps[3]!)]).toEqual(['item 2 of 2', 'item 5 of 5']);
   });
 });
+
+describe('loops on branches side by side', () => {
+  it('counts a step by the loop whose "each" branch holds it, not the loop that ran last', () => {
+    const graph = {
+      nodes: [{ id: 'trigger', type: 'trigger' }, { id: 'a', type: 'for_each' }, { id: 'b', type: 'for_each' }, { id: 'x', type: 'webhook' }, { id: 'x2', type: 'delay' }, { id: 'y', type: 'webhook' }],
+      edges: [
+        { source: 'trigger', sourceHandle: 'out', target: 'a' },
+        { source: 'trigger', sourceHandle: 'out', target: 'b' },
+        { source: 'a', sourceHandle: 'each', target: 'x' },
+        { source: 'x', sourceHandle: 'out', target: 'x2' },
+        { source: 'b', sourceHandle: 'each', target: 'y' },
+      ],
+    };
+    const steps = [step('a', 'for_each', undefined, { count: 2 }), step('b', 'for_each', undefined, { count: 5 }), step('x', 'webhook', 0), step('y', 'webhook', 0), step('x2', 'delay', 1)];
+    const labels = iterationLabels(steps, graph);
+    expect(steps.map((s) => labels.get(s))).toEqual([undefined, undefined, 'item 1 of 2', 'item 1 of 5', 'item 2 of 2']);
+  });
+});

@@ -48,7 +48,8 @@ export function TestRunPanel({ runner }: { runner: TestRunner }) {
     return n?.data.label ? `${n.data.label}` : kind;
   };
   // steps grouped per node in the order they first ran: a loop's steps show once with their items
-  const labels = useMemo(() => iterationLabels(result?.steps ?? []), [result]);
+  const edges = useCanvas((s) => s.edges);
+  const labels = useMemo(() => iterationLabels(result?.steps ?? [], { nodes, edges }), [result, nodes, edges]);
   const byNode: { nodeId: string; records: StepResult[] }[] = [];
   for (const step of result?.steps ?? []) {
     const group = byNode.find((g) => g.nodeId === step.nodeId);

@@ -127,7 +127,7 @@ function RunHeader({ run: r, live, reload }: { run: RunDetail; live: ReturnType<
 /** The step records, all or only the selected node's. */
 function RunSteps({ run, steps, selected, onShowAll }: { run: RunDetail; steps: StepResult[]; selected: string | undefined; onShowAll: () => void }) {
   // "Send to supplier · item 2 of 3": counted over all steps, so a filtered list keeps its numbers
-  const labels = iterationLabels(steps);
+  const labels = iterationLabels(steps, run.graph);
   const shown = selected ? steps.filter((s) => s.nodeId === selected) : steps;
   return (
     <section>

@@ -1,4 +1,5 @@
 import type { ClaimedDelivery } from './db/deliveries.ts';
+import type { ClaimedEvent } from './db/events.ts';
 import type { PoolClient } from './db/pool.ts';
 
 /**
@@ -54,6 +55,12 @@ export interface Ports {
   localReceiver: (request: LocalRequest) => Promise<LocalResponse | null>;
   /** Ingest just committed events: this process's event claim worker claims at once. */
   eventsStored: () => void;
+  /**
+   * This process's event worker, for its ingest: while it has room (`leaseSeconds` when it
+   * has, null when its queue is long and other workers should help), ingest stores events
+   * born leased to it and hands them over after the commit, processed from memory.
+   */
+  eventsBornLeased: { leaseSeconds(): number | null; adopt(events: ClaimedEvent[]): void };
   /** A batch just committed due deliveries: this process's delivery worker claims at once. */
   deliveriesDue: () => void;
   /** A batch just committed deliveries born leased to this process: its delivery worker sends them now, with no claim. */

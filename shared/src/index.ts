@@ -6,6 +6,7 @@ export { nodeSynonyms, stepMatchesSearch } from './nodes/synonyms.ts';
 export * from './workflow/graph.ts';
 export * from './workflow/validate.ts';
 export * from './workflow/edge-rules.ts';
+export * from './workflow/branches.ts';
 export * from './workflow/diff.ts';
 export * from './workflow/audit-diff.ts';
 export * from './workflow/templates.ts';

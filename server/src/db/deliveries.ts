@@ -298,14 +298,17 @@ export async function requeuePaused(tx: Queryable, endpointId: string): Promise<
   return rowCount ?? 0;
 }
 
-/** A failed webhook step's delivery, due again for a retry of its run, in the run's current for_each iteration. */
-export async function requeueFailedStepDelivery(tx: Queryable, runId: string, nodeId: string): Promise<string[]> {
+/**
+ * A failed webhook step's delivery, due again for a retry of its run, in the run's current
+ * for_each iteration, or in `iteration` when given (a forked run's branch keeps its own loop).
+ */
+export async function requeueFailedStepDelivery(tx: Queryable, runId: string, nodeId: string, iteration?: number): Promise<string[]> {
   const { rows } = await tx.query<{ id: string }>(
     `update deliveries set ${REQUEUE}
       where run_id = $1 and node_id = $2 and status = 'failed'
-        and iteration = coalesce((select (loop_state->>'index')::int from runs where id = $1), -1)
+        and iteration = coalesce($3::int, (select (loop_state->>'index')::int from runs where id = $1), -1)
       returning id`,
-    [runId, nodeId],
+    [runId, nodeId, iteration ?? null],
   );
   return rows.map((r) => r.id);
 }

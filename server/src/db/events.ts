@@ -47,28 +47,47 @@ export function rowToEnvelope(row: EventRow): EventEnvelope {
 export async function insertEvents(db: Queryable, envelopes: EventEnvelope[]): Promise<Set<string>> {
   if (envelopes.length === 0) return new Set();
   const result = await db.query<{ id: string }>(
-    `with ins as (
-       insert into events (id, type, occurred_at, received_at, source, caused_by, chain, subject, data)
-       select id, type, occurred_at, received_at, source, caused_by, chain_text::text[], subject, data
+    `with ins as (${insertSql('null, 0')})
+     select ins.id from ins, (select pg_notify('${EVENTS_CHANNEL}', '') from (select 1 from ins limit 1) one) wake`,
+    eventParams(envelopes),
+  );
+  return new Set(result.rows.map((r) => r.id));
+}
+
+/**
+ * Inserts events born leased to the process that stores them (it processes them from
+ * memory, with no claim): claimed already, so no NOTIFY wakes other workers, which take
+ * one only once its lease has run out (the process died). Returns the new ones as claimed.
+ */
+export async function insertLeasedEvents(db: Queryable, envelopes: EventEnvelope[], leaseSeconds: number): Promise<ClaimedEvent[]> {
+  if (envelopes.length === 0) return [];
+  const { rows } = await db.query<{ id: string; seq: number }>(insertSql(`now() + make_interval(secs => $10), 1`) + ', seq', [...eventParams(envelopes), leaseSeconds]);
+  const byId = new Map(envelopes.map((e) => [e.id, e]));
+  return rows.sort((a, b) => a.seq - b.seq).map((r) => ({ envelope: byId.get(r.id)!, seq: r.seq, attempts: 1 }));
+}
+
+/** `lease` is the SQL of the lease_until and attempts columns. Returns the new rows' id. */
+function insertSql(lease: string): string {
+  return `insert into events (id, type, occurred_at, received_at, source, caused_by, chain, subject, data, lease_until, attempts)
+       select id, type, occurred_at, received_at, source, caused_by, chain_text::text[], subject, data, ${lease}
          from unnest($1::text[], $2::text[], $3::timestamptz[], $4::timestamptz[], $5::text[], $6::text[], $7::text[], $8::text[], $9::jsonb[])
            as e(id, type, occurred_at, received_at, source, caused_by, chain_text, subject, data)
        on conflict (id) do nothing
-       returning id
-     )
-     select ins.id from ins, (select pg_notify('${EVENTS_CHANNEL}', '') from (select 1 from ins limit 1) one) wake`,
-    [
-      envelopes.map((e) => e.id),
-      envelopes.map((e) => e.type),
-      envelopes.map((e) => e.occurredAt),
-      envelopes.map((e) => e.receivedAt),
-      envelopes.map((e) => e.source),
-      envelopes.map((e) => e.causedBy),
-      envelopes.map((e) => `{${e.chain.map((c) => `"${c}"`).join(',')}}`),
-      envelopes.map((e) => e.subject),
-      envelopes.map((e) => JSON.stringify(e.data)),
-    ],
-  );
-  return new Set(result.rows.map((r) => r.id));
+       returning id`;
+}
+
+function eventParams(envelopes: EventEnvelope[]): unknown[] {
+  return [
+    envelopes.map((e) => e.id),
+    envelopes.map((e) => e.type),
+    envelopes.map((e) => e.occurredAt),
+    envelopes.map((e) => e.receivedAt),
+    envelopes.map((e) => e.source),
+    envelopes.map((e) => e.causedBy),
+    envelopes.map((e) => `{${e.chain.map((c) => `"${c}"`).join(',')}}`),
+    envelopes.map((e) => e.subject),
+    envelopes.map((e) => JSON.stringify(e.data)),
+  ];
 }
 
 export async function loadEventById(db: Queryable, id: string): Promise<EventEnvelope | undefined> {
@@ -116,10 +135,19 @@ export async function claimDueEvents(db: Queryable, limit: number, leaseSeconds:
  * Inside the processing transaction: locks the claimed events that are still unprocessed.
  * An event whose lease ran out and that another worker took meanwhile is then either
  * locked by it (we wait, then see it processed) or already processed: never applied twice.
+ * `blocked`: an earlier event of its subject, outside this batch, is still unprocessed. A
+ * claim never takes such an event, but one born leased to its process (stored there while
+ * the earlier one was stored by another) can be: it must wait, so the subject keeps its order.
  */
-export async function lockUnprocessed(db: Queryable, ids: string[]): Promise<Set<string>> {
-  const { rows } = await db.query<{ id: string }>(`select id from events where id = any($1::text[]) and processed_at is null for update`, [ids]);
-  return new Set(rows.map((r) => r.id));
+export async function lockUnprocessed(db: Queryable, ids: string[]): Promise<Map<string, { blocked: boolean }>> {
+  const { rows } = await db.query<{ id: string; blocked: boolean }>(
+    `select e.id, e.subject is not null and exists (
+              select 1 from events p
+               where p.subject = e.subject and p.seq < e.seq and p.processed_at is null and p.failed_at is null and p.id <> all($1::text[])) as blocked
+       from events e where e.id = any($1::text[]) and e.processed_at is null for update of e`,
+    [ids],
+  );
+  return new Map(rows.map((r) => [r.id, { blocked: r.blocked }]));
 }
 
 /** `clock_timestamp()`: when the batch got there, not when its transaction began. */
@@ -152,7 +180,12 @@ export async function recordEventFailures(db: Queryable, failures: EventFailure[
 /** Gives claimed events back untried (their claim does not count as an attempt). */
 export async function releaseEvents(db: Queryable, ids: string[]): Promise<void> {
   if (ids.length === 0) return;
-  await db.query(`update events set lease_until = null, attempts = greatest(attempts - 1, 0) where id = any($1::text[]) and processed_at is null`, [ids]);
+  // A NOTIFY: a claim takes them in order once what held them back is done.
+  await db.query(
+    `with given as (update events set lease_until = null, attempts = greatest(attempts - 1, 0) where id = any($1::text[]) and processed_at is null returning id)
+     select pg_notify('${EVENTS_CHANNEL}', '') from (select 1 from given limit 1) one`,
+    [ids],
+  );
 }
 
 /**

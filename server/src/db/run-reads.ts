@@ -33,6 +33,8 @@ export interface RunStepRow {
   attempts: number;
   started_at: Date;
   finished_at: Date | null;
+  /** The branch that ran it, after a fork; null before. */
+  branch: string | null;
 }
 
 export interface RunDeliveryRow {
@@ -119,6 +121,12 @@ export async function findRunSummary(db: Queryable, id: string, lock = false): P
 export async function stepsOfRun(db: Queryable, runId: string): Promise<RunStepRow[]> {
   const { rows } = await db.query<RunStepRow>('select * from run_steps where run_id = $1 order by seq, started_at', [runId]);
   return rows;
+}
+
+/** A forked run's branches as stored (engine/runs/branches.ts parses them); null for a run that never forked. */
+export async function branchesOfRun(db: Queryable, runId: string): Promise<unknown> {
+  const { rows } = await db.query<{ branches: unknown }>('select branches from runs where id = $1', [runId]);
+  return rows[0]?.branches ?? null;
 }
 
 export async function deliveriesOfRun(db: Queryable, runId: string): Promise<RunDeliveryRow[]> {

@@ -23,6 +23,8 @@ export interface RunRow {
   loop_state?: unknown;
   /** What its step rows hold so far (see stepColumns), for the bound on a run's history. */
   history_bytes?: number;
+  /** A forked run's branches (engine/runs/branches.ts parses them); null for a run that never forked. */
+  branches?: unknown;
 }
 
 /** A run with the step row at its current node (and iteration), if any (a waiting or failed step). */
@@ -44,6 +46,8 @@ export interface NewRunRow {
   error: string | null;
   finished: boolean;
   loopState: unknown;
+  /** Set when the run forked in its first slice (engine/runs/branches.ts). */
+  branches?: unknown;
 }
 
 export interface RunUpdate {
@@ -57,6 +61,8 @@ export interface RunUpdate {
   finished: boolean;
   /** The loop state to store; undefined keeps the stored one (a failure keeps it for a retry). */
   loopState?: unknown;
+  /** A forked run's branches to store; undefined keeps the stored ones (null for a run that never forked). */
+  branches?: unknown;
 }
 
 export interface StepWrite {
@@ -74,6 +80,8 @@ export interface StepWrite {
   output: unknown;
   error: string | null;
   finished: boolean;
+  /** The branch that ran it ("1", "2.1"); absent before any fork. */
+  branch?: string | null;
 }
 
 /** Locks runs and loads each with the step at its current node: one statement for a batch. */
@@ -98,7 +106,7 @@ export async function lockRunsWithEvents(db: Queryable, ids: string[]): Promise<
 }
 
 function lockRunsSql(extraColumns: string, extraJoin = ''): string {
-  return `select r.id, r.workflow_id, r.version, r.event_id, r.status, r.current_node, r.depth, r.vars, r.error, r.loop_state, r.history_bytes::float8 as history_bytes,
+  return `select r.id, r.workflow_id, r.version, r.event_id, r.status, r.current_node, r.depth, r.vars, r.error, r.loop_state, r.history_bytes::float8 as history_bytes, r.branches,
             s.status as step_status, s.output as step_output, s.seq as step_seq${extraColumns}
        from runs r left join run_steps s on s.run_id = r.id and s.node_id = r.current_node
         and s.iteration = coalesce((r.loop_state->>'index')::int, -1) ${extraJoin}
@@ -120,6 +128,7 @@ function toLockedRun(r: LockedRunRow): LockedRun {
     error: r.error,
     loop_state: r.loop_state,
     history_bytes: r.history_bytes,
+    branches: r.branches,
     step: r.step_status ? { status: r.step_status, output: r.step_output, seq: r.step_seq } : undefined,
   };
 }
@@ -133,17 +142,17 @@ export async function insertRunsWithSteps(db: Queryable, runs: NewRunRow[], step
   if (runs.length === 0) return new Set();
   const { rows } = await db.query<{ id: string }>(
     `with r as (
-       insert into runs (id, workflow_id, version, event_id, event_type, subject, status, current_node, depth, vars, error, finished_at, loop_state, history_bytes)
-       select id, workflow_id, version, event_id, event_type, subject, status, current_node, depth, vars, error, case when finished then now() end, loop_state, history_bytes
-         from unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::int[], $10::jsonb[], $11::text[], $12::bool[], $23::jsonb[], $24::bigint[])
-           as t(id, workflow_id, version, event_id, event_type, subject, status, current_node, depth, vars, error, finished, loop_state, history_bytes)
+       insert into runs (id, workflow_id, version, event_id, event_type, subject, status, current_node, depth, vars, error, finished_at, loop_state, history_bytes, branches)
+       select id, workflow_id, version, event_id, event_type, subject, status, current_node, depth, vars, error, case when finished then now() end, loop_state, history_bytes, branches
+         from unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::int[], $10::jsonb[], $11::text[], $12::bool[], $23::jsonb[], $24::bigint[], $26::jsonb[])
+           as t(id, workflow_id, version, event_id, event_type, subject, status, current_node, depth, vars, error, finished, loop_state, history_bytes, branches)
        on conflict (workflow_id, event_id) do nothing
        returning id
      ), s as (
-       insert into run_steps (run_id, node_id, node_type, seq, status, input, output, error, started_at, finished_at, iteration)
-       select s.run_id, s.node_id, s.node_type, s.ord, s.status, s.input, s.output, s.error, now(), case when s.finished then now() end, s.iteration
-         from unnest($13::text[], $14::text[], $15::text[], $16::int[], $17::text[], $18::jsonb[], $19::jsonb[], $20::text[], $21::bool[], $22::int[])
-           as s(run_id, node_id, node_type, ord, status, input, output, error, finished, iteration)
+       insert into run_steps (run_id, node_id, node_type, seq, status, input, output, error, started_at, finished_at, iteration, branch)
+       select s.run_id, s.node_id, s.node_type, s.ord, s.status, s.input, s.output, s.error, now(), case when s.finished then now() end, s.iteration, s.branch
+         from unnest($13::text[], $14::text[], $15::text[], $16::int[], $17::text[], $18::jsonb[], $19::jsonb[], $20::text[], $21::bool[], $22::int[], $25::text[])
+           as s(run_id, node_id, node_type, ord, status, input, output, error, finished, iteration, branch)
         where s.run_id in (select id from r)
      )
      select id from r`,
@@ -154,8 +163,8 @@ export async function insertRunsWithSteps(db: Queryable, runs: NewRunRow[], step
   return new Set(rows.map((r) => r.id));
 }
 
-/** The parameters of insertRunsWithSteps: the runs' columns, their steps' columns, then the loop states and history sizes. */
-function runColumnsWith(runs: NewRunRow[], steps: { columns: unknown[][]; bytes: Map<string, number> }): unknown[][] {
+/** The parameters of insertRunsWithSteps: the runs' columns, their steps' columns, then the loop states, history sizes, step branches and run branches. */
+function runColumnsWith(runs: NewRunRow[], steps: { columns: unknown[][]; branches: unknown[]; bytes: Map<string, number> }): unknown[][] {
   return [
       runs.map((r) => r.id),
       runs.map((r) => r.workflowId),
@@ -172,14 +181,20 @@ function runColumnsWith(runs: NewRunRow[], steps: { columns: unknown[][]; bytes:
       ...steps.columns,
       runs.map((r) => (r.loopState === null || r.loopState === undefined ? null : JSON.stringify(r.loopState))),
       runs.map((r) => steps.bytes.get(r.id) ?? 0),
+      steps.branches,
+      runs.map((r) => jsonOrNull(r.branches)),
   ];
+}
+
+function jsonOrNull(value: unknown): string | null {
+  return value === null || value === undefined ? null : JSON.stringify(value);
 }
 
 /**
  * The step columns of a multi-row write, each input, output and error capped (stored-size.ts),
  * and what they add to each run's stored history (runs.history_bytes), by run id.
  */
-function stepColumns(steps: StepWrite[]): { columns: unknown[][]; bytes: Map<string, number> } {
+function stepColumns(steps: StepWrite[]): { columns: unknown[][]; branches: (string | null)[]; bytes: Map<string, number> } {
   const inputs = steps.map((s) => capJsonText(JSON.stringify(s.input ?? null)));
   const outputs = steps.map((s) => capJsonText(JSON.stringify(s.output ?? null)));
   const errors = steps.map((s) => capText(s.error));
@@ -198,6 +213,7 @@ function stepColumns(steps: StepWrite[]): { columns: unknown[][]; bytes: Map<str
       steps.map((s) => s.finished),
       steps.map((s) => s.iteration),
     ],
+    branches: steps.map((s) => s.branch ?? null),
     bytes,
   };
 }
@@ -212,12 +228,12 @@ export async function writeSliceEnds(db: Queryable, steps: StepWrite[], updates:
   const stepped = stepColumns(steps);
   await db.query(
     `with upserted_steps as (
-       insert into run_steps (run_id, node_id, node_type, seq, status, input, output, error, started_at, finished_at, iteration)
+       insert into run_steps (run_id, node_id, node_type, seq, status, input, output, error, started_at, finished_at, iteration, branch)
        select s.run_id, s.node_id, s.node_type,
               coalesce(s.seq, (select count(*) from run_steps x where x.run_id = s.run_id)::int + s.ord),
-              s.status, s.input, s.output, s.error, now(), case when s.finished then now() end, s.iteration
-         from unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[], $6::jsonb[], $7::jsonb[], $8::text[], $9::bool[], $10::int[], $11::int[])
-           as s(run_id, node_id, node_type, ord, status, input, output, error, finished, iteration, seq)
+              s.status, s.input, s.output, s.error, now(), case when s.finished then now() end, s.iteration, s.branch
+         from unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[], $6::jsonb[], $7::jsonb[], $8::text[], $9::bool[], $10::int[], $11::int[], $21::text[])
+           as s(run_id, node_id, node_type, ord, status, input, output, error, finished, iteration, seq, branch)
        on conflict (run_id, node_id, iteration) do update set
          status = excluded.status, output = excluded.output, error = excluded.error, finished_at = excluded.finished_at,
          attempts = run_steps.attempts + case when run_steps.status = 'failed' then 1 else 0 end,
@@ -227,9 +243,10 @@ export async function writeSliceEnds(db: Queryable, steps: StepWrite[], updates:
               error = case when u.status = 'failed' then u.error else r.error end,
               finished_at = case when u.finished then now() else r.finished_at end, updated_at = now(),
               loop_state = case when u.keep_loop then r.loop_state else u.loop_state end,
-              history_bytes = r.history_bytes + u.history_bytes
-         from unnest($12::text[], $13::text[], $14::text[], $15::jsonb[], $16::text[], $17::bool[], $18::jsonb[], $19::bool[], $20::bigint[])
-           as u(id, status, current_node, vars, error, finished, loop_state, keep_loop, history_bytes)
+              history_bytes = r.history_bytes + u.history_bytes,
+              branches = case when u.keep_branches then r.branches else u.branches end
+         from unnest($12::text[], $13::text[], $14::text[], $15::jsonb[], $16::text[], $17::bool[], $18::jsonb[], $19::bool[], $20::bigint[], $22::jsonb[], $23::bool[])
+           as u(id, status, current_node, vars, error, finished, loop_state, keep_loop, history_bytes, branches, keep_branches)
         where r.id = u.id
      )
      select 1`,
@@ -246,6 +263,9 @@ export async function writeSliceEnds(db: Queryable, steps: StepWrite[], updates:
       updates.map((u) => u.loopState === undefined),
       // A run's steps and its update are written together (a slice's end); each run is updated once.
       updates.map((u) => stepped.bytes.get(u.id) ?? 0),
+      stepped.branches,
+      updates.map((u) => jsonOrNull(u.branches)),
+      updates.map((u) => u.branches === undefined),
     ],
   );
 }
@@ -272,9 +292,44 @@ export async function reopenStep(db: Queryable, runId: string, nodeId: string): 
   );
 }
 
+/** A forked run's failed step (in its branch's iteration) waits again for its delivery, sent once more. */
+export async function reopenStepAt(db: Queryable, runId: string, nodeId: string, iteration: number): Promise<void> {
+  await db.query(
+    `update run_steps set status = 'waiting', error = null, attempts = attempts + 1, finished_at = null where run_id = $1 and node_id = $2 and iteration = $3`,
+    [runId, nodeId, iteration],
+  );
+}
+
+/** The step rows at a forked run's branch cursors (node and iteration each), for resuming its branches. */
+export async function stepsAt(db: Queryable, runId: string, at: { nodeId: string; iteration: number }[]): Promise<{ node_id: string; iteration: number; status: string; output: unknown; seq: number }[]> {
+  if (at.length === 0) return [];
+  const { rows } = await db.query(
+    `select s.node_id, s.iteration, s.status, s.output, s.seq from run_steps s
+       join unnest($2::text[], $3::int[]) as a(node_id, iteration) on a.node_id = s.node_id and a.iteration = s.iteration
+      where s.run_id = $1`,
+    [runId, at.map((a) => a.nodeId), at.map((a) => a.iteration)],
+  );
+  return rows;
+}
+
+/** A forked run back to work from its failed branches: their (already rewritten) cursors, and the run reopened. */
+export async function reopenBranchedRun(db: Queryable, id: string, status: 'waiting' | 'running', branches: unknown, currentNode: string | null): Promise<void> {
+  await db.query(
+    `update runs set status = $2, error = null, finished_at = null, attempt = attempt + 1, updated_at = now(), branches = $3, current_node = $4 where id = $1`,
+    [id, status, JSON.stringify(branches), currentNode],
+  );
+}
+
 /** Cancels a run: its waiting steps are cancelled and its waits for events deleted (nothing wakes it). */
 export async function cancelRunRows(db: Queryable, id: string): Promise<void> {
-  await db.query(`update runs set status = 'cancelled', finished_at = now(), updated_at = now() where id = $1`, [id]);
+  // A forked run's open branches are cancelled with it (the others keep how they ended).
+  await db.query(
+    `update runs set status = 'cancelled', finished_at = now(), updated_at = now(),
+            branches = (select jsonb_agg(case when b->>'status' in ('running', 'waiting') then jsonb_set(b, '{status}', '"cancelled"') else b end order by n)
+                          from jsonb_array_elements(branches) with ordinality as x(b, n))
+      where id = $1`,
+    [id],
+  );
   await db.query(`update run_steps set status = 'cancelled', finished_at = now() where run_id = $1 and status in ('waiting', 'running')`, [id]);
   await deleteRunWaits(db, id);
 }

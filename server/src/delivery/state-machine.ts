@@ -193,11 +193,11 @@ export async function recoveredSince(tx: Queryable, endpointId: string, since: s
 
 /**
  * A failed run retried from its failed webhook step: the step's delivery (in the run's
- * current iteration) is sent again rather than a second one created. False when the step
+ * current iteration, or `iteration`: a forked run's branch) is sent again rather than a second one created. False when the step
  * had no failed delivery (the run then re-executes the step).
  */
-export async function stepRedelivered(tx: Queryable, runId: string, nodeId: string): Promise<boolean> {
-  const ids = await requeueFailedStepDelivery(tx, runId, nodeId);
+export async function stepRedelivered(tx: Queryable, runId: string, nodeId: string, iteration?: number): Promise<boolean> {
+  const ids = await requeueFailedStepDelivery(tx, runId, nodeId, iteration);
   if (ids.length) await notifyDue(tx);
   return ids.length > 0;
 }

@@ -25,7 +25,25 @@ export const runSummarySchema = z.object({
 });
 export type RunSummary = z.infer<typeof runSummarySchema>;
 
+/**
+ * One branch of a forked run (an output that leads to several steps starts one per step):
+ * where it stands and how it ended, each reported on its own. `forked`: it ended by forking
+ * again (its own branches carry on, "2" → "2.1", "2.2"); `cancelled`: the run was cancelled while it was open.
+ */
+export const runBranchSchema = z.object({
+  id: z.string(),
+  status: z.enum(['running', 'waiting', 'succeeded', 'failed', 'forked', 'cancelled']),
+  /** The step it stands at (running, waiting), failed at (failed), or forked at. */
+  nodeId: z.string().nullable(),
+  /** Where it started: the first step of the branch. */
+  startNodeId: z.string(),
+  error: z.string().nullable(),
+});
+export type RunBranch = z.infer<typeof runBranchSchema>;
+
 export const runDetailSchema = runSummarySchema.extend({
+  /** A forked run's branches in canvas order; empty for a run that never forked. */
+  branches: z.array(runBranchSchema),
   /** The workflow's live (published) version now, to offer "retry with the live version" when it differs. */
   liveVersion: z.number().int().nullable(),
   graph: workflowGraphSchema,

@@ -78,6 +78,8 @@ export const stepResultSchema = z.object({
   nodeType: z.string(),
   /** Inside a for_each: the index of the item this step ran for. */
   iteration: z.number().int().optional(),
+  /** After a fork (an output leading to several steps): the branch that ran it, "1", "2", "1.2" (canvas order). */
+  branch: z.string().optional(),
   status: z.enum(['running', 'waiting', 'succeeded', 'failed', 'skipped', 'cancelled']),
   input: z.unknown().optional(),
   output: z.unknown().optional(),

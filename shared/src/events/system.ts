@@ -50,7 +50,15 @@ export const runFailed = defineEvent({
   type: 'run.failed',
   origin: 'system',
   description: 'A workflow run failed after its retries.',
-  schema: z.object({ runId: id, workflowId: id, workflowName: z.string(), nodeId: z.string().optional(), error: z.string().max(4000) }),
+  schema: z.object({
+    runId: id,
+    workflowId: id,
+    workflowName: z.string(),
+    nodeId: z.string().optional(),
+    /** In a forked run: the branch that failed ("1", "2.1"); each branch's failure is its own event. */
+    branch: z.string().optional(),
+    error: z.string().max(4000),
+  }),
   example: { runId: 'run_01J', workflowId: 'wf_01J', workflowName: 'Low stock → supplier', nodeId: 'notify', error: 'Endpoint answered 500' },
   subject: (d) => d.workflowId,
   subjectKind: 'workflow',

@@ -22,12 +22,13 @@ describe('checkEdge: the rules one connection must satisfy', () => {
     expect(refusal({ source: 'sw', sourceHandle: 'bronze', target: 'a' })).toBe('"sw" has no output "bronze"; outputs: gold or silver or default');
   });
 
-  it('lets a webhook connect its error output besides out, each once, and reads a missing handle as its only main output', () => {
+  it('lets a webhook connect its error output besides out, an output to several steps (a fork) but to each once, and reads a missing handle as its only main output', () => {
     const edges = [{ source: 'w', sourceHandle: 'out', target: 'a' }];
     expect(checkNewEdge({ source: 'w', sourceHandle: 'error', target: 'b' }, nodes, edges).ok).toBe(true);
-    expect(refusal({ source: 'w', sourceHandle: 'out', target: 'b' }, edges)).toBe('output "out" of "w" is already connected');
+    expect(checkNewEdge({ source: 'w', sourceHandle: 'out', target: 'b' }, nodes, edges).ok).toBe(true);
+    expect(refusal({ source: 'w', sourceHandle: 'out', target: 'a' }, edges)).toBe('output "out" of "w" is already connected to "a"');
     // a stored edge without a handle means `out`: it takes that output too
-    expect(refusal({ source: 'w', sourceHandle: 'out', target: 'b' }, [{ source: 'w', target: 'a' }])).toBe('output "out" of "w" is already connected');
+    expect(refusal({ source: 'w', sourceHandle: 'out', target: 'a' }, [{ source: 'w', target: 'a' }])).toBe('output "out" of "w" is already connected to "a"');
   });
 
   it('refuses edges into a trigger, onto the same step, from a step with no outputs, to unknown steps and into a loop', () => {

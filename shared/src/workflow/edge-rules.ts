@@ -19,8 +19,11 @@ export type EdgeCheck = { ok: true; handle: string } | { ok: false; rule: EdgeRu
 
 /** What checkEdge needs to know about the rest of the graph. */
 export interface EdgeContext {
-  /** Whether `handle` of `source` already leads somewhere (a step does one thing next). */
-  outputTaken: (source: string, handle: string) => boolean;
+  /**
+   * Whether `handle` of `source` already leads to `target`. An output may lead to several
+   * steps (each starts its own branch, branches.ts), but to each step once.
+   */
+  outputTaken: (source: string, handle: string, target: string) => boolean;
   /** Whether `to` is reachable from `from`; omitted, cycles are left to a whole-graph check. */
   reaches?: (from: string, to: string) => boolean;
 }
@@ -29,8 +32,9 @@ export interface EdgeContext {
  * The rules one edge must satisfy, in one place for the graph validator (publish) and the
  * canvas (checked while someone drags, so a bad connection is refused before it exists):
  * both ends exist and are known steps, it leaves from an output the source has (a switch's
- * come from its cases), it does not enter a trigger, it is not a self loop, that output is
- * not used yet, and it makes no cycle.
+ * come from its cases), it does not enter a trigger, it is not a self loop, that output does
+ * not lead to that step already, and it makes no cycle. An output connected to several steps
+ * is a fork (branches.ts); where a fork is not allowed is the whole graph's check (validate.ts).
  */
 export function checkEdge(edge: EdgeLike, source: EdgeEnd | undefined, target: EdgeEnd | undefined, context: EdgeContext): EdgeCheck {
   if (!source || !target) {
@@ -49,8 +53,8 @@ export function checkEdge(edge: EdgeLike, source: EdgeEnd | undefined, target: E
     return { ok: false, rule: 'into_trigger', nodeId: target.id, message: 'a trigger cannot have incoming connections' };
   }
   if (source.id === target.id) return { ok: false, rule: 'self_loop', nodeId: source.id, message: 'a step cannot connect to itself' };
-  if (context.outputTaken(source.id, handle)) {
-    return { ok: false, rule: 'output_taken', nodeId: source.id, message: `output "${handle}" of "${source.id}" is already connected` };
+  if (context.outputTaken(source.id, handle, target.id)) {
+    return { ok: false, rule: 'output_taken', nodeId: source.id, message: `output "${handle}" of "${source.id}" is already connected to "${target.id}"` };
   }
   if (context.reaches?.(target.id, source.id)) {
     return { ok: false, rule: 'cycle', nodeId: source.id, message: 'that would make a loop; workflows must not contain cycles' };
@@ -66,7 +70,7 @@ export function checkNewEdge(edge: EdgeLike, nodes: readonly EdgeEnd[], edges: r
     return e.sourceHandle ?? (type && isNodeType(type) ? implicitOutput(type, byId.get(e.source)?.config) : undefined);
   };
   return checkEdge(edge, byId.get(edge.source), byId.get(edge.target), {
-    outputTaken: (source, handle) => edges.some((e) => e.source === source && handleOf(e) === handle),
+    outputTaken: (source, handle, target) => edges.some((e) => e.source === source && e.target === target && handleOf(e) === handle),
     reaches: (from, to) => reaches(from, to, edges),
   });
 }

@@ -1,5 +1,6 @@
 import { isNodeType, isTriggerType, nodeDefinitions, type NodeType } from '../nodes/index.ts';
 import { checkCodeSyntax } from './code-check.ts';
+import { byCanvasOrder } from './branches.ts';
 import { checkEdge } from './edge-rules.ts';
 import type { GraphEdge, GraphNode, WorkflowGraph } from './graph.ts';
 
@@ -21,15 +22,19 @@ export interface CheckedNode {
 export interface CheckedGraph {
   trigger: CheckedNode;
   nodes: Map<string, CheckedNode>;
-  /** nodeId → handle → next nodeId. */
-  next: Map<string, Map<string, string>>;
+  /**
+   * nodeId → handle → the steps it leads to, in canvas order (branches.ts). Usually one;
+   * several make a fork: each target starts its own branch of the run.
+   */
+  next: Map<string, Map<string, string[]>>;
 }
 
 export type GraphCheck = { ok: true; graph: CheckedGraph } | { ok: false; problems: GraphProblem[] };
 
 /**
  * Everything a workflow must satisfy before it can be published: one trigger, known node
- * types with valid configs, edges between existing handles, each output used once, no cycle.
+ * types with valid configs, edges between existing handles, no cycle, and forks (an output
+ * connected to several steps) only where branches can run on their own (forkProblems).
  * Never throws, whatever the input.
  */
 export function validateGraph(graph: WorkflowGraph, options: { blankValues?: boolean } = {}): GraphCheck {
@@ -54,7 +59,7 @@ export function validateGraph(graph: WorkflowGraph, options: { blankValues?: boo
     problems.push({ nodeId: extra.id, message: 'a workflow has exactly one trigger; remove this one' });
   }
 
-  const next = new Map<string, Map<string, string>>();
+  const next = new Map<string, Map<string, string[]>>();
   const incoming = new Set<string>();
   const edgeIds = new Set<string>();
   const byId = new Map<string, GraphNode>();
@@ -73,6 +78,10 @@ export function validateGraph(graph: WorkflowGraph, options: { blankValues?: boo
 
   const cycleAt = findCycle(next);
   if (cycleAt) problems.push({ nodeId: cycleAt, message: 'the workflow loops back to this step; workflows must not contain cycles' });
+  else {
+    for (const outs of next.values()) for (const targets of outs.values()) targets.sort((a, b) => byCanvasOrder(byId.get(a), byId.get(b)));
+    problems.push(...forkProblems(nodes, next));
+  }
 
   const trigger = triggers.length === 1 ? nodes.get(triggers[0]!.id) : undefined;
   if (problems.length > 0 || !trigger) return { ok: false, problems };
@@ -148,34 +157,90 @@ function checkNode(node: GraphNode, problems: GraphProblem[]): CheckedNode | und
 function addEdge(
   edge: GraphEdge,
   byId: Map<string, GraphNode>,
-  next: Map<string, Map<string, string>>,
+  next: Map<string, Map<string, string[]>>,
   incoming: Set<string>,
   problems: GraphProblem[],
 ) {
   const verdict = checkEdge(edge, byId.get(edge.source), byId.get(edge.target), {
-    outputTaken: (source, handle) => next.get(source)?.has(handle) === true,
+    outputTaken: (source, handle, target) => next.get(source)?.get(handle)?.includes(target) === true,
   });
   if (!verdict.ok) {
     // an unknown type is already a problem on its node; cycles are found over the whole graph below
     if (verdict.rule !== 'unknown_type') problems.push({ edgeId: edge.id, ...(verdict.nodeId ? { nodeId: verdict.nodeId } : {}), message: verdict.message });
     return;
   }
-  const outs = next.get(edge.source) ?? new Map<string, string>();
-  outs.set(verdict.handle, edge.target);
+  const outs = next.get(edge.source) ?? new Map<string, string[]>();
+  outs.set(verdict.handle, [...(outs.get(verdict.handle) ?? []), edge.target]);
   next.set(edge.source, outs);
   incoming.add(edge.target);
 }
 
-function findCycle(next: Map<string, Map<string, string>>): string | undefined {
+/**
+ * Where a fork may not be, so each branch can run on its own cursor (the run's branches):
+ * - on a for_each's outputs, or anywhere inside its `each` body (an iteration is one path;
+ *   fork before the loop, or after `done` through a step of its own);
+ * - where its branches meet again: a step reachable from two targets of one fork would run
+ *   once per branch. Each branch keeps to its own steps (use a copy of the shared step).
+ * Called on an acyclic graph.
+ */
+function forkProblems(nodes: Map<string, CheckedNode>, next: Map<string, Map<string, string[]>>): GraphProblem[] {
+  const problems: GraphProblem[] = [];
+  const reach = (from: string): Set<string> => {
+    const seen = new Set<string>();
+    const stack = [from];
+    while (stack.length) {
+      const id = stack.pop()!;
+      if (seen.has(id)) continue;
+      seen.add(id);
+      for (const targets of next.get(id)?.values() ?? []) stack.push(...targets);
+    }
+    return seen;
+  };
+  const inLoopBody = new Map<string, string>();
+  for (const node of nodes.values()) {
+    if (node.type !== 'for_each') continue;
+    for (const target of next.get(node.id)?.get('each') ?? []) for (const id of reach(target)) if (!inLoopBody.has(id)) inLoopBody.set(id, node.id);
+  }
+  for (const [nodeId, outs] of next) {
+    for (const [handle, targets] of outs) {
+      if (targets.length < 2) continue;
+      if (nodes.get(nodeId)?.type === 'for_each') {
+        problems.push({ nodeId, message: `the loop's "${handle}" output leads to ${targets.length} steps; a for_each output leads to one step (fork after a step of its own)` });
+        continue;
+      }
+      const loop = inLoopBody.get(nodeId);
+      if (loop) {
+        problems.push({ nodeId, message: `output "${handle}" leads to ${targets.length} steps inside the loop "${loop}"; branches cannot start inside a for_each's "each" steps (fork before the loop)` });
+        continue;
+      }
+      const owner = new Map<string, string>();
+      for (const target of targets) {
+        for (const id of reach(target)) {
+          const other = owner.get(id);
+          if (other !== undefined && other !== target) {
+            problems.push({ nodeId: id, message: `the branches "${other}" and "${target}" that start at "${nodeId}" meet again at this step; each branch keeps to its own steps (connect a copy of this step instead)` });
+            break;
+          }
+          owner.set(id, target);
+        }
+      }
+    }
+  }
+  return problems;
+}
+
+function findCycle(next: Map<string, Map<string, string[]>>): string | undefined {
   const state = new Map<string, 'visiting' | 'done'>();
   const visit = (id: string): string | undefined => {
     const s = state.get(id);
     if (s === 'visiting') return id;
     if (s === 'done') return undefined;
     state.set(id, 'visiting');
-    for (const target of next.get(id)?.values() ?? []) {
-      const found = visit(target);
-      if (found) return found;
+    for (const targets of next.get(id)?.values() ?? []) {
+      for (const target of targets) {
+        const found = visit(target);
+        if (found) return found;
+      }
     }
     state.set(id, 'done');
     return undefined;

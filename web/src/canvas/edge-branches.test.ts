@@ -23,4 +23,15 @@ describe('branch edges', () => {
     expect(plain!.label).toBeUndefined();
     expect(error!.label).toBe('error');
   });
+
+  it('numbers the edges of an output connected to several steps in canvas order: higher first, then further left', () => {
+    const placed = (id: string, y: number, x = 300): FlowNode => ({ ...node(id, 'stop'), position: { x, y } });
+    const fork = [node('t', 'trigger', { eventType: 'order.paid' }), placed('low', 200), placed('high', 0), placed('left', 200, 100)];
+    const edges = branchEdges(fork, [
+      { id: 'e1', source: 't', target: 'low', targetHandle: 'in' },
+      { id: 'e2', source: 't', target: 'high', sourceHandle: 'out', targetHandle: 'in' },
+      { id: 'e3', source: 't', target: 'left', targetHandle: 'in' },
+    ]);
+    expect(edges.map((e) => e.label)).toEqual(['branch 3', 'branch 1', 'branch 2']);
+  });
 });

@@ -1,4 +1,4 @@
-import { ERROR_OUTPUT, isNodeType, nodeOutputs } from '@tripline/shared';
+import { ERROR_OUTPUT, forkBranchNumbers, implicitOutput, isNodeType, nodeOutputs } from '@tripline/shared';
 import type { Edge } from '@xyflow/react';
 import type { FlowEdge, FlowNode } from './flow-graph.ts';
 
@@ -9,11 +9,27 @@ const labelBgStyle = { fill: '#ffffff', fillOpacity: 0.9 };
  * Edges as the canvas draws them: an edge leaving a step with several outputs carries the
  * output's name ("gold", "true", "error"), and each branch turns at its own distance from the
  * step (smoothstep `stepPosition`), outer branches first, so a switch's seven cases are seven
- * lines rather than one shared vertical. Derived for drawing only: nothing here is saved.
+ * lines rather than one shared vertical. An output connected to several steps (a fork) numbers
+ * its edges "branch 1", "branch 2"… in canvas order (higher target first, then further left),
+ * the order the run starts them in. Derived for drawing only: nothing here is saved.
  */
 export function branchEdges(nodes: readonly FlowNode[], edges: readonly FlowEdge[]): Edge[] {
   const byId = new Map<string, FlowNode>();
   for (const n of nodes) byId.set(n.id, n);
+  const forks = forkBranchNumbers(byId, edges, (e) => {
+    const n = byId.get(e.source);
+    return e.sourceHandle ?? (n?.type && isNodeType(n.type) ? implicitOutput(n.type, n.data.config) : undefined);
+  });
+  return plainBranchEdges(byId, edges).map((e) => {
+    const fork = forks.get(e.id);
+    if (!fork) return e;
+    const label = `${e.label ? `${String(e.label)} · ` : ''}branch ${fork.branch}`;
+    return { ...e, label, labelStyle: e.labelStyle ?? labelStyle, labelBgStyle, className: `${e.className ?? ''} fork-edge`.trim() } as Edge;
+  });
+}
+
+/** The output names and turning points (before fork numbers). */
+function plainBranchEdges(byId: ReadonlyMap<string, FlowNode>, edges: readonly FlowEdge[]): Edge[] {
   const outputsOf = new Map<string, readonly string[]>();
   const branches = (id: string) => {
     let outs = outputsOf.get(id);

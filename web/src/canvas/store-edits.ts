@@ -57,6 +57,16 @@ export function graphEdits(set: Set, get: Get, commit: Commit): EditActions {
       if (!checkConnection({ source, sourceHandle: handle, target }, s.nodes, others).ok) return;
       commit({ edges: [...others, edge(source, handle, target)] });
     },
+    setBranchTarget(source, handle, from, to) {
+      const s = get();
+      const others = from === null ? s.edges : s.edges.filter((e) => !(e.source === source && e.sourceHandle === handle && e.target === from));
+      if (to === null) {
+        if (others.length !== s.edges.length) commit({ edges: others });
+        return;
+      }
+      if (!checkConnection({ source, sourceHandle: handle, target: to }, s.nodes, others).ok) return;
+      commit({ edges: [...others, edge(source, handle, to)] });
+    },
     addNode(type, position) {
       if (!isNodeType(type)) return undefined;
       const s = get();

@@ -29,9 +29,10 @@ describe('connection rules (checked while dragging)', () => {
   it('refuses self loops', () => {
     expect(checkConnection({ source: 'w', target: 'w', sourceHandle: 'out' }, nodes, []).ok).toBe(false);
   });
-  it('refuses a second edge from the same output, but allows the other branch', () => {
+  it('lets an output lead to a second step (a fork), but not to the same step twice', () => {
     const edges = [{ source: 'c', target: 'w', sourceHandle: 'true' }];
-    expect(checkConnection({ source: 'c', target: 'x', sourceHandle: 'true' }, nodes, edges).ok).toBe(false);
+    expect(checkConnection({ source: 'c', target: 'x', sourceHandle: 'true' }, nodes, edges).ok).toBe(true);
+    expect(checkConnection({ source: 'c', target: 'w', sourceHandle: 'true' }, nodes, edges).ok).toBe(false);
     expect(checkConnection({ source: 'c', target: 'x', sourceHandle: 'false' }, nodes, edges).ok).toBe(true);
   });
   it('refuses cycles', () => {
@@ -124,6 +125,18 @@ describe('canvas store', () => {
     store.getState().setOutputTarget(cond, 'true', vip);
     store.getState().setOutputTarget(cond, 'true', null);
     expect(store.getState().edges.map((e) => e.target)).toEqual([cond]);
+  });
+
+  it('adds, changes and removes one branch of an output from the inspector, leaving the others', () => {
+    const { store, trigger, cond, vip } = gold();
+    store.getState().setOutputTarget(trigger, 'out', cond);
+    store.getState().setBranchTarget(trigger, 'out', null, vip);
+    expect(store.getState().edges.map((e) => e.target)).toEqual([cond, vip]);
+    // the same step twice from one output is refused
+    store.getState().setBranchTarget(trigger, 'out', null, vip);
+    expect(store.getState().edges).toHaveLength(2);
+    store.getState().setBranchTarget(trigger, 'out', cond, null);
+    expect(store.getState().edges.map((e) => e.target)).toEqual([vip]);
   });
 
   it('lays out left to right and records it as one undo step', () => {

@@ -42,6 +42,11 @@ export interface CanvasState {
   connect: (connection: Connection) => boolean;
   /** Keyboard-friendly wiring: set (or clear, target null) what an output leads to. */
   setOutputTarget: (source: string, handle: string, target: string | null) => void;
+  /**
+   * Keyboard-friendly wiring of one branch of a fork: the edge from this output to `from`
+   * leads to `to` instead; `from` null adds a branch, `to` null removes one.
+   */
+  setBranchTarget: (source: string, handle: string, from: string | null, to: string | null) => void;
   addNode: (type: string, position: { x: number; y: number }) => string | undefined;
   updateConfig: (id: string, config: Record<string, unknown>, key?: string) => void;
   setLabel: (id: string, label: string) => void;

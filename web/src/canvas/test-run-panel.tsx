@@ -136,6 +136,12 @@ export function TestRunPanel({ runner }: { runner: TestRunner }) {
             {byNode.map((g) => (
               <li key={g.nodeId} className="step">
                 <strong>{nameOf(g.nodeId)}</strong> <span className="muted">{g.nodeId}</span>
+                {g.records[0]?.branch && (
+                  // after a fork: each branch's steps, in canvas order
+                  <span className="branch-tag" data-testid="test-step-branch">
+                    branch {g.records[0].branch}
+                  </span>
+                )}
                 <StepResults records={g.records} labels={labels} name={nameOf(g.nodeId)} />
               </li>
             ))}

@@ -1,4 +1,4 @@
-import { isNodeType, nodeDefinition, type RunDetail, type StepResult } from '@tripline/shared';
+import { isNodeType, nodeDefinition, type RunBranch, type RunDetail, type StepResult } from '@tripline/shared';
 import { useState, type ReactNode } from 'react';
 import { Link, useParams } from 'react-router';
 import { api } from '../api/client.ts';
@@ -39,9 +39,10 @@ export function RunDetailPage() {
           ]}
         />
       </section>
+      {r.branches.length > 0 && <RunBranches run={r} />}
       <RunCanvas graph={r.graph} steps={r.steps} selected={selected} onSelect={(n) => setSelected((s) => (s === n ? undefined : n))} />
       <div className="two-col">
-        <RunSteps run={r} steps={r.steps} selected={selected} onShowAll={() => setSelected(undefined)} />
+        <RunSteps run={r} steps={r.steps} branches={r.branches} selected={selected} onShowAll={() => setSelected(undefined)} />
         <section>
           <h2 style={{ fontSize: 16 }}>Deliveries from this run</h2>
           <DataTable label="Deliveries" rows={r.deliveries} columns={deliveryColumns} rowKey={(d) => d.id} empty={<p className="muted">This run sent no webhook.</p>} />
@@ -61,12 +62,16 @@ function RunHeader({ run: r, live, reload }: { run: RunDetail; live: ReturnType<
     void action.run(what === 'retry' ? 'Retry' : 'Cancel', async () => {
       await api.post(`/runs/${encodeURIComponent(r.id)}/${what}`, use ? { use } : {});
       await reload();
-      return use === 'live' ? `Retrying from “${stepName}” with the live version (v${r.liveVersion}).` : undefined;
+      return use === 'live' ? `Retrying ${what} with the live version (v${r.liveVersion}).` : undefined;
     });
   const failedStep = r.steps.find((s) => s.status === 'failed');
   const retryFrom = r.currentNode ?? failedStep?.nodeId;
   const stepName = stepTitle(r, retryFrom);
   const newerLive = r.liveVersion !== null && r.liveVersion !== r.version;
+  // A forked run retries its failed branches only: the button says which.
+  const failedBranches = r.branches.filter((b) => b.status === 'failed');
+  const what =
+    failedBranches.length === 0 ? `“${stepName}”` : failedBranches.length === 1 ? `branch ${failedBranches[0]!.id} from “${stepName}”` : `the ${failedBranches.length} failed branches`;
   return (
     <>
       <PageHeader
@@ -96,11 +101,11 @@ function RunHeader({ run: r, live, reload }: { run: RunDetail; live: ReturnType<
             {r.status === 'failed' && can('runs:write') && (
               <>
                 <button type="button" className={newerLive ? undefined : 'primary'} disabled={action.busy} onClick={() => act('retry', 'as_ran')}>
-                  Retry “{stepName}” as it ran (v{r.version})
+                  Retry {what} as it ran (v{r.version})
                 </button>
                 {newerLive && (
                   <button type="button" className="primary" disabled={action.busy} onClick={() => act('retry', 'live')}>
-                    Retry “{stepName}” with the live version (v{r.liveVersion})
+                    Retry {what} with the live version (v{r.liveVersion})
                   </button>
                 )}
               </>
@@ -124,11 +129,51 @@ function RunHeader({ run: r, live, reload }: { run: RunDetail; live: ReturnType<
   );
 }
 
-/** The step records, all or only the selected node's. */
-function RunSteps({ run, steps, selected, onShowAll }: { run: RunDetail; steps: StepResult[]; selected: string | undefined; onShowAll: () => void }) {
+/**
+ * A forked run's branches (an output that led to several steps), in canvas order: where each
+ * started, where it stands or how it ended, each failure on its own.
+ */
+function RunBranches({ run: r }: { run: RunDetail }) {
+  const place = (b: RunBranch) => {
+    if (b.status === 'succeeded') return 'ended';
+    if (b.status === 'forked') return `forked at “${stepTitle(r, b.nodeId)}”`;
+    if (b.status === 'failed') return `failed at “${stepTitle(r, b.nodeId)}”`;
+    if (b.status === 'cancelled') return `cancelled at “${stepTitle(r, b.nodeId)}”`;
+    return `${b.status === 'waiting' ? 'waiting at' : 'at'} “${stepTitle(r, b.nodeId)}”`;
+  };
+  return (
+    <section className="card" aria-label="Branches" data-testid="run-branches">
+      <h2 style={{ fontSize: 16 }}>Branches</h2>
+      <p className="muted small">One output led to several steps: each branch runs on its own, in canvas order, and the run ends when every branch has.</p>
+      <ul className="branch-list">
+        {r.branches.map((b) => (
+          <li key={b.id} data-testid={`branch-${b.id}`}>
+            <span className="branch-tag">branch {b.id}</span> from “{stepTitle(r, b.startNodeId)}” <StatusBadge status={b.status} /> <span className="muted">{place(b)}</span>
+            {b.error && <div className="step-error">{b.error}</div>}
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+/** Steps grouped by branch (the steps before the fork first), in the order they ran within each. */
+function byBranch(steps: StepResult[], branches: readonly RunBranch[]): { branch: string | undefined; steps: StepResult[] }[] {
+  const groups: { branch: string | undefined; steps: StepResult[] }[] = [{ branch: undefined, steps: [] }, ...branches.map((b) => ({ branch: b.id as string | undefined, steps: [] as StepResult[] }))];
+  for (const s of steps) {
+    let group = groups.find((g) => g.branch === s.branch);
+    if (!group) groups.push((group = { branch: s.branch, steps: [] }));
+    group.steps.push(s);
+  }
+  return groups.filter((g) => g.steps.length > 0);
+}
+
+/** The step records, all or only the selected node's; a forked run's grouped by branch. */
+function RunSteps({ run, steps, branches, selected, onShowAll }: { run: RunDetail; steps: StepResult[]; branches: readonly RunBranch[]; selected: string | undefined; onShowAll: () => void }) {
   // "Send to supplier · item 2 of 3": counted over all steps, so a filtered list keeps its numbers
   const labels = iterationLabels(steps, run.graph);
   const shown = selected ? steps.filter((s) => s.nodeId === selected) : steps;
+  const groups = branches.length > 0 ? byBranch(shown, branches) : [{ branch: undefined, steps: shown }];
   return (
     <section>
       <div className="row" style={{ justifyContent: 'space-between' }}>
@@ -140,12 +185,15 @@ function RunSteps({ run, steps, selected, onShowAll }: { run: RunDetail; steps: 
         )}
       </div>
       {steps.length === 0 && <p className="muted">No step has run yet.</p>}
-      <div className="steps">
-        {shown.map((s, i) => (
-          // a step inside a loop is recorded once per iteration: one card each
-          <StepCard key={`${s.nodeId}-${i}`} step={s} iteration={labels.has(s) ? `${stepTitle(run, s.nodeId)} · ${labels.get(s)}` : undefined} />
-        ))}
-      </div>
+      {groups.map((g) => (
+        <div key={g.branch ?? 'trunk'} className="steps" data-testid={g.branch ? `steps-branch-${g.branch}` : 'steps-trunk'}>
+          {branches.length > 0 && <h3 className="branch-heading">{g.branch ? `Branch ${g.branch}` : 'Before the fork'}</h3>}
+          {g.steps.map((s, i) => (
+            // a step inside a loop is recorded once per iteration: one card each
+            <StepCard key={`${s.nodeId}-${i}`} step={s} iteration={labels.has(s) ? `${stepTitle(run, s.nodeId)} · ${labels.get(s)}` : undefined} />
+          ))}
+        </div>
+      ))}
     </section>
   );
 }
@@ -169,6 +217,7 @@ function StepCard({ step, iteration }: { step: StepResult; iteration: string | u
     <article className="step" data-testid={`step-${step.nodeId}`}>
       <h3>
         <span className="mono">{step.nodeId}</span> <span className="muted">{step.nodeType}</span> <StatusBadge status={step.status} />
+        {step.branch && <span className="branch-tag">branch {step.branch}</span>}
         {iteration && (
           <span className="muted small" data-testid="step-iteration">
             {iteration}

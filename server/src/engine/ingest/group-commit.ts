@@ -1,5 +1,6 @@
 import type { EventEnvelope } from '@tripline/shared';
-import { insertEvents } from '../../db/events.ts';
+import { insertEvents, insertLeasedEvents } from '../../db/events.ts';
+import type { Ports } from '../../bus.ts';
 import type { Pool } from '../../db/pool.ts';
 import { countEventsAccepted, observeHotPath } from '../../metrics/registry.ts';
 
@@ -32,6 +33,8 @@ export class IngestBatcher {
     private readonly pool: Pool,
     /** Wakes this process's event claim worker after a commit that stored events (wired at start-up). */
     private readonly stored: () => void,
+    /** This process's event worker, when it takes events born leased to it (Ports['eventsBornLeased']). */
+    private readonly worker: () => Ports['eventsBornLeased'] | undefined = () => undefined,
     private readonly options: GroupCommitOptions = { maxWaitMs: 2, maxEvents: 500 },
   ) {}
 
@@ -64,21 +67,37 @@ export class IngestBatcher {
     for (const w of batch) for (const e of w.envelopes) if (!byId.has(e.id)) byId.set(e.id, e);
     let inserted: Set<string>;
     try {
-      inserted = await insertEvents(this.pool, unique.map((id) => byId.get(id)!));
+      inserted = await this.insert(unique.map((id) => byId.get(id)!));
     } catch {
       await Promise.all(batch.map((w) => this.commitAlone(w)));
       return;
     }
-    if (inserted.size > 0) this.stored();
     countAccepted(unique.map((id) => byId.get(id)!).filter((e) => inserted.has(e.id)));
     for (const w of batch) observeHotPath('stored', w.envelopes[0]?.receivedAt);
     for (const w of batch) w.resolve(new Set(w.envelopes.filter((e) => inserted.has(e.id) && owner.get(e.id) === w).map((e) => e.id)));
   }
 
+  /**
+   * Stores the events: with a worker in this process that has room, born leased to it and
+   * handed over after the commit (processed from memory, no claim); else for any worker to
+   * claim, woken by a NOTIFY (and this process's worker at once).
+   */
+  private async insert(envelopes: EventEnvelope[]): Promise<Set<string>> {
+    const worker = this.worker();
+    const leaseSeconds = worker?.leaseSeconds() ?? null;
+    if (worker && leaseSeconds !== null) {
+      const claimed = await insertLeasedEvents(this.pool, envelopes, leaseSeconds);
+      if (claimed.length > 0) worker.adopt(claimed);
+      return new Set(claimed.map((c) => c.envelope.id));
+    }
+    const inserted = await insertEvents(this.pool, envelopes);
+    if (inserted.size > 0) this.stored();
+    return inserted;
+  }
+
   private async commitAlone(w: Waiting): Promise<void> {
     try {
-      const inserted = await insertEvents(this.pool, w.envelopes);
-      if (inserted.size > 0) this.stored();
+      const inserted = await this.insert(w.envelopes);
       countAccepted(w.envelopes.filter((e) => inserted.has(e.id)));
       observeHotPath('stored', w.envelopes[0]?.receivedAt);
       w.resolve(inserted);

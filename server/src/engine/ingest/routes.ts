@@ -30,7 +30,7 @@ export function ingestRouter(app: AppContext): Router {
   const route = declareRoutes(router);
   // One per process: concurrent requests share a transaction (group commit).
   // The claim worker is wired after the routers are built (and not at all in an API-only process).
-  const batcher = new IngestBatcher(app.pool, () => app.bus.get('eventsStored')?.());
+  const batcher = new IngestBatcher(app.pool, () => app.bus.get('eventsStored')?.(), () => app.bus.get('eventsBornLeased'));
 
   route(
     {

@@ -1,5 +1,6 @@
 import type { AppContext } from '../../context.ts';
-import { claimDueEvents, EVENTS_CHANNEL, redriveUnprocessed } from '../../db/events.ts';
+import type { Ports } from '../../bus.ts';
+import { claimDueEvents, EVENTS_CHANNEL, redriveUnprocessed, releaseEvents, type ClaimedEvent } from '../../db/events.ts';
 import { observeHotPath } from '../../metrics/registry.ts';
 import { ClaimWorker } from '../../queue/claim-worker.ts';
 import { processClaimed } from './process-batch.ts';
@@ -30,7 +31,11 @@ export interface ClaimLoop {
   stop(): Promise<void>;
 }
 
+/** Events born leased to this process, waiting in memory, beyond which ingest stops leasing to it. */
+const MAX_ADOPTED = 2 * CLAIM_BATCH;
+
 export async function startClaimLoop(app: AppContext): Promise<ClaimLoop> {
+  const adopted: ClaimedEvent[] = [];
   // Pools end when the process stops; the loop stops with them.
   const ending = () => (app.pool as unknown as { ending: boolean }).ending;
   const worker = new ClaimWorker({
@@ -42,7 +47,9 @@ export async function startClaimLoop(app: AppContext): Promise<ClaimLoop> {
     loops: IN_FLIGHT,
     work: async () => {
       if (ending()) return 'none';
-      const claimed = await claimDueEvents(app.pool, CLAIM_BATCH, LEASE_SECONDS);
+      // Events born leased to this process (its ingest stored them) first, from memory; then a claim.
+      const fromMemory = adopted.length > 0;
+      const claimed = fromMemory ? adopted.splice(0, CLAIM_BATCH) : await claimDueEvents(app.pool, CLAIM_BATCH, LEASE_SECONDS);
       if (claimed.length === 0) return 'none';
       const claimedAt = Date.now();
       for (const c of claimed) observeHotPath('claimed', c.envelope.receivedAt, claimedAt);
@@ -53,14 +60,27 @@ export async function startClaimLoop(app: AppContext): Promise<ClaimLoop> {
       if (outcome.pending > 0) app.bus.get('deliveriesDue')?.();
       const processedAt = Date.now();
       for (const c of claimed) observeHotPath('processed', c.envelope.receivedAt, processedAt);
-      // A full batch means more are waiting; after any batch, look again.
-      return claimed.length === CLAIM_BATCH ? 'full' : 'some';
+      // A full batch means more are waiting; after a claimed batch, look again. After the last
+      // adopted ones, nothing says the database holds more: a NOTIFY or an adoption wakes the loop.
+      if (claimed.length === CLAIM_BATCH) return 'full';
+      return fromMemory && adopted.length === 0 ? 'none' : 'some';
     },
   });
   // Ingest in this process wakes the worker right after its commit, instead of waiting for
   // the NOTIFY to come back through the database (one process hop less on every event's path).
   const wake = () => worker.wake();
   app.bus.provide('eventsStored', wake);
+  // Better still, while this worker keeps up, ingest stores events leased to it and hands
+  // them over: processed from memory, no claim. Past a backlog of MAX_ADOPTED (well under a
+  // lease's worth of work) they are stored for any worker to claim instead, so others help.
+  const bornLeased: Ports['eventsBornLeased'] = {
+    leaseSeconds: () => (worker.stopped || adopted.length >= MAX_ADOPTED ? null : LEASE_SECONDS),
+    adopt: (events) => {
+      adopted.push(...events);
+      worker.wake();
+    },
+  };
+  app.bus.provide('eventsBornLeased', bornLeased);
   await worker.start();
 
   const sweeper = setInterval(() => {
@@ -82,6 +102,9 @@ export async function startClaimLoop(app: AppContext): Promise<ClaimLoop> {
   const stop = () =>
     (stopping ??= (async () => {
       app.bus.withdraw('eventsStored', wake);
+      app.bus.withdraw('eventsBornLeased', bornLeased);
+      // Held here and not processed: given back, so another worker takes them now rather than after their lease.
+      await releaseEvents(app.pool, adopted.splice(0).map((c) => c.envelope.id)).catch(() => {});
       clearInterval(sweeper);
       clearInterval(closer);
       await worker.stop();

@@ -66,8 +66,11 @@ async function processIn(app: AppContext, tx: PoolClient, claimed: ClaimedEvent[
   const blocked = new Set<string>();
   let statements = 3; // begin, lock, commit
   for (const { envelope } of claimed) {
-    if (!live.has(envelope.id)) continue;
-    if (envelope.subject !== null && blocked.has(envelope.subject)) {
+    const state = live.get(envelope.id);
+    if (!state) continue;
+    // Given back untried: behind a failed event of its subject, or behind an earlier one still unprocessed elsewhere.
+    if (state.blocked || (envelope.subject !== null && blocked.has(envelope.subject))) {
+      if (envelope.subject !== null) blocked.add(envelope.subject);
       skipped.push(envelope.id);
       continue;
     }

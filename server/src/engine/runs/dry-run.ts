@@ -1,5 +1,5 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import type { CheckedGraph, DryRunResult, EventEnvelope, StepResult } from '@tripline/shared';
+import { childBranchId, type CheckedGraph, type DryRunResult, type EventEnvelope, type StepResult } from '@tripline/shared';
 import type { AppContext } from '../../context.ts';
 import { matchesTrigger } from '../matching.ts';
 import { buildScope } from './scope.ts';
@@ -19,7 +19,7 @@ export const DRY_RUN_SLICE_STEPS = 50;
 /**
  * Runs a graph against a sample event with no side effects, through the same step loop as
  * live runs in `dry` mode: actions report what they would do, delays do not wait.
- * Returns the path taken and each step's output. `live`: HTTP request steps call out.
+ * Returns the path taken and each step's output (after a fork, each branch's steps in turn, labelled with their branch). `live`: HTTP request steps call out.
  * `waits: 'received'`: each wait_for_event step gets a simulated event and takes `received`.
  * Past its step or size budget it stops with status `stopped` and says which budget.
  */
@@ -31,41 +31,58 @@ export async function dryRun(app: AppContext, graph: CheckedGraph, event: EventE
   const recorded: RecordedStep[] = [];
   const steps: StepResult[] = [];
   let bytes = 0;
-  let start = { nodeId: graph.trigger.id, vars: {} as Record<string, unknown>, loop: null as Parameters<typeof runSlice>[2]['loop'] };
-  for (;;) {
-    const room = DRY_RUN_MAX_STEPS - recorded.length;
-    const slice = await runSlice(app, { kind: 'dry', live: options.live === true, waits: options.waits ?? 'timeout' }, { graph, run, event, ...start, existing: undefined, scope, maxSteps: Math.min(DRY_RUN_SLICE_STEPS, room) });
-    for (const s of slice.steps) {
-      const result = stepResult(s);
-      bytes += Buffer.byteLength(JSON.stringify(result));
-      if (bytes > DRY_RUN_MAX_BYTES) {
-        return stopped(recorded, steps, `the dry run stopped at step ${s.nodeId} after ${steps.length} steps: its result passed the ${DRY_RUN_MAX_BYTES / 1048576} MB a dry run may answer`);
+  // The trunk, then (after a fork) each branch in canvas order, each to its end: a branch that
+  // forks again has its own branches run right after it, as a live run's pass does (branches.ts).
+  type Cursor = { branch: string | null; nodeId: string; vars: Record<string, unknown>; loop: Parameters<typeof runSlice>[2]['loop'] };
+  const cursors: Cursor[] = [{ branch: null, nodeId: graph.trigger.id, vars: {}, loop: null }];
+  const ends: string[] = [];
+  for (let i = 0; i < cursors.length; i++) {
+    let start = cursors[i]!;
+    for (;;) {
+      const room = DRY_RUN_MAX_STEPS - recorded.length;
+      const slice = await runSlice(app, { kind: 'dry', live: options.live === true, waits: options.waits ?? 'timeout' }, { graph, run, event, ...start, existing: undefined, scope, maxSteps: Math.min(DRY_RUN_SLICE_STEPS, room) });
+      for (const s of slice.steps) {
+        const result = stepResult(s, start.branch);
+        bytes += Buffer.byteLength(JSON.stringify(result));
+        if (bytes > DRY_RUN_MAX_BYTES) {
+          return stopped(recorded, steps, `the dry run stopped at step ${s.nodeId} after ${steps.length} steps: its result passed the ${DRY_RUN_MAX_BYTES / 1048576} MB a dry run may answer`);
+        }
+        recorded.push(s);
+        steps.push(result);
       }
-      recorded.push(s);
-      steps.push(result);
+      if (slice.end.kind === 'fork') {
+        const parent = start.branch;
+        const vars = slice.vars;
+        cursors.splice(i + 1, 0, ...slice.end.targets.map((nodeId, n) => ({ branch: childBranchId(parent, n + 1), nodeId, vars, loop: null })));
+        break;
+      }
+      if (slice.end.kind !== 'yield') {
+        ends.push(slice.end.kind);
+        break;
+      }
+      if (recorded.length >= DRY_RUN_MAX_STEPS) {
+        return stopped(recorded, steps, `the dry run stopped before step ${slice.end.nodeId}: it ran the ${DRY_RUN_MAX_STEPS} steps a dry run may run`);
+      }
+      start = { ...start, nodeId: slice.end.nodeId, vars: slice.vars, loop: slice.loop };
+      // Let other requests and the workers in before the next slice.
+      await yieldToEventLoop();
     }
-    if (slice.end.kind !== 'yield') {
-      const status = slice.end.kind === 'failed' ? 'failed' : slice.end.kind === 'wait' ? 'waiting' : 'succeeded';
-      return { path: recorded.map((s) => s.nodeId), steps, status };
-    }
-    if (recorded.length >= DRY_RUN_MAX_STEPS) {
-      return stopped(recorded, steps, `the dry run stopped before step ${slice.end.nodeId}: it ran the ${DRY_RUN_MAX_STEPS} steps a dry run may run`);
-    }
-    start = { nodeId: slice.end.nodeId, vars: slice.vars, loop: slice.loop };
-    // Let other requests and the workers in before the next slice.
-    await yieldToEventLoop();
   }
+  // Every branch ended: failed if any failed, else waiting if any would wait.
+  const status = ends.includes('failed') ? 'failed' : ends.includes('wait') ? 'waiting' : 'succeeded';
+  return { path: recorded.map((s) => s.nodeId), steps, status };
 }
 
 function stopped(recorded: RecordedStep[], steps: StepResult[], reason: string): DryRunResult {
   return { path: recorded.map((s) => s.nodeId), steps, status: 'stopped', stoppedReason: reason };
 }
 
-function stepResult(s: RecordedStep): StepResult {
+function stepResult(s: RecordedStep, branch: string | null): StepResult {
   const base = {
     nodeId: s.nodeId,
     nodeType: s.nodeType,
     ...(s.iteration >= 0 ? { iteration: s.iteration } : {}),
+    ...(branch ? { branch } : {}),
     input: s.input,
     output: s.outcome.output ?? null,
     startedAt: s.startedAt,

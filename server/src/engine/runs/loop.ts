@@ -14,7 +14,8 @@ export interface LoopMove {
   vars: Record<string, unknown>;
 }
 
-const target = (graph: CheckedGraph, nodeId: string, handle: string) => graph.next.get(nodeId)?.get(handle);
+// A for_each's outputs lead to one step each (forks there are refused at publish).
+const target = (graph: CheckedGraph, nodeId: string, handle: string) => graph.next.get(nodeId)?.get(handle)?.[0];
 
 export function enterLoop(graph: CheckedGraph, forEachId: string, items: unknown[], vars: Record<string, unknown>): LoopMove {
   const each = target(graph, forEachId, 'each');

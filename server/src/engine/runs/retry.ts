@@ -7,6 +7,6 @@ import { stepRedelivered } from '../../delivery/state-machine.ts';
  * waits for it as before. The delivery state machine makes it due. Returns false when the
  * failed step was not a delivery: the run then simply re-executes the step.
  */
-export function retryStepDelivery(tx: PoolClient, runId: string, nodeId: string): Promise<boolean> {
-  return stepRedelivered(tx, runId, nodeId);
+export function retryStepDelivery(tx: PoolClient, runId: string, nodeId: string, iteration?: number): Promise<boolean> {
+  return stepRedelivered(tx, runId, nodeId, iteration);
 }

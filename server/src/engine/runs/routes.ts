@@ -3,14 +3,15 @@ import { Router } from 'express';
 import { actorFrom, recordAudit } from '../../audit/record.ts';
 import type { AppContext } from '../../context.ts';
 import { withTransaction } from '../../db/pool.ts';
-import { deliveriesOfRun, findRunSummary, listRunSummaries, stepsOfRun, type RunSummaryRow } from '../../db/run-reads.ts';
+import { branchesOfRun, deliveriesOfRun, findRunSummary, listRunSummaries, stepsOfRun, type RunSummaryRow } from '../../db/run-reads.ts';
 import { moveRunToVersion } from '../../db/runs.ts';
 import { findWorkflow, versionGraph } from '../../db/workflows.ts';
 import { conflict, notFound } from '../../http/errors.ts';
 import { declareRoutes } from '../../http/route.ts';
 import { loadEvent } from '../events.ts';
 import { retryStepDelivery } from './retry.ts';
-import { cancelRun, retryRun } from './state-machine.ts';
+import { parseBranches, toRunBranch } from './branches.ts';
+import { cancelRun, retryBranches, retryRun } from './state-machine.ts';
 
 const tag = 'Runs';
 
@@ -58,6 +59,8 @@ export function runsRouter(app: AppContext): Router {
     const id = params.id!;
     const run = await findRunSummary(app.pool, id);
     if (!run) throw notFound('run', id);
+    // Read before the steps: the steps then are as new as the branches or newer (two reads, no snapshot).
+    const branches = await branchesOfRun(app.pool, id);
     const [steps, graph, event, deliveries, workflow] = await Promise.all([
       stepsOfRun(app.pool, id),
       versionGraph(app.pool, run.workflow_id, run.version),
@@ -67,6 +70,7 @@ export function runsRouter(app: AppContext): Router {
     ]);
     return {
       ...toRunSummary(run),
+      branches: (parseBranches(branches) ?? []).map(toRunBranch),
       liveVersion: workflow?.published_version ?? null,
       graph: graph ?? { nodes: [], edges: [] },
       event: event ?? null,
@@ -74,6 +78,7 @@ export function runsRouter(app: AppContext): Router {
         nodeId: s.node_id,
         nodeType: s.node_type,
         ...(s.iteration >= 0 ? { iteration: s.iteration } : {}),
+        ...(s.branch ? { branch: s.branch } : {}),
         status: s.status,
         input: s.input,
         output: s.output,
@@ -103,6 +108,9 @@ export function runsRouter(app: AppContext): Router {
         if (!run) throw notFound('run', id);
         if (run.status !== 'failed') throw conflict(`only a failed run can be retried; this one is ${run.status}`);
         if (!run.current_node) throw conflict('this run has no step to retry from');
+        // A forked run retries its failed branches only, each from the step it failed at.
+        const branches = parseBranches(await branchesOfRun(tx, id));
+        const failedAt = branches ? branches.filter((b) => b.status === 'failed' && b.node).map((b) => b.node!) : [run.current_node];
         const current = run.current_node;
         let version = run.version;
         if (use === 'live') {
@@ -111,19 +119,22 @@ export function runsRouter(app: AppContext): Router {
           const live = workflow?.published_version ?? null;
           if (live === null) throw conflict('this workflow has no live version to retry with; retry as it ran');
           const graph = workflow?.published_graph;
-          if (!graph?.nodes.some((n) => n.id === current)) {
-            throw conflict(`the live version v${live} has no step "${current}" to retry from; retry as it ran, or publish a version that keeps that step`);
+          const missing = failedAt.find((nodeId) => !graph?.nodes.some((n) => n.id === nodeId));
+          if (missing !== undefined) {
+            throw conflict(`the live version v${live} has no step "${missing}" to retry from; retry as it ran, or publish a version that keeps that step`);
           }
           if (live !== run.version) await moveRunToVersion(tx, id, live);
           version = live;
         }
-        const status = await retryRun(app, tx, { id: run.id, current_node: current }, () => retryStepDelivery(tx, run.id, current));
+        const { status, retried } = branches
+          ? await retryBranches(app, tx, { id: run.id, branches }, (nodeId, iteration) => retryStepDelivery(tx, run.id, nodeId, iteration))
+          : { status: await retryRun(app, tx, { id: run.id, current_node: current }, () => retryStepDelivery(tx, run.id, current)), retried: undefined };
         await recordAudit(tx, actorFrom(req), {
           action: 'run.retried',
           targetType: 'run',
           targetId: id,
           before: { status: run.status, error: run.error, version: run.version },
-          after: { status: 'running', from: run.current_node, version, use },
+          after: { status: 'running', from: run.current_node, version, use, ...(retried ? { branches: retried } : {}) },
         });
         const firstVersion = version !== run.version ? (run.first_version ?? run.version) : run.first_version;
         return toRunSummary({ ...run, status, error: null, finished_at: null, version, first_version: firstVersion });

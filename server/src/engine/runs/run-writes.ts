@@ -86,6 +86,14 @@ export class RunWrites {
     return found;
   }
 
+  /** Whether this batch already wrote (unflushed) a slice end of this run: its row in the database is behind. */
+  wroteRun(runId: string): boolean {
+    for (let w: RunWrites | undefined = this; w; w = w.parent) {
+      if (w.runUpdates.some((u) => u.id === runId) || w.newRuns.some((r) => r.id === runId)) return true;
+    }
+    return false;
+  }
+
   absorb(child: RunWrites): void {
     this.customers.absorb(child.customers);
     this.newRuns.push(...child.newRuns);

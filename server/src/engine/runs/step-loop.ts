@@ -22,10 +22,11 @@ export function runExecutor<T extends NodeType>(type: T, config: Record<string, 
   return executors[type](config as NodeConfig<T>, step);
 }
 
-export function nextNode(graph: CheckedGraph, nodeId: string, type: NodeType, handle?: string): string | undefined {
+/** The steps an output leads to, in canvas order: none (the branch ends), one, or several (a fork). */
+export function nextNodes(graph: CheckedGraph, nodeId: string, type: NodeType, handle?: string): readonly string[] {
   const outputs = nodeDefinitions[type].outputs;
   const h = handle ?? outputs[0];
-  return h === undefined ? undefined : graph.next.get(nodeId)?.get(h);
+  return (h === undefined ? undefined : graph.next.get(nodeId)?.get(h)) ?? [];
 }
 
 export interface SliceStart {
@@ -66,6 +67,11 @@ export type SliceEnd =
   | { kind: 'succeeded' }
   | { kind: 'failed'; nodeId: string; error: string }
   | { kind: 'yield'; nodeId: string }
+  /**
+   * The output of `nodeId` leads to several steps: each starts its own branch (with a copy
+   * of the slice's vars), in this order. The caller (state machine, dry run) runs them.
+   */
+  | { kind: 'fork'; nodeId: string; targets: readonly string[] }
   | { kind: 'stay' };
 
 export interface SliceResult {
@@ -142,13 +148,18 @@ function follow(
     // Failed for good (executors retry before they fail): continue on `error` when it is
     // connected, with the failure in scope; otherwise the run fails. The one place for
     // every step type, live or dry, in the first slice or a resumed one (a webhook's delivery).
-    const onError = nodeDefinitions[node.type].outputs.includes('error') ? nextNode(graph, node.id, node.type, 'error') : undefined;
-    if (!onError) return { end: { kind: 'failed', nodeId, error: outcome.error }, vars, loop };
-    return { nodeId: onError, vars: { ...vars, error: { nodeId, message: outcome.error } }, loop };
+    const onError = nodeDefinitions[node.type].outputs.includes('error') ? nextNodes(graph, node.id, node.type, 'error') : [];
+    if (onError.length === 0) return { end: { kind: 'failed', nodeId, error: outcome.error }, vars, loop };
+    const withError = { ...vars, error: { nodeId, message: outcome.error } };
+    if (onError.length > 1) return { end: { kind: 'fork', nodeId, targets: onError }, vars: withError, loop };
+    return { nodeId: onError[0], vars: withError, loop };
   }
   if (outcome.kind === 'end') return { end: { kind: 'succeeded' }, vars, loop: null };
   const next = outcome.vars ? { ...vars, ...outcome.vars } : vars;
-  let move: LoopMove = outcome.loop ? enterLoop(graph, node.id, outcome.loop.items, next) : { loop, vars: next, nodeId: nextNode(graph, node.id, node.type, outcome.handle) };
+  const targets = outcome.loop ? [] : nextNodes(graph, node.id, node.type, outcome.handle);
+  // A fork is never inside a loop nor on a for_each's outputs (validate.ts): no loop frame to split.
+  if (targets.length > 1) return { end: { kind: 'fork', nodeId, targets }, vars: next, loop };
+  let move: LoopMove = outcome.loop ? enterLoop(graph, node.id, outcome.loop.items, next) : { loop, vars: next, nodeId: targets[0] };
   // The end of a branch inside a loop: the next item, or `done` after the last one.
   while (!move.nodeId && move.loop) move = nextIteration(graph, move.loop);
   return move;

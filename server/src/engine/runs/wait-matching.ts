@@ -5,6 +5,7 @@ import { anyWaitsFor, lockRunsFresh, takeWait, waitsFor } from '../../db/runs.ts
 import { loadEvent } from '../events.ts';
 import { loadVersion } from '../workflows/versions.ts';
 import { correlationKey, waitMatches } from './executors/wait-for-event.ts';
+import { branchIteration, parseBranches } from './branches.ts';
 import { iterationOf, parseLoopState } from './loop.ts';
 import { RunWrites } from './run-writes.ts';
 import { resumeLocked } from './state-machine.ts';
@@ -39,6 +40,16 @@ export async function wakeWaitingRuns(app: AppContext, tx: PoolClient, writes: R
     const graph = await loadVersion(tx, wait.workflowId, wait.version);
     const trigger = await loadEvent(tx, wait.eventId);
     if (!trigger || !waitMatches({ match: matchOf(graph, wait.nodeId) }, trigger, event)) continue;
+    if (writes.wroteRun(wait.runId)) {
+      // A forked run whose other branch this batch already moved (two branches' events in one
+      // batch): its row is not written yet, so this branch is woken once it is.
+      writes.afterFlush.push(async (app2, tx2) => {
+        const more = new RunWrites();
+        await wake(app2, tx2, more, wait, event);
+        await more.flush(app2, tx2);
+      });
+      continue;
+    }
     await wake(app, tx, writes, wait, event);
   }
 }
@@ -53,7 +64,14 @@ async function wake(app: AppContext, tx: PoolClient, writes: RunWrites, wait: Wa
   if (!run) return;
   if (!(await takeWait(tx, wait, false))) return;
   // A wait left behind by a run that has moved on (failed, given up) is simply dropped.
-  const atWait = run.current_node === wait.nodeId && iterationOf(parseLoopState(run.loop_state)) === wait.iteration;
-  if (run.status !== 'waiting' || !atWait || run.step?.status !== 'waiting') return;
-  await resumeLocked(app, tx, writes, run, { kind: 'received', event });
+  const branches = parseBranches(run.branches);
+  if (branches) {
+    // A forked run: the branch waiting there (the run may be running another branch meanwhile).
+    const waiting = branches.some((b) => b.status === 'waiting' && b.node === wait.nodeId && branchIteration(b) === wait.iteration);
+    if (!['running', 'waiting'].includes(run.status) || !waiting) return;
+  } else {
+    const atWait = run.current_node === wait.nodeId && iterationOf(parseLoopState(run.loop_state)) === wait.iteration;
+    if (run.status !== 'waiting' || !atWait || run.step?.status !== 'waiting') return;
+  }
+  await resumeLocked(app, tx, writes, run, { signal: { kind: 'received', event }, at: { nodeId: wait.nodeId, iteration: wait.iteration } });
 }

@@ -144,7 +144,7 @@ test('5. a viewer opening a workflow is told what their role can do and who may 
   await page.goto(`/workflows/${id}`);
   const canvas = new CanvasPage(page);
   await expect(page.getByTestId('read-only-note')).toHaveText(
-    'You are signed in as a viewer: you can view this workflow, compare its versions and test-run it. Only a marketer, an editor or an admin can change or publish it.',
+    'You are signed in as a viewer: you can view this workflow, its runs and its versions. Only a marketer, an editor or an admin can change, test-run or publish it.',
   );
   await expect(canvas.publishButton).toBeDisabled();
   await expect(canvas.publishButton).toHaveAttribute('title', 'Only a marketer, an editor or an admin can publish');

@@ -12,5 +12,7 @@ export * from './workflow/audit-diff.ts';
 export * from './workflow/templates.ts';
 export * from './api/index.ts';
 export * from './settings.ts';
+export * from './branding.ts';
 export * from './workflow/warnings.ts';
 export * from './workflow/code-check.ts';
+export * from './samples/node-verify.ts';

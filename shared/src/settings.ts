@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { portalBrandingSchema } from './branding.ts';
 import { nodeTypes, type NodeType } from './nodes/index.ts';
 
 /**
@@ -97,6 +98,8 @@ export const settingSchemas = {
       backlogMinutes: z.number().int().min(1).max(24 * 60).default(10),
     })
     .default({ email: [], slackCredential: null, endpoints: true, runs: true, sources: true, backlog: true, backlogMinutes: 10 }),
+  /** The store's name and logo in the partner portal's header (branding.ts). */
+  portalBranding: portalBrandingSchema,
   notifySendsPerMinute: z.number().int().min(1).max(10_000).default(120),
   notifyWorkflowSendsPerMinute: z.number().int().min(1).max(10_000).default(30),
 } as const;

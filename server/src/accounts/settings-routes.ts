@@ -8,6 +8,7 @@ import { saveSetting } from '../db/settings.ts';
 import { HttpError, invalid, zodDetails } from '../http/errors.ts';
 import { declareRoutes } from '../http/route.ts';
 import { getSetting } from '../settings.ts';
+import { settingForAudit } from './settings-audit.ts';
 
 const tag = 'Settings';
 const settingsDoc = z.object({ data: z.record(z.string(), z.unknown()), defaults: z.record(z.string(), z.unknown()) });
@@ -54,7 +55,7 @@ export function settingsRouter(ctx: AppContext): Router {
         await lockUntilCommit(tx, `setting:${key}`);
         const before = await getSetting(tx, key);
         await saveSetting(tx, key, value);
-        await recordAudit(tx, actorFrom(req), { action: 'setting.updated', targetType: 'setting', targetId: key, before, after: value });
+        await recordAudit(tx, actorFrom(req), { action: 'setting.updated', targetType: 'setting', targetId: key, before: settingForAudit(key, before), after: settingForAudit(key, value) });
       });
       return { key, value };
     },

@@ -47,6 +47,7 @@ import { declareRoutes } from '../http/route.ts';
 import { eventTypesBeyond, narrowedFilter } from './ceiling.ts';
 import { portalPrincipal, scopedDeliveryId, scopedEndpointId } from './portal-auth.ts';
 import { recoverForPartner, recoverRateLimited, recoverRefusal } from './recover.ts';
+import { getSetting } from '../settings.ts';
 
 const tag = 'Partner portal';
 /** Every portal route takes the link's token, and nothing else. */
@@ -110,10 +111,11 @@ export function portalApiRouter(ctx: AppContext): Router {
     };
   };
 
-  route({ method: 'get', path: '/portal/session', ...portal('The link the token belongs to'), response: portalSessionSchema }, ({ req, res }) => {
+  route({ method: 'get', path: '/portal/session', ...portal('The link the token belongs to, and whose store it is'), response: portalSessionSchema }, async ({ req, res }) => {
     const p = portalPrincipal(req);
+    const branding = await getSetting(ctx.pool, 'portalBranding');
     res.setHeader('Cache-Control', 'no-store');
-    return { linkId: p.id, name: p.name, expiresAt: p.expiresAt.toISOString(), endpointIds: p.endpointIds };
+    return { linkId: p.id, name: p.name, expiresAt: p.expiresAt.toISOString(), endpointIds: p.endpointIds, store: { name: branding.storeName, logo: branding.logo } };
   });
 
   route(

@@ -111,6 +111,8 @@ export const portalSessionSchema = z.object({
   name: z.string().nullable(),
   expiresAt: z.string(),
   endpointIds: z.array(z.string()),
+  /** Whose portal this is: the store's name and logo (a data: URL) from Settings → Partner portal. */
+  store: z.object({ name: z.string().nullable(), logo: z.string().nullable() }),
 });
 export type PortalSession = z.infer<typeof portalSessionSchema>;
 

@@ -10,6 +10,7 @@ import { SchedulePanel } from './schedule-panel.tsx';
 import { StockPanel } from './stock-panel.tsx';
 import { useCanvas, useCanvasStoreApi } from './store.ts';
 import { variablesAt } from './variables.ts';
+import { iterationLabels } from './iteration-labels.ts';
 import { StepResults } from './step-results.tsx';
 import type { TestRunner } from './use-test-run.ts';
 
@@ -131,6 +132,11 @@ function NodeInspector({ node, readOnly, runner }: { node: FlowNode; readOnly: b
 function LastTest({ nodeId, type, runner }: { nodeId: string; type: string; runner: TestRunner | undefined }) {
   const testRun = useCanvas((s) => s.testRun);
   const records = useMemo(() => testRun?.steps.filter((st) => st.nodeId === nodeId), [testRun, nodeId]);
+  const nodes = useCanvas((s) => s.nodes);
+  const edges = useCanvas((s) => s.edges);
+  const labels = useMemo(() => iterationLabels(testRun?.steps ?? [], { nodes, edges }), [testRun, nodes, edges]);
+  const label = nodes.find((n) => n.id === nodeId)?.data.label;
+  const name = label || (isNodeType(type) ? nodeDefinitions[type].displayName : nodeId);
   const tested = testRun !== null;
   if (!runner) return null;
   return (
@@ -149,7 +155,7 @@ function LastTest({ nodeId, type, runner }: { nodeId: string; type: string; runn
         </div>
       )}
       {records && records.length > 0 ? (
-        <StepResults records={records} />
+        <StepResults records={records} labels={labels} name={name} />
       ) : (
         <p className="muted small">{tested ? 'The last test run did not reach this step.' : 'Run a test (Test run tab) to see what this step receives and gives.'}</p>
       )}

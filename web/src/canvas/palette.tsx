@@ -1,5 +1,6 @@
 import { nodeCategories, nodeDefinitions, nodeTypes, stepMatchesSearch, type NodeCategory } from '@tripline/shared';
 import { useMemo, useState } from 'react';
+import { useStepTypeRefusal } from './permissions.ts';
 
 export const DRAG_MIME = 'application/x-tripline-node';
 
@@ -12,6 +13,8 @@ const groups = (Object.keys(nodeCategories) as NodeCategory[]).map((category) =>
  */
 export function Palette({ onAdd, disabled }: { onAdd: (type: string) => void; disabled?: boolean }) {
   const [query, setQuery] = useState('');
+  // a marketer sees the steps their admin keeps for editors greyed out, with whom to ask
+  const limit = useStepTypeRefusal();
   const visible = useMemo(() => {
     // names, descriptions and synonyms ("if" finds a condition, "loop" a for_each)
     return nodeTypes.filter((t) => stepMatchesSearch(t, query));
@@ -27,6 +30,11 @@ export function Palette({ onAdd, disabled }: { onAdd: (type: string) => void; di
         value={query}
         onChange={(e) => setQuery(e.target.value)}
       />
+      {limit.note && (
+        <p className="palette-refused-note small" id="palette-refused-note" data-testid="palette-refused-note">
+          {limit.note}
+        </p>
+      )}
       {groups.map(({ category, title, colour }) => {
         const items = visible.filter((t) => nodeDefinitions[t].category === category);
         if (items.length === 0) return null;
@@ -35,6 +43,8 @@ export function Palette({ onAdd, disabled }: { onAdd: (type: string) => void; di
             <h3>{title}</h3>
             {items.map((type) => {
               const def = nodeDefinitions[type];
+              const refused = limit.refused(type);
+              const off = disabled || refused;
               return (
                 <button
                   key={type}
@@ -42,9 +52,10 @@ export function Palette({ onAdd, disabled }: { onAdd: (type: string) => void; di
                   className={`palette-item cat-${category}`}
                   style={{ borderLeftColor: colour }}
                   data-testid={`palette-${type}`}
-                  draggable={!disabled}
-                  disabled={disabled}
-                  title={def.description}
+                  draggable={!off}
+                  disabled={off}
+                  aria-describedby={refused ? 'palette-refused-note' : undefined}
+                  title={refused ? `${def.description} ${limit.note}` : def.description}
                   onDragStart={(e) => {
                     e.dataTransfer.setData(DRAG_MIME, type);
                     e.dataTransfer.setData('text/plain', type);
@@ -54,6 +65,11 @@ export function Palette({ onAdd, disabled }: { onAdd: (type: string) => void; di
                 >
                   <span className="palette-item-name">{def.displayName}</span>
                   <span className="palette-item-desc">{def.description}</span>
+                  {refused && (
+                    <span className="palette-item-refused" data-testid="palette-refused">
+                      Kept for editors
+                    </span>
+                  )}
                 </button>
               );
             })}

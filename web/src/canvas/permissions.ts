@@ -1,5 +1,7 @@
-import { roles, rolePermissions } from '@tripline/shared';
+import { nodeTypes, roles, rolePermissions } from '@tripline/shared';
 import { useSession } from '../auth/session.tsx';
+import { useAskAnAdmin } from '../ui/permission-note.tsx';
+import { useQuery } from '../ui/use-query.ts';
 
 /** Whether the signed-in person may change workflows (the server checks it again on every write). */
 export function useCanEditWorkflows(): boolean {
@@ -18,5 +20,25 @@ export function publisherRoles(): string {
 export function useReadOnlyReason(): string {
   const { user } = useSession();
   const role = user.role ? `${/^[aeiou]/.test(user.role) ? 'an' : 'a'} ${user.role}` : 'this account';
-  return `You are signed in as ${role}: you can view this workflow, compare its versions and test-run it. Only ${publisherRoles()} can change or publish it.`;
+  return `You are signed in as ${role}: you can view this workflow, its runs and its versions. Only ${publisherRoles()} can change, test-run or publish it.`;
+}
+
+/**
+ * For a marketer, which step types their admin keeps for editors (the `marketerStepTypes`
+ * setting), and one sentence saying so with whom to ask; nothing is refused for editors and
+ * admins. The server refuses such a step on save and publish anyway: this says so in the
+ * palette, before anyone drags it in.
+ */
+export function useStepTypeRefusal(): { refused: (type: string) => boolean; note: string | undefined } {
+  const { user } = useSession();
+  const marketer = user.role === 'marketer';
+  const settings = useQuery<{ data: { marketerStepTypes?: string[] } }>(marketer ? '/settings' : null);
+  const ask = useAskAnAdmin();
+  const allowed = settings.data?.data.marketerStepTypes;
+  const refused = (type: string) => marketer && allowed !== undefined && !allowed.includes(type);
+  const anyRefused = marketer && allowed !== undefined && nodeTypes.some((t) => !allowed.includes(t));
+  return {
+    refused,
+    note: anyRefused ? `Greyed-out steps are kept for editors: ${ask} to allow them under Settings → Steps marketers may use, or an editor to add them.` : undefined,
+  };
 }

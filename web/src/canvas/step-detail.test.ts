@@ -12,7 +12,7 @@ describe('run view step details', () => {
 
   it('counts iterations of a step inside a loop, and names the iteration that failed when steps carry it', () => {
     expect(stepDetail([step('w', 'succeeded'), step('w', 'succeeded'), step('w', 'failed')])).toBe('3 iterations');
-    expect(stepDetail([step('w', 'succeeded', {}, { iteration: 0 } as Partial<StepResult>), step('w', 'failed', {}, { iteration: 1 } as Partial<StepResult>)])).toBe('2 iterations · failed at iteration 1');
+    expect(stepDetail([step('w', 'succeeded', {}, { iteration: 0 } as Partial<StepResult>), step('w', 'failed', {}, { iteration: 1 } as Partial<StepResult>)])).toBe('2 iterations · failed at item 2');
   });
 
   it('says what a waiting step waits for', () => {

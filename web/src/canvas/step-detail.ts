@@ -14,7 +14,8 @@ export function stepDetail(steps: readonly StepResult[]): string | undefined {
   const parts: string[] = [];
   if (steps.length > 1) parts.push(`${steps.length} iterations`);
   const iteration = (last as { iteration?: unknown }).iteration;
-  if (typeof iteration === 'number' && last.status !== 'succeeded') parts.push(`${last.status} at iteration ${iteration}`);
+  // counted from 1, as the step list says it ("item 2 of 3"); the engine stores the index
+  if (typeof iteration === 'number' && iteration >= 0 && last.status !== 'succeeded') parts.push(`${last.status} at item ${iteration + 1}`);
   if (typeof out.case === 'string') parts.push(`→ ${out.case}`);
   if (typeof out.count === 'number') parts.push(`${out.count} item${out.count === 1 ? '' : 's'}`);
   if (last.status === 'waiting') {

@@ -5,9 +5,10 @@ import { testOutcome } from './test-outcome.ts';
 /**
  * One step's part of a test run, as n8n shows a node's run: what came in (the values the
  * steps before it saved, and its settings as they applied) and what it gave out, per loop
- * item when it ran in a for_each. Used in the Test run tab and in the step's inspector.
+ * item ("Send to supplier · item 2 of 3") when it ran in a for_each. Used in the Test run tab
+ * and in the step's inspector.
  */
-export function StepResults({ records }: { records: readonly StepResult[] }) {
+export function StepResults({ records, labels, name }: { records: readonly StepResult[]; labels: ReadonlyMap<StepResult, string>; name: string }) {
   return (
     <div className="step-results">
       {records.map((step, i) => {
@@ -16,7 +17,11 @@ export function StepResults({ records }: { records: readonly StepResult[] }) {
         return (
           <div key={i} className="step-result" data-testid={`step-result-${step.nodeId}`}>
             <div className="row">
-              {step.iteration !== undefined && <span className="muted">item {step.iteration + 1}</span>}
+              {labels.has(step) && (
+                <span className="muted" data-testid="step-iteration">
+                  {name} · {labels.get(step)}
+                </span>
+              )}
               <span className={`status-badge ${outcome.tone}`} data-testid="step-outcome">
                 {outcome.label}
               </span>

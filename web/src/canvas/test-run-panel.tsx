@@ -1,5 +1,6 @@
 import { eventTitle, isNodeType, nodeDefinitions, type StepResult } from '@tripline/shared';
-import { useEffect, useId, useState } from 'react';
+import { useEffect, useId, useMemo, useState } from 'react';
+import { iterationLabels } from './iteration-labels.ts';
 import { StepResults } from './step-results.tsx';
 import { useCanvas } from './store.ts';
 import { pretty, sampleOf, type TestRunner } from './use-test-run.ts';
@@ -47,6 +48,8 @@ export function TestRunPanel({ runner }: { runner: TestRunner }) {
     return n?.data.label ? `${n.data.label}` : kind;
   };
   // steps grouped per node in the order they first ran: a loop's steps show once with their items
+  const edges = useCanvas((s) => s.edges);
+  const labels = useMemo(() => iterationLabels(result?.steps ?? [], { nodes, edges }), [result, nodes, edges]);
   const byNode: { nodeId: string; records: StepResult[] }[] = [];
   for (const step of result?.steps ?? []) {
     const group = byNode.find((g) => g.nodeId === step.nodeId);
@@ -139,7 +142,7 @@ export function TestRunPanel({ runner }: { runner: TestRunner }) {
                     branch {g.records[0].branch}
                   </span>
                 )}
-                <StepResults records={g.records} />
+                <StepResults records={g.records} labels={labels} name={nameOf(g.nodeId)} />
               </li>
             ))}
           </ol>

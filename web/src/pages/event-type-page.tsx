@@ -4,40 +4,8 @@ import { Link, useParams } from 'react-router';
 import { api, ApiError } from '../api/client.ts';
 import { useSession } from '../auth/session.tsx';
 import { ActionFeedback, CopyButton, ErrorBanner, JsonView, Loading, PageHeader, useAction, useQuery, type ActionState } from '../ui/index.ts';
+import { NodeVerifySample } from '../ui/node-sample.tsx';
 import type { EventTypeDoc } from './event-catalog-page.tsx';
-
-function verifyExample(type: string): string {
-  return `// npm install standardwebhooks express
-import express from 'express';
-import { Webhook } from 'standardwebhooks';
-
-// The endpoint's signing secret (whsec_…), shown once when the endpoint was created.
-const webhook = new Webhook(process.env.TRIPLINE_WEBHOOK_SECRET);
-const app = express();
-// webhook-ids already handled; in production keep them in your database (a unique key).
-const seen = new Set();
-
-// Verify against the raw body: parsing and re-serialising JSON would change the bytes.
-app.post('/webhooks/tripline', express.raw({ type: 'application/json' }), (req, res) => {
-  let message;
-  try {
-    // Checks webhook-id, webhook-timestamp (5 min tolerance) and webhook-signature.
-    message = webhook.verify(req.body, req.headers);
-  } catch {
-    return res.status(400).send('invalid signature');
-  }
-  // The webhook-id header is the same on every retry: use it to ignore duplicates.
-  const id = req.headers['webhook-id'];
-  if (seen.has(id)) return res.status(204).end();
-  seen.add(id);
-  if (message.type === '${type}') {
-    console.log('received', id, message.data);
-  }
-  res.status(204).end();
-});
-
-app.listen(4000);`;
-}
 
 export function EventTypePage() {
   const { type = '' } = useParams();
@@ -76,10 +44,7 @@ export function EventTypePage() {
           Tripline signs every webhook with Standard Webhooks: headers <code>webhook-id</code>, <code>webhook-timestamp</code> and{' '}
           <code>webhook-signature</code>. Any Standard Webhooks library verifies them; in Node:
         </p>
-        <div className="row" style={{ justifyContent: 'flex-end' }}>
-          <CopyButton value={verifyExample(d.type)} label="Copy code" />
-        </div>
-        <JsonView value={verifyExample(d.type)} label="Node verification example" />
+        <NodeVerifySample codeLabel="Node verification example" />
       </section>
     </div>
   );

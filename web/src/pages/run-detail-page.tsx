@@ -4,6 +4,7 @@ import { Link, useParams } from 'react-router';
 import { api } from '../api/client.ts';
 import { useSession } from '../auth/session.tsx';
 import { CustomerLink, customerIdOf } from '../console/customer-link.tsx';
+import { iterationLabels } from '../canvas/iteration-labels.ts';
 import { RunCanvas } from '../console/run-canvas.tsx';
 import { DataTable, DeliveryStatus, DetailPlaceholder, ErrorBanner, PermissionNote, JsonView, KeyValues, LiveDot, PageHeader, StatusBadge, Time, useAction, useLiveRefresh, useQuery, type Column } from '../ui/index.ts';
 
@@ -41,7 +42,7 @@ export function RunDetailPage() {
       {r.branches.length > 0 && <RunBranches run={r} />}
       <RunCanvas graph={r.graph} steps={r.steps} selected={selected} onSelect={(n) => setSelected((s) => (s === n ? undefined : n))} />
       <div className="two-col">
-        <RunSteps steps={r.steps} branches={r.branches} selected={selected} onShowAll={() => setSelected(undefined)} />
+        <RunSteps run={r} steps={r.steps} branches={r.branches} selected={selected} onShowAll={() => setSelected(undefined)} />
         <section>
           <h2 style={{ fontSize: 16 }}>Deliveries from this run</h2>
           <DataTable label="Deliveries" rows={r.deliveries} columns={deliveryColumns} rowKey={(d) => d.id} empty={<p className="muted">This run sent no webhook.</p>} />
@@ -168,7 +169,9 @@ function byBranch(steps: StepResult[], branches: readonly RunBranch[]): { branch
 }
 
 /** The step records, all or only the selected node's; a forked run's grouped by branch. */
-function RunSteps({ steps, branches, selected, onShowAll }: { steps: StepResult[]; branches: readonly RunBranch[]; selected: string | undefined; onShowAll: () => void }) {
+function RunSteps({ run, steps, branches, selected, onShowAll }: { run: RunDetail; steps: StepResult[]; branches: readonly RunBranch[]; selected: string | undefined; onShowAll: () => void }) {
+  // "Send to supplier · item 2 of 3": counted over all steps, so a filtered list keeps its numbers
+  const labels = iterationLabels(steps, run.graph);
   const shown = selected ? steps.filter((s) => s.nodeId === selected) : steps;
   const groups = branches.length > 0 ? byBranch(shown, branches) : [{ branch: undefined, steps: shown }];
   return (
@@ -187,7 +190,7 @@ function RunSteps({ steps, branches, selected, onShowAll }: { steps: StepResult[
           {branches.length > 0 && <h3 className="branch-heading">{g.branch ? `Branch ${g.branch}` : 'Before the fork'}</h3>}
           {g.steps.map((s, i) => (
             // a step inside a loop is recorded once per iteration: one card each
-            <StepCard key={`${s.nodeId}-${i}`} step={s} />
+            <StepCard key={`${s.nodeId}-${i}`} step={s} iteration={labels.has(s) ? `${stepTitle(run, s.nodeId)} · ${labels.get(s)}` : undefined} />
           ))}
         </div>
       ))}
@@ -209,13 +212,17 @@ const deliveryColumns: Column<RunDetail['deliveries'][number]>[] = [
   { header: 'Attempts', cell: (d) => d.attemptCount },
 ];
 
-function StepCard({ step }: { step: StepResult }) {
+function StepCard({ step, iteration }: { step: StepResult; iteration: string | undefined }) {
   return (
     <article className="step" data-testid={`step-${step.nodeId}`}>
       <h3>
         <span className="mono">{step.nodeId}</span> <span className="muted">{step.nodeType}</span> <StatusBadge status={step.status} />
         {step.branch && <span className="branch-tag">branch {step.branch}</span>}
-        {typeof (step as { iteration?: unknown }).iteration === 'number' && <span className="muted small">iteration {(step as { iteration?: number }).iteration}</span>}
+        {iteration && (
+          <span className="muted small" data-testid="step-iteration">
+            {iteration}
+          </span>
+        )}
         {step.attempts !== undefined && <span className="muted small">{step.attempts} attempt{step.attempts === 1 ? '' : 's'}</span>}
       </h3>
       {step.error && <div className="step-error">{step.error}</div>}

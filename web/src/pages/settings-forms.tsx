@@ -12,7 +12,7 @@ import { ActionFeedback, useAction, type ActionState } from '../ui/index.ts';
  */
 type Settings = Partial<{ [K in SettingKey]: SettingValue<K> }>;
 
-function useSave(onSaved: () => Promise<void>) {
+export function useSave(onSaved: () => Promise<void>) {
   const action = useAction();
   const save = <K extends SettingKey>(key: K, value: SettingValue<K>, what: string, said: string) =>
     action.run(`Saving ${what}`, async () => {
@@ -31,7 +31,7 @@ function refusal(action: ActionState): string | undefined {
   return d ? `${d.path && d.path !== 'value' ? `${d.path.replace(/^value\.?/, '')}: ` : ''}${plainMessage(d.message)}` : f.error.message;
 }
 
-function Card({ label, title, intro, action, children }: { label: string; title: string; intro: ReactNode; action: ActionState; children: ReactNode }) {
+export function Card({ label, title, intro, action, children }: { label: string; title: string; intro: ReactNode; action: ActionState; children: ReactNode }) {
   const error = refusal(action);
   return (
     <section className="card" aria-label={label}>

@@ -6,6 +6,7 @@ import { useSession } from '../auth/session.tsx';
 import { plainMessage } from '../forms/messages.ts';
 import { CustomerRulesCard, LtvTiersCard, MarketerStepsCard, MetricsAccessCard, type Settings } from './settings-forms.tsx';
 import { AlertsSettingsCard } from './settings-alerts.tsx';
+import { PortalBrandingCard } from './settings-branding.tsx';
 import { EmailSettingsCard } from './settings-email.tsx';
 import { ActionFeedback, JsonView, PageHeader, PermissionNote, QueryView, Time, useAction, useQuery } from '../ui/index.ts';
 
@@ -15,7 +16,7 @@ export function SettingsPage() {
   const settings = useQuery<{ data: Settings }>('/settings');
   const s = settings.data?.data;
   const reload = settings.reload;
-  const FORMED = ['marketerStepTypes', 'ltvTiers', 'lifecycle', 'cartAbandonMinutes', 'metricsAllowList', 'retentionDays'];
+  const FORMED = ['marketerStepTypes', 'ltvTiers', 'lifecycle', 'cartAbandonMinutes', 'metricsAllowList', 'retentionDays', 'portalBranding'];
   return (
     <div className="page">
       <PageHeader title="Settings" subtitle="How long history is kept, the customer rules, who may build what, and the store simulator for trying Tripline out." />
@@ -26,6 +27,7 @@ export function SettingsPage() {
       <LtvTiersCard value={s?.ltvTiers} canWrite={canWrite} onSaved={reload} />
       <CustomerRulesCard lifecycle={s?.lifecycle} cartAbandonMinutes={s?.cartAbandonMinutes} canWrite={canWrite} onSaved={reload} />
       <MetricsAccessCard value={s?.metricsAllowList} canWrite={canWrite} onSaved={reload} />
+      <PortalBrandingCard value={s?.portalBranding} canWrite={canWrite} onSaved={reload} />
       <EmailSettingsCard canWrite={canWrite} />
       <AlertsSettingsCard canWrite={canWrite} />
       {s && (

@@ -62,7 +62,11 @@ export function PortalApp() {
     <div className={`portal${embedded ? ' portal-embedded' : ''}`}>
       {!embedded && (
         <header className="portal-header">
-          <div className="brand">Webhooks portal</div>
+          <div className="brand row" data-testid="portal-brand">
+            {/* whose portal this is, as the store's admin set it under Settings → Partner portal */}
+            {session.data?.store.logo && <img className="portal-logo" src={session.data.store.logo} alt={`${session.data.store.name ?? 'Store'} logo`} />}
+            <span>{session.data?.store.name ? `${session.data.store.name} · Webhooks portal` : 'Webhooks portal'}</span>
+          </div>
           {session.data && (
             <div className="muted small">
               {session.data.name ?? 'Partner link'} · link expires <Time at={session.data.expiresAt} />

@@ -1,29 +1,11 @@
+import { nodeVerifySample } from '@tripline/shared';
 import { useState } from 'react';
+import { NodeVerifySample } from '../ui/node-sample.tsx';
 
 /** How to verify Tripline's signatures with an off-the-shelf Standard Webhooks library. */
 const SAMPLES = {
-  Node: {
-    install: 'npm install standardwebhooks',
-    code: `import express from 'express';
-import { Webhook } from 'standardwebhooks';
-
-const wh = new Webhook(process.env.TRIPLINE_WEBHOOK_SECRET); // "whsec_…"
-const app = express();
-
-// Verify the raw body, before any JSON parsing.
-app.post('/hooks/tripline', express.raw({ type: 'application/json' }), (req, res) => {
-  let event;
-  try {
-    event = wh.verify(req.body, req.headers); // throws on a bad signature or an old timestamp
-  } catch {
-    return res.status(400).send('invalid signature');
-  }
-  // webhook-id is the same on every retry and replay: handle each id once.
-  console.log(req.headers['webhook-id'], event.type, event.data);
-  res.sendStatus(204);
-});
-app.listen(8080);`,
-  },
+  // the one Node sample (shared/), as the event catalog shows it
+  Node: { install: nodeVerifySample.install, code: nodeVerifySample.code },
   Python: {
     install: 'pip install standardwebhooks flask',
     code: `import os
@@ -31,15 +13,17 @@ from flask import Flask, request
 from standardwebhooks.webhooks import Webhook
 
 wh = Webhook(os.environ["TRIPLINE_WEBHOOK_SECRET"])  # "whsec_…"
-app = Flask(__name__)
+app = Flask(__name__)  # flask --app tripline_webhooks run --port 4000
 
-@app.post("/hooks/tripline")
+@app.post("/webhooks/tripline")
 def tripline():
     try:
         # the raw body bytes and the webhook-* headers
         event = wh.verify(request.get_data(), dict(request.headers))
-    except Exception:
-        return "invalid signature", 400
+    except Exception as err:
+        # the library's reason: a stale timestamp is not a wrong signature
+        print("refused a webhook:", err)
+        return str(err), 400
     # webhook-id is the same on every retry and replay: handle each id once.
     print(request.headers["webhook-id"], event["type"], event["data"])
     return "", 204`,
@@ -62,24 +46,26 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	http.HandleFunc("/hooks/tripline", func(w http.ResponseWriter, r *http.Request) {
+	http.HandleFunc("/webhooks/tripline", func(w http.ResponseWriter, r *http.Request) {
 		payload, err := io.ReadAll(r.Body) // the raw body, before any JSON decoding
 		if err != nil {
 			http.Error(w, "unreadable body", http.StatusBadRequest)
 			return
 		}
 		if err := wh.Verify(payload, r.Header); err != nil {
-			http.Error(w, "invalid signature", http.StatusBadRequest)
+			// the library's reason: a stale timestamp is not a wrong signature
+			log.Println("refused a webhook:", err)
+			http.Error(w, err.Error(), http.StatusBadRequest)
 			return
 		}
 		// webhook-id is the same on every retry and replay: handle each id once.
 		log.Println(r.Header.Get("webhook-id"), string(payload))
 		w.WriteHeader(http.StatusNoContent)
 	})
-	log.Fatal(http.ListenAndServe(":8080", nil))
+	log.Fatal(http.ListenAndServe(":4000", nil))
 }`,
   },
-} as const;
+};
 
 type Language = keyof typeof SAMPLES;
 
@@ -102,8 +88,14 @@ export function VerifyCode() {
           </button>
         ))}
       </div>
-      <pre className="json" aria-label={`${language} install`}>{sample.install}</pre>
-      <pre className="json" aria-label={`${language} code`}>{sample.code}</pre>
+      {language === 'Node' ? (
+        <NodeVerifySample codeLabel="Node code" />
+      ) : (
+        <>
+          <pre className="json" aria-label={`${language} install`}>{sample.install}</pre>
+          <pre className="json" aria-label={`${language} code`}>{sample.code}</pre>
+        </>
+      )}
     </section>
   );
 }

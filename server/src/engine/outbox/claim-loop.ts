@@ -36,6 +36,27 @@ const MAX_ADOPTED = 2 * CLAIM_BATCH;
 
 export async function startClaimLoop(app: AppContext): Promise<ClaimLoop> {
   const adopted: ClaimedEvent[] = [];
+  /** Subjects of the adopted batches being processed: a second loop leaves their later events for after them. */
+  const inFlight = new Map<string, number>();
+  /**
+   * Up to a batch of adopted events, in order, leaving in the queue those whose subject is in
+   * a batch in flight (and every later one of that subject): a subject's events are applied
+   * one batch after another, never in two transactions at once.
+   */
+  const takeAdopted = (): ClaimedEvent[] => {
+    const taken: ClaimedEvent[] = [];
+    const kept: ClaimedEvent[] = [];
+    const held = new Set<string>();
+    for (const c of adopted) {
+      const subject = c.envelope.subject;
+      if (taken.length >= CLAIM_BATCH || (subject !== null && (inFlight.has(subject) || held.has(subject)))) {
+        if (subject !== null) held.add(subject);
+        kept.push(c);
+      } else taken.push(c);
+    }
+    adopted.splice(0, adopted.length, ...kept);
+    return taken;
+  };
   // Pools end when the process stops; the loop stops with them.
   const ending = () => (app.pool as unknown as { ending: boolean }).ending;
   const worker = new ClaimWorker({
@@ -49,11 +70,24 @@ export async function startClaimLoop(app: AppContext): Promise<ClaimLoop> {
       if (ending()) return 'none';
       // Events born leased to this process (its ingest stored them) first, from memory; then a claim.
       const fromMemory = adopted.length > 0;
-      const claimed = fromMemory ? adopted.splice(0, CLAIM_BATCH) : await claimDueEvents(app.pool, CLAIM_BATCH, LEASE_SECONDS);
+      const claimed = fromMemory ? takeAdopted() : await claimDueEvents(app.pool, CLAIM_BATCH, LEASE_SECONDS);
+      // Every adopted event waits behind a batch in flight with its subject: that batch wakes the loop when done.
       if (claimed.length === 0) return 'none';
+      const subjects = fromMemory ? claimed.map((c) => c.envelope.subject).filter((x): x is string => x !== null) : [];
+      for (const subject of subjects) inFlight.set(subject, (inFlight.get(subject) ?? 0) + 1);
       const claimedAt = Date.now();
       for (const c of claimed) observeHotPath('claimed', c.envelope.receivedAt, claimedAt);
-      const outcome = await processClaimed(app, claimed);
+      let outcome;
+      try {
+        outcome = await processClaimed(app, claimed);
+      } finally {
+        for (const subject of subjects) {
+          const n = inFlight.get(subject)! - 1;
+          if (n === 0) inFlight.delete(subject);
+          else inFlight.set(subject, n);
+        }
+        if (subjects.length > 0 && adopted.length > 0) worker.wake();
+      }
       // What the batch made is sent by this process's delivery worker right away: the
       // deliveries born leased to it from memory, the rest (ordered endpoints) by a claim.
       if (outcome.claims.length > 0) app.bus.get('deliveriesLeased')?.(outcome.claims);

@@ -58,7 +58,7 @@ export async function processClaimed(app: AppContext, claimed: ClaimedEvent[]): 
 
 async function processIn(app: AppContext, tx: PoolClient, claimed: ClaimedEvent[], savepoints: boolean): Promise<BatchOutcome> {
   const live = await lockUnprocessed(tx, claimed.map((c) => c.envelope.id), claimed.some((c) => c.bornLeased));
-  const writes = new RunWrites(await CustomerBook.load(tx, claimed.filter((c) => live.has(c.envelope.id)).map((c) => c.envelope)));
+  const writes = new RunWrites(await CustomerBook.load(tx, claimed.filter((c) => live.get(c.envelope.id)?.blocked === false).map((c) => c.envelope)));
   writes.lease = birthLease(app);
   const done: string[] = [];
   const failures: EventFailure[] = [];

@@ -93,12 +93,10 @@ export class CustomerBook {
     }
     let full: CustomerSettings | undefined;
     if (create.size > 0) {
-      const [tiers, lifecycle, segments] = await Promise.all([
-        settings?.tiers ?? getSetting(db, 'ltvTiers'),
-        settings?.lifecycle ?? getSetting(db, 'lifecycle'),
-        segmentRules(db),
-      ]);
-      full = { tiers, lifecycle, segments };
+      // One after another: a transaction's client runs one query at a time.
+      const tiers = settings?.tiers ?? (await getSetting(db, 'ltvTiers'));
+      const lifecycle = settings?.lifecycle ?? (await getSetting(db, 'lifecycle'));
+      full = { tiers, lifecycle, segments: await segmentRules(db) };
     }
     const book = new CustomerBook(full, undefined, await ledgerEntries(db, [...orderIds]));
     for (const id of ids) book.#rows.set(id, null);

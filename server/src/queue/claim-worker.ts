@@ -29,6 +29,8 @@ export interface ClaimWorkerOptions {
   loops?: number;
   /** Wait after a failed claim before the next (the database may be down: no tight loop). */
   errorBackoffMs?: number;
+  /** Called on each notification on the channel (work announced by the database, not by this process). */
+  notified?: () => void;
 }
 
 export class ClaimWorker {
@@ -43,7 +45,10 @@ export class ClaimWorker {
   constructor(private readonly opts: ClaimWorkerOptions) {}
 
   async start(): Promise<void> {
-    this.#unsubscribe = await this.opts.listener.subscribe(this.opts.channel, () => this.wake());
+    this.#unsubscribe = await this.opts.listener.subscribe(this.opts.channel, () => {
+      this.opts.notified?.();
+      this.wake();
+    });
     this.#timer = setInterval(() => {
       if (this.#stopped) return;
       const tick = this.opts.tick?.() ?? Promise.resolve();

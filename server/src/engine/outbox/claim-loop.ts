@@ -36,6 +36,8 @@ const MAX_ADOPTED = 2 * CLAIM_BATCH;
 
 export async function startClaimLoop(app: AppContext): Promise<ClaimLoop> {
   const adopted: ClaimedEvent[] = [];
+  /** The database announced events (a NOTIFY): the next round claims, whatever is in memory. */
+  let announced = false;
   /** Subjects of the adopted batches being processed: a second loop leaves their later events for after them. */
   const inFlight = new Map<string, number>();
   /**
@@ -66,10 +68,20 @@ export async function startClaimLoop(app: AppContext): Promise<ClaimLoop> {
     log: app.log,
     tickMs: FALLBACK_POLL_MS,
     loops: IN_FLIGHT,
+    notified: () => {
+      announced = true;
+    },
+    // Once a second a claim runs whatever memory holds: leases that ran out (a dead worker's events) come back.
+    tick: async () => {
+      announced = true;
+    },
     work: async () => {
       if (ending()) return 'none';
-      // Events born leased to this process (its ingest stored them) first, from memory; then a claim.
-      const fromMemory = adopted.length > 0;
+      // Events born leased to this process (stored by its ingest, or derived by its batches)
+      // from memory; a claim when there are none, or when the database announced work (other
+      // processes' events, events given back): memory never starves the claim.
+      const fromMemory = adopted.length > 0 && !announced;
+      announced = false;
       const claimed = fromMemory ? takeAdopted() : await claimDueEvents(app.pool, CLAIM_BATCH, LEASE_SECONDS);
       // Every adopted event waits behind a batch in flight with its subject: that batch wakes the loop when done.
       if (claimed.length === 0) return 'none';
@@ -91,12 +103,17 @@ export async function startClaimLoop(app: AppContext): Promise<ClaimLoop> {
       // What the batch made is sent by this process's delivery worker right away: the
       // deliveries born leased to it from memory, the rest (ordered endpoints) by a claim.
       if (outcome.claims.length > 0) app.bus.get('deliveriesLeased')?.(outcome.claims);
+      if (outcome.bornEvents.length > 0) bornLeased.adopt(outcome.bornEvents);
       if (outcome.pending > 0) app.bus.get('deliveriesDue')?.();
       const processedAt = Date.now();
       for (const c of claimed) observeHotPath('processed', c.envelope.receivedAt, processedAt);
       // A full batch means more are waiting; after a claimed batch, look again. After the last
       // adopted ones, nothing says the database holds more: a NOTIFY or an adoption wakes the loop.
-      if (claimed.length === CLAIM_BATCH) return 'full';
+      if (claimed.length === CLAIM_BATCH) {
+        // A full claim: the database holds more; claim again before going back to memory.
+        if (!fromMemory) announced = true;
+        return 'full';
+      }
       return fromMemory && adopted.length === 0 ? 'none' : 'some';
     },
   });
@@ -110,7 +127,9 @@ export async function startClaimLoop(app: AppContext): Promise<ClaimLoop> {
   const bornLeased: Ports['eventsBornLeased'] = {
     leaseSeconds: () => (worker.stopped || adopted.length >= MAX_ADOPTED ? null : LEASE_SECONDS),
     adopt: (events) => {
+      // In seq order (a batch's derived events and what ingest stored meanwhile interleave), so a subject's events go in order.
       adopted.push(...events);
+      adopted.sort((a, b) => a.seq - b.seq);
       worker.wake();
     },
   };

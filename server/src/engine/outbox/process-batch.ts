@@ -20,6 +20,8 @@ export interface BatchOutcome {
   claims: ClaimedDelivery[];
   /** Deliveries the batch left pending for a claim. */
   pending: number;
+  /** Events the batch derived, born leased to this process (handed to its event worker once committed). */
+  bornEvents: ClaimedEvent[];
 }
 
 /** Thrown in the optimistic pass: some event failed, redo the batch with savepoints. */
@@ -52,7 +54,7 @@ export async function processClaimed(app: AppContext, claimed: ClaimedEvent[]): 
     app.log.warn({ err: error, eventId: one!.envelope.id }, 'event processing failed; it will be retried');
     // If this fails too (the database is away), the lease runs out and the event comes back.
     await recordEventFailures(app.pool, [{ id: one!.envelope.id, error: (error as Error).message }], MAX_EVENT_ATTEMPTS).catch(() => {});
-    return { processed: 0, failed: 1, statements: 0, claims: [], pending: 0 };
+    return { processed: 0, failed: 1, statements: 0, claims: [], pending: 0, bornEvents: [] };
   }
 }
 
@@ -60,6 +62,8 @@ async function processIn(app: AppContext, tx: PoolClient, claimed: ClaimedEvent[
   const live = await lockUnprocessed(tx, claimed.map((c) => c.envelope.id), claimed.some((c) => c.bornLeased));
   const writes = new RunWrites(await CustomerBook.load(tx, claimed.filter((c) => live.get(c.envelope.id)?.blocked === false).map((c) => c.envelope)));
   writes.lease = birthLease(app);
+  // Derived events stay with this process too, in order with what its ingest hands over.
+  writes.eventLease = app.bus.get('eventsBornLeased')?.leaseSeconds() ?? undefined;
   const done: string[] = [];
   const failures: EventFailure[] = [];
   const skipped: string[] = [];
@@ -99,7 +103,7 @@ async function processIn(app: AppContext, tx: PoolClient, claimed: ClaimedEvent[
   await recordEventFailures(tx, failures, MAX_EVENT_ATTEMPTS);
   await releaseEvents(tx, skipped);
   statements += writes.statements + 1 + (failures.length ? 1 : 0) + (skipped.length ? 1 : 0);
-  return { processed: done.length, failed: failures.length, statements, claims: writes.claims, pending: writes.pendingDeliveries };
+  return { processed: done.length, failed: failures.length, statements, claims: writes.claims, pending: writes.pendingDeliveries, bornEvents: writes.bornEvents };
 }
 
 /**
@@ -112,7 +116,7 @@ function birthLease(app: AppContext): BirthLease | undefined {
 }
 
 async function processOneByOne(app: AppContext, claimed: ClaimedEvent[]): Promise<BatchOutcome> {
-  const total: BatchOutcome = { processed: 0, failed: 0, statements: 0, claims: [], pending: 0 };
+  const total: BatchOutcome = { processed: 0, failed: 0, statements: 0, claims: [], pending: 0, bornEvents: [] };
   const blocked = new Set<string>();
   const skipped: string[] = [];
   for (const c of claimed) {
@@ -127,6 +131,7 @@ async function processOneByOne(app: AppContext, claimed: ClaimedEvent[]): Promis
     total.statements += r.statements;
     total.claims.push(...r.claims);
     total.pending += r.pending;
+    total.bornEvents.push(...r.bornEvents);
   }
   await releaseEvents(app.pool, skipped).catch(() => {});
   return total;

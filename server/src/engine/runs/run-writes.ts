@@ -1,6 +1,6 @@
 import type { EventEnvelope } from '@tripline/shared';
 import type { AppContext } from '../../context.ts';
-import { insertEvents } from '../../db/events.ts';
+import { insertEvents, insertLeasedEvents, type ClaimedEvent } from '../../db/events.ts';
 import type { PoolClient } from '../../db/pool.ts';
 import { insertRunsWithSteps, insertWaits, writeSliceEnds, type NewRunRow, type RunUpdate, type StepWrite, type WaitRow } from '../../db/runs.ts';
 import type { BirthLease, ClaimedDelivery } from '../../db/deliveries.ts';
@@ -61,6 +61,9 @@ export class RunWrites {
   readonly claims: ClaimedDelivery[] = [];
   /** Deliveries the flush left for a claim (not born leased). */
   pendingDeliveries = 0;
+  /** With `eventLease` (seconds), the events this flush emits are born leased to this process too, handed over in `bornEvents`. */
+  eventLease: number | undefined;
+  readonly bornEvents: ClaimedEvent[] = [];
 
   constructor(
     /**
@@ -186,7 +189,8 @@ export class RunWrites {
       this.statements++;
     }
     if (this.events.length > 0) {
-      await insertEvents(tx, this.events);
+      if (this.eventLease === undefined) await insertEvents(tx, this.events);
+      else this.bornEvents.push(...(await insertLeasedEvents(tx, this.events, this.eventLease)));
       this.statements++;
     }
     for (const after of this.afterFlush) await after(app, tx);

@@ -80,12 +80,16 @@ export async function startClaimLoop(app: AppContext): Promise<ClaimLoop> {
       // Events born leased to this process (stored by its ingest, or derived by its batches)
       // from memory; a claim when there are none, or when the database announced work (other
       // processes' events, events given back): memory never starves the claim.
-      const fromMemory = adopted.length > 0 && !announced;
-      announced = false;
-      const claimed = fromMemory ? takeAdopted() : await claimDueEvents(app.pool, CLAIM_BATCH, LEASE_SECONDS);
+      let claimed: ClaimedEvent[] = [];
+      if (announced || adopted.length === 0) {
+        announced = false;
+        claimed = await claimDueEvents(app.pool, CLAIM_BATCH, LEASE_SECONDS);
+      }
+      const fromMemory = claimed.length === 0 && adopted.length > 0;
+      if (fromMemory) claimed = takeAdopted();
       // Every adopted event waits behind a batch in flight with its subject: that batch wakes the loop when done.
       if (claimed.length === 0) return 'none';
-      const subjects = fromMemory ? claimed.map((c) => c.envelope.subject).filter((x): x is string => x !== null) : [];
+      const subjects = claimed.map((c) => c.envelope.subject).filter((x): x is string => x !== null);
       for (const subject of subjects) inFlight.set(subject, (inFlight.get(subject) ?? 0) + 1);
       const claimedAt = Date.now();
       for (const c of claimed) observeHotPath('claimed', c.envelope.receivedAt, claimedAt);

@@ -129,7 +129,7 @@ export function writeReport(scenarios: Scenario[], meta: { quick: boolean; secon
 
   const table: Row[] = scenarios.flatMap(rows);
   const rss = scenarios.flatMap((s) => Object.entries(s.peakRssMb).filter(([, v]) => v !== undefined).map(([p, v]) => `${p} ${v} MB`));
-  const maxServerRss = Math.max(0, ...scenarios.flatMap((s) => Object.entries(s.peakRssMb).filter(([p, v]) => v !== undefined && p !== 'node-red' && p !== 'bench').map(([, v]) => v!)));
+  const maxServerRss = Math.max(0, ...scenarios.flatMap((s) => Object.entries(s.peakRssMb).filter(([p, v]) => v !== undefined && p !== 'node-red' && !p.startsWith('bench')).map(([, v]) => v!)));
   const md = [
     `# Tripline benchmark — ${meta.quick ? 'quick' : 'full'} run`,
     '',

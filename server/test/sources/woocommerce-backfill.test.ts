@@ -1,11 +1,8 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.ts';
-import { createLogger } from '../../src/logger.ts';
-import { startTripline, type Tripline } from '../../src/runtime.ts';
 import { cloneDatabase } from '../support/database.ts';
 import { eventually, json, publishWorkflow } from '../support/engine.ts';
-import { apiAt, startTestTripline, TEST_ADMIN, TEST_API_KEY, type TestTripline } from '../support/tripline.ts';
+import { startTestTripline, startTestTriplineOn, type TestTripline } from '../support/tripline.ts';
 import { startWooEmulator, type WooEmulator } from '../support/woocommerce-emulator.ts';
 import { seedHistory } from '../support/woocommerce-history.ts';
 import { createEndpoint } from '../delivery/receiver.ts';
@@ -21,7 +18,7 @@ async function customers(t: { ctx: { pool: { query: (q: string) => Promise<{ row
 async function products(t: { ctx: { pool: { query: (q: string) => Promise<{ rows: unknown[] }> } } }) {
   return (await t.ctx.pool.query(`select sku, quantity, category, last_event_at from product_state order by sku`)).rows;
 }
-async function count(t: TestTripline | Tripline, sql: string, values: unknown[] = []): Promise<number> {
+async function count(t: TestTripline, sql: string, values: unknown[] = []): Promise<number> {
   const { rows } = await t.ctx.pool.query(sql, values);
   return Number(rows[0].n);
 }
@@ -112,7 +109,7 @@ describe('history import', () => {
 describe('a backfill stopped midway', () => {
   let store: WooEmulator;
   let db: Awaited<ReturnType<typeof cloneDatabase>>;
-  let running: Tripline | undefined;
+  let running: TestTripline | undefined;
 
   beforeAll(async () => {
     [store, db] = await Promise.all([startWooEmulator(), cloneDatabase()]);
@@ -123,22 +120,10 @@ describe('a backfill stopped midway', () => {
     await db?.drop();
   });
 
-  async function start(): Promise<Tripline & { api: ReturnType<typeof apiAt> }> {
-    const config = loadConfig({
-      DATABASE_URL: db.url,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      TRIPLINE_API_KEY: TEST_API_KEY,
-      TRIPLINE_ADMIN_EMAIL: TEST_ADMIN.email,
-      TRIPLINE_ADMIN_PASSWORD: TEST_ADMIN.password,
-      TRIPLINE_SECRET_KEY: 'a'.repeat(64),
-      TRIPLINE_ALLOW_PRIVATE_TARGETS: '1',
-      TRIPLINE_DEMO_DATA: '0',
-      TRIPLINE_LOG_LEVEL: process.env.TRIPLINE_TEST_LOG ?? 'silent',
-    });
-    const t = await startTripline(config, createLogger(config.logLevel));
-    running = t;
-    return Object.assign(t, { api: apiAt(t.url!) });
+  async function start(): Promise<TestTripline> {
+    const started = await startTestTriplineOn(db.url);
+    running = started;
+    return started;
   }
 
   it('resumes from its cursor after a restart: totals right, nothing counted twice', async () => {

@@ -1,10 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.ts';
-import { createLogger } from '../../src/logger.ts';
-import { startTripline, type Tripline } from '../../src/runtime.ts';
 import { cloneDatabase } from '../support/database.ts';
 import { eventually, json } from '../support/engine.ts';
-import { apiAt, TEST_ADMIN, TEST_API_KEY } from '../support/tripline.ts';
+import { startTestTriplineOn, type TestTripline } from '../support/tripline.ts';
 import { startWooEmulator, type WooEmulator } from '../support/woocommerce-emulator.ts';
 
 /**
@@ -15,7 +12,7 @@ import { startWooEmulator, type WooEmulator } from '../support/woocommerce-emula
 
 let store: WooEmulator;
 let db: Awaited<ReturnType<typeof cloneDatabase>>;
-let t: (Tripline & { api: ReturnType<typeof apiAt> }) | undefined;
+let t: TestTripline | undefined;
 
 beforeAll(async () => {
   [store, db] = await Promise.all([startWooEmulator(), cloneDatabase()]);
@@ -28,22 +25,8 @@ afterAll(async () => {
 
 /** Tripline on this test's database; `port` to come back at the address the store delivers to. */
 async function start(port = 0) {
-  const config = loadConfig({
-    DATABASE_URL: db.url,
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    TRIPLINE_API_KEY: TEST_API_KEY,
-    TRIPLINE_ADMIN_EMAIL: TEST_ADMIN.email,
-    TRIPLINE_ADMIN_PASSWORD: TEST_ADMIN.password,
-    TRIPLINE_SECRET_KEY: 'a'.repeat(64),
-    TRIPLINE_ALLOW_PRIVATE_TARGETS: '1',
-    TRIPLINE_DEMO_DATA: '0',
-    TRIPLINE_LOG_LEVEL: process.env.TRIPLINE_TEST_LOG ?? 'silent',
-    // Only the start-up pass and the ones the test asks for.
-    TRIPLINE_RECONCILE_INTERVAL: '1h',
-  });
-  const started = await startTripline(config, createLogger(config.logLevel));
-  t = Object.assign(started, { api: apiAt(started.url!) });
+  // Only the start-up pass and the ones the test asks for.
+  t = await startTestTriplineOn(db.url, { PORT: String(port), TRIPLINE_RECONCILE_INTERVAL: '1h' });
   return t;
 }
 

@@ -16,8 +16,23 @@ export interface TestTripline extends Tripline {
 /** A whole Tripline (API + workers) on its own database and a free port. */
 export async function startTestTripline(env: Record<string, string> = {}): Promise<TestTripline> {
   const db = await cloneDatabase();
+  const tripline = await startTestTriplineOn(db.url, { TRIPLINE_RETRY_SCHEDULE: '200ms,400ms,800ms', ...env });
+  return {
+    ...tripline,
+    async stop() {
+      await tripline.stop();
+      await db.drop();
+    },
+  };
+}
+
+/**
+ * A whole Tripline on a database the test keeps (to stop it and start another on the same
+ * data, a restart); `PORT` in `env` to come back at the same address. Stopping it leaves the database.
+ */
+export async function startTestTriplineOn(databaseUrl: string, env: Record<string, string> = {}): Promise<TestTripline> {
   const config = loadConfig({
-    DATABASE_URL: db.url,
+    DATABASE_URL: databaseUrl,
     PORT: '0',
     HOST: '127.0.0.1',
     TRIPLINE_API_KEY: TEST_API_KEY,
@@ -27,21 +42,11 @@ export async function startTestTripline(env: Record<string, string> = {}): Promi
     TRIPLINE_ALLOW_PRIVATE_TARGETS: '1',
     TRIPLINE_DEMO_DATA: '0',
     TRIPLINE_LOG_LEVEL: process.env.TRIPLINE_TEST_LOG ?? 'silent',
-    TRIPLINE_RETRY_SCHEDULE: '200ms,400ms,800ms',
     ...env,
   });
   const tripline = await startTripline(config, createLogger(config.logLevel));
   const url = tripline.url!;
-  return {
-    ...tripline,
-    url,
-    databaseUrl: db.url,
-    api: apiAt(url),
-    async stop() {
-      await tripline.stop();
-      await db.drop();
-    },
-  };
+  return { ...tripline, url, databaseUrl, api: apiAt(url) };
 }
 
 /** fetch against a Tripline at baseUrl with the admin API key; `json` sets the body and content type. */

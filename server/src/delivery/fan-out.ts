@@ -101,11 +101,6 @@ export async function fanOutEvents(tx: PoolClient, _ctx: AppContext, envelopes: 
   return created(tx, rows, lease);
 }
 
-/** One event's subscription deliveries (see `fanOutEvents`). */
-export async function fanOutEvent(tx: PoolClient, ctx: AppContext, envelope: EventEnvelope): Promise<number> {
-  return (await fanOutEvents(tx, ctx, [envelope])).length;
-}
-
 /** `existing`: the step's delivery was created by an earlier execution of the step (it may have settled already). */
 export type StepDeliveryResult = { ok: true; deliveryId: string; existing?: true; claim?: ClaimedDelivery } | { ok: false; error: string };
 

@@ -12,8 +12,6 @@ import { applyStockChange } from './state/products.ts';
 import { toEnvelope, type NewEvent } from './store-events.ts';
 import { loadVersion } from './workflows/versions.ts';
 
-export { CUSTOMER_EVENTS };
-
 /**
  * Where an event becomes runs and deliveries, inside its batch's transaction (and its own
  * savepoint): update the state the derived events come from, start a run for every live

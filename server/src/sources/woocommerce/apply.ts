@@ -3,7 +3,7 @@ import { eventCatalog, type EventEnvelope } from '@tripline/shared';
 import type { PoolClient } from '../../db/pool.ts';
 import { lockEntityState, saveEntityState } from '../../db/sources.ts';
 import { insertHistoryEvents } from '../../db/source-sync.ts';
-import { CUSTOMER_EVENTS } from '../../engine/process-event.ts';
+import { CUSTOMER_EVENTS } from '../../engine/state/customer-book.ts';
 import { applyCustomerEvent } from '../../engine/state/customers.ts';
 import { applyStockChange } from '../../engine/state/products.ts';
 import { storeEvents, toEnvelope } from '../../engine/store-events.ts';

@@ -6,6 +6,11 @@
  * this process, and writes bench/results/latest.md and latest.json. This file only reads the
  * flags, wires the scenarios (bench/scenarios/, bench/history/) and writes the report; what
  * they share is handed to each as an object (BenchDeps in bench/lib/harness.ts).
+ *
+ * For profiling one change: `--profile` (CPU, statements and commits per event, latency by
+ * stage), BENCH_CPU_PROF=<dir> (V8 profiles of each Tripline process),
+ * BENCH_STATEMENTS_BY_CALLS=1 (every statement by frequency), and BENCH_STOREMIX_TCP_ONLY=1
+ * with BENCH_STOREMIX_RATES=200 (the store mix's TCP pass alone).
  */
 import path from 'node:path';
 import { startReceiver } from './lib/load.ts';

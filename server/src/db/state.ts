@@ -154,58 +154,92 @@ export async function convertOpenCartsOf(db: Queryable, orders: { customerId: st
 
 // --- products and thresholds ---
 
-export async function lockProductState(db: Queryable, sku: string): Promise<{ quantity: number; category: string | null; last_event_at: Date } | undefined> {
-  const { rows } = await db.query<{ quantity: number; category: string | null; last_event_at: Date }>(
-    'select quantity, category, last_event_at from product_state where sku = $1 for update',
-    [sku],
-  );
-  return rows[0];
+export interface ProductRow {
+  sku: string;
+  quantity: number;
+  category: string | null;
+  last_event_at: Date;
 }
 
-export async function findProductState(db: Queryable, sku: string): Promise<{ sku: string; quantity: number; category: string | null; last_event_at: Date } | undefined> {
-  const { rows } = await db.query<{ sku: string; quantity: number; category: string | null; last_event_at: Date }>(
-    'select sku, quantity, category, last_event_at from product_state where sku = $1',
-    [sku],
-  );
-  return rows[0];
+/** A threshold a published workflow watches: for one SKU, one category, or ('' for) any. */
+export interface WatchedThreshold {
+  threshold: number;
+  direction: 'below' | 'above';
+  sku: string;
+  category: string;
 }
 
-/** Stores the level; a missing category keeps the stored one. */
-export async function saveProductState(db: Queryable, p: { sku: string; quantity: number; category: string | null; occurredAt: string }): Promise<void> {
-  await db.query(
-    `insert into product_state (sku, quantity, category, last_event_at) values ($1, $2, $3, $4)
-     on conflict (sku) do update set quantity = excluded.quantity, category = coalesce(excluded.category, product_state.category),
-       last_event_at = excluded.last_event_at, updated_at = now()`,
-    [p.sku, p.quantity, p.category, p.occurredAt],
+/**
+ * A batch's products, locked (in SKU order, so two batches cannot deadlock), and every
+ * threshold published workflows watch, in one statement.
+ */
+export async function lockProducts(db: Queryable, skus: string[]): Promise<{ products: ProductRow[]; watched: WatchedThreshold[] }> {
+  const { rows } = await db.query<{ products: (Omit<ProductRow, 'last_event_at'> & { last_event_at: string })[]; watched: WatchedThreshold[] }>(
+    `with p as (select sku, quantity, category, last_event_at from product_state where sku = any($1::text[]) order by sku for update)
+     select (select coalesce(json_agg(p), '[]'::json) from p) as products,
+            (select coalesce(json_agg(distinct jsonb_build_object(
+                       'threshold', (config->>'threshold')::int, 'direction', config->>'direction',
+                       'sku', coalesce(config->>'sku', ''), 'category', coalesce(config->>'category', ''))), '[]'::json)
+               from workflow_triggers where event_type = 'inventory.threshold_crossed') as watched`,
+    [skus],
   );
+  const row = rows[0]!;
+  return { products: row.products.map((p) => ({ ...p, last_event_at: new Date(p.last_event_at) })), watched: row.watched };
 }
 
-/** The (threshold, direction) pairs published workflows watch for this SKU or its category. */
-export async function watchedThresholds(db: Queryable, sku: string, category: string | null): Promise<{ threshold: number; direction: 'below' | 'above' }[]> {
-  const { rows } = await db.query<{ threshold: number; direction: 'below' | 'above' }>(
-    `select distinct (config->>'threshold')::int as threshold, config->>'direction' as direction
-       from workflow_triggers
-      where event_type = 'inventory.threshold_crossed'
-        and (coalesce(config->>'sku', '') = '' or config->>'sku' = $1)
-        and (coalesce(config->>'category', '') = '' or config->>'category' = $2)`,
-    [sku, category],
+/**
+ * Whether each threshold has fired (and not re-armed), creating its row armed if it has none,
+ * for a batch's SKUs at once. The rows stay locked until the batch commits.
+ */
+export async function armThresholds(db: Queryable, keys: { sku: string; threshold: number; direction: string }[]): Promise<{ sku: string; threshold: number; direction: string; fired: boolean }[]> {
+  if (keys.length === 0) return [];
+  const sorted = [...keys].sort((a, b) => a.sku.localeCompare(b.sku) || a.threshold - b.threshold || a.direction.localeCompare(b.direction));
+  const { rows } = await db.query<{ sku: string; threshold: number; direction: string; fired: boolean }>(
+    `insert into threshold_state (sku, threshold, direction, fired)
+     select sku, threshold, direction, false from unnest($1::text[], $2::int[], $3::text[]) with ordinality as k(sku, threshold, direction, n) order by n
+     on conflict (sku, threshold, direction) do update set updated_at = now()
+     returning sku, threshold, direction, fired`,
+    [sorted.map((k) => k.sku), sorted.map((k) => k.threshold), sorted.map((k) => k.direction)],
   );
   return rows;
 }
 
-/** Whether the threshold has fired (and not re-armed), creating its row armed if it has none. */
-export async function thresholdFired(db: Queryable, sku: string, threshold: number, direction: string): Promise<boolean> {
-  const { rows } = await db.query<{ fired: boolean }>(
-    `insert into threshold_state (sku, threshold, direction, fired) values ($1, $2, $3, false)
-     on conflict (sku, threshold, direction) do update set updated_at = now()
-     returning fired`,
-    [sku, threshold, direction],
+/** Writes a batch's stock levels and the thresholds that fired or re-armed, in one statement. */
+export async function saveProducts(db: Queryable, products: ProductRow[], fired: { sku: string; threshold: number; direction: string; fired: boolean }[]): Promise<void> {
+  if (products.length === 0 && fired.length === 0) return;
+  await db.query(
+    `with products as (
+       insert into product_state (sku, quantity, category, last_event_at)
+       select * from unnest($1::text[], $2::int[], $3::text[], $4::timestamptz[])
+       on conflict (sku) do update set quantity = excluded.quantity, category = coalesce(excluded.category, product_state.category),
+         last_event_at = excluded.last_event_at, updated_at = now()
+       returning 1
+     ), thresholds as (
+       update threshold_state t set fired = f.fired, updated_at = now()
+         from unnest($5::text[], $6::int[], $7::text[], $8::boolean[]) as f(sku, threshold, direction, fired)
+        where t.sku = f.sku and t.threshold = f.threshold and t.direction = f.direction
+       returning 1
+     )
+     select (select count(*) from products) + (select count(*) from thresholds) as written`,
+    [
+      products.map((p) => p.sku),
+      products.map((p) => p.quantity),
+      products.map((p) => p.category),
+      products.map((p) => p.last_event_at),
+      fired.map((f) => f.sku),
+      fired.map((f) => f.threshold),
+      fired.map((f) => f.direction),
+      fired.map((f) => f.fired),
+    ],
   );
-  return rows[0]!.fired;
 }
 
-export async function setThresholdFired(db: Queryable, sku: string, threshold: number, direction: string, fired: boolean): Promise<void> {
-  await db.query('update threshold_state set fired = $4, updated_at = now() where sku = $1 and threshold = $2 and direction = $3', [sku, threshold, direction, fired]);
+export async function findProductState(db: Queryable, sku: string): Promise<ProductRow | undefined> {
+  const { rows } = await db.query<ProductRow>(
+    'select sku, quantity, category, last_event_at from product_state where sku = $1',
+    [sku],
+  );
+  return rows[0];
 }
 
 // --- carts ---

@@ -8,7 +8,6 @@ import { scopeFrom } from './runs/scope.ts';
 import { startRun } from './runs/state-machine.ts';
 import { applyCartUpdate } from './state/carts.ts';
 import { CUSTOMER_EVENTS } from './state/customer-book.ts';
-import { applyStockChange } from './state/products.ts';
 import { toEnvelope, type NewEvent } from './store-events.ts';
 import { loadVersion } from './workflows/versions.ts';
 
@@ -29,19 +28,22 @@ export async function applyEvent(app: AppContext, tx: PoolClient, writes: RunWri
 
 async function deriveEvents(app: AppContext, tx: PoolClient, writes: RunWrites, event: EventEnvelope): Promise<NewEvent[]> {
   const derived: NewEvent[] = [];
-  if (event.type === 'product.stock_changed') derived.push(...(await applyStockChange(tx, event)));
-  // In memory: the batch locked its customers before its first event (CustomerBook.load).
+  // In memory: the batch locked its products and customers before its first event (ProductBook.load, CustomerBook.load).
+  if (event.type === 'product.stock_changed') derived.push(...writes.products.apply(event));
   if (CUSTOMER_EVENTS.has(event.type)) derived.push(...writes.customers.apply(event));
   if (event.type === 'cart.updated') await applyCartUpdate(tx, app.boss, event);
   return derived;
 }
+
+/** The memo key of a type's routing rows in a batch's RunWrites (primed by the batch's one read). */
+export const triggersKey = (eventType: string) => `triggers:${eventType}`;
 
 /**
  * Matching is one index lookup by event type on the routing table (once per type per
  * batch); only workflows that listen to this type are looked at, however many listen to others.
  */
 async function startRuns(app: AppContext, tx: PoolClient, writes: RunWrites, event: EventEnvelope): Promise<string[]> {
-  const triggers = await writes.cached(`triggers:${event.type}`, () => triggersFor(tx, event.type));
+  const triggers = await writes.cached(triggersKey(event.type), () => triggersFor(tx, event.type));
   if (triggers.length === 0) return [];
   // The customer is read (after this event's own state change) only when a filter or a run
   // needs it, and once for all the event's runs.

@@ -65,6 +65,37 @@ describe('inventory.threshold_crossed', () => {
     expect(rows[0].quantity).toBe(25);
   });
 
+  it("applies one request's changes of a SKU in order: each crossing fires, and a lookup step sees each change's level", async () => {
+    // Sent together, the changes are applied in one batch, in memory (ProductBook) before they are written.
+    const workflowId = await publishWorkflow(t, 'Stock lookup', {
+      nodes: [
+        { id: 'trigger', type: 'trigger', config: { eventType: 'product.stock_changed' } },
+        { id: 'look', type: 'lookup', config: { entity: 'product', key: '{{data.sku}}', saveAs: 'level' } },
+      ],
+      edges: [{ id: 'e1', source: 'trigger', target: 'look' }],
+    });
+    await sendEvents(t, [20, 4, 30, 2].map((q) => stock('SKU-D', q)));
+    await waitForIdle(t);
+    const fired = await crossings('SKU-D');
+    expect(fired.map((e) => [e.data.previousQuantity, e.data.quantity])).toEqual([
+      [20, 4],
+      [30, 2],
+    ]);
+    const { rows } = await t.ctx.pool.query(
+      `select (e.data->>'quantity')::int as sent, s.output from runs r join events e on e.id = r.event_id join run_steps s on s.run_id = r.id and s.node_id = 'look'
+        where r.workflow_id = $1 order by e.seq`,
+      [workflowId],
+    );
+    expect(rows.map((r) => [r.sent, r.output.value.quantity])).toEqual([
+      [20, 20],
+      [4, 4],
+      [30, 30],
+      [2, 2],
+    ]);
+    const state = await t.ctx.pool.query(`select quantity from product_state where sku = 'SKU-D'`);
+    expect(state.rows[0].quantity).toBe(2);
+  });
+
   it('processes a duplicated event once', async () => {
     const e = { id: 'stock-dup-1', ...stock('SKU-C', 4) };
     await sendEvents(t, [e]);

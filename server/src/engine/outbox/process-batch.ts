@@ -1,12 +1,17 @@
 import crypto from 'node:crypto';
+import type { EventEnvelope } from '@tripline/shared';
 import type { AppContext } from '../../context.ts';
+import { readBatch } from '../../db/batch-reads.ts';
 import type { BirthLease, ClaimedDelivery } from '../../db/deliveries.ts';
 import { lockUnprocessed, markEventsProcessed, recordEventFailures, releaseEvents, releaseEventSavepoint, rollbackToEventSavepoint, savepointEvent, type ClaimedEvent, type EventFailure } from '../../db/events.ts';
 import { withTransaction, type PoolClient } from '../../db/pool.ts';
-import { applyEvent } from '../process-event.ts';
+import { settingOf } from '../../settings.ts';
+import { applyEvent, triggersKey } from '../process-event.ts';
 import { RunWrites } from '../runs/run-writes.ts';
-import { wakeWaitingRuns } from '../runs/wait-matching.ts';
+import { CHAIN_LIMIT_KEY } from '../runs/state-machine.ts';
+import { wakeWaitingRuns, waitsKey } from '../runs/wait-matching.ts';
 import { CustomerBook } from '../state/customer-book.ts';
+import { ProductBook } from '../state/product-book.ts';
 
 /** Claims per event before it is parked for the sweeper (about 17 minutes of backoff). */
 export const MAX_EVENT_ATTEMPTS = 10;
@@ -60,7 +65,7 @@ export async function processClaimed(app: AppContext, claimed: ClaimedEvent[]): 
 
 async function processIn(app: AppContext, tx: PoolClient, claimed: ClaimedEvent[], savepoints: boolean): Promise<BatchOutcome> {
   const live = await lockUnprocessed(tx, claimed.map((c) => c.envelope.id), claimed.some((c) => c.bornLeased));
-  const writes = new RunWrites(await CustomerBook.load(tx, claimed.filter((c) => live.get(c.envelope.id)?.blocked === false).map((c) => c.envelope)));
+  const writes = await batchWrites(tx, claimed.filter((c) => live.get(c.envelope.id)?.blocked === false).map((c) => c.envelope));
   writes.lease = birthLease(app);
   // Derived events stay with this process too, in order with what its ingest hands over.
   writes.eventLease = app.bus.get('eventsBornLeased')?.leaseSeconds() ?? undefined;
@@ -104,6 +109,29 @@ async function processIn(app: AppContext, tx: PoolClient, claimed: ClaimedEvent[
   await releaseEvents(tx, skipped);
   statements += writes.statements + 1 + (failures.length ? 1 : 0) + (skipped.length ? 1 : 0);
   return { processed: done.length, failed: failures.length, statements, claims: writes.claims, pending: writes.pendingDeliveries, bornEvents: writes.bornEvents };
+}
+
+/**
+ * The batch's buffer, with what its events will read before they are applied, read in one
+ * statement (db/batch-reads.ts): routing rows and waits of its event types, the settings the
+ * engine applies, and the customer book's settings, ledger entries and read-only customers;
+ * then its customers and products locked (the books).
+ */
+async function batchWrites(tx: PoolClient, events: EventEnvelope[]): Promise<RunWrites> {
+  const needs = CustomerBook.needs(events);
+  const types = [...new Set(events.map((e) => e.type))];
+  const reads = await readBatch(tx, { types, settingKeys: ['maxChainDepth', 'ltvTiers', 'lifecycle'], orderIds: needs.orderIds, customerIds: needs.read });
+  const stored = (key: string) => (reads.settings.has(key) ? { value: reads.settings.get(key) } : undefined);
+  const book = await CustomerBook.load(tx, events, {
+    settings: { tiers: settingOf('ltvTiers', stored('ltvTiers')), lifecycle: settingOf('lifecycle', stored('lifecycle')), segments: reads.segments },
+    ledger: reads.ledger,
+    readRows: reads.customers,
+  });
+  const writes = new RunWrites(book, undefined, undefined, await ProductBook.load(tx, events));
+  for (const [type, rows] of reads.triggers) writes.prime(triggersKey(type), rows);
+  for (const type of types) writes.prime(waitsKey(type), reads.waitedTypes.has(type));
+  writes.prime(CHAIN_LIMIT_KEY, settingOf('maxChainDepth', stored('maxChainDepth')));
+  return writes;
 }
 
 /**

@@ -10,6 +10,7 @@ import { queues } from '../../queue/queues.ts';
 import { countRun } from '../../metrics/registry.ts';
 import { ownInput } from './stored-history.ts';
 import { CustomerBook } from '../state/customer-book.ts';
+import { ProductBook } from '../state/product-book.ts';
 
 interface StepDelivery {
   endpointId: string;
@@ -74,10 +75,12 @@ export class RunWrites {
     private readonly memo = new Map<string, Promise<unknown>>(),
     /** The batch's buffer, for a child: what earlier events of the batch wrote (their waits). */
     readonly parent?: RunWrites,
+    /** The batch's stock levels and thresholds, as `customers` (read and locked before its events are applied). */
+    readonly products: ProductBook = ProductBook.empty(),
   ) {}
 
   child(): RunWrites {
-    return new RunWrites(this.customers.child(), this.memo, this);
+    return new RunWrites(this.customers.child(), this.memo, this, this.products.child());
   }
 
   /** Waits created earlier in this batch (not yet in run_waits) for this event type and key. */
@@ -99,6 +102,7 @@ export class RunWrites {
 
   absorb(child: RunWrites): void {
     this.customers.absorb(child.customers);
+    this.products.absorb(child.products);
     this.newRuns.push(...child.newRuns);
     this.newSteps.push(...child.newSteps);
     this.stepUpserts.push(...child.stepUpserts);
@@ -138,6 +142,7 @@ export class RunWrites {
   async flush(app: AppContext, tx: PoolClient): Promise<void> {
     // Customer state first (steps read it from the book, not the database, until then).
     this.statements += await this.customers.flush(tx);
+    this.statements += await this.products.flush(tx);
     // A step row keeps the step's own input, not a copy of every variable of the run.
     for (const s of this.newSteps) s.input = ownInput(s.input);
     for (const s of this.stepUpserts) s.input = ownInput(s.input);

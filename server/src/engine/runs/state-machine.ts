@@ -25,8 +25,11 @@ import type { LoopFrame, WakeSignal } from './types.ts';
  * reach the database in the batch's multi-row statements.
  */
 
+/** The memo key of the maxChainDepth setting in a batch's RunWrites (primed by the batch's one read). */
+export const CHAIN_LIMIT_KEY = 'setting:maxChainDepth';
+
 export function chainLimit(tx: PoolClient, writes: RunWrites): Promise<number> {
-  return writes.cached('setting:maxChainDepth', () => getSetting(tx, 'maxChainDepth'));
+  return writes.cached(CHAIN_LIMIT_KEY, () => getSetting(tx, 'maxChainDepth'));
 }
 
 export interface StartRun {

@@ -10,6 +10,9 @@ import { iterationOf, parseLoopState } from './loop.ts';
 import { RunWrites } from './run-writes.ts';
 import { resumeLocked } from './state-machine.ts';
 
+/** The memo key of "does any run wait for this type" in a batch's RunWrites (primed by the batch's one read). */
+export const waitsKey = (eventType: string) => `waits:${eventType}`;
+
 type WaitKey = { runId: string; nodeId: string; iteration: number };
 
 /**
@@ -35,7 +38,7 @@ export async function wakeWaitingRuns(app: AppContext, tx: PoolClient, writes: R
       await more.flush(app2, tx2);
     });
   }
-  if (!(await writes.cached(`waits:${event.type}`, () => anyWaitsFor(tx, event.type)))) return;
+  if (!(await writes.cached(waitsKey(event.type), () => anyWaitsFor(tx, event.type)))) return;
   for (const wait of await waitsFor(tx, event.type, key)) {
     const graph = await loadVersion(tx, wait.workflowId, wait.version);
     const trigger = await loadEvent(tx, wait.eventId);

@@ -35,6 +35,20 @@ export function customerView(row: CustomerRow) {
 }
 export type CustomerView = ReturnType<typeof customerView>;
 
+export interface CustomerNeeds {
+  change: string[];
+  read: string[];
+  orderIds: string[];
+}
+
+/** Reads a caller made for the book with its own (the batch's one read statement, the history import's settings): see CustomerBook.load. */
+export interface PrefetchedCustomers {
+  settings?: Omit<CustomerSettings, 'segments'> & { segments?: CustomerSettings['segments'] };
+  ledger?: Map<string, { counted: boolean }>;
+  /** The rows of `needs.read` that exist, unlocked. */
+  readRows?: CustomerRow[];
+}
+
 interface LedgerChange {
   paid: Map<string, { orderId: string; customerId: string; total: number }>;
   refunds: Map<string, { orderId: string; customerId: string; amount: number }>;
@@ -76,34 +90,48 @@ export class CustomerBook {
   }
 
   /**
-   * The customers of a batch's events, locked; a customer an order, refund or profile event
-   * is about gets their row first if they have none. `settings` when the caller has them.
+   * What a batch's events need of the customer tables: the customers they name, those an
+   * order, refund or profile event changes (locked, and created when new), the orders whose
+   * ledger entries count, and the customers only read.
    */
-  static async load(db: Queryable, events: readonly EventEnvelope[], settings?: Omit<CustomerSettings, 'segments'>): Promise<CustomerBook> {
+  static needs(events: readonly EventEnvelope[]): CustomerNeeds {
     const ids = new Set<string>();
-    const create = new Set<string>();
+    const change = new Set<string>();
     const orderIds = new Set<string>();
     for (const e of events) {
       const id = e.data.customerId;
       if (typeof id !== 'string') continue;
       ids.add(id);
       if (!CUSTOMER_EVENTS.has(e.type)) continue;
-      create.add(id);
+      change.add(id);
       if (typeof e.data.orderId === 'string' || typeof e.data.orderId === 'number') orderIds.add(String(e.data.orderId));
     }
+    return { change: [...change], read: [...ids].filter((id) => !change.has(id)), orderIds: [...orderIds] };
+  }
+
+  /**
+   * The customers of a batch's events, locked; a customer an order, refund or profile event
+   * is about gets their row first if they have none. What the caller already read with the
+   * batch's other reads (`prefetched`: settings, segment rules, ledger, read-only customers)
+   * is not read again.
+   */
+  static async load(db: Queryable, events: readonly EventEnvelope[], prefetched?: PrefetchedCustomers): Promise<CustomerBook> {
+    const needs = CustomerBook.needs(events);
     let full: CustomerSettings | undefined;
-    if (create.size > 0) {
+    if (needs.change.length > 0) {
       // One after another: a transaction's client runs one query at a time.
-      const tiers = settings?.tiers ?? (await getSetting(db, 'ltvTiers'));
-      const lifecycle = settings?.lifecycle ?? (await getSetting(db, 'lifecycle'));
-      full = { tiers, lifecycle, segments: await segmentRules(db) };
+      full = {
+        tiers: prefetched?.settings?.tiers ?? (await getSetting(db, 'ltvTiers')),
+        lifecycle: prefetched?.settings?.lifecycle ?? (await getSetting(db, 'lifecycle')),
+        segments: prefetched?.settings?.segments ?? (await segmentRules(db)),
+      };
     }
-    const book = new CustomerBook(full, undefined, await ledgerEntries(db, [...orderIds]));
-    for (const id of ids) book.#rows.set(id, null);
-    if (ids.size > 0) {
-      const rows = await lockCustomerStates(db, [...create], [...ids].filter((id) => !create.has(id)), full ? tierFor(0, full.tiers) : '');
-      for (const row of rows) book.#rows.set(row.customer_id, row);
-    }
+    const book = new CustomerBook(full, undefined, prefetched?.ledger ?? (await ledgerEntries(db, needs.orderIds)));
+    for (const id of [...needs.change, ...needs.read]) book.#rows.set(id, null);
+    const readRows = prefetched?.readRows;
+    const rows = await lockCustomerStates(db, needs.change, readRows ? [] : needs.read, full ? tierFor(0, full.tiers) : '');
+    if (readRows) rows.push(...readRows);
+    for (const row of rows) book.#rows.set(row.customer_id, row);
     return book;
   }
 

@@ -16,7 +16,7 @@ export async function applyCustomerEvent(
   /** Settings read once by a caller applying many events (the history import): two reads saved per event. */
   settings?: { tiers: SettingValue<'ltvTiers'>; lifecycle: SettingValue<'lifecycle'> },
 ): Promise<NewEvent[]> {
-  const book = await CustomerBook.load(tx, [event], settings);
+  const book = await CustomerBook.load(tx, [event], settings ? { settings } : undefined);
   const derived = book.apply(event);
   await book.flush(tx);
   return derived;

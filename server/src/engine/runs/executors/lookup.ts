@@ -10,8 +10,10 @@ const loaders = { customer: loadCustomer, product: loadProductView, campaign: lo
 export const lookup: Executor<'lookup'> = async (config, step) => {
   const rendered = renderTemplate(config.key, step.scope);
   const key = rendered === undefined || rendered === null ? '' : String(rendered);
-  // Inside an event batch the customer is in the batch's book, with the batch's changes not yet written.
-  const book = step.mode.kind === 'live' && config.entity === 'customer' && step.mode.writes.customers.has(key) ? step.mode.writes.customers : undefined;
+  // Inside an event batch the customer or product is in the batch's book, with the batch's changes not yet written.
+  const writes = step.mode.kind === 'live' ? step.mode.writes : undefined;
+  const book =
+    config.entity === 'customer' && writes?.customers.has(key) ? writes.customers : config.entity === 'product' && writes?.products.has(key) ? writes.products : undefined;
   const value = key === '' ? null : book ? book.view(key) : await loaders[config.entity](liveTx(step) ?? step.app.pool, key);
   return { kind: 'next', output: { entity: config.entity, key, found: value !== null, value }, vars: { [config.saveAs]: value } };
 };

@@ -5,7 +5,8 @@ import type { CustomerRow } from './state.ts';
 /**
  * The reads an event batch needs before its first event, in ONE statement: the routing rows
  * of its event types, which of those types a run waits for, the settings and segment rules
- * the engine applies, the ledger entries of its orders and the customers it only reads.
+ * the engine applies, the ledger entries of its orders, the customers it only reads and the
+ * endpoints subscribed to its types.
  * Each was a round trip of its own inside the batch's transaction, paid once per type or per
  * batch; at a store's steady rate a batch holds a handful of events, so they were about 40 %
  * of its statements (issue 25).
@@ -16,6 +17,8 @@ export interface BatchReadsQuery {
   orderIds: string[];
   /** Customers read without a lock (the batch changes none of them). */
   customerIds: string[];
+  /** Subscription patterns of the batch's types (delivery/fan-out.ts subscriptionPatterns). */
+  patterns: string[];
 }
 
 export interface BatchReads {
@@ -26,6 +29,8 @@ export interface BatchReads {
   segments: { name: string; rule: unknown }[];
   ledger: Map<string, { counted: boolean }>;
   customers: CustomerRow[];
+  /** Enabled endpoints subscribed to any of `patterns`. */
+  subscriptions: { id: string; event_types: string[]; filter: unknown }[];
 }
 
 /** Prefixed: customer_state has a `segments` column of its own. */
@@ -35,6 +40,7 @@ interface ContextRow {
   batch_settings: Record<string, unknown>;
   batch_segments: { name: string; rule: unknown }[];
   batch_ledger: { order_id: string; counted: boolean }[];
+  batch_subscriptions: { id: string; event_types: string[]; filter: unknown }[];
 }
 
 /**
@@ -52,10 +58,12 @@ export async function readBatch(db: Queryable, q: BatchReadsQuery): Promise<Batc
          (select coalesce(json_object_agg(key, value), '{}'::json) from settings where key = any($2::text[])) as batch_settings,
          (select coalesce(json_agg(s order by s.name), '[]'::json) from (select name, rule from segments) s) as batch_segments,
          (select coalesce(json_agg(l), '[]'::json)
-            from (select order_id, counted_at <> '-infinity' as counted from order_ledger where order_id = any($3::text[])) l) as batch_ledger
+            from (select order_id, counted_at <> '-infinity' as counted from order_ledger where order_id = any($3::text[])) l) as batch_ledger,
+         (select coalesce(json_agg(e), '[]'::json)
+            from (select id, event_types, filter from endpoints where enabled and event_types && $5::text[]) e) as batch_subscriptions
      )
      select ctx.*, c.* from ctx left join customer_state c on c.customer_id = any($4::text[])`,
-    [q.types, q.settingKeys, q.orderIds, q.customerIds],
+    [q.types, q.settingKeys, q.orderIds, q.customerIds, q.patterns],
   );
   const first = rows[0]!;
   const triggers = new Map<string, TriggerRow[]>(q.types.map((t) => [t, []]));
@@ -67,6 +75,7 @@ export async function readBatch(db: Queryable, q: BatchReadsQuery): Promise<Batc
     segments: first.batch_segments,
     ledger: new Map(first.batch_ledger.map((l) => [l.order_id, { counted: l.counted }])),
     customers: rows.filter((r) => r.customer_id !== null).map((r) => customerColumns(r)),
+    subscriptions: first.batch_subscriptions,
   };
 }
 

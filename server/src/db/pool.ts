@@ -109,6 +109,29 @@ export async function withTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClie
   }
 }
 
+/**
+ * A client for a caller whose statements are each atomic alone: no BEGIN and COMMIT round
+ * trips around them (the delivery worker's one-statement outcome writes). Released after,
+ * discarded if its connection broke.
+ */
+export async function withClient<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  const onError = (error: Error) => {
+    broken = error;
+  };
+  client.on('error', onError);
+  try {
+    return await fn(client);
+  } catch (error) {
+    broken ??= isConnectionError(error) ? (error as Error) : undefined;
+    throw error;
+  } finally {
+    client.off('error', onError);
+    client.release(broken);
+  }
+}
+
 /** PostgreSQL gave up on the transaction to break a lock cycle or a serialization conflict: running it again is safe. */
 const RETRYABLE = new Set(['40P01', '40001']);
 

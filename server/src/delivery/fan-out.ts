@@ -77,17 +77,21 @@ export function filterPasses(filter: unknown, envelope: EventEnvelope): boolean 
   }
 }
 
+/** Enabled endpoints subscribed to a set of event types, read by the caller beforehand (an event batch's one read). */
+export interface Subscriptions {
+  types: ReadonlySet<string>;
+  endpoints: { id: string; event_types: string[]; filter: unknown }[];
+}
+
 /**
- * The subscription deliveries of a batch of events, in the caller's transaction: one query
- * for the endpoints subscribed to any of the batch's types, filters evaluated here, one
- * multi-row insert that also NOTIFYs. Idempotent: an event already fanned out to an endpoint is
- * skipped (unique (endpoint_id, event_id)). Returns the number of deliveries created.
+ * The subscription delivery rows of a batch of events: one query for the endpoints
+ * subscribed to any of the batch's types (none when `subscriptions` covers them), filters
+ * evaluated here. The caller inserts them (`createBatchDeliveries`).
  */
-export async function fanOutEvents(tx: PoolClient, _ctx: AppContext, envelopes: EventEnvelope[], lease?: BirthLease): Promise<InsertedDelivery[]> {
+export async function fanOutRows(tx: PoolClient, envelopes: EventEnvelope[], subscriptions?: Subscriptions): Promise<NewDelivery[]> {
   if (envelopes.length === 0) return [];
-  const patterns = [...new Set(envelopes.flatMap((e) => subscriptionPatterns(e.type)))];
-  const endpoints = await subscribedEndpoints(tx, patterns);
-  if (endpoints.length === 0) return [];
+  const covered = subscriptions && envelopes.every((e) => subscriptions.types.has(e.type));
+  const endpoints = covered ? subscriptions.endpoints : await subscribedEndpoints(tx, [...new Set(envelopes.flatMap((e) => subscriptionPatterns(e.type)))]);
   const rows: NewDelivery[] = [];
   for (const envelope of envelopes) {
     const wanted = new Set(subscriptionPatterns(envelope.type));
@@ -98,7 +102,16 @@ export async function fanOutEvents(tx: PoolClient, _ctx: AppContext, envelopes: 
       rows.push(newRow(endpoint.id, envelope, payload, null, null));
     }
   }
-  return created(tx, rows, lease);
+  return rows;
+}
+
+/**
+ * The subscription deliveries of a batch of events, in the caller's transaction, one
+ * multi-row insert that also NOTIFYs. Idempotent: an event already fanned out to an endpoint
+ * is skipped (unique (endpoint_id, event_id)). Returns the deliveries created.
+ */
+export async function fanOutEvents(tx: PoolClient, _ctx: AppContext, envelopes: EventEnvelope[], lease?: BirthLease): Promise<InsertedDelivery[]> {
+  return created(tx, await fanOutRows(tx, envelopes), lease);
 }
 
 /** `existing`: the step's delivery was created by an earlier execution of the step (it may have settled already). */
@@ -122,14 +135,36 @@ export interface StepDeliveryInput {
  * through hooks.ts, in the transaction that settled it.
  */
 export async function createStepDeliveries(tx: PoolClient, _ctx: AppContext, steps: StepDeliveryInput[], lease?: BirthLease): Promise<StepDeliveryResult[]> {
-  if (steps.length === 0) return [];
+  return (await createBatchDeliveries(tx, steps, [], lease)).steps;
+}
+
+/**
+ * A batch's step deliveries and subscription deliveries (`fanOutRows`) in ONE insert, each
+ * kind answered as `createStepDeliveries` and `fanOutEvents` answer.
+ */
+export async function createBatchDeliveries(
+  tx: PoolClient,
+  steps: StepDeliveryInput[],
+  fanOut: NewDelivery[],
+  lease?: BirthLease,
+): Promise<{ steps: StepDeliveryResult[]; fanOut: InsertedDelivery[] }> {
+  if (steps.length + fanOut.length === 0) return { steps: [], fanOut: [] };
   // The executor checked each endpoint in this transaction, so the insert comes first and
   // the reasons are looked up only for the steps it did not insert (a statement less per batch).
-  const inserted = await created(
+  const all = await created(
     tx,
-    steps.map((s) => ({ ...newRow(s.endpointId, s.envelope, JSON.stringify(webhookPayload(s.envelope, s.vars ?? {}, s.loop)), s.runId, s.nodeId), iteration: s.iteration ?? -1 })),
+    [
+      ...steps.map((s) => ({ ...newRow(s.endpointId, s.envelope, JSON.stringify(webhookPayload(s.envelope, s.vars ?? {}, s.loop)), s.runId, s.nodeId), iteration: s.iteration ?? -1 })),
+      ...fanOut,
+    ],
     lease,
   );
+  const inserted = all.filter((d) => d.run_id !== null);
+  return { steps: await stepResults(tx, steps, inserted), fanOut: all.filter((d) => d.run_id === null) };
+}
+
+/** What each step asked for got: its new delivery, the one an earlier execution made, or why none. */
+async function stepResults(tx: PoolClient, steps: StepDeliveryInput[], inserted: InsertedDelivery[]): Promise<StepDeliveryResult[]> {
   const key = (runId: string, nodeId: string, iteration = -1) => `${runId}\u0000${nodeId}\u0000${iteration}`;
   const ids = new Map(inserted.map((d) => [key(d.run_id!, d.node_id!, d.iteration), d.id]));
   const claims = new Map(inserted.filter((d) => d.claim).map((d) => [d.id, d.claim!]));

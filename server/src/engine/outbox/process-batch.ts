@@ -5,6 +5,7 @@ import { readBatch } from '../../db/batch-reads.ts';
 import type { BirthLease, ClaimedDelivery } from '../../db/deliveries.ts';
 import { lockUnprocessed, markEventsProcessed, recordEventFailures, releaseEvents, releaseEventSavepoint, rollbackToEventSavepoint, savepointEvent, type ClaimedEvent, type EventFailure } from '../../db/events.ts';
 import { withTransaction, type PoolClient } from '../../db/pool.ts';
+import { subscriptionPatterns } from '../../delivery/fan-out.ts';
 import { settingOf } from '../../settings.ts';
 import { applyEvent, triggersKey } from '../process-event.ts';
 import { RunWrites } from '../runs/run-writes.ts';
@@ -114,13 +115,20 @@ async function processIn(app: AppContext, tx: PoolClient, claimed: ClaimedEvent[
 /**
  * The batch's buffer, with what its events will read before they are applied, read in one
  * statement (db/batch-reads.ts): routing rows and waits of its event types, the settings the
- * engine applies, and the customer book's settings, ledger entries and read-only customers;
+ * engine applies, the customer book's settings, ledger entries and read-only customers, and
+ * the endpoints subscribed to its types;
  * then its customers and products locked (the books).
  */
 async function batchWrites(tx: PoolClient, events: EventEnvelope[]): Promise<RunWrites> {
   const needs = CustomerBook.needs(events);
   const types = [...new Set(events.map((e) => e.type))];
-  const reads = await readBatch(tx, { types, settingKeys: ['maxChainDepth', 'ltvTiers', 'lifecycle'], orderIds: needs.orderIds, customerIds: needs.read });
+  const reads = await readBatch(tx, {
+    types,
+    settingKeys: ['maxChainDepth', 'ltvTiers', 'lifecycle'],
+    orderIds: needs.orderIds,
+    customerIds: needs.read,
+    patterns: [...new Set(types.flatMap(subscriptionPatterns))],
+  });
   const stored = (key: string) => (reads.settings.has(key) ? { value: reads.settings.get(key) } : undefined);
   const book = await CustomerBook.load(tx, events, {
     settings: { tiers: settingOf('ltvTiers', stored('ltvTiers')), lifecycle: settingOf('lifecycle', stored('lifecycle')), segments: reads.segments },
@@ -128,6 +136,7 @@ async function batchWrites(tx: PoolClient, events: EventEnvelope[]): Promise<Run
     readRows: reads.customers,
   });
   const writes = new RunWrites(book, undefined, undefined, await ProductBook.load(tx, events));
+  writes.subscriptions = { types: new Set(types), endpoints: reads.subscriptions };
   for (const [type, rows] of reads.triggers) writes.prime(triggersKey(type), rows);
   for (const type of types) writes.prime(waitsKey(type), reads.waitedTypes.has(type));
   writes.prime(CHAIN_LIMIT_KEY, settingOf('maxChainDepth', stored('maxChainDepth')));

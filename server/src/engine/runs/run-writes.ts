@@ -4,7 +4,7 @@ import { insertEvents, insertLeasedEvents, type ClaimedEvent } from '../../db/ev
 import type { PoolClient } from '../../db/pool.ts';
 import { insertRunsWithSteps, insertWaits, writeSliceEnds, type NewRunRow, type RunUpdate, type StepWrite, type WaitRow } from '../../db/runs.ts';
 import type { BirthLease, ClaimedDelivery } from '../../db/deliveries.ts';
-import { createStepDeliveries, fanOutEvents } from '../../delivery/fan-out.ts';
+import { createBatchDeliveries, fanOutRows, type Subscriptions } from '../../delivery/fan-out.ts';
 import { clientDb } from '../../queue/boss.ts';
 import { queues } from '../../queue/queues.ts';
 import { countRun } from '../../metrics/registry.ts';
@@ -65,6 +65,8 @@ export class RunWrites {
   /** With `eventLease` (seconds), the events this flush emits are born leased to this process too, handed over in `bornEvents`. */
   eventLease: number | undefined;
   readonly bornEvents: ClaimedEvent[] = [];
+  /** The endpoints subscribed to the batch's event types, read with its other reads (fan-out reads them itself otherwise). */
+  subscriptions: Subscriptions | undefined;
 
   constructor(
     /**
@@ -146,10 +148,13 @@ export class RunWrites {
     // A step row keeps the step's own input, not a copy of every variable of the run.
     for (const s of this.newSteps) s.input = ownInput(s.input);
     for (const s of this.stepUpserts) s.input = ownInput(s.input);
-    if (this.deliveries.length > 0) {
-      const created = await createStepDeliveries(tx, app, this.deliveries.map(({ step: _step, ...d }) => d), this.lease);
+    // Step deliveries and the events' subscription deliveries: one insert.
+    const fanOut = await fanOutRows(tx, this.fanOut, this.subscriptions);
+    if (this.fanOut.length > 0 && !(this.subscriptions && this.fanOut.every((e) => this.subscriptions!.types.has(e.type)))) this.statements++;
+    if (this.deliveries.length + fanOut.length > 0) {
+      const made = await createBatchDeliveries(tx, this.deliveries.map(({ step: _step, ...d }) => d), fanOut, this.lease);
       this.statements += 1;
-      created.forEach((result, i) => {
+      made.steps.forEach((result, i) => {
         const d = this.deliveries[i]!;
         // The executor checked the endpoint in this transaction; only a concurrent change gets here.
         if (!result.ok) throw new Error(`${d.nodeId}: ${result.error}`);
@@ -160,6 +165,10 @@ export class RunWrites {
         // settled already, so no settle will wake the run: look again in a job.
         if (result.existing) this.jobs.push({ runId: d.runId });
       });
+      for (const d of made.fanOut) {
+        if (d.claim) this.claims.push(d.claim);
+        else this.pendingDeliveries++;
+      }
     }
     if (this.newRuns.length > 0) {
       await insertRunsWithSteps(tx, this.newRuns, this.newSteps);
@@ -177,13 +186,6 @@ export class RunWrites {
     if (this.waits.length > 0) {
       await insertWaits(tx, this.waits);
       this.statements++;
-    }
-    if (this.fanOut.length > 0) {
-      for (const d of await fanOutEvents(tx, app, this.fanOut, this.lease)) {
-        if (d.claim) this.claims.push(d.claim);
-        else this.pendingDeliveries++;
-      }
-      this.statements += 2;
     }
     if (this.jobs.length > 0) {
       await app.boss.insert(

@@ -429,3 +429,42 @@ export async function deleteFinishedDeliveries(db: Queryable, ids: string[]): Pr
   const { rowCount } = await db.query(`delete from deliveries where id = any($1::text[]) and status not in ('pending', 'sending')`, [ids]);
   return rowCount ?? 0;
 }
+
+/**
+ * Failed or paused deliveries of the endpoint created since `since`, oldest first, at most
+ * `limit`: due again with a fresh retry schedule, each at `dueAt + i × spacingMs` (behind live
+ * traffic, which is due at once, and spread rather than a burst). Same ids, so the same webhook-id.
+ */
+/** Due `ms` from now, one every `spacingMs`. */
+export interface BehindLive {
+  ms: number;
+  spacingMs: number;
+}
+
+export async function requeueBehindLive(tx: Queryable, endpointId: string, since: string, limit: number, defer: BehindLive): Promise<string[]> {
+  const { rows } = await tx.query<{ id: string }>(
+    `with locked as (
+       select id, created_at, seq from deliveries
+        where endpoint_id = $1 and status in ('failed', 'paused') and created_at >= $2
+        order by created_at, seq limit $3
+        for update
+     ), picked as (
+       select id, row_number() over (order by created_at, seq) - 1 as n from locked
+     )
+     update deliveries d set status = 'pending', retry_from = d.attempt_count, lease_token = null, lease_until = null, updated_at = now(),
+            next_attempt_at = now() + make_interval(secs => ($4 + picked.n * $5) / 1000.0)
+       from picked where d.id = picked.id
+     returning d.id`,
+    [endpointId, since, limit, defer.ms, defer.spacingMs],
+  );
+  return rows.map((r) => r.id);
+}
+
+/** New deliveries of missed events, due behind live traffic, spread (see requeueBehindLive). */
+export async function deferBehindLive(tx: Queryable, ids: string[], defer: BehindLive, offset: number): Promise<void> {
+  await tx.query(
+    `update deliveries d set next_attempt_at = now() + make_interval(secs => ($2 + ($3 + t.n - 1) * $4) / 1000.0)
+       from unnest($1::text[]) with ordinality as t(id, n) where d.id = t.id and d.status = 'pending'`,
+    [ids, defer.ms, offset, defer.spacingMs],
+  );
+}

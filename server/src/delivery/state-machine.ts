@@ -2,6 +2,7 @@ import { recordAudit } from '../audit/record.ts';
 import type { AppContext } from '../context.ts';
 import {
   claimDue,
+  deferBehindLive,
   deleteAttemptsOf,
   deleteFinishedDeliveries,
   failStepDeliveriesOf,
@@ -14,8 +15,10 @@ import {
   requeueDelivery,
   requeueFailedSince,
   requeueFailedStepDelivery,
+  requeueBehindLive,
   requeuePaused,
   requeueStranded,
+  type BehindLive,
   type BirthLease,
   type ClaimedDelivery,
   type InsertedDelivery,
@@ -189,6 +192,22 @@ export async function recoveredSince(tx: Queryable, endpointId: string, since: s
   const n = await requeueFailedSince(tx, endpointId, since);
   if (n) await notifyDue(tx);
   return n;
+}
+
+/**
+ * A partner's bounded recover (portal/recover.ts): at most `limit` failed or paused
+ * deliveries of the endpoint since `since` due again, behind live traffic and spread
+ * (`defer`). The tick finds them when they come due: no NOTIFY, nothing is due now.
+ */
+export function requeuedBehindLive(tx: Queryable, endpointId: string, since: string, limit: number, defer: BehindLive): Promise<string[]> {
+  return requeueBehindLive(tx, endpointId, since, limit, defer);
+}
+
+/** New deliveries of events an endpoint missed, due behind live traffic after the `after` already queued (see requeuedBehindLive). */
+export async function createdBehindLive(tx: Queryable, rows: NewDelivery[], defer: BehindLive, after: number): Promise<string[]> {
+  const ids = (await created(tx, rows)).map((d) => d.id);
+  await deferBehindLive(tx, ids, defer, after);
+  return ids;
 }
 
 /**

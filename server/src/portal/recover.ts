@@ -3,11 +3,11 @@ import { recordAudit, type Actor } from '../audit/record.ts';
 import type { AppContext } from '../context.ts';
 import { rowToEnvelope, type EventRow } from '../db/events.ts';
 import { withTransaction } from '../db/pool.ts';
-import { deferDeliveries, requeueForRecover, takeRecoverSlot } from '../db/portal.ts';
+import { takeRecoverSlot } from '../db/portal.ts';
 import { loadEndpoint } from '../delivery/endpoint-operations.ts';
 import { eventsMissedBy } from '../db/delivery-reads.ts';
 import { filterPasses, newDeliveryId, webhookPayload } from '../delivery/fan-out.ts';
-import { insertDeliveries } from '../db/deliveries.ts';
+import { createdBehindLive, requeuedBehindLive } from '../delivery/state-machine.ts';
 import { conflict, HttpError, invalid } from '../http/errors.ts';
 
 /**
@@ -43,7 +43,7 @@ export async function recoverForPartner(ctx: AppContext, actor: Actor, endpointI
   return withTransaction(ctx.pool, async (tx) => {
     const endpoint = await loadEndpoint(tx, endpointId, true);
     if (!endpoint.enabled) throw conflict('the endpoint is disabled; enable it first, then recover');
-    const requeued = await requeueForRecover(tx, endpointId, since, PORTAL_RECOVER_MAX, RECOVER_DEFER);
+    const requeued = await requeuedBehindLive(tx, endpointId, since, PORTAL_RECOVER_MAX, RECOVER_DEFER);
     const room = PORTAL_RECOVER_MAX - requeued.length;
     let missed: string[] = [];
     let more = room === 0;
@@ -55,12 +55,12 @@ export async function recoverForPartner(ctx: AppContext, actor: Actor, endpointI
       const rows = await eventsMissedBy(tx, { id: endpoint.id, createdAt: endpoint.created_at }, since, { all, exact, prefixes }, room + 1);
       const envelopes = rows.map((r) => rowToEnvelope(r as unknown as EventRow)).filter((e) => filterPasses(endpoint.filter, e));
       more = envelopes.length > room;
-      const inserted = await insertDeliveries(
+      missed = await createdBehindLive(
         tx,
         envelopes.slice(0, room).map((e) => ({ id: newDeliveryId(), endpointId, eventId: e.id, eventType: e.type, runId: null, nodeId: null, payload: JSON.stringify(webhookPayload(e)), acceptedAt: e.receivedAt })),
+        RECOVER_DEFER,
+        requeued.length,
       );
-      missed = inserted.map((d) => d.id);
-      await deferDeliveries(tx, missed, RECOVER_DEFER, requeued.length);
     }
     const result = { requeued: requeued.length, missed: missed.length, more };
     await recordAudit(tx, actor, { action: 'endpoint.recover', targetType: 'endpoint', targetId: endpointId, after: { since, ...result } });

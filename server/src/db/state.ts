@@ -69,8 +69,24 @@ export async function setLifecycleStage(db: Queryable, customerId: string, stage
 export async function lockCustomerStates(db: Queryable, change: string[], read: string[], firstTier: string): Promise<CustomerRow[]> {
   const rows: CustomerRow[] = [];
   if (change.length > 0) {
-    await db.query('insert into customer_state (customer_id, ltv_tier) select unnest($1::text[]), $2 on conflict do nothing', [change, firstTier]);
-    rows.push(...(await db.query<CustomerRow>('select * from customer_state where customer_id = any($1::text[]) order by customer_id for update', [change])).rows);
+    // One statement: the rows it creates come back from the insert, the others from the locking
+    // select (whose snapshot does not see the new ones). A row another transaction creates
+    // meanwhile would be in neither; the engine's ordering by subject (the customer) keeps two
+    // transactions from creating one customer, and if it happened the event would fail
+    // ("not loaded") and be retried.
+    rows.push(
+      ...(
+        await db.query<CustomerRow>(
+          `with created as (
+             insert into customer_state (customer_id, ltv_tier) select unnest($1::text[]), $2 on conflict do nothing returning *
+           ), locked as (
+             select * from customer_state where customer_id = any($1::text[]) order by customer_id for update
+           )
+           select * from created union all select * from locked`,
+          [change, firstTier],
+        )
+      ).rows,
+    );
   }
   if (read.length > 0) rows.push(...(await findCustomerStates(db, read)));
   return rows;

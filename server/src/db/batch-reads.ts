@@ -43,10 +43,12 @@ interface ContextRow {
   batch_subscriptions: { id: string; event_types: string[]; filter: unknown }[];
 }
 
+const CONTEXT = ['batch_triggers', 'batch_waited', 'batch_settings', 'batch_segments', 'batch_ledger', 'batch_subscriptions'];
+
 /**
- * The aggregates come once (the CTE) and the read customers as rows beside them, so their
- * columns keep the driver's types (timestamps as Dates) as CustomerRow expects. Without any
- * such customer the left join still yields the one context row.
+ * The aggregates come once (the CTE), on the first row only, and the read customers as rows
+ * beside them, so their columns keep the driver's types (timestamps as Dates) as CustomerRow
+ * expects. Without any such customer the left join still yields the one context row.
  */
 export async function readBatch(db: Queryable, q: BatchReadsQuery): Promise<BatchReads> {
   const { rows } = await db.query<ContextRow & { customer_id: string | null }>(
@@ -62,10 +64,11 @@ export async function readBatch(db: Queryable, q: BatchReadsQuery): Promise<Batc
          (select coalesce(json_agg(e), '[]'::json)
             from (select id, event_types, filter from endpoints where enabled and event_types && $5::text[]) e) as batch_subscriptions
      )
-     select ctx.*, c.* from ctx left join customer_state c on c.customer_id = any($4::text[])`,
+     select ${CONTEXT.map((k) => `case when c.n is null or c.n = 1 then ctx.${k} end as ${k}`).join(', ')}, c.*
+       from ctx left join (select *, row_number() over () as n from customer_state where customer_id = any($4::text[])) c on true`,
     [q.types, q.settingKeys, q.orderIds, q.customerIds, q.patterns],
   );
-  const first = rows[0]!;
+  const first = rows.find((r) => r.batch_triggers !== null)!;
   const triggers = new Map<string, TriggerRow[]>(q.types.map((t) => [t, []]));
   for (const { event_type, ...row } of first.batch_triggers) triggers.get(event_type)?.push(row);
   return {
@@ -80,5 +83,5 @@ export async function readBatch(db: Queryable, q: BatchReadsQuery): Promise<Batc
 }
 
 function customerColumns(row: object): CustomerRow {
-  return Object.fromEntries(Object.entries(row).filter(([k]) => !k.startsWith('batch_'))) as unknown as CustomerRow;
+  return Object.fromEntries(Object.entries(row).filter(([k]) => !k.startsWith('batch_') && k !== 'n')) as unknown as CustomerRow;
 }

@@ -346,6 +346,8 @@ export interface AttemptRecord {
 export interface RecordedRow extends SettledRow {
   /** The endpoint had `failing_since` set when the outcome was written. */
   endpointFailing: boolean;
+  /** An ordered endpoint's delivery (it may have held later ones of its subject). */
+  ordered: boolean;
 }
 
 /**
@@ -358,7 +360,7 @@ export async function recordOutcomesAndAttempts(tx: Queryable, unordered: Outcom
   if (unordered.length === 0) return [];
   // Rows are locked in id order (the update walks the sorted input), as by every other batch.
   const outcomes = [...unordered].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  const { rows } = await tx.query<OutcomeRow & { endpoint_failing: boolean }>(
+  const { rows } = await tx.query<OutcomeRow & { endpoint_failing: boolean; ordered: boolean }>(
     `with t as (
        select * from unnest($1::text[], $2::text[], $3::text[], $4::boolean[], $5::timestamptz[], $6::int[], $7::text[], $8::text[])
          as t(id, token, status, attempted, next_at, status_code, error, reason)
@@ -377,7 +379,8 @@ export async function recordOutcomesAndAttempts(tx: Queryable, unordered: Outcom
               lease_until = null, lease_token = null, updated_at = now()
          from x
         where d.id = x.id and d.lease_token = x.token and d.status = 'sending'
-        returning d.id, d.endpoint_id, d.run_id, d.node_id, d.status, d.attempt_count, d.last_status_code, d.last_error, x.endpoint_failing
+        returning d.id, d.endpoint_id, d.run_id, d.node_id, d.status, d.attempt_count, d.last_status_code, d.last_error, x.endpoint_failing,
+                  d.order_key is not null as ordered
      ), attempts as (
        -- Only deliveries this claim still owned (the ones recorded above) get their attempt.
        insert into delivery_attempts
@@ -412,7 +415,7 @@ export async function recordOutcomesAndAttempts(tx: Queryable, unordered: Outcom
       attempts.map((a) => a.error),
     ],
   );
-  return rows.map((r) => ({ ...toSettled(r), endpointFailing: r.endpoint_failing }));
+  return rows.map((r) => ({ ...toSettled(r), endpointFailing: r.endpoint_failing, ordered: r.ordered }));
 }
 
 /** Retention: the attempts of finished deliveries, at most `limit` rows a statement. */

@@ -284,6 +284,9 @@ export class DeliveryWorker {
       if (!(err instanceof SettledHookFailed)) throw err;
       settled = await withTransaction(this.ctx.pool, (tx) => deliveries.attempted(this.ctx, tx, batch, decisions, true));
     }
+    // An ordered endpoint's delivery that settled frees the next one of its subject: claim it
+    // now rather than at the next NOTIFY or tick (up to FALLBACK_MS later).
+    if (settled.some((r) => r.ordered && r.status !== 'pending')) this.#claims.wake();
     const delivered = new Set(settled.filter((r) => r.status === 'succeeded').map((r) => r.deliveryId));
     const recordedAt = Date.now();
     for (const item of batch) {

@@ -116,8 +116,7 @@ async function processIn(app: AppContext, tx: PoolClient, claimed: ClaimedEvent[
  * The batch's buffer, with what its events will read before they are applied, read in one
  * statement (db/batch-reads.ts): routing rows and waits of its event types, the settings the
  * engine applies, the customer book's settings, ledger entries and read-only customers, and
- * the endpoints subscribed to its types;
- * then its customers and products locked (the books).
+ * the endpoints subscribed to its types. Then its customers and products, locked (the books).
  */
 async function batchWrites(tx: PoolClient, events: EventEnvelope[]): Promise<RunWrites> {
   const needs = CustomerBook.needs(events);

@@ -184,12 +184,12 @@ export async function scenarioStoreMix(deps: BenchDeps) {
   const burstN = quick ? 600 : 3000;
   // The passes the targets compare sit next to each other in time (the machine is shared, and
   // its load changes from one minute to the next): the floors, then TCP, then TCP ordered.
-  // For profiling one change (with --profile or BENCH_CPU_PROF): only the TCP pass (BENCH_STOREMIX_ORDERING=subject: ordered), at these rates, printed, no report.
+  // For profiling one change (with --profile or BENCH_CPU_PROF): only the TCP pass (BENCH_STOREMIX_ORDERING=subject: ordered; BENCH_STOREMIX_INGEST=1: with the ingest measure), at these rates, printed, no report.
   if (process.env.BENCH_STOREMIX_TCP_ONLY) {
     if (process.env.BENCH_STOREMIX_RATES) rates.splice(0, rates.length, ...process.env.BENCH_STOREMIX_RATES.split(',').map(Number));
     const ordering = process.env.BENCH_STOREMIX_ORDERING === 'subject' ? 'subject' : 'none';
-    const tcp = await triplinePass(deps, 'tcp', tcpUrlOf(await freshDatabase('storemix_tcp')), { ordering, rates, burstN, ingest: false });
-    say(`TCP pass only (ordering ${ordering}): ${JSON.stringify(tcp.rates.map((r) => [r.rate, r.latency]))}, burst ${tcp.webhookBurst.runsPerSecond} runs/s`);
+    const tcp = await triplinePass(deps, 'tcp', tcpUrlOf(await freshDatabase('storemix_tcp')), { ordering, rates, burstN, ingest: !!process.env.BENCH_STOREMIX_INGEST });
+    say(`TCP pass only (ordering ${ordering}): ${JSON.stringify(tcp.rates.map((r) => [r.rate, r.latency]))}, burst ${tcp.webhookBurst.runsPerSecond} runs/s, ingest ${tcp.ingest?.requestsPerSecondMedian ?? "–"} req/s, drained ${tcp.ingest?.drainedAfterS ?? "–"} s after`);
     return;
   }
   const socket = await triplinePass(deps, 'socket', await freshDatabase('storemix_socket'), { ordering: 'none', rates, burstN, ingest: false });

@@ -14,6 +14,9 @@ import { wakeWaitingRuns, waitsKey } from '../runs/wait-matching.ts';
 import { CustomerBook } from '../state/customer-book.ts';
 import { ProductBook } from '../state/product-book.ts';
 
+/** How long a batch applies events before it lets the process's other work (ingest's requests) run. */
+const YIELD_EVERY_MS = 4;
+
 /** Claims per event before it is parked for the sweeper (about 17 minutes of backoff). */
 export const MAX_EVENT_ATTEMPTS = 10;
 
@@ -75,9 +78,16 @@ async function processIn(app: AppContext, tx: PoolClient, claimed: ClaimedEvent[
   const skipped: string[] = [];
   const blocked = new Set<string>();
   let statements = 3; // begin, lock, commit
+  let since = performance.now();
   for (const { envelope } of claimed) {
     const state = live.get(envelope.id);
     if (!state) continue;
+    // Applied in memory, a batch's events would hold the thread from its reads to its flush
+    // (tens of ms for 200 events) while requests wait: let them in every few milliseconds.
+    if (performance.now() - since > YIELD_EVERY_MS) {
+      await new Promise((resolve) => setImmediate(resolve));
+      since = performance.now();
+    }
     // Given back untried: behind a failed event of its subject, or behind an earlier one still unprocessed elsewhere.
     if (state.blocked || (envelope.subject !== null && blocked.has(envelope.subject))) {
       if (envelope.subject !== null) blocked.add(envelope.subject);

@@ -102,69 +102,73 @@ export async function ledgerEntries(db: Queryable, orderIds: string[]): Promise<
   return new Map(rows.map((r) => [r.order_id, { counted: r.counted }]));
 }
 
-/** Writes customers' whole state (each row was locked by lockCustomerStates in this transaction). */
-export async function saveCustomerStates(db: Queryable, rows: CustomerRow[]): Promise<void> {
-  if (rows.length === 0) return;
+/**
+ * Writes what a batch did to its customers, in one statement: their whole state (each row was
+ * locked by lockCustomerStates in this transaction), the ledger entries of orders it counted,
+ * and the open carts its orders converted (those last updated before the order). Three tables,
+ * so no row is changed twice by the statement. Empty parts change nothing.
+ */
+export async function saveCustomerBatch(
+  db: Queryable,
+  b: { rows: CustomerRow[]; paid: { orderId: string; customerId: string; total: number }[]; orders: { customerId: string; orderedAt: string }[] },
+): Promise<void> {
+  if (b.rows.length + b.paid.length + b.orders.length === 0) return;
   await db.query(
-    `update customer_state c set
-       ltv = u.ltv, ltv_tier = u.tier, order_count = u.order_count, first_order_at = u.first_order_at, last_order_at = u.last_order_at,
-       lifecycle_stage = u.stage, email = u.email, name = u.name,
-       tags = array(select jsonb_array_elements_text(u.tags)), segments = array(select jsonb_array_elements_text(u.segments)), updated_at = now()
-     from unnest($1::text[], $2::numeric[], $3::text[], $4::int[], $5::timestamptz[], $6::timestamptz[], $7::text[], $8::text[], $9::text[], $10::jsonb[], $11::jsonb[])
-       as u(id, ltv, tier, order_count, first_order_at, last_order_at, stage, email, name, tags, segments)
-     where c.customer_id = u.id`,
+    `with customers as (
+       update customer_state c set
+         ltv = u.ltv, ltv_tier = u.tier, order_count = u.order_count, first_order_at = u.first_order_at, last_order_at = u.last_order_at,
+         lifecycle_stage = u.stage, email = u.email, name = u.name,
+         tags = array(select jsonb_array_elements_text(u.tags)), segments = array(select jsonb_array_elements_text(u.segments)), updated_at = now()
+       from unnest($1::text[], $2::numeric[], $3::text[], $4::int[], $5::timestamptz[], $6::timestamptz[], $7::text[], $8::text[], $9::text[], $10::jsonb[], $11::jsonb[])
+         as u(id, ltv, tier, order_count, first_order_at, last_order_at, stage, email, name, tags, segments)
+       where c.customer_id = u.id
+       returning 1
+     ), paid as (
+       insert into order_ledger (order_id, customer_id, paid_amount)
+       select * from unnest($12::text[], $13::text[], $14::numeric[])
+       on conflict (order_id) do update set paid_amount = excluded.paid_amount, counted_at = now()
+        where order_ledger.counted_at = '-infinity'
+       returning 1
+     ), carts as (
+       update carts c set status = 'converted', updated_at = now()
+         from (select customer_id, max(ordered_at) as ordered_at from unnest($15::text[], $16::timestamptz[]) as o(customer_id, ordered_at) group by 1) o
+        where c.customer_id = o.customer_id and c.status = 'open' and c.last_event_at <= o.ordered_at
+       returning 1
+     )
+     select (select count(*) from customers) + (select count(*) from paid) + (select count(*) from carts) as written`,
     [
-      rows.map((r) => r.customer_id),
-      rows.map((r) => r.ltv),
-      rows.map((r) => r.ltv_tier),
-      rows.map((r) => r.order_count),
-      rows.map((r) => r.first_order_at),
-      rows.map((r) => r.last_order_at),
-      rows.map((r) => r.lifecycle_stage),
-      rows.map((r) => r.email),
-      rows.map((r) => r.name),
-      rows.map((r) => JSON.stringify(r.tags)),
-      rows.map((r) => JSON.stringify(r.segments)),
+      b.rows.map((r) => r.customer_id),
+      b.rows.map((r) => r.ltv),
+      b.rows.map((r) => r.ltv_tier),
+      b.rows.map((r) => r.order_count),
+      b.rows.map((r) => r.first_order_at),
+      b.rows.map((r) => r.last_order_at),
+      b.rows.map((r) => r.lifecycle_stage),
+      b.rows.map((r) => r.email),
+      b.rows.map((r) => r.name),
+      b.rows.map((r) => JSON.stringify(r.tags)),
+      b.rows.map((r) => JSON.stringify(r.segments)),
+      b.paid.map((p) => p.orderId),
+      b.paid.map((p) => p.customerId),
+      b.paid.map((p) => p.total),
+      b.orders.map((o) => o.customerId),
+      b.orders.map((o) => o.orderedAt),
     ],
   );
 }
 
 /**
- * Ledger writes of a batch, one statement each: paid orders counted (a row left by an
- * earlier refund becomes counted) and refunds added (one entry per order, summed).
+ * Refunds into the ledger (after the batch's paid entries: an order paid and refunded in one
+ * batch gets both, which one statement could not do to one row). A refund that comes before
+ * its order's payment makes the order's entry, not yet counted.
  */
-export async function writeLedger(
-  db: Queryable,
-  paid: { orderId: string; customerId: string; total: number }[],
-  refunds: { orderId: string; customerId: string; amount: number }[],
-): Promise<void> {
-  if (paid.length > 0) {
-    await db.query(
-      `insert into order_ledger (order_id, customer_id, paid_amount)
-       select * from unnest($1::text[], $2::text[], $3::numeric[])
-       on conflict (order_id) do update set paid_amount = excluded.paid_amount, counted_at = now()
-        where order_ledger.counted_at = '-infinity'`,
-      [paid.map((p) => p.orderId), paid.map((p) => p.customerId), paid.map((p) => p.total)],
-    );
-  }
-  if (refunds.length > 0) {
-    await db.query(
-      `insert into order_ledger (order_id, customer_id, refunded_amount, counted_at)
-       select o, c, a, '-infinity' from unnest($1::text[], $2::text[], $3::numeric[]) as r(o, c, a)
-       on conflict (order_id) do update set refunded_amount = order_ledger.refunded_amount + excluded.refunded_amount`,
-      [refunds.map((r) => r.orderId), refunds.map((r) => r.customerId), refunds.map((r) => r.amount)],
-    );
-  }
-}
-
-/** Orders convert their customers' open carts last updated before them: one statement for a batch's orders. */
-export async function convertOpenCartsOf(db: Queryable, orders: { customerId: string; orderedAt: string }[]): Promise<void> {
-  if (orders.length === 0) return;
+export async function writeRefunds(db: Queryable, refunds: { orderId: string; customerId: string; amount: number }[]): Promise<void> {
+  if (refunds.length === 0) return;
   await db.query(
-    `update carts c set status = 'converted', updated_at = now()
-       from (select customer_id, max(ordered_at) as ordered_at from unnest($1::text[], $2::timestamptz[]) as o(customer_id, ordered_at) group by 1) o
-      where c.customer_id = o.customer_id and c.status = 'open' and c.last_event_at <= o.ordered_at`,
-    [orders.map((o) => o.customerId), orders.map((o) => o.orderedAt)],
+    `insert into order_ledger (order_id, customer_id, refunded_amount, counted_at)
+     select o, c, a, '-infinity' from unnest($1::text[], $2::text[], $3::numeric[]) as r(o, c, a)
+     on conflict (order_id) do update set refunded_amount = order_ledger.refunded_amount + excluded.refunded_amount`,
+    [refunds.map((r) => r.orderId), refunds.map((r) => r.customerId), refunds.map((r) => r.amount)],
   );
 }
 

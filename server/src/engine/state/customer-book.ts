@@ -1,5 +1,5 @@
 import type { EventEnvelope, SettingValue } from '@tripline/shared';
-import { convertOpenCartsOf, ledgerEntries, lockCustomerStates, saveCustomerStates, segmentRules, writeLedger, type CustomerRow } from '../../db/state.ts';
+import { ledgerEntries, lockCustomerStates, saveCustomerBatch, segmentRules, writeRefunds, type CustomerRow } from '../../db/state.ts';
 import type { Queryable } from '../../db/queryable.ts';
 import { getSetting } from '../../settings.ts';
 import { matches } from '../logic.ts';
@@ -246,13 +246,13 @@ export class CustomerBook {
     return derived;
   }
 
-  /** Writes what the absorbed events changed: customers, ledger and carts, one statement each. */
+  /** Writes what the absorbed events changed: customers, paid ledger entries and carts in one statement, refunds in another. */
   async flush(db: Queryable): Promise<number> {
     const rows = [...this.#dirty].map((id) => this.#rows.get(id)!);
-    await saveCustomerStates(db, rows);
-    await writeLedger(db, [...this.#changes.paid.values()], [...this.#changes.refunds.values()]);
-    await convertOpenCartsOf(db, this.#orders);
-    const statements = (rows.length ? 1 : 0) + (this.#changes.paid.size ? 1 : 0) + (this.#changes.refunds.size ? 1 : 0) + (this.#orders.length ? 1 : 0);
+    const paid = [...this.#changes.paid.values()];
+    await saveCustomerBatch(db, { rows, paid, orders: this.#orders });
+    await writeRefunds(db, [...this.#changes.refunds.values()]);
+    const statements = (rows.length + paid.length + this.#orders.length ? 1 : 0) + (this.#changes.refunds.size ? 1 : 0);
     this.#dirty.clear();
     this.#changes.paid.clear();
     this.#changes.refunds.clear();

@@ -85,28 +85,17 @@ export function createPool(url: string, max: number): pg.Pool {
 
 /** Runs fn inside BEGIN/COMMIT on one client, rolling back on any error. */
 export async function withTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  // A checked-out client has no pool listener: if the server goes away while we are between
-  // queries (a restart, a failover), pg emits 'error' on the client and, unheard, that
-  // crashes the process. Keep the error; the next query fails and the client is discarded.
-  let broken: Error | undefined;
-  const onError = (error: Error) => {
-    broken = error;
-  };
-  client.on('error', onError);
-  try {
+  return withClient(pool, async (client) => {
     await client.query('begin');
-    const result = await fn(client);
-    await client.query('commit');
-    return result;
-  } catch (error) {
-    await client.query('rollback').catch(() => {});
-    broken ??= isConnectionError(error) ? (error as Error) : undefined;
-    throw error;
-  } finally {
-    client.off('error', onError);
-    client.release(broken);
-  }
+    try {
+      const result = await fn(client);
+      await client.query('commit');
+      return result;
+    } catch (error) {
+      await client.query('rollback').catch(() => {});
+      throw error;
+    }
+  });
 }
 
 /**
@@ -116,6 +105,9 @@ export async function withTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClie
  */
 export async function withClient<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
+  // A checked-out client has no pool listener: if the server goes away while we are between
+  // queries (a restart, a failover), pg emits 'error' on the client and, unheard, that
+  // crashes the process. Keep the error; the next query fails and the client is discarded.
   let broken: Error | undefined;
   const onError = (error: Error) => {
     broken = error;

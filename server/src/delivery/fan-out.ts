@@ -1,6 +1,5 @@
 import crypto from 'node:crypto';
 import { evaluateRule, eventCatalog, isEventType, truthy, type EventEnvelope } from '@tripline/shared';
-import type { AppContext } from '../context.ts';
 import type { PoolClient } from '../db/pool.ts';
 import type { BirthLease, ClaimedDelivery, InsertedDelivery, NewDelivery } from '../db/deliveries.ts';
 import { stepDeliveryIds } from '../db/delivery-reads.ts';
@@ -8,9 +7,9 @@ import { endpointsEnabled, subscribedEndpoints } from '../db/endpoints.ts';
 import { created } from './state-machine.ts';
 
 /**
- * Where events become webhook deliveries. The engine calls `fanOutEvents` for the events
- * it processes and `createStepDeliveries` for workflows' webhook steps, inside its own
- * transaction: the delivery rows (the deliveries table is the queue) commit with it or not
+ * Where events become webhook deliveries. An event batch (engine/runs/run-writes.ts) asks
+ * `fanOutRows` for its events' subscription deliveries and hands them, with its workflows'
+ * webhook steps, to `createBatchDeliveries`, inside its own transaction: the delivery rows (the deliveries table is the queue) commit with it or not
  * at all, and one NOTIFY at commit wakes the claim loops. Nothing here is cached in
  * memory, so any number of processes agree.
  */
@@ -105,15 +104,6 @@ export async function fanOutRows(tx: PoolClient, envelopes: EventEnvelope[], sub
   return rows;
 }
 
-/**
- * The subscription deliveries of a batch of events, in the caller's transaction, one
- * multi-row insert that also NOTIFYs. Idempotent: an event already fanned out to an endpoint
- * is skipped (unique (endpoint_id, event_id)). Returns the deliveries created.
- */
-export async function fanOutEvents(tx: PoolClient, _ctx: AppContext, envelopes: EventEnvelope[], lease?: BirthLease): Promise<InsertedDelivery[]> {
-  return created(tx, await fanOutRows(tx, envelopes), lease);
-}
-
 /** `existing`: the step's delivery was created by an earlier execution of the step (it may have settled already). */
 export type StepDeliveryResult = { ok: true; deliveryId: string; existing?: true; claim?: ClaimedDelivery } | { ok: false; error: string };
 
@@ -129,18 +119,12 @@ export interface StepDeliveryInput {
 }
 
 /**
- * The deliveries of workflow webhook steps: one per (run, node, iteration), whatever types the
- * endpoint subscribes to, answered in the order asked. A step already delivered (a run
- * executed again) gets its existing delivery. When one settles, delivery reports it
- * through hooks.ts, in the transaction that settled it.
- */
-export async function createStepDeliveries(tx: PoolClient, _ctx: AppContext, steps: StepDeliveryInput[], lease?: BirthLease): Promise<StepDeliveryResult[]> {
-  return (await createBatchDeliveries(tx, steps, [], lease)).steps;
-}
-
-/**
- * A batch's step deliveries and subscription deliveries (`fanOutRows`) in ONE insert, each
- * kind answered as `createStepDeliveries` and `fanOutEvents` answer.
+ * A batch's workflow-step deliveries and subscription deliveries (`fanOutRows`) in ONE
+ * insert that also NOTIFYs, in the caller's transaction. Idempotent: an event already fanned
+ * out to an endpoint is skipped (unique (endpoint_id, event_id)), and a step executed again
+ * (a redelivered slice) gets the delivery an earlier execution made, marked `existing`;
+ * a step whose endpoint is missing or disabled gets why. Deliveries of a step, when they
+ * settle, are reported through hooks.ts in the transaction that settled them.
  */
 export async function createBatchDeliveries(
   tx: PoolClient,
@@ -189,11 +173,6 @@ async function stepResults(tx: PoolClient, steps: StepDeliveryInput[], inserted:
     if (!state) return { ok: false, error: `endpoint "${s.endpointId}" is disabled` };
     return { ok: false, error: `the delivery of step "${s.nodeId}" could not be created` };
   });
-}
-
-/** One workflow step's delivery (see `createStepDeliveries`). */
-export async function createStepDelivery(tx: PoolClient, ctx: AppContext, step: StepDeliveryInput): Promise<StepDeliveryResult> {
-  return (await createStepDeliveries(tx, ctx, [step]))[0]!;
 }
 
 function newRow(endpointId: string, envelope: EventEnvelope, payload: string, runId: string | null, nodeId: string | null): NewDelivery {

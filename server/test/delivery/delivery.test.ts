@@ -2,7 +2,7 @@ import { Webhook } from 'standardwebhooks';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/config.ts';
 import { withTransaction } from '../../src/db/pool.ts';
-import { createStepDeliveries, fanOutEvents } from '../../src/delivery/fan-out.ts';
+import { createBatchDeliveries, fanOutRows } from '../../src/delivery/fan-out.ts';
 import { sweepOverdueDeliveries } from '../../src/delivery/sweeper.ts';
 import { deliveryTiming } from '../../src/delivery/worker.ts';
 import { eventually, json, publishWorkflow } from '../support/engine.ts';
@@ -284,7 +284,7 @@ describe('delivery', () => {
       { endpointId: off.id, runId: 'run_b3', nodeId: 'n1', envelope },
       { endpointId: a.id, runId: 'run_b4', nodeId: 'n1', envelope },
     ];
-    const create = () => withTransaction(t.ctx.pool, (tx) => createStepDeliveries(tx, t.ctx, steps as never));
+    const create = () => withTransaction(t.ctx.pool, async (tx) => (await createBatchDeliveries(tx, steps as never, [])).steps);
     const first = await create();
     expect(first.map((x) => x.ok)).toEqual([true, false, false, true]);
     expect(first[1]).toEqual({ ok: false, error: 'endpoint "ep_missing" does not exist' });
@@ -302,10 +302,11 @@ describe('delivery', () => {
     const at = new Date().toISOString();
     const env = (id: string, type: string, total: number) => ({ id, type, occurredAt: at, receivedAt: at, source: 'test', causedBy: null, chain: [], subject: null, data: { total } });
     const batch = [env('evt_fan_1', 'order.refunded', 5), env('evt_fan_2', 'order.refunded', 500), env('evt_fan_3', 'customer.created', 0), env('evt_fan_4', 'cart.updated', 0)];
-    const created = await withTransaction(t.ctx.pool, (tx) => fanOutEvents(tx, t.ctx, batch as never));
+    const fanOut = () => withTransaction(t.ctx.pool, async (tx) => (await createBatchDeliveries(tx, [], await fanOutRows(tx, batch as never))).fanOut);
+    const created = await fanOut();
     const rows = await t.ctx.pool.query(`select count(*)::int as n from deliveries where event_id like 'evt\\_fan\\_%'`);
     expect(created.length).toBe(rows.rows[0].n);
-    expect(await withTransaction(t.ctx.pool, (tx) => fanOutEvents(tx, t.ctx, batch as never))).toEqual([]);
+    expect(await fanOut()).toEqual([]);
     await eventually(async () => r.to('/fan-all').length === 3 && r.to('/fan-big').length === 1, 'the four deliveries');
     expect(JSON.parse(r.to('/fan-big')[0]!.body).id).toBe('evt_fan_2');
   });

@@ -2,7 +2,7 @@ import { Webhook } from 'standardwebhooks';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { pruneOnce } from '../../src/console/retention.ts';
 import { withTransaction } from '../../src/db/pool.ts';
-import { createStepDeliveries } from '../../src/delivery/fan-out.ts';
+import { createBatchDeliveries } from '../../src/delivery/fan-out.ts';
 import { sentRequestHeaders, storedRequestHeaders } from '../../src/db/delivery-storage.ts';
 import { eventually, json } from '../support/engine.ts';
 import { startTestTripline, type TestTripline } from '../support/tripline.ts';
@@ -86,7 +86,7 @@ describe('lean deliveries', () => {
     }, 'the event stored');
     const e = rows[0];
     const envelope = { id: e.id, type: e.type, occurredAt: e.occurred_at.toISOString(), receivedAt: e.received_at.toISOString(), source: e.source, causedBy: e.caused_by, chain: e.chain, subject: e.subject, data: e.data };
-    const [created] = await withTransaction(t.ctx.pool, (tx) => createStepDeliveries(tx, t.ctx, [{ endpointId: ep.id, runId: 'run_lean', nodeId: 'n1', envelope, vars: { tier: 'gold' } }] as never));
+    const [created] = await withTransaction(t.ctx.pool, async (tx) => (await createBatchDeliveries(tx, [{ endpointId: ep.id, runId: 'run_lean', nodeId: 'n1', envelope, vars: { tier: 'gold' } }] as never, [])).steps);
     const id = (created as { deliveryId: string }).deliveryId;
     const got = await eventually(async () => r.to('/step')[0], 'the step delivery');
     expect(JSON.parse(got.body).vars).toEqual({ tier: 'gold' });
